@@ -1,0 +1,187 @@
+/**
+ * Command line: tcpdump's flags (combinable as in tcpdump: -nS, -ntttt, -vv) plus tcpscope's own,
+ * turned into RunOptions for the pipeline. Nothing here knows about packets.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { TcpscopeError, isTcpscopeError } from '../errors.js';
+import { type RunOptions, runPipeline } from '../pipeline.js';
+import { defaultPrintOptions } from '../print/options.js';
+
+const increase = (_v: string, prev: number): number => prev + 1;
+
+function positiveInt(flag: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) <= 0) throw new TcpscopeError('BAD_OPTION', `invalid ${flag} value '${v}': expected a positive integer`, { exitStatus: 1 });
+    return Number(v);
+  };
+}
+
+function nonNegativeNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new TcpscopeError('BAD_OPTION', `invalid ${flag} value '${v}': expected a number ≥ 0`, { exitStatus: 1 });
+    return n;
+  };
+}
+
+/** `--json=packets` is one word for the user, two for commander. */
+function splitJsonEquals(argv: string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    if (a === '--') { out.push(...argv.slice(out.length)); break; }
+    if (a.startsWith('--json=')) out.push('--json', '--json-records', a.slice(7));
+    else out.push(a);
+  }
+  return out;
+}
+
+export function buildProgram(run: (opts: RunOptions) => Promise<number>): Command {
+  const program = new Command('tcpscope');
+  program
+    .description('Read or capture packets, print them as tcpdump does, and follow every TCP connection through its RFC 793 states.')
+    .usage('[options] [expression]')
+    .option('-r <file>', 'read packets from a pcap/pcapng file (- for standard input; gzip is read transparently)')
+    .option('-i <interface>', 'capture live on an interface (any for all)')
+    .option('-D', 'list the interfaces available for live capture')
+    .option('-w <file>', 'write the packets to a pcap file (- for standard output)')
+    .option('-c <count>', 'stop after this many packets', positiveInt('-c'))
+    .option('-F <file>', 'read the filter expression from a file')
+    .option('-n', "don't convert addresses and ports to names", increase, 0)
+    .option('-S', 'print absolute TCP sequence numbers')
+    .option('-v', 'more detail (-vv, -vvv for even more)', increase, 0)
+    .option('-e', 'print the link-level header')
+    .option('-t', 'time stamps: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first', increase, 0)
+    .option('-q', 'quick output: less protocol information')
+    .option('-x', 'hex dump of each packet (-xx with the link header)', increase, 0)
+    .option('-X', 'hex and ASCII dump (-XX with the link header)', increase, 0)
+    .option('-A', 'ASCII dump of each packet')
+    .option('-K', "don't verify checksums")
+    .option('-#, --number', 'print a packet number at the start of each line')
+    .option('-l', 'line-buffered standard output')
+    .option('-U', 'packet-buffered output for -w')
+    .option('--nano', 'nanosecond time stamps')
+    .option('--micro', 'microsecond time stamps (the default)')
+    .option('-s <snaplen>', 'live capture: bytes to capture per packet', nonNegativeNumber('-s'))
+    .option('-p', "live capture: don't put the interface in promiscuous mode")
+    .option('--immediate-mode', 'live capture: deliver packets as soon as they arrive')
+    .option('-B <KiB>', 'live capture: kernel buffer size in KiB', positiveInt('-B'))
+    .option('-Z <user>', 'live capture: drop privileges to this user once the capture is open')
+    .option('-C <MB>', 'with -w: start a new file when the current one exceeds this many million bytes', nonNegativeNumber('-C'))
+    .option('-G <seconds>', 'with -w: start a new file every this many seconds (strftime names)', positiveInt('-G'))
+    .option('-W <count>', 'with -C/-G: number of files to keep/write', positiveInt('-W'))
+    .option('--plain', "tcpdump's output exactly: no annotations, no colour, no summary")
+    .option('--json', 'NDJSON on standard output: flow records and a summary (--json=packets adds packet records)')
+    .option('--no-summary', 'no end-of-run connection table')
+    .option('--color <when>', 'colour: auto, always or never', 'auto')
+    .option('--msl <seconds>', 'maximum segment lifetime; TIME_WAIT lasts 2×MSL of capture time', nonNegativeNumber('--msl'), 60)
+    .option('--max-flows <n>', 'cap the connection table, evicting the longest idle', positiveInt('--max-flows'))
+    .argument('[expression...]', 'filter expression (pcap-filter syntax)')
+    .allowExcessArguments(true)
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `tcpscope: ${s.slice(7)}` : s),
+    });
+  // hidden carrier for --json=packets
+  program.addOption(new Option('--json-records <what>').hideHelp());
+  program.action(async (expression: string[], o: Record<string, unknown>) => {
+    const opts = toRunOptions(expression, o);
+    process.exitCode = await run(opts);
+  });
+  return program;
+}
+
+function toRunOptions(expression: string[], o: Record<string, unknown>): RunOptions {
+  const print = defaultPrintOptions();
+  print.numeric = (o.n as number) ?? 0;
+  print.absoluteSeq = !!o.S;
+  print.verbose = (o.v as number) ?? 0;
+  print.linkHeader = !!o.e;
+  print.timestampMode = Math.min((o.t as number) ?? 0, 5);
+  print.quick = !!o.q;
+  print.hex = (o.x as number) ?? 0;
+  print.hexAscii = (o.X as number) ?? 0;
+  print.ascii = !!o.A;
+  print.nano = !!o.nano;
+  print.packetNumbers = !!o.number;
+  print.noChecksum = !!o.K;
+
+  let filter = expression.join(' ').trim();
+  if (o.F !== undefined) {
+    try {
+      filter = readFileSync(o.F as string, 'utf8').replace(/#.*$/gm, ' ').replace(/\s+/g, ' ').trim();
+    } catch (e) {
+      throw new TcpscopeError('BAD_OPTION', `${o.F as string}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    }
+  }
+
+  const jsonRecords = o.jsonRecords as string | undefined;
+  if (jsonRecords !== undefined && jsonRecords !== 'packets' && jsonRecords !== 'flows') {
+    throw new TcpscopeError('BAD_OPTION', `invalid --json value '${jsonRecords}': expected --json or --json=packets`);
+  }
+  const color = o.color as string;
+  if (!['auto', 'always', 'never'].includes(color)) throw new TcpscopeError('BAD_OPTION', `invalid --color value '${color}': expected auto, always or never`);
+
+  const mode: RunOptions['mode'] = o.json ? 'json' : o.plain ? 'plain' : 'annotated';
+  if (o.r === undefined && o.i === undefined && !o.D) {
+    throw new TcpscopeError('BAD_OPTION', 'nothing to read: give -r FILE to read a capture or -i INTERFACE to capture live (tcpscope --help lists the options)');
+  }
+  if (o.r !== undefined && o.i !== undefined) throw new TcpscopeError('BAD_OPTION', '-r and -i cannot be used together');
+
+  return {
+    read: o.r as string | undefined,
+    interface: o.i as string | undefined,
+    listInterfaces: !!o.D,
+    write: o.w as string | undefined,
+    count: o.c as number | undefined,
+    filter,
+    print,
+    mode,
+    jsonPackets: jsonRecords === 'packets',
+    summary: mode === 'annotated' && o.summary !== false,
+    color: color as 'auto' | 'always' | 'never',
+    mslSeconds: o.msl as number,
+    maxFlows: o.maxFlows as number | undefined,
+    lineBuffered: !!o.l,
+    packetBuffered: !!o.U,
+    live: {
+      snaplen: o.s as number | undefined,
+      promiscuous: !o.p,
+      immediate: !!o.immediateMode,
+      bufferKiB: o.B as number | undefined,
+      user: o.Z as string | undefined,
+    },
+    rotate: {
+      sizeMB: o.C as number | undefined,
+      seconds: o.G as number | undefined,
+      files: o.W as number | undefined,
+    },
+  };
+}
+
+/** Print one line for an error and return the exit status; never a stack trace. */
+export function reportError(e: unknown): number {
+  if (isTcpscopeError(e)) {
+    process.stderr.write(`tcpscope: ${e.describe()}\n`);
+    return e.exitStatus;
+  }
+  if (e instanceof CommanderError) {
+    // commander has already printed its message (help, version or a usage error)
+    return e.exitCode === 0 ? 0 : 1;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`tcpscope: internal error: ${msg}\n`);
+  if (process.env.TCPSCOPE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+  return 2;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram(runPipeline);
+  try {
+    await program.parseAsync(splitJsonEquals(argv), { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}

@@ -1,0 +1,51 @@
+/** IPv6 header and the extension headers that sit between it and the transport layer. */
+import { type Packet, Layer } from './packet.js';
+
+const HOP_BY_HOP = 0;
+const ROUTING = 43;
+const FRAGMENT = 44;
+const AH = 51;
+const DEST_OPTS = 60;
+const MOBILITY = 135;
+
+/** Decode the IPv6 header at pkt.l3Offset and walk its extension headers. */
+export function decodeIpv6(pkt: Packet): boolean {
+  const f = pkt.frame;
+  const d = f.data;
+  const base = pkt.l3Offset;
+  const end = f.offset + f.caplen;
+  if (base + 40 > end) { pkt.truncatedIn = 'ip6'; return false; }
+  if (d[base] >> 4 !== 6) { pkt.malformed = `IP6 version ${d[base] >> 4}`; return false; }
+  pkt.ipVersion = 6;
+  let payload = (d[base + 4] << 8) | d[base + 5];
+  let next = d[base + 6];
+  pkt.ttl = d[base + 7];
+  pkt.src6Offset = base + 8;
+  pkt.dst6Offset = base + 24;
+  let off = base + 40;
+  for (;;) {
+    if (next === HOP_BY_HOP || next === ROUTING || next === DEST_OPTS || next === MOBILITY || next === AH) {
+      if (off + 2 > end) { pkt.truncatedIn = 'ip6'; pkt.ipProto = next; return false; }
+      const len = next === AH ? (d[off + 1] + 2) * 4 : (d[off + 1] + 1) * 8;
+      next = d[off];
+      off += len;
+      payload -= len;
+    } else if (next === FRAGMENT) {
+      if (off + 8 > end) { pkt.truncatedIn = 'ip6'; pkt.ipProto = next; return false; }
+      const fo = (d[off + 2] << 8) | d[off + 3];
+      pkt.fragmentOffset = fo & 0xfff8;
+      pkt.moreFragments = (fo & 1) !== 0;
+      pkt.ipId = ((d[off + 4] << 24) | (d[off + 5] << 16) | (d[off + 6] << 8) | d[off + 7]) >>> 0;
+      next = d[off];
+      off += 8;
+      payload -= 8;
+    } else break;
+  }
+  pkt.ipProto = next;
+  pkt.ipHeaderLength = off - base;
+  pkt.ipPayloadLength = payload < 0 ? 0 : payload;
+  if (off > end) { pkt.truncatedIn = 'ip6'; return false; }
+  pkt.l4Offset = off;
+  pkt.layer = Layer.Network;
+  return true;
+}

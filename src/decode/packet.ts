@@ -1,0 +1,165 @@
+/**
+ * The decoded view of one frame, as the tracker, the filter and the JSON output need it.
+ *
+ * One Packet object is reused for every frame (overwritten by `decodePacket`): no allocation on
+ * the hot path. Addresses are not copied: IPv4 addresses are held as unsigned 32-bit numbers,
+ * IPv6 addresses as offsets into `frame.data`. Anything a consumer keeps must be copied out.
+ *
+ * Field names are a contract between src/decode, src/track and src/print: add fields, do not
+ * rename them.
+ */
+import type { Frame } from '../capture/frame.js';
+
+/** TCP flag bits as they sit in byte 13 of the header (plus NS from byte 12 as bit 8). */
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
+export const TCP_ECE = 0x40;
+export const TCP_CWR = 0x80;
+export const TCP_AE = 0x100;
+
+/** How far decoding got: which layers are present and whole. */
+export const enum Layer {
+  None = 0,
+  Link = 1,
+  Network = 2,
+  Transport = 3,
+}
+
+export class Packet {
+  /** the frame this packet was decoded from (valid only during the frame's callback) */
+  frame!: Frame;
+
+  // ---- link layer -------------------------------------------------------------------------
+  /** EtherType (or equivalent) of the network-layer payload, 0 when unknown */
+  etherType = 0;
+  /** number of 802.1Q/802.1ad tags passed */
+  vlanDepth = 0;
+  /** VLAN id of the outermost tag, -1 when untagged */
+  vlanId = -1;
+  /** offset in frame.data where the network layer begins, -1 when not reached */
+  l3Offset = -1;
+
+  // ---- network layer ----------------------------------------------------------------------
+  /** 4 or 6 when an IP header was decoded, else 0 */
+  ipVersion = 0;
+  /** IPv4 header length or IPv6 fixed + extension headers length */
+  ipHeaderLength = 0;
+  /** bytes the IP header says follow the IP header(s) (payload length), clipped to nothing */
+  ipPayloadLength = 0;
+  /** upper-layer protocol number (after IPv6 extension headers), -1 when unknown */
+  ipProto = -1;
+  /** IPv4 source/destination as unsigned 32-bit numbers */
+  src4 = 0;
+  dst4 = 0;
+  /** IPv6 source/destination: offsets of the 16 address bytes in frame.data */
+  src6Offset = -1;
+  dst6Offset = -1;
+  ttl = 0;
+  ipId = 0;
+  /** fragment offset in bytes (IPv4 or IPv6 fragment header) */
+  fragmentOffset = 0;
+  moreFragments = false;
+  /** the IP header checksum is wrong (IPv4 only; computed only when checksums are checked) */
+  ipChecksumBad = false;
+
+  // ---- transport layer --------------------------------------------------------------------
+  /** offset in frame.data where the transport header begins, -1 when not reached */
+  l4Offset = -1;
+  srcPort = 0;
+  dstPort = 0;
+  /** TCP fields (unsigned 32-bit numbers) */
+  seq = 0;
+  ack = 0;
+  /** TCP flags, TCP_* bits */
+  tcpFlags = 0;
+  window = 0;
+  urgent = 0;
+  tcpChecksum = 0;
+  /** TCP header length in bytes (data offset × 4) */
+  tcpHeaderLength = 0;
+  /** TCP segment payload length from the IP length: what tcpdump prints as `length N` */
+  payloadLength = 0;
+  /** payload bytes actually captured */
+  payloadCaptured = 0;
+  /** offset in frame.data of the TCP/UDP payload */
+  payloadOffset = -1;
+
+  // ---- TCP options (the ones the tracker uses) ---------------------------------------------
+  /** MSS option value, -1 when absent */
+  optMss = -1;
+  /** window scale shift, -1 when absent */
+  optWscale = -1;
+  optSackPermitted = false;
+  /** number of SACK blocks present */
+  optSackBlocks = 0;
+  optHasTimestamp = false;
+  optTsVal = 0;
+  optTsEcr = 0;
+  optHasFastOpen = false;
+  optHasMd5 = false;
+  optHasMptcp = false;
+
+  // ---- outcome ----------------------------------------------------------------------------
+  /** deepest layer decoded whole */
+  layer: Layer = Layer.None;
+  /** the capture was cut inside the header of `truncatedIn` ('' when nothing was cut) */
+  truncatedIn = '';
+  /** a header was malformed (bad length, bad version); the description, '' when fine */
+  malformed = '';
+
+  /** true when a whole TCP header was decoded (not a non-first fragment) */
+  get isTcp(): boolean {
+    return this.ipProto === 6 && this.layer >= Layer.Transport;
+  }
+
+  reset(frame: Frame): void {
+    this.frame = frame;
+    this.etherType = 0;
+    this.vlanDepth = 0;
+    this.vlanId = -1;
+    this.l3Offset = -1;
+    this.ipVersion = 0;
+    this.ipHeaderLength = 0;
+    this.ipPayloadLength = 0;
+    this.ipProto = -1;
+    this.src4 = 0;
+    this.dst4 = 0;
+    this.src6Offset = -1;
+    this.dst6Offset = -1;
+    this.ttl = 0;
+    this.ipId = 0;
+    this.fragmentOffset = 0;
+    this.moreFragments = false;
+    this.ipChecksumBad = false;
+    this.l4Offset = -1;
+    this.srcPort = 0;
+    this.dstPort = 0;
+    this.seq = 0;
+    this.ack = 0;
+    this.tcpFlags = 0;
+    this.window = 0;
+    this.urgent = 0;
+    this.tcpChecksum = 0;
+    this.tcpHeaderLength = 0;
+    this.payloadLength = 0;
+    this.payloadCaptured = 0;
+    this.payloadOffset = -1;
+    this.optMss = -1;
+    this.optWscale = -1;
+    this.optSackPermitted = false;
+    this.optSackBlocks = 0;
+    this.optHasTimestamp = false;
+    this.optTsVal = 0;
+    this.optTsEcr = 0;
+    this.optHasFastOpen = false;
+    this.optHasMd5 = false;
+    this.optHasMptcp = false;
+    this.layer = Layer.None;
+    this.truncatedIn = '';
+    this.malformed = '';
+  }
+}

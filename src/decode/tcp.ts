@@ -1,0 +1,70 @@
+/** TCP header and the options the tracker cares about. */
+import { type Packet, Layer } from './packet.js';
+
+export const TCPOPT_EOL = 0;
+export const TCPOPT_NOP = 1;
+export const TCPOPT_MSS = 2;
+export const TCPOPT_WSCALE = 3;
+export const TCPOPT_SACK_PERMITTED = 4;
+export const TCPOPT_SACK = 5;
+export const TCPOPT_TIMESTAMP = 8;
+export const TCPOPT_MD5 = 19;
+export const TCPOPT_MPTCP = 30;
+export const TCPOPT_FASTOPEN = 34;
+
+/** Decode the TCP header at pkt.l4Offset. Returns true when the whole header was captured. */
+export function decodeTcp(pkt: Packet): boolean {
+  const f = pkt.frame;
+  const d = f.data;
+  const off = pkt.l4Offset;
+  const end = f.offset + f.caplen;
+  if (off + 20 > end) { pkt.truncatedIn = 'tcp'; return false; }
+  pkt.srcPort = (d[off] << 8) | d[off + 1];
+  pkt.dstPort = (d[off + 2] << 8) | d[off + 3];
+  pkt.seq = ((d[off + 4] << 24) | (d[off + 5] << 16) | (d[off + 6] << 8) | d[off + 7]) >>> 0;
+  pkt.ack = ((d[off + 8] << 24) | (d[off + 9] << 16) | (d[off + 10] << 8) | d[off + 11]) >>> 0;
+  const hlen = (d[off + 12] >> 4) * 4;
+  pkt.tcpFlags = d[off + 13] | ((d[off + 12] & 1) << 8);
+  pkt.window = (d[off + 14] << 8) | d[off + 15];
+  pkt.tcpChecksum = (d[off + 16] << 8) | d[off + 17];
+  pkt.urgent = (d[off + 18] << 8) | d[off + 19];
+  pkt.tcpHeaderLength = hlen;
+  if (hlen < 20) { pkt.malformed = `bad tcp header length ${hlen}`; return false; }
+  if (hlen > pkt.ipPayloadLength) { pkt.malformed = `tcp header length ${hlen} beyond IP payload ${pkt.ipPayloadLength}`; return false; }
+  if (off + hlen > end) { pkt.truncatedIn = 'tcp'; return false; }
+  pkt.payloadLength = pkt.ipPayloadLength - hlen;
+  pkt.payloadOffset = off + hlen;
+  const captured = end - pkt.payloadOffset;
+  pkt.payloadCaptured = captured < pkt.payloadLength ? captured : pkt.payloadLength;
+  if (hlen > 20) decodeTcpOptions(pkt, d, off + 20, off + hlen);
+  pkt.layer = Layer.Transport;
+  return true;
+}
+
+function decodeTcpOptions(pkt: Packet, d: Uint8Array, off: number, end: number): void {
+  while (off < end) {
+    const kind = d[off];
+    if (kind === TCPOPT_EOL) break;
+    if (kind === TCPOPT_NOP) { off++; continue; }
+    if (off + 1 >= end) break;
+    const len = d[off + 1];
+    if (len < 2 || off + len > end) break;
+    switch (kind) {
+      case TCPOPT_MSS: if (len === 4) pkt.optMss = (d[off + 2] << 8) | d[off + 3]; break;
+      case TCPOPT_WSCALE: if (len === 3) pkt.optWscale = d[off + 2]; break;
+      case TCPOPT_SACK_PERMITTED: pkt.optSackPermitted = true; break;
+      case TCPOPT_SACK: pkt.optSackBlocks = (len - 2) >> 3; break;
+      case TCPOPT_TIMESTAMP:
+        if (len === 10) {
+          pkt.optHasTimestamp = true;
+          pkt.optTsVal = ((d[off + 2] << 24) | (d[off + 3] << 16) | (d[off + 4] << 8) | d[off + 5]) >>> 0;
+          pkt.optTsEcr = ((d[off + 6] << 24) | (d[off + 7] << 16) | (d[off + 8] << 8) | d[off + 9]) >>> 0;
+        }
+        break;
+      case TCPOPT_MD5: pkt.optHasMd5 = true; break;
+      case TCPOPT_MPTCP: pkt.optHasMptcp = true; break;
+      case TCPOPT_FASTOPEN: pkt.optHasFastOpen = true; break;
+    }
+    off += len;
+  }
+}
