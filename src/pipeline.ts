@@ -6,6 +6,7 @@ import { readCapture } from './capture/index.js';
 import type { Frame } from './capture/frame.js';
 import { decodePacket, Packet } from './decode/index.js';
 import { TcpscopeError } from './errors.js';
+import { compileFilter } from './filter/index.js';
 import type { PrintOptions } from './print/options.js';
 import { Output } from './print/output.js';
 import { TcpdumpPrinter } from './print/tcpdump/index.js';
@@ -55,17 +56,16 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   if (opts.listInterfaces || opts.interface !== undefined) {
     throw new TcpscopeError('LIVE_UNAVAILABLE', 'live capture is not built yet');
   }
-  if (opts.filter !== '') {
-    throw new TcpscopeError('FILTER_UNSUPPORTED', 'filter expressions are not supported yet');
-  }
+  const filter = opts.filter !== '' ? compileFilter(opts.filter) : null;
   const out = new Output(1);
   const printer = new TcpdumpPrinter(opts.print, out);
   const pkt = new Packet();
   const limit = opts.count ?? Infinity;
   let seen = 0;
-  let status = 0;
+  const status = 0;
   try {
     await readCapture(opts.read as string, (frame: Frame) => {
+      if (filter !== null && !filter.matches(frame)) return true;
       decodePacket(frame, pkt);
       printer.print(frame, pkt);
       if (++seen >= limit) return false;
