@@ -14,13 +14,25 @@ export interface Frame {
   caplen: number;
   /** length of the packet on the wire (len) */
   wirelen: number;
-  /** whole seconds since the epoch */
+  /**
+   * whole seconds since the epoch, as the file has them: classic pcap stores an unsigned 32-bit
+   * count (good until 2106), pcapng a 64-bit one plus if_tsoffset. libpcap, and so tcpdump,
+   * reads the classic field as signed (printing `[Error converting time]` from 2038 on): to
+   * reproduce that, take `tsSec | 0` when `CaptureInfo.format` is 'pcap'.
+   */
   tsSec: number;
-  /** nanoseconds within the second, 0..999_999_999 */
+  /**
+   * nanoseconds within the second, 0..999_999_999 in any sound file (a microsecond field is
+   * multiplied by 1000). A damaged classic pcap can hold a bigger fraction; it is passed on
+   * unchanged (tcpdump prints it as it is, e.g. `10:00:00.1000000`), never folded into tsSec.
+   */
   tsNsec: number;
-  /** LINKTYPE_* value of the interface the frame was captured on */
+  /** LINKTYPE_* value of the interface the frame was captured on (unknown values pass through) */
   linktype: number;
-  /** pcapng interface index (0 for classic pcap and live capture) */
+  /**
+   * interface the frame came from: an index into `CaptureInfo.interfaces`, counted over all the
+   * sections of a pcapng file (0 for classic pcap and live capture)
+   */
   ifIndex: number;
   /** 1-based packet number in the input */
   number: number;

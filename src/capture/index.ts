@@ -1,17 +1,53 @@
 /**
- * Capture readers. PLACEHOLDER: a minimal classic-pcap reader so the rest of the pipeline can be
- * built; the streaming pcap/pcapng/gzip/stdin readers replace it behind the same `readCapture`.
+ * Capture readers: classic pcap and pcapng, from a file, standard input or a gzip-compressed
+ * copy of either, as a stream of frames that are views into a reusable buffer.
+ *
+ * - `readCapture(path, onFrame)` reads one capture (the usual entry point).
+ * - `readCaptureSet(paths, onFrame)` reads several files as one capture in time order.
+ * - `CaptureParser` takes chunks you push (a socket, a stream of your own).
+ * - `CaptureReader` pulls frames one at a time from a `ByteSource`.
+ *
+ * Every reader reuses one Frame object and hands out views: copy what you keep. Damaged input
+ * ends the read with a TcpscopeError whose `describe()` names the file, what is wrong, what
+ * was expected and the byte offset, after every good frame before the damage was delivered.
  */
-import { readFileSync } from 'node:fs';
-import { TcpscopeError } from '../errors.js';
-import { type Frame, newFrame } from './frame.js';
+import type { CaptureInfo } from './info.js';
+import type { FrameSink } from './parser.js';
+import { CaptureReader, END, FRAME, type ProgressCallback } from './reader.js';
+import { openSource } from './source.js';
 
 export type { Frame } from './frame.js';
 export { LINKTYPE, newFrame } from './frame.js';
+export type { CaptureFormat, CaptureInfo, InterfaceInfo } from './info.js';
+export { CaptureParser, type CaptureParserOptions, type FrameSink } from './parser.js';
+export { CaptureReader, DEFAULT_CHUNK_SIZE, END, FRAME, WAIT, type CaptureReaderOptions, type NextResult, type ProgressCallback } from './reader.js';
+export { FileSource, GunzipSource, StreamSource, openSource, type ByteSource } from './source.js';
+export { sniffMagic, type Magic } from './decoder.js';
+export {
+  expandCapturePaths,
+  listCaptureDir,
+  readCaptureSet,
+  type CaptureDirListing,
+  type CaptureSetFile,
+  type CaptureSetOptions,
+  type CaptureSetSummary,
+} from './set.js';
 
 export interface ReadOptions {
-  /** name to use for the source in error messages (defaults to the path) */
+  /** name to use for the source in error messages (default: the path, or "standard input" for `-`) */
   displayName?: string;
+  /**
+   * Progress: called after each read (every chunk, a few MiB) with the bytes read so far and
+   * the total when known (the file's size; for gzip both count compressed bytes).
+   */
+  progress?: ProgressCallback;
+  /** read buffer size in bytes (default DEFAULT_CHUNK_SIZE, 2 MiB) */
+  chunkSize?: number;
+  /**
+   * Called once the capture's header has been read: before the first frame, or at the end
+   * for a capture without packets. Where tcpdump prints "reading from file …, link-type …".
+   */
+  onHeader?: (info: CaptureInfo) => void;
 }
 
 export interface ReadSummary {
@@ -19,55 +55,41 @@ export interface ReadSummary {
   frames: number;
   /** bytes consumed from the (decompressed) input */
   bytes: number;
+  /** the callback asked to stop before the end */
+  stopped: boolean;
+  /** format, byte order, interfaces (link types, snap lengths, time-stamp resolutions) */
+  info: CaptureInfo;
 }
-
-/** Called for each frame; return `false` to stop reading. */
-export type FrameSink = (frame: Frame) => boolean | void;
 
 /**
  * Read the capture at `source` (a path, or `-` for standard input) and call `onFrame` for every
- * frame in order. Rejects with a TcpscopeError (naming the file and byte offset) when the input
- * goes bad, after every good frame before the problem has been delivered.
+ * frame in file order; return `false` from it to stop. pcap and pcapng are recognised by their
+ * magic numbers, gzip compression too (and inflated on the fly).
+ *
+ * Resolves with a summary. Rejects with a TcpscopeError (`describe()`:
+ * `FILE: what is wrong (at byte offset N)`) when the file is missing or damaged, after every
+ * good frame before the problem has been delivered.
  */
 export async function readCapture(source: string, onFrame: FrameSink, opts: ReadOptions = {}): Promise<ReadSummary> {
-  const name = opts.displayName ?? source;
-  let buf: Buffer;
+  const name = opts.displayName ?? (source === '-' ? 'standard input' : source);
+  const reader = new CaptureReader(openSource(source, name), name, { chunkSize: opts.chunkSize, progress: opts.progress });
+  const onHeader = opts.onHeader;
+  let stopped = false;
   try {
-    buf = readFileSync(source === '-' ? 0 : source);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new TcpscopeError('ENOENT_CAPTURE', err.code === 'ENOENT' ? 'No such file or directory' : err.message, { file: name });
+    if (onHeader === undefined) {
+      stopped = await reader.run(onFrame);
+    } else {
+      // the header callback goes before the first frame; then the plain loop
+      let s = reader.next();
+      while (s !== FRAME && s !== END) { await reader.wait(); s = reader.next(); }
+      onHeader(reader.info);
+      if (s === FRAME) {
+        if (onFrame(reader.frame) === false) stopped = true;
+        else stopped = await reader.run(onFrame);
+      }
+    }
+  } finally {
+    reader.close();
   }
-  if (buf.length < 24) throw new TcpscopeError('BAD_MAGIC', 'not a pcap or pcapng capture (file too short)', { file: name, offset: 0 });
-  const magic = buf.readUInt32LE(0);
-  let le: boolean;
-  let nano: boolean;
-  if (magic === 0xa1b2c3d4) { le = true; nano = false; }
-  else if (magic === 0xd4c3b2a1) { le = false; nano = false; }
-  else if (magic === 0xa1b23c4d) { le = true; nano = true; }
-  else if (magic === 0x4d3cb2a1) { le = false; nano = true; }
-  else throw new TcpscopeError('BAD_MAGIC', `not a pcap capture (magic 0x${magic.toString(16)})`, { file: name, offset: 0 });
-  const u32 = (o: number) => (le ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-  const linktype = u32(20) & 0x0fffffff;
-  const frame = newFrame();
-  frame.data = buf;
-  frame.linktype = linktype;
-  let off = 24;
-  let n = 0;
-  while (off < buf.length) {
-    if (off + 16 > buf.length) throw new TcpscopeError('TRUNCATED_FILE', 'record header runs past the end of the file', { file: name, offset: off });
-    const caplen = u32(off + 8);
-    if (caplen > 262144) throw new TcpscopeError('RECORD_TOO_BIG', `record length ${caplen} exceeds 262144`, { file: name, offset: off });
-    if (off + 16 + caplen > buf.length) throw new TcpscopeError('TRUNCATED_FILE', `record of ${caplen} bytes runs past the end of the file`, { file: name, offset: off });
-    frame.tsSec = u32(off);
-    frame.tsNsec = nano ? u32(off + 4) : u32(off + 4) * 1000;
-    frame.caplen = caplen;
-    frame.wirelen = u32(off + 12);
-    frame.offset = off + 16;
-    frame.fileOffset = off;
-    frame.number = ++n;
-    off += 16 + caplen;
-    if (onFrame(frame) === false) break;
-  }
-  return { frames: n, bytes: off };
+  return { frames: reader.frames, bytes: reader.bytes, stopped, info: reader.info };
 }

@@ -1,0 +1,291 @@
+/**
+ * Several capture files read as one capture in time order: tcpdump's rotated `-C`/`-G` output,
+ * captures taken on several interfaces at once, or any list of files. A k-way merge by time
+ * stamp over one pull reader per file, so a connection that spans two files reaches the tracker
+ * as one stream. Frames stay views of each reader's buffer.
+ *
+ * Files are probed first (their first time stamp), then opened only when the merge reaches
+ * that time: rotated parts, which do not overlap, are read one or two at a time, so a directory
+ * of a thousand parts costs two buffers and two file descriptors, not a thousand.
+ */
+import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { TcpscopeError } from '../errors.js';
+import { sniffMagic } from './decoder.js';
+import { type Frame, newFrame } from './frame.js';
+import type { CaptureInfo } from './info.js';
+import type { FrameSink } from './parser.js';
+import { CaptureReader, END, FRAME, type ProgressCallback } from './reader.js';
+import { openSource } from './source.js';
+
+export interface CaptureSetOptions {
+  /** buffer size per open file (default 1 MiB) */
+  chunkSize?: number;
+  /** bytes read so far over all files, and their total size when known */
+  progress?: ProgressCallback;
+  /** called with each file's header information as the merge opens it */
+  onOpen?: (path: string, info: CaptureInfo) => void;
+}
+
+export interface CaptureSetFile {
+  path: string;
+  /** frames this file contributed */
+  frames: number;
+  /** first time stamp (seconds, nanoseconds), or null for a file without packets */
+  first: { sec: number; nsec: number } | null;
+  info: CaptureInfo | null;
+}
+
+export interface CaptureSetSummary {
+  /** frames delivered, over all files */
+  frames: number;
+  /** bytes consumed, over all files (decompressed) */
+  bytes: number;
+  /** the callback asked to stop */
+  stopped: boolean;
+  /** the files in the order their first packets came (files without packets last) */
+  files: CaptureSetFile[];
+}
+
+interface Member {
+  file: CaptureSetFile;
+  /** position in time order: breaks ties so equal time stamps keep file order */
+  order: number;
+  reader: CaptureReader | null;
+  /** current frame's time stamp */
+  sec: number;
+  nsec: number;
+}
+
+const PROBE_CHUNK = 64 * 1024;
+
+/**
+ * Read `paths` as one capture, calling `onFrame` for every frame in time-stamp order (frames
+ * within one file keep their file order). `frame.number` counts over the whole set;
+ * `frame.fileOffset` and `frame.ifIndex` refer to the frame's own file. `-` (standard input)
+ * may be one of the paths. Rejects with a TcpscopeError naming the file when any file goes
+ * bad, after every frame before that point in time has been delivered.
+ */
+export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: CaptureSetOptions = {}): Promise<CaptureSetSummary> {
+  const chunkSize = opts.chunkSize ?? 1024 * 1024;
+  const members: Member[] = [];
+  let totalSize: number | undefined = 0;
+  let doneBefore = 0; // bytes read by files already closed
+  const open = new Set<{ reader: CaptureReader; source: { position: number } }>();
+  const report = opts.progress === undefined ? undefined : (): void => {
+    let done = doneBefore;
+    for (const o of open) done += o.source.position;
+    opts.progress!(done, totalSize);
+  };
+
+  try {
+    // probe: the first time stamp of each file (standard input stays open: it cannot be reread)
+    for (const path of paths) {
+      const source = openSource(path, path === '-' ? 'standard input' : path);
+      if (totalSize !== undefined) totalSize = source.size === undefined ? undefined : totalSize + source.size;
+      const keep = path === '-';
+      const reader = new CaptureReader(source, path === '-' ? 'standard input' : path, { chunkSize: keep ? chunkSize : PROBE_CHUNK });
+      const file: CaptureSetFile = { path, frames: 0, first: null, info: null };
+      try {
+        const s = await advance(reader);
+        file.info = reader.info;
+        if (s === FRAME) file.first = { sec: reader.frame.tsSec, nsec: reader.frame.tsNsec };
+      } finally {
+        if (!keep) reader.close();
+      }
+      members.push({ file, order: 0, reader: keep ? reader : null, sec: file.first?.sec ?? Infinity, nsec: file.first?.nsec ?? 0 });
+    }
+    members.sort((a, b) => (a.sec - b.sec) || (a.nsec - b.nsec));
+    members.forEach((m, i) => { m.order = i; });
+    const files = members.map((m) => m.file);
+    const pending = members.filter((m) => m.file.first !== null);
+    for (const m of members) if (m.file.first === null && m.reader !== null) { m.reader.close(); m.reader = null; }
+
+    const heap: Member[] = [];
+    const merged = newFrame();
+    let frames = 0;
+    let bytes = 0;
+    let p = 0;
+    let stopped = false;
+    for (;;) {
+      // open every file whose first packet is due no later than the earliest open one
+      while (p < pending.length && (heap.length === 0 || !before(heap[0], pending[p]))) {
+        const m = pending[p++];
+        if (m.reader === null) {
+          const source = openSource(m.file.path, m.file.path);
+          m.reader = new CaptureReader(source, m.file.path, { chunkSize, progress: report });
+          open.add({ reader: m.reader, source });
+          if ((await advance(m.reader)) !== FRAME) { m.reader.close(); continue; } // changed under us
+        }
+        opts.onOpen?.(m.file.path, m.reader.info);
+        m.sec = m.reader.frame.tsSec;
+        m.nsec = m.reader.frame.tsNsec;
+        heapPush(heap, m);
+      }
+      if (heap.length === 0) break;
+      const top = heap[0];
+      const reader = top.reader as CaptureReader;
+      copyFrame(reader.frame, merged);
+      merged.number = ++frames;
+      top.file.frames++;
+      if (onFrame(merged) === false) { stopped = true; break; }
+      const s = await advance(reader);
+      if (s === FRAME) {
+        top.sec = reader.frame.tsSec;
+        top.nsec = reader.frame.tsNsec;
+        heapSiftDown(heap, 0);
+      } else {
+        bytes += reader.bytes;
+        for (const o of open) if (o.reader === reader) { doneBefore += o.source.position; open.delete(o); }
+        reader.close();
+        top.reader = null;
+        heapPop(heap);
+      }
+    }
+    for (const m of members) if (m.reader !== null) { bytes += m.reader.bytes; m.reader.close(); m.reader = null; }
+    return { frames, bytes, stopped, files };
+  } finally {
+    for (const m of members) m.reader?.close();
+    for (const o of open) o.reader.close();
+  }
+}
+
+/** next() until a frame or the end, waiting on streams. */
+async function advance(reader: CaptureReader): Promise<typeof FRAME | typeof END> {
+  for (;;) {
+    const s = reader.next();
+    if (s !== -1) return s;
+    await reader.wait();
+  }
+}
+
+function copyFrame(from: Frame, to: Frame): void {
+  to.data = from.data;
+  to.offset = from.offset;
+  to.caplen = from.caplen;
+  to.wirelen = from.wirelen;
+  to.tsSec = from.tsSec;
+  to.tsNsec = from.tsNsec;
+  to.linktype = from.linktype;
+  to.ifIndex = from.ifIndex;
+  to.fileOffset = from.fileOffset;
+}
+
+/** a's current frame comes strictly before b's */
+function before(a: Member, b: Member): boolean {
+  return a.sec < b.sec || (a.sec === b.sec && (a.nsec < b.nsec || (a.nsec === b.nsec && a.order < b.order)));
+}
+
+function heapPush(h: Member[], m: Member): void {
+  h.push(m);
+  let i = h.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!before(h[i], h[parent])) break;
+    [h[i], h[parent]] = [h[parent], h[i]];
+    i = parent;
+  }
+}
+
+function heapPop(h: Member[]): void {
+  const last = h.pop() as Member;
+  if (h.length === 0) return;
+  h[0] = last;
+  heapSiftDown(h, 0);
+}
+
+function heapSiftDown(h: Member[], i: number): void {
+  const n = h.length;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) return;
+    const r = l + 1;
+    const c = r < n && before(h[r], h[l]) ? r : l;
+    if (!before(h[c], h[i])) return;
+    [h[i], h[c]] = [h[c], h[i]];
+    i = c;
+  }
+}
+
+export interface CaptureDirListing {
+  /** capture files (pcap, pcapng, or gzip of either), in natural name order (part2 before part10) */
+  captures: string[];
+  /** other files, skipped */
+  skipped: string[];
+}
+
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
+
+/**
+ * The captures in a directory: every regular file (not hidden, not in subdirectories) whose
+ * first bytes are a pcap or pcapng header, gzip-compressed or not, in natural name order.
+ * readCaptureSet puts their packets in time order, so rotated parts merge into one capture
+ * whatever their names.
+ */
+export function listCaptureDir(dir: string): CaptureDirListing {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TcpscopeError('ENOENT_CAPTURE', code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message, { file: dir });
+  }
+  names.sort(naturalOrder.compare);
+  const captures: string[] = [];
+  const skipped: string[] = [];
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const path = join(dir, name);
+    let isFile = false;
+    try { isFile = statSync(path).isFile(); } catch { isFile = false; }
+    if (!isFile) continue;
+    (looksLikeCapture(path) ? captures : skipped).push(path);
+  }
+  return { captures, skipped };
+}
+
+/**
+ * Expand command-line capture arguments: a directory becomes the captures in it (an error when
+ * it has none), anything else stays as given.
+ */
+export function expandCapturePaths(args: string[]): string[] {
+  const out: string[] = [];
+  for (const a of args) {
+    let dir = false;
+    if (a !== '-') {
+      try { dir = statSync(a).isDirectory(); } catch { dir = false; }
+    }
+    if (!dir) { out.push(a); continue; }
+    const { captures, skipped } = listCaptureDir(a);
+    if (captures.length === 0) {
+      throw new TcpscopeError('ENOENT_CAPTURE', `no capture files in this directory${skipped.length ? ` (${skipped.length} other file${skipped.length === 1 ? '' : 's'} skipped)` : ''}`, { file: a });
+    }
+    out.push(...captures);
+  }
+  return out;
+}
+
+/** pcap/pcapng by magic; for gzip, the magic of what the first bytes inflate to. */
+function looksLikeCapture(path: string): boolean {
+  let fd: number;
+  try { fd = openSync(path, 'r'); } catch { return false; }
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const kind = sniffMagic(head, 0, n);
+    if (kind === 'pcap' || kind === 'pcapng') return true;
+    if (kind !== 'gzip') return false;
+    try {
+      const inner = gunzipSync(head.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      const k = sniffMagic(inner, 0, inner.length);
+      return k === 'pcap' || k === 'pcapng';
+    } catch {
+      return false;
+    }
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * Where capture bytes come from: a file (read synchronously into the reader's own buffer: the
+ * fastest way to move bytes from the page cache into JavaScript), standard input (a file when
+ * redirected, otherwise a stream), or a gzip decompressor in front of either.
+ */
+import { closeSync, createReadStream, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { TcpscopeError } from '../errors.js';
+
+/** A pull source of bytes. `read` is synchronous when it can be, a Promise when it must wait. */
+export interface ByteSource {
+  /** Read up to `length` bytes into `buf` at `offset`; 0 means end of input. */
+  read(buf: Uint8Array, offset: number, length: number): number | Promise<number>;
+  /** total bytes of the underlying input when known (a file's size), for progress */
+  readonly size: number | undefined;
+  /** bytes taken from the underlying input so far (compressed bytes for gzip) */
+  readonly position: number;
+  close(): void;
+}
+
+/** A regular file (or a redirected standard input), read with readSync. */
+export class FileSource implements ByteSource {
+  position = 0;
+  private closed = false;
+
+  constructor(private readonly fd: number, readonly size: number | undefined, private readonly name: string, private readonly ownsFd = true) {}
+
+  read(buf: Uint8Array, offset: number, length: number): number {
+    let n: number;
+    try {
+      n = readSync(this.fd, buf, offset, length, null);
+    } catch (e) {
+      throw readError(e, this.name, this.position);
+    }
+    this.position += n;
+    return n;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsFd) {
+      try { closeSync(this.fd); } catch { /* already gone */ }
+    }
+  }
+}
+
+/** A Node Readable (a pipe on standard input, a decompressor), pulled chunk by chunk. */
+export class StreamSource implements ByteSource {
+  position = 0;
+  readonly size: number | undefined = undefined;
+  private chunk: Uint8Array | null = null;
+  private chunkPos = 0;
+  private readonly iterator: AsyncIterator<Uint8Array>;
+  private done = false;
+
+  constructor(private readonly stream: Readable, private readonly name: string, private readonly onError: (e: unknown, name: string, at: number) => TcpscopeError = readError) {
+    this.iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  }
+
+  read(buf: Uint8Array, offset: number, length: number): number | Promise<number> {
+    if (this.chunk !== null) return this.copyOut(buf, offset, length);
+    if (this.done) return 0;
+    return this.iterator.next().then(
+      (r) => {
+        if (r.done) { this.done = true; return 0; }
+        this.chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+        this.chunkPos = 0;
+        return this.copyOut(buf, offset, length);
+      },
+      (e: unknown) => { throw this.onError(e, this.name, this.position); },
+    );
+  }
+
+  private copyOut(buf: Uint8Array, offset: number, length: number): number {
+    const c = this.chunk as Uint8Array;
+    const n = Math.min(length, c.length - this.chunkPos);
+    buf.set(c.subarray(this.chunkPos, this.chunkPos + n), offset);
+    this.chunkPos += n;
+    this.position += n;
+    if (this.chunkPos >= c.length) this.chunk = null;
+    return n;
+  }
+
+  close(): void {
+    this.done = true;
+    this.chunk = null;
+    this.stream.destroy();
+  }
+}
+
+/**
+ * gzip in front of another source: `prefix` (bytes already read from `raw` while sniffing the
+ * magic) and the rest of `raw` are fed through zlib; the inflated bytes come out of `read`.
+ * Concatenated gzip members (what `cat a.gz b.gz` makes) inflate as one stream.
+ */
+export class GunzipSource implements ByteSource {
+  private readonly out: StreamSource;
+  private readonly gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  private fed = 0;
+
+  constructor(prefix: Uint8Array, private readonly raw: ByteSource, name: string) {
+    this.out = new StreamSource(this.gunzip, name, (e) => gzipError(e, name, this.out.position, this.fed));
+    void this.pump(Buffer.from(prefix));
+  }
+
+  get size(): number | undefined { return this.raw.size; }
+  /** compressed bytes fed to zlib so far */
+  get position(): number { return this.fed; }
+
+  read(buf: Uint8Array, offset: number, length: number): number | Promise<number> {
+    return this.out.read(buf, offset, length);
+  }
+
+  /** Feed the compressed input to zlib, respecting its back-pressure. */
+  private async pump(prefix: Buffer): Promise<void> {
+    const gz = this.gunzip;
+    try {
+      let chunk: Buffer = prefix;
+      for (;;) {
+        if (chunk.length > 0) {
+          this.fed += chunk.length;
+          if (!gz.write(chunk)) await waitDrain(gz);
+        }
+        if (gz.destroyed) return;
+        const next = Buffer.allocUnsafe(1 << 20);
+        const r = this.raw.read(next, 0, next.length);
+        const n = typeof r === 'number' ? r : await r;
+        if (n === 0) break;
+        chunk = next.subarray(0, n);
+      }
+      gz.end();
+    } catch (e) {
+      gz.destroy(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  close(): void {
+    this.out.close();
+    this.raw.close();
+  }
+}
+
+function waitDrain(s: NodeJS.WritableStream & { destroyed: boolean }): Promise<void> {
+  return new Promise((resolve) => {
+    if (s.destroyed) { resolve(); return; }
+    const done = (): void => { s.off('drain', done); s.off('close', done); resolve(); };
+    s.on('drain', done);
+    s.on('close', done);
+  });
+}
+
+function gzipError(e: unknown, name: string, inflated: number, fed: number): TcpscopeError {
+  if (e instanceof TcpscopeError) return e;
+  const err = e as NodeJS.ErrnoException;
+  const what = err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message ?? '')
+    ? `the gzip stream ends early (after ${fed} compressed bytes): the compressed file is truncated`
+    : `the gzip data is corrupt within its first ${fed} compressed bytes (${(err.message ?? String(e)).replace(/\.$/, '')})`;
+  return new TcpscopeError('BAD_GZIP', `${what}; the ${inflated} bytes inflated before that were read`, { file: name });
+}
+
+function readError(e: unknown, name: string, at: number): TcpscopeError {
+  if (e instanceof TcpscopeError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EISDIR') return new TcpscopeError('ENOENT_CAPTURE', 'is a directory, not a capture file', { file: name });
+  return new TcpscopeError('ENOENT_CAPTURE', `read error: ${describeErrno(err)}`, { file: name, offset: at });
+}
+
+function describeErrno(err: NodeJS.ErrnoException): string {
+  switch (err.code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'is a directory, not a capture file';
+    case 'EIO': return 'input/output error';
+    case 'ELOOP': return 'too many levels of symbolic links';
+    case 'ENAMETOOLONG': return 'file name too long';
+    case 'ENOTDIR': return 'a component of the path is not a directory';
+    case 'EMFILE': case 'ENFILE': return 'too many open files';
+    default: return (err.message ?? String(err)).replace(/^[A-Z]+: /, '');
+  }
+}
+
+/**
+ * Open `path` for reading ('-' = standard input). Throws a TcpscopeError (code ENOENT_CAPTURE)
+ * saying why when it cannot be opened or is not a file.
+ */
+export function openSource(path: string, name: string): ByteSource {
+  if (path === '-') return openStdin(name);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new TcpscopeError('ENOENT_CAPTURE', describeErrno(e as NodeJS.ErrnoException), { file: name });
+  }
+  let st: Stats;
+  try {
+    st = fstatSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    throw new TcpscopeError('ENOENT_CAPTURE', describeErrno(e as NodeJS.ErrnoException), { file: name });
+  }
+  if (st.isDirectory()) {
+    closeSync(fd);
+    throw new TcpscopeError('ENOENT_CAPTURE', 'is a directory, not a capture file (give the files in it, or use tcpscope check DIR)', { file: name });
+  }
+  if (st.isFile()) return new FileSource(fd, st.size, name);
+  // a FIFO, character device or socket: stream it so a slow writer never blocks the event loop
+  closeSync(fd);
+  return new StreamSource(createReadStream(path, { highWaterMark: 1 << 20 }), name);
+}
+
+function openStdin(name: string): ByteSource {
+  let st: Stats | undefined;
+  try { st = fstatSync(0); } catch { st = undefined; }
+  if (st !== undefined && st.isFile()) return new FileSource(0, st.size, name, false);
+  return new StreamSource(process.stdin, name);
+}
