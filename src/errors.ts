@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'UNKNOWN_LINKTYPE' // a link type we cannot decode
   | 'BAD_GZIP' // compressed input that does not inflate
   | 'FILTER_SYNTAX' // filter expression does not parse
+  | 'FILTER_INVALID' // filter expression parses but means nothing (bad address, qualifier, link type)
   | 'FILTER_UNSUPPORTED' // filter expression uses a construct we do not support
   | 'BAD_OPTION' // command-line usage error
   | 'WRITE_FAILED' // -w file cannot be written
