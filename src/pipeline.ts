@@ -10,6 +10,8 @@ import { compileFilter } from './filter/index.js';
 import type { PrintOptions } from './print/options.js';
 import { Output } from './print/output.js';
 import { TcpdumpPrinter } from './print/tcpdump/index.js';
+import { JsonWriter } from './print/json.js';
+import { Tracker } from './track/tracker.js';
 
 export interface RunOptions {
   /** -r: capture file, '-' for standard input */
@@ -63,15 +65,29 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const limit = opts.count ?? Infinity;
   let seen = 0;
   const status = 0;
+  // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
+  const json = opts.mode === 'json' ? new JsonWriter(out, opts.jsonPackets) : null;
+  const tracker = opts.mode === 'plain' ? null : new Tracker({
+    mslSeconds: opts.mslSeconds,
+    maxFlows: opts.maxFlows,
+    checksums: opts.print.noChecksum ? 'off' : opts.print.verbose > 0 ? 'all' : 'control',
+    onFlowEnd: (flow) => { if (json !== null) json.flow(flow); },
+  });
   try {
     await readCapture(opts.read as string, (frame: Frame) => {
       if (filter !== null && !filter.matches(frame)) return true;
       decodePacket(frame, pkt);
-      printer.print(frame, pkt);
+      const tracked = tracker !== null ? tracker.track(pkt) : null;
+      if (json !== null) json.packet(frame, pkt, tracked);
+      else printer.print(frame, pkt);
       if (++seen >= limit) return false;
       return true;
     });
   } finally {
+    if (tracker !== null) {
+      tracker.finish();
+      if (json !== null) json.summary(tracker, { packets: seen });
+    }
     out.flush();
   }
   return status;

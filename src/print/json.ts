@@ -1,0 +1,125 @@
+/**
+ * `--json`: NDJSON on standard output. One `"type":"flow"` record per connection as it ends (or
+ * at end of input), `--json=packets` adds a `"type":"packet"` record per packet with its decoded
+ * fields and the tracker's events, and a last `"type":"summary"` record closes the stream.
+ *
+ * The printer holds no connection state: everything comes from the tracker's PacketResult and
+ * FlowView.
+ */
+import type { Frame } from '../capture/frame.js';
+import type { Packet } from '../decode/packet.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet.js';
+import { formatIpv4, formatIpv6 } from '../track/address.js';
+import { ANOMALY_NAMES, EVENT_NAMES } from '../track/events.js';
+import type { FlowRecord, FlowView } from '../track/flow.js';
+import type { PacketResult } from '../track/result.js';
+import { STATE_NAMES } from '../track/states.js';
+import type { Tracker } from '../track/tracker.js';
+import type { Output } from './output.js';
+
+/** tcpdump's flag letters, in its order. */
+export function tcpFlagString(flags: number): string {
+  let s = '';
+  if (flags & TCP_FIN) s += 'F';
+  if (flags & TCP_SYN) s += 'S';
+  if (flags & TCP_RST) s += 'R';
+  if (flags & TCP_PSH) s += 'P';
+  if (flags & TCP_URG) s += 'U';
+  if (flags & TCP_ECE) s += 'E';
+  if (flags & TCP_CWR) s += 'W';
+  if (flags & TCP_ACK) s += '.';
+  return s === '' ? 'none' : s;
+}
+
+function ipText(pkt: Packet, src: boolean): string {
+  if (pkt.ipVersion === 4) return formatIpv4(src ? pkt.src4 : pkt.dst4);
+  const d = pkt.frame.data;
+  const o = src ? pkt.src6Offset : pkt.dst6Offset;
+  const w = (k: number): number => ((d[o + k] << 24) | (d[o + k + 1] << 16) | (d[o + k + 2] << 8) | d[o + k + 3]) >>> 0;
+  return formatIpv6(w(0), w(4), w(8), w(12));
+}
+
+function epochText(f: Frame): string {
+  return `${f.tsSec}.${String(f.tsNsec).padStart(9, '0')}`;
+}
+
+/** Counts gathered from the flow records for the summary record. */
+export class FlowTally {
+  flows = 0;
+  readonly connStates: Record<string, number> = {};
+  readonly closes: Record<string, number> = {};
+  readonly handshakes: Record<string, number> = {};
+  readonly anomalies: Record<string, number> = {};
+  /** flows with at least one anomaly of the check-failing kinds (see `abnormal`) */
+  abnormal = 0;
+
+  add(rec: FlowRecord): void {
+    this.flows++;
+    this.connStates[rec.conn_state] = (this.connStates[rec.conn_state] ?? 0) + 1;
+    this.closes[rec.close] = (this.closes[rec.close] ?? 0) + 1;
+    this.handshakes[rec.handshake] = (this.handshakes[rec.handshake] ?? 0) + 1;
+    for (const a of rec.anomalies) this.anomalies[a] = (this.anomalies[a] ?? 0) + 1;
+  }
+}
+
+export class JsonWriter {
+  readonly tally = new FlowTally();
+
+  constructor(private readonly out: Output, private readonly packets: boolean) {}
+
+  /** A `"type":"packet"` record (only with --json=packets). */
+  packet(frame: Frame, pkt: Packet, r: PacketResult | null): void {
+    if (!this.packets) return;
+    let s = `{"type":"packet","number":${frame.number},"time":${epochText(frame)},"length":${frame.wirelen}`;
+    if (pkt.ipVersion !== 0) {
+      s += `,"ip_version":${pkt.ipVersion},"src":"${ipText(pkt, true)}","dst":"${ipText(pkt, false)}","proto":${pkt.ipProto}`;
+    }
+    if (pkt.ipProto === 6 && pkt.l4Offset >= 0 && r !== null && r.tcp) {
+      s += `,"sport":${pkt.srcPort},"dport":${pkt.dstPort},"flags":"${tcpFlagString(pkt.tcpFlags)}","seq":${pkt.seq},"ack":${pkt.ack},"win":${pkt.window},"payload":${pkt.payloadLength}`;
+      s += `,"conn":${r.connId},"from":"${r.fromClient ? 'client' : 'server'}"`;
+      s += `,"states":{"client":"${STATE_NAMES[r.clientAfter]}","server":"${STATE_NAMES[r.serverAfter]}"}`;
+      s += ',"events":[';
+      for (let i = 0; i < r.eventCount; i++) s += (i > 0 ? ',"' : '"') + EVENT_NAMES[r.events[i]] + '"';
+      s += ']';
+      if (r.rtt >= 0) s += `,"rtt":${round6(r.rtt)}`;
+      if (r.interval >= 0) s += `,"interval":${round6(r.interval)}`;
+      if (r.dupAckNum > 0) s += `,"dup_ack":${r.dupAckNum}`;
+    }
+    if (pkt.truncatedIn !== '') s += `,"truncated":"${pkt.truncatedIn}"`;
+    if (pkt.malformed !== '') s += `,"malformed":${JSON.stringify(pkt.malformed)}`;
+    this.out.write(s + '}\n');
+  }
+
+  /** A `"type":"flow"` record. */
+  flow(view: FlowView): void {
+    const rec = view.toRecord();
+    this.tally.add(rec);
+    this.out.write(JSON.stringify(rec) + '\n');
+  }
+
+  /** The last record: totals of the run. */
+  summary(tracker: Tracker, extra: { packets: number }): void {
+    const st = tracker.stats;
+    const anomalies: Record<string, number> = {};
+    for (const name of ANOMALY_NAMES) if (this.tally.anomalies[name]) anomalies[name] = this.tally.anomalies[name];
+    const rec = {
+      type: 'summary',
+      packets: extra.packets,
+      tcp_packets: st.tcpPackets,
+      connections: this.tally.flows,
+      conn_states: this.tally.connStates,
+      handshakes: this.tally.handshakes,
+      closes: this.tally.closes,
+      anomalies,
+      bad_checksums: st.badChecksums,
+      peak_connections: st.peakConnections,
+      expired: st.expired,
+      evicted: st.evicted,
+    };
+    this.out.write(JSON.stringify(rec) + '\n');
+  }
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

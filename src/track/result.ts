@@ -1,0 +1,63 @@
+/**
+ * What the tracker says about one packet: which connection, which direction, the events it
+ * raised and the state changes it caused. One PacketResult is reused for every packet (the
+ * tracker overwrites it), so read it inside the packet's callback.
+ */
+import { TcpState } from './states.js';
+
+export const MAX_EVENTS = 16;
+
+export class PacketResult {
+  /** a TCP segment the tracker followed (false: not TCP, or not decodable far enough) */
+  tcp = false;
+  /** row of the connection in the flow table (valid until the flow ends) */
+  conn = -1;
+  /** the connection's serial number (1, 2, ... in order of first packet) */
+  connId = 0;
+  /** the packet went from the client to the server */
+  fromClient = false;
+  /** Ev codes raised by this packet, in the order they happened */
+  readonly events = new Uint8Array(MAX_EVENTS);
+  eventCount = 0;
+  /** endpoint states before and after this packet */
+  clientBefore = TcpState.CLOSED;
+  clientAfter = TcpState.CLOSED;
+  serverBefore = TcpState.CLOSED;
+  serverAfter = TcpState.CLOSED;
+  /** handshake round-trip time in seconds (on HANDSHAKE_DONE), else -1 */
+  rtt = -1;
+  /** seconds since the previous transmission of the same SYN/SYN-ACK/FIN (on their retransmits), else -1 */
+  interval = -1;
+  /** which retransmission this is (2 = first resend) for SYN/SYN-ACK/FIN retransmits */
+  ordinal = 0;
+  /** duplicate ACK number (on DUP_ACK) */
+  dupAckNum = 0;
+  /** seconds the RST's sender had been silent before it (on RESET_NO_STATE), else -1 */
+  idle = -1;
+  /** FINs this packet acknowledged: 1 the client's, 2 the server's */
+  finAcked = 0;
+
+  reset(): void {
+    this.tcp = false;
+    this.conn = -1;
+    this.connId = 0;
+    this.fromClient = false;
+    this.eventCount = 0;
+    this.rtt = -1;
+    this.interval = -1;
+    this.ordinal = 0;
+    this.dupAckNum = 0;
+    this.idle = -1;
+    this.finAcked = 0;
+  }
+
+  /** Does this packet carry event `ev`? */
+  has(ev: number): boolean {
+    for (let i = 0; i < this.eventCount; i++) if (this.events[i] === ev) return true;
+    return false;
+  }
+
+  add(ev: number): void {
+    if (this.eventCount < MAX_EVENTS) this.events[this.eventCount++] = ev;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The eleven RFC 793 connection states of one endpoint, and the one transition function that
+ * moves an endpoint between them.
+ *
+ * A passive observer cannot see inside the hosts, so the tracker turns each captured segment
+ * into *endpoint events* and feeds them here. An event is only fed when the packets prove it:
+ * "the endpoint received its peer's FIN" is known when the endpoint's own ACK covers that FIN
+ * (its reply is the evidence), while "the peer acknowledged our FIN" is taken from the peer's
+ * ACK as soon as it is seen (nothing answers it). Deciding *which* event a segment means (by its
+ * flags and its sequence/ack numbers, compared wrap-safely) is the tracker's job; this file only
+ * says where each event leads from each state.
+ */
+
+export const enum TcpState {
+  CLOSED = 0,
+  LISTEN = 1,
+  SYN_SENT = 2,
+  SYN_RCVD = 3,
+  ESTABLISHED = 4,
+  FIN_WAIT_1 = 5,
+  FIN_WAIT_2 = 6,
+  CLOSE_WAIT = 7,
+  CLOSING = 8,
+  LAST_ACK = 9,
+  TIME_WAIT = 10,
+}
+
+/** RFC 793 spelling with underscores, indexed by TcpState. */
+export const STATE_NAMES: readonly string[] = [
+  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
+  'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
+];
+
+/** What an endpoint did or had done to it, as far as the packets show. */
+export const enum EndpointEvent {
+  /** it sent a SYN without ACK (an active open, or a retransmission of one) */
+  SEND_SYN = 0,
+  /** it sent a SYN-ACK: it had received its peer's SYN and answers it */
+  SEND_SYNACK = 1,
+  /** its ACK covers the peer's SYN: it has received the peer's SYN */
+  RCV_SYN = 2,
+  /** the peer's ACK covers this endpoint's SYN */
+  RCV_ACK_OF_SYN = 3,
+  /** it sent its FIN (or the capture proves one it sent) */
+  SEND_FIN = 4,
+  /** its ACK covers the peer's FIN: it has received the peer's FIN */
+  RCV_FIN = 5,
+  /** the peer's ACK covers this endpoint's FIN */
+  RCV_ACK_OF_FIN = 6,
+  /** it sent a RST */
+  SEND_RST = 7,
+  /** it was sent a RST it accepts (in window) */
+  RCV_RST = 8,
+  /** the capture began mid-connection: it is sending and acknowledging as a synchronized endpoint */
+  PICKUP = 9,
+  /** 2×MSL of capture time passed */
+  TIMEOUT = 10,
+}
+
+export const ENDPOINT_EVENT_NAMES: readonly string[] = [
+  'SEND_SYN', 'SEND_SYNACK', 'RCV_SYN', 'RCV_ACK_OF_SYN', 'SEND_FIN', 'RCV_FIN', 'RCV_ACK_OF_FIN',
+  'SEND_RST', 'RCV_RST', 'PICKUP', 'TIMEOUT',
+];
+
+/**
+ * Where `event` takes an endpoint in `state`. Pairs with no rule leave the state unchanged
+ * (a retransmission, or something the RFC ignores in that state).
+ */
+export function transition(state: TcpState, event: EndpointEvent): TcpState {
+  // Resets end every state: a RST sent aborts the sender's connection (RFC 793 §3.4 "abort"),
+  // and an acceptable RST received deletes the receiver's TCB (§3.9 "RST bit").
+  if (event === EndpointEvent.SEND_RST || event === EndpointEvent.RCV_RST) return TcpState.CLOSED;
+  switch (state) {
+    case TcpState.CLOSED:
+      // an active OPEN sends a SYN
+      if (event === EndpointEvent.SEND_SYN) return TcpState.SYN_SENT;
+      // answering a SYN we never saw arrive: it had been listening and got one
+      if (event === EndpointEvent.SEND_SYNACK) return TcpState.SYN_RCVD;
+      // picked up mid-connection: it behaves as a synchronized endpoint
+      if (event === EndpointEvent.PICKUP) return TcpState.ESTABLISHED;
+      return state;
+    case TcpState.LISTEN:
+      // a passive OPEN receives a SYN and answers SYN-ACK
+      if (event === EndpointEvent.SEND_SYNACK) return TcpState.SYN_RCVD;
+      // it acknowledges the peer's SYN (some stacks ACK before their SYN-ACK)
+      if (event === EndpointEvent.RCV_SYN) return TcpState.SYN_RCVD;
+      // LISTEN + SEND: the listener sends its own SYN (how simultaneous open starts on this side)
+      if (event === EndpointEvent.SEND_SYN) return TcpState.SYN_SENT;
+      if (event === EndpointEvent.PICKUP) return TcpState.ESTABLISHED;
+      return state;
+    case TcpState.SYN_SENT:
+      // it received the peer's SYN: with its own SYN already acked the ACK it sends completes the
+      // three-way handshake (the tracker then feeds RCV_ACK_OF_SYN); otherwise both SYNs crossed
+      if (event === EndpointEvent.RCV_SYN) return TcpState.SYN_RCVD;
+      // simultaneous open: it answers the peer's SYN with SYN-ACK
+      if (event === EndpointEvent.SEND_SYNACK) return TcpState.SYN_RCVD;
+      // a FIN from SYN_SENT means it had synchronized unseen: close from there
+      if (event === EndpointEvent.SEND_FIN) return TcpState.FIN_WAIT_1;
+      if (event === EndpointEvent.PICKUP) return TcpState.ESTABLISHED;
+      // SEND_SYN again is a retransmission; an ACK of its SYN alone waits for the peer's SYN
+      return state;
+    case TcpState.SYN_RCVD:
+      // the peer acknowledged our SYN: the connection is synchronized
+      if (event === EndpointEvent.RCV_ACK_OF_SYN) return TcpState.ESTABLISHED;
+      // CLOSE in SYN_RCVD sends a FIN (RFC 793 §3.9 CLOSE call)
+      if (event === EndpointEvent.SEND_FIN) return TcpState.FIN_WAIT_1;
+      // a FIN received in SYN_RCVD leads to CLOSE_WAIT (§3.9 "eighth, check the FIN bit")
+      if (event === EndpointEvent.RCV_FIN) return TcpState.CLOSE_WAIT;
+      if (event === EndpointEvent.PICKUP) return TcpState.ESTABLISHED;
+      return state;
+    case TcpState.ESTABLISHED:
+      // active close
+      if (event === EndpointEvent.SEND_FIN) return TcpState.FIN_WAIT_1;
+      // passive close: the peer's FIN arrived
+      if (event === EndpointEvent.RCV_FIN) return TcpState.CLOSE_WAIT;
+      return state;
+    case TcpState.FIN_WAIT_1:
+      // our FIN was acknowledged
+      if (event === EndpointEvent.RCV_ACK_OF_FIN) return TcpState.FIN_WAIT_2;
+      // the peer's FIN arrived before the ACK of ours: simultaneous close
+      if (event === EndpointEvent.RCV_FIN) return TcpState.CLOSING;
+      return state;
+    case TcpState.FIN_WAIT_2:
+      // the peer's FIN arrived after ours was acked
+      if (event === EndpointEvent.RCV_FIN) return TcpState.TIME_WAIT;
+      return state;
+    case TcpState.CLOSE_WAIT:
+      // the passive closer sends its FIN
+      if (event === EndpointEvent.SEND_FIN) return TcpState.LAST_ACK;
+      return state;
+    case TcpState.CLOSING:
+      // simultaneous close: our FIN is acknowledged at last
+      if (event === EndpointEvent.RCV_ACK_OF_FIN) return TcpState.TIME_WAIT;
+      return state;
+    case TcpState.LAST_ACK:
+      // the final ACK: the passive closer is done
+      if (event === EndpointEvent.RCV_ACK_OF_FIN) return TcpState.CLOSED;
+      return state;
+    case TcpState.TIME_WAIT:
+      // 2×MSL passed with nothing new; a retransmitted peer FIN only restarts the wait
+      if (event === EndpointEvent.TIMEOUT) return TcpState.CLOSED;
+      return state;
+  }
+  return state;
+}
+
+/** A state in which the endpoint has finished sending (its FIN is out) or is gone. */
+export function isClosingOrClosed(s: TcpState): boolean {
+  return s === TcpState.CLOSED || s >= TcpState.FIN_WAIT_1 && s !== TcpState.CLOSE_WAIT;
+}
+
+/** A synchronized state (RFC 793: ESTABLISHED and every state after it). */
+export function isSynchronized(s: TcpState): boolean {
+  return s >= TcpState.ESTABLISHED;
+}
