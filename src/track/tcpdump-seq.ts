@@ -1,0 +1,225 @@
+/**
+ * tcpdump's relative-sequence table: per connection, the sequence numbers tcpdump subtracts to
+ * print `seq 1:11, ack 1` instead of absolute numbers.
+ *
+ * The rules are tcpdump's own (print-tcp.c), reproduced exactly because `--plain` must be
+ * byte-identical to it:
+ *  - only segments with ACK set consult the table (and nothing does with -S); a segment without
+ *    ACK (the first SYN, a bare RST) prints absolute numbers;
+ *  - one entry covers both directions. The key orders the endpoints by port (the lower source
+ *    port first; equal ports: the lower address first): `rev` says this segment runs against
+ *    that order;
+ *  - an entry is (re)created when none exists or the segment has SYN set: it records
+ *    seq and ack−1 (swapped when `rev`) and the segment itself prints absolute numbers;
+ *  - otherwise seq and ack are printed minus the recorded values, modulo 2^32;
+ *  - entries are never removed (tcpdump keeps them for the whole run), and IPv4 and IPv6
+ *    connections live in separate tables.
+ * SACK blocks are printed relative to the same entry (tcpdump subtracts `thack`, or `thseq` when
+ * `rev`), so the lookup also hands back the entry's two numbers.
+ *
+ * tcpdump's own table is a 919-bucket chained hash with linear chains, which is why it slows down
+ * on many connections. This one is open addressing over typed arrays with numeric hashing: no
+ * allocation per packet, no string keys, resized by doubling at half load.
+ *
+ * It is per-connection state, so it lives in src/track; the printer is handed an instance.
+ */
+
+const EMPTY = 0;
+const USED = 1;
+
+/** Result of a lookup, overwritten by every call (no allocation). */
+export interface SeqLookup {
+  /** seq and ack to print (relative, or absolute when the entry was just made) */
+  seq: number;
+  ack: number;
+  /** the entry's recorded numbers, for SACK blocks */
+  thSeq: number;
+  thAck: number;
+  /** the segment runs against the key's order */
+  rev: boolean;
+}
+
+/** One open-addressing table with `words` u32 key words per slot. */
+class SeqMap {
+  private cap: number;
+  private mask: number;
+  private count = 0;
+  private keys: Uint32Array;
+  private seqs: Uint32Array;
+  private acks: Uint32Array;
+  private state: Uint8Array;
+
+  constructor(private readonly words: number, initialCapacity = 1024) {
+    this.cap = initialCapacity;
+    this.mask = initialCapacity - 1;
+    this.keys = new Uint32Array(initialCapacity * words);
+    this.seqs = new Uint32Array(initialCapacity);
+    this.acks = new Uint32Array(initialCapacity);
+    this.state = new Uint8Array(initialCapacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Slot holding `key` (first `words` entries of `key`), or the empty slot where it would go, as ~slot. */
+  find(key: Uint32Array, hash: number): number {
+    const w = this.words;
+    const keys = this.keys;
+    const state = this.state;
+    let i = hash & this.mask;
+    for (;;) {
+      if (state[i] === EMPTY) return ~i;
+      const base = i * w;
+      let k = 0;
+      while (k < w && keys[base + k] === key[k]) k++;
+      if (k === w) return i;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  /** Claim the empty slot `slot` (from `find`) for `key`; may move everything (resize). Returns the slot. */
+  insert(slot: number, key: Uint32Array, hash: number): number {
+    if ((this.count + 1) * 2 > this.cap) {
+      this.grow();
+      slot = ~this.find(key, hash);
+    }
+    const w = this.words;
+    const base = slot * w;
+    for (let k = 0; k < w; k++) this.keys[base + k] = key[k];
+    this.state[slot] = USED;
+    this.count++;
+    return slot;
+  }
+
+  getSeq(slot: number): number { return this.seqs[slot]; }
+  getAck(slot: number): number { return this.acks[slot]; }
+  set(slot: number, seq: number, ack: number): void {
+    this.seqs[slot] = seq;
+    this.acks[slot] = ack;
+  }
+
+  private grow(): void {
+    const w = this.words;
+    const oldKeys = this.keys;
+    const oldSeqs = this.seqs;
+    const oldAcks = this.acks;
+    const oldState = this.state;
+    const oldCap = this.cap;
+    this.cap = oldCap * 2;
+    this.mask = this.cap - 1;
+    this.keys = new Uint32Array(this.cap * w);
+    this.seqs = new Uint32Array(this.cap);
+    this.acks = new Uint32Array(this.cap);
+    this.state = new Uint8Array(this.cap);
+    const key = new Uint32Array(w);
+    for (let i = 0; i < oldCap; i++) {
+      if (oldState[i] !== USED) continue;
+      for (let k = 0; k < w; k++) key[k] = oldKeys[i * w + k];
+      const slot = ~this.find(key, hashWords(key, w));
+      for (let k = 0; k < w; k++) this.keys[slot * w + k] = key[k];
+      this.seqs[slot] = oldSeqs[i];
+      this.acks[slot] = oldAcks[i];
+      this.state[slot] = USED;
+    }
+  }
+}
+
+/** Mix `n` key words into a well-spread 32-bit hash (murmur3-style finalizer per word). */
+function hashWords(key: Uint32Array, n: number): number {
+  let h = 0x9e3779b9;
+  for (let k = 0; k < n; k++) {
+    let x = Math.imul(key[k], 0xcc9e2d51);
+    x = (x << 15) | (x >>> 17);
+    h ^= Math.imul(x, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export class TcpdumpSeqTable {
+  private readonly v4 = new SeqMap(3);
+  private readonly v6 = new SeqMap(9);
+  private readonly key4 = new Uint32Array(3);
+  private readonly key6 = new Uint32Array(9);
+  /** the last lookup's answer */
+  readonly result: SeqLookup = { seq: 0, ack: 0, thSeq: 0, thAck: 0, rev: false };
+
+  /** number of connections recorded (both tables) */
+  get size(): number {
+    return this.v4.size + this.v6.size;
+  }
+
+  /**
+   * An IPv4 segment with ACK set: addresses as unsigned 32-bit numbers. Fills and returns `result`.
+   * `syn`: the segment has SYN set (starts the entry afresh).
+   */
+  lookup4(src: number, dst: number, sport: number, dport: number, seq: number, ack: number, syn: boolean): SeqLookup {
+    // tcpdump orders by port, then by address bytes (memcmp of network order = numeric order)
+    const rev = sport > dport || (sport === dport && src >>> 0 > dst >>> 0);
+    const key = this.key4;
+    if (rev) {
+      key[0] = dst;
+      key[1] = src;
+      key[2] = ((dport << 16) | sport) >>> 0;
+    } else {
+      key[0] = src;
+      key[1] = dst;
+      key[2] = ((sport << 16) | dport) >>> 0;
+    }
+    return this.apply(this.v4, key, 3, rev, seq, ack, syn);
+  }
+
+  /** An IPv6 segment with ACK set: the 16-byte addresses at `srcOff`/`dstOff` in `d`. */
+  lookup6(d: Uint8Array, srcOff: number, dstOff: number, sport: number, dport: number, seq: number, ack: number, syn: boolean): SeqLookup {
+    let rev = sport > dport;
+    if (sport === dport) {
+      for (let i = 0; i < 16; i++) {
+        const a = d[srcOff + i];
+        const b = d[dstOff + i];
+        if (a !== b) { rev = a > b; break; }
+      }
+    }
+    const key = this.key6;
+    const first = rev ? dstOff : srcOff;
+    const second = rev ? srcOff : dstOff;
+    for (let w = 0; w < 4; w++) {
+      const a = first + w * 4;
+      const b = second + w * 4;
+      key[w] = ((d[a] << 24) | (d[a + 1] << 16) | (d[a + 2] << 8) | d[a + 3]) >>> 0;
+      key[4 + w] = ((d[b] << 24) | (d[b + 1] << 16) | (d[b + 2] << 8) | d[b + 3]) >>> 0;
+    }
+    key[8] = (rev ? (dport << 16) | sport : (sport << 16) | dport) >>> 0;
+    return this.apply(this.v6, key, 9, rev, seq, ack, syn);
+  }
+
+  private apply(map: SeqMap, key: Uint32Array, words: number, rev: boolean, seq: number, ack: number, syn: boolean): SeqLookup {
+    const r = this.result;
+    const hash = hashWords(key, words);
+    let slot = map.find(key, hash);
+    if (slot < 0 || syn) {
+      // no entry, or a SYN starts the conversation afresh: record and print absolute numbers
+      if (slot < 0) slot = map.insert(~slot, key, hash);
+      if (rev) map.set(slot, (ack - 1) >>> 0, seq);
+      else map.set(slot, seq, (ack - 1) >>> 0);
+      r.seq = seq;
+      r.ack = ack;
+    } else if (rev) {
+      r.seq = (seq - map.getAck(slot)) >>> 0;
+      r.ack = (ack - map.getSeq(slot)) >>> 0;
+    } else {
+      r.seq = (seq - map.getSeq(slot)) >>> 0;
+      r.ack = (ack - map.getAck(slot)) >>> 0;
+    }
+    r.thSeq = map.getSeq(slot);
+    r.thAck = map.getAck(slot);
+    r.rev = rev;
+    return r;
+  }
+}
