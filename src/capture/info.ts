@@ -59,6 +59,8 @@ export interface CaptureInfo {
  * to fill, where to say how many bytes it needs, and how to fail with a located error.
  */
 export interface DecodeContext {
+  /** how the input is named in error messages */
+  readonly name: string;
   readonly frame: Frame;
   readonly info: CaptureInfo;
   /** bytes needed from the current position before the next step can make progress */

@@ -140,7 +140,7 @@ export class PcapFormat {
     const n = this.ctx.frames + 1;
     this.ctx.fail(
       'RECORD_TOO_BIG',
-      `packet ${n} claims ${caplen} captured bytes, more than the ${this.maxCaplen} a ${this.linktype === 1 ? 'Ethernet ' : ''}capture can hold: the file is damaged (caplen field ${hex32(caplen)})`,
+      `packet ${n} claims ${caplen} captured bytes (caplen field ${hex32(caplen)}), more than the ${this.maxCaplen} a capture on link type ${this.linktype} can hold: the file is damaged`,
       pos,
     );
   }

@@ -10,6 +10,7 @@
  * interface's snap length (but within what the link type allows) are all read. The frame's
  * `linktype` and `ifIndex` say which interface a packet came from.
  */
+import { TcpscopeError } from '../errors.js';
 import { hex32, u16, u32, u32le } from './bytes.js';
 import type { DecodeContext, InterfaceInfo } from './info.js';
 import { adjustSnaplen, maxSnaplenForLinktype } from './info.js';
@@ -295,7 +296,8 @@ export class PcapngFormat {
   /** The input ended cleanly after whole blocks. */
   finish(): void {
     if (this.linktypes.length === 0) {
-      this.ctx.fail('BAD_HEADER', 'pcapng file has no interface description block, so it holds no packets', 0);
+      // about the whole file, so no offset
+      throw new TcpscopeError('BAD_HEADER', 'pcapng file has no interface description block, so it holds no packets', { file: this.ctx.name });
     }
   }
 }

@@ -43,7 +43,7 @@ export class CaptureReader {
   private finished = false;
 
   constructor(private source: ByteSource, readonly name: string, opts: CaptureReaderOptions = {}) {
-    this.buf = Buffer.allocUnsafeSlow(Math.max(opts.chunkSize ?? DEFAULT_CHUNK_SIZE, 64));
+    this.buf = Buffer.allocUnsafeSlow(Math.max(opts.chunkSize ?? DEFAULT_CHUNK_SIZE, 1));
     this.decoder = new CaptureDecoder(name);
     this.progress = opts.progress;
   }

@@ -205,9 +205,9 @@ export function openSource(path: string, name: string): ByteSource {
     throw new TcpscopeError('ENOENT_CAPTURE', 'is a directory, not a capture file (give the files in it, or use tcpscope check DIR)', { file: name });
   }
   if (st.isFile()) return new FileSource(fd, st.size, name);
-  // a FIFO, character device or socket: stream it so a slow writer never blocks the event loop
-  closeSync(fd);
-  return new StreamSource(createReadStream(path, { highWaterMark: 1 << 20 }), name);
+  // a FIFO, character device or socket: stream it (on the descriptor already open: reopening a
+  // FIFO would lose what the writer has put in it) so a slow writer never blocks the event loop
+  return new StreamSource(createReadStream('', { fd, highWaterMark: 1 << 20 }), name);
 }
 
 function openStdin(name: string): ByteSource {
