@@ -1,0 +1,175 @@
+/**
+ * Several files read as one capture in time order (rotated parts, per-interface captures, any
+ * list), and how a directory lists its captures.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe as group, expect, it } from 'vitest';
+import { expandCapturePaths, listCaptureDir, readCaptureSet, type Frame } from '../../src/capture/index.js';
+import { TcpscopeError } from '../../src/errors.js';
+import { Pcapng, buildPcap, fixture, fixturePath, parseChunks, payload, type PcapRecord } from './build.js';
+
+const root = mkdtempSync(join(tmpdir(), 'tcpscope-set-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+const newDir = (): string => { const d = join(root, `d${dirs++}`); mkdirSync(d); return d; };
+
+/** time, bytes and link type: what must not change when a capture is split and merged back */
+const key = (f: Frame): string => `${f.tsSec}.${String(f.tsNsec).padStart(9, '0')} ${f.caplen}/${f.wirelen} lt${f.linktype} ${Buffer.from(f.data.subarray(f.offset, f.offset + f.caplen)).toString('hex')}`;
+
+interface Rec { sec: number; usec: number; data: Uint8Array }
+/** the records of a real capture, to split up */
+function records(path: string): Rec[] {
+  const out: Rec[] = [];
+  const bytes = fixture(path);
+  const r = parseChunks(bytes, bytes.length);
+  expect(r.error).toBeNull();
+  for (const line of r.frames) {
+    const [, ts, cap, , , , , hex] = line.split(' ');
+    const [sec, ns] = ts.split('.');
+    expect(cap).toMatch(/^cap=/);
+    out.push({ sec: Number(sec), usec: Number(ns) / 1000, data: Buffer.from(hex ?? '', 'hex') });
+  }
+  return out;
+}
+
+const pcapOf = (rs: Rec[]): Uint8Array => buildPcap({}, rs.map((r): PcapRecord => ({ sec: r.sec, frac: r.usec, data: r.data })));
+
+async function merged(paths: string[]): Promise<{ keys: string[]; numbers: number[]; summary: Awaited<ReturnType<typeof readCaptureSet>> }> {
+  const keys: string[] = [];
+  const numbers: number[] = [];
+  const summary = await readCaptureSet(paths, (f) => { keys.push(key(f)); numbers.push(f.number); });
+  return { keys, numbers, summary };
+}
+
+const real = records('real/real-zero-window.pcap');
+const realKeys = real.map((r) => `${r.sec}.${String(r.usec * 1000).padStart(9, '0')} ${r.data.length}/${r.data.length} lt1 ${Buffer.from(r.data).toString('hex')}`);
+
+group('readCaptureSet', () => {
+  it('rotated parts, given in any order, merge back into the original capture', async () => {
+    const d = newDir();
+    const cuts = [0, 300, 301, 700, real.length];
+    const names = ['rot', 'rot1', 'rot2', 'rot3'];
+    names.forEach((n, i) => writeFileSync(join(d, n), pcapOf(real.slice(cuts[i], cuts[i + 1]))));
+    const r = await merged(['rot2', 'rot', 'rot3', 'rot1'].map((n) => join(d, n)));
+    expect(r.keys).toEqual(realKeys);
+    expect(r.numbers).toEqual(real.map((_, i) => i + 1));
+    expect(r.summary.frames).toBe(real.length);
+    expect(r.summary.stopped).toBe(false);
+    expect(r.summary.files.map((f) => [f.path.slice(d.length + 1), f.frames])).toEqual([['rot', 300], ['rot1', 1], ['rot2', 399], ['rot3', 245]]);
+  });
+
+  it('interleaved captures (two interfaces at once) merge by time stamp; ties keep file order', async () => {
+    const d = newDir();
+    const a: Rec[] = [];
+    const b: Rec[] = [];
+    real.slice(0, 200).forEach((r, i) => (i % 3 === 0 ? a : b).push(r));
+    // a tie: the same instant in both files
+    a.push({ sec: 2000000000, usec: 5, data: payload(10, 1) });
+    b.push({ sec: 2000000000, usec: 5, data: payload(10, 2) });
+    writeFileSync(join(d, 'a.pcap'), pcapOf(a));
+    writeFileSync(join(d, 'b.pcap'), pcapOf(b));
+    const r = await merged([join(d, 'b.pcap'), join(d, 'a.pcap')]);
+    expect(r.keys.slice(0, 200)).toEqual(realKeys.slice(0, 200));
+    // the file whose first packet came first wins the tie
+    const first = real[0].sec === a[0].sec && real[0].usec === a[0].usec ? 1 : 2;
+    expect(r.keys.slice(200).map((k) => k.slice(-20))).toEqual([first, 3 - first].map((s) => Buffer.from(payload(10, s)).toString('hex')));
+  });
+
+  it('mixes formats: pcapng with nanoseconds, gzip, classic pcap', async () => {
+    const d = newDir();
+    const ng = new Pcapng().shb().idb({ tsresol: 9, linktype: 1 });
+    for (const r of real.slice(100, 200)) ng.epb({ ts: BigInt(r.sec) * 1000000000n + BigInt(r.usec) * 1000n, data: r.data });
+    writeFileSync(join(d, 'mid.pcapng'), ng.bytes());
+    writeFileSync(join(d, 'start.pcap.gz'), gzipSync(pcapOf(real.slice(0, 100))));
+    writeFileSync(join(d, 'end.pcap'), pcapOf(real.slice(200, 300)));
+    const r = await merged(['end.pcap', 'mid.pcapng', 'start.pcap.gz'].map((n) => join(d, n)));
+    expect(r.keys).toEqual(realKeys.slice(0, 300));
+  });
+
+  it('files without packets are passed over; the callback can stop the merge', async () => {
+    const d = newDir();
+    writeFileSync(join(d, 'empty.pcap'), buildPcap({}, []));
+    writeFileSync(join(d, 'x.pcap'), pcapOf(real.slice(0, 50)));
+    const r = await merged([join(d, 'empty.pcap'), join(d, 'x.pcap')]);
+    expect(r.keys).toEqual(realKeys.slice(0, 50));
+    expect(r.summary.files.map((f) => [f.frames, f.first === null])).toEqual([[50, false], [0, true]]);
+    let n = 0;
+    const s = await readCaptureSet([join(d, 'x.pcap')], () => ++n < 7);
+    expect([n, s.frames, s.stopped]).toEqual([7, 7, true]);
+  });
+
+  it('a damaged part: everything earlier in time is delivered, then the error names that part', async () => {
+    const d = newDir();
+    writeFileSync(join(d, 'p0'), pcapOf(real.slice(0, 100)));
+    const p1 = pcapOf(real.slice(100, 200));
+    writeFileSync(join(d, 'p1'), p1.subarray(0, p1.length - 5));
+    writeFileSync(join(d, 'p2'), pcapOf(real.slice(200, 300)));
+    const keys: string[] = [];
+    let err: unknown;
+    try {
+      await readCaptureSet([join(d, 'p2'), join(d, 'p1'), join(d, 'p0')], (f) => { keys.push(key(f)); });
+    } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(TcpscopeError);
+    expect((err as TcpscopeError).describe()).toMatch(new RegExp(`^${join(d, 'p1')}: packet 100 is cut short: its record header says \\d+ captured bytes, only \\d+ are left in the file \\(at byte offset \\d+\\)$`));
+    expect(keys).toEqual(realKeys.slice(0, 199));
+    await expect(readCaptureSet([join(d, 'p0'), join(d, 'missing')], () => {})).rejects.toThrow(/no such file or directory/);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('opens rotated parts only when the merge reaches them: two at a time, not all', async () => {
+    const d = newDir();
+    const parts = 40;
+    for (let i = 0; i < parts; i++) writeFileSync(join(d, `part${i}`), pcapOf(real.slice(i * 20, i * 20 + 20)));
+    let most = 0;
+    const r = await readCaptureSet(expandCapturePaths([d]), () => {
+      const open = readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(d); } catch { return false; } }).length;
+      if (open > most) most = open;
+    });
+    expect(r.frames).toBe(parts * 20);
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/tcpdump') && !existsSync('/usr/sbin/tcpdump'))("tcpdump's own -C rotation, read back as one capture", async () => {
+    const d = newDir();
+    // -Z: as root, tcpdump would otherwise switch to its own user before writing the parts
+    execFileSync('tcpdump', ['-Z', userInfo().username, '-r', fixturePath('real/real-zero-window.pcap'), '-w', join(d, 'rot.pcap'), '-C', '1'], { stdio: 'ignore' });
+    const parts = expandCapturePaths([d]);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.map((p) => p.slice(d.length + 1))).toEqual(['rot.pcap', ...parts.slice(1).map((_, i) => `rot.pcap${i + 1}`)]);
+    expect((await merged(parts.reverse())).keys).toEqual(realKeys);
+  });
+});
+
+group('listCaptureDir and expandCapturePaths', () => {
+  it('lists captures by their magic in natural name order, and skips the rest', () => {
+    const d = newDir();
+    const cap = pcapOf(real.slice(0, 2));
+    for (const n of ['cap10', 'cap2', 'cap1', 'cap']) writeFileSync(join(d, n), cap);
+    writeFileSync(join(d, 'z.pcapng'), fixture('scenarios/pcapng-two-interfaces.pcapng'));
+    writeFileSync(join(d, 'y.pcap.gz'), gzipSync(cap));
+    writeFileSync(join(d, 'notes.txt.gz'), gzipSync(Buffer.from('not a capture')));
+    writeFileSync(join(d, 'README'), 'captures from the CI run\n');
+    writeFileSync(join(d, '.hidden.pcap'), cap);
+    mkdirSync(join(d, 'sub'));
+    writeFileSync(join(d, 'sub', 'inner.pcap'), cap);
+    const l = listCaptureDir(d);
+    expect(l.captures.map((p) => p.slice(d.length + 1))).toEqual(['cap', 'cap1', 'cap2', 'cap10', 'y.pcap.gz', 'z.pcapng']);
+    expect(l.skipped.map((p) => p.slice(d.length + 1))).toEqual(['notes.txt.gz', 'README']);
+  });
+
+  it('expands directories and keeps other arguments as they are', () => {
+    const d = newDir();
+    writeFileSync(join(d, 'a.pcap'), pcapOf(real.slice(0, 1)));
+    expect(expandCapturePaths(['x.pcap', d, '-'])).toEqual(['x.pcap', join(d, 'a.pcap'), '-']);
+    const empty = newDir();
+    writeFileSync(join(empty, 'notes'), 'nothing here');
+    expect(() => expandCapturePaths([empty])).toThrow(TcpscopeError);
+    try { expandCapturePaths([empty]); } catch (e) {
+      expect((e as TcpscopeError).describe()).toBe(`${empty}: no capture files in this directory (1 other file skipped)`);
+    }
+  });
+});
