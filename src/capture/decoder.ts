@@ -36,6 +36,9 @@ const FOREIGN: Array<{ bytes: number[]; what: string }> = [
   { bytes: [0x47, 0x4d, 0x42, 0x55], what: 'a Microsoft Network Monitor capture: convert it with editcap -F pcap FILE OUT.pcap' },
 ];
 
+/** bytes looked at to say what a file that is not a capture looks like */
+const FOREIGN_LOOK = 64;
+
 function describeForeign(b: Uint8Array, pos: number, end: number): string {
   for (const f of FOREIGN) {
     if (end - pos >= f.bytes.length && f.bytes.every((v, i) => b[pos + i] === v)) return f.what;
@@ -43,7 +46,7 @@ function describeForeign(b: Uint8Array, pos: number, end: number): string {
   const n = Math.min(end - pos, 4);
   const shown = Array.from(b.subarray(pos, pos + n), (v) => v.toString(16).padStart(2, '0')).join(' ');
   let printable = n > 0;
-  for (let i = pos; i < Math.min(end, pos + 64); i++) {
+  for (let i = pos; i < Math.min(end, pos + FOREIGN_LOOK); i++) {
     const c = b[i];
     if (!(c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127) || c >= 0xc2)) { printable = false; break; }
   }
@@ -114,6 +117,9 @@ export class CaptureDecoder implements DecodeContext {
       return pos;
     }
     if (b[pos] === 0x1f && b[pos + 1] === 0x8b) this.gzipHere(pos);
+    // not a capture: look at the same 64 bytes however the input is chunked, so the message
+    // (which guesses at text) never depends on where a chunk happened to end
+    if (avail < FOREIGN_LOOK) { this.need = FOREIGN_LOOK; return -1; }
     this.fail('BAD_MAGIC', describeForeign(b, pos, end), pos);
   }
 

@@ -104,7 +104,9 @@ export class PcapngFormat {
     }
     if (avail < length) { ctx.need = length; return -1; }
     const trailer = u32(b, pos + length - 4, le);
-    if (trailer !== length) {
+    // libpcap never looks at the first section header's trailer, so neither do we: a file
+    // tcpdump reads in full must not be refused for it
+    if (trailer !== length && !(type === BT_SHB && !this.sawSection)) {
       ctx.fail('BAD_HEADER', `${this.blockLabel(type)} says its total length is ${length} in its header but ${trailer} in its trailer; they must be equal`, pos + length - 4);
     }
     switch (type) {
