@@ -1,18 +1,138 @@
 /**
- * Filter expressions (pcap-filter syntax) compiled to a predicate over frame bytes.
- * PLACEHOLDER: the compiler replaces this behind the same `compileFilter`.
+ * Filter expressions (tcpdump's pcap-filter language, with libpcap's meaning) compiled to one
+ * JavaScript function over the frame bytes per link type.
+ *
+ *   expression → tokens (lexer.ts) → tree (parser.ts, qualifier carry-over resolved)
+ *              → per link type: comparisons (lower.ts, gencode.c's rules; ir.ts folds as the
+ *                BPF optimizer does) → `function (d, o, cap, wire)` (codegen.ts)
+ *
+ * The expression is parsed and checked once, up front (syntax errors, bad addresses, unknown
+ * names: exit status 1 before any packet is read). It is compiled for a link type the first
+ * time a frame of that type arrives — a pcapng file can mix them — and an expression that
+ * libpcap would refuse on that link type only (`vlan` on Linux cooked) fails then.
  */
 import type { Frame } from '../capture/frame.js';
 import { TcpscopeError } from '../errors.js';
+import type { Node } from './ast.js';
+import { type MatchFn, compileBool, generateSource } from './codegen.js';
+import { unsupportedError } from './diagnostic.js';
+import { type Bool, formatBool } from './ir.js';
+import { linkModel } from './link.js';
+import { LinkTypeError, lower } from './lower.js';
+import { type NameDatabase, systemNames } from './names.js';
+import { parseFilter } from './parser.js';
+
+export type { MatchFn } from './codegen.js';
+export type { NameDatabase } from './names.js';
+export { interpret } from './interp.js';
+export { parseHosts, parseProtocols, parseServices } from './names.js';
 
 export interface Filter {
   /** the expression as given */
   readonly expression: string;
-  /** does this frame pass the filter? */
+  /** does this frame pass the filter? (throws a TcpscopeError if the expression cannot apply to its link type) */
   matches(frame: Frame): boolean;
+  /** the compiled predicate for one link type */
+  predicate(linktype: number): MatchFn;
+  /** the comparisons made on one link type, readable (what `tcpdump -d` shows as BPF) */
+  explain(linktype: number): string;
+  /** the generated JavaScript body for one link type */
+  source(linktype: number): string;
+  /** the lowered form for one link type (for the interpreter in tests and benchmarks) */
+  lowered(linktype: number): Bool;
 }
 
-/** Compile `expression`; throws TcpscopeError FILTER_SYNTAX / FILTER_UNSUPPORTED. */
-export function compileFilter(expression: string): Filter {
-  throw new TcpscopeError('FILTER_UNSUPPORTED', `filter expressions are not supported yet: ${expression}`);
+export interface FilterOptions {
+  /** name databases (services, protocols, hosts); the machine's /etc files by default */
+  names?: NameDatabase;
+}
+
+const ETHERNET = 1;
+
+class CompiledFilter implements Filter {
+  private readonly programs = new Map<number, { bool: Bool; fn: MatchFn } | TcpscopeError>();
+  private lastLinktype = -1;
+  private lastFn: MatchFn | null = null;
+  /** link types whose error is theirs alone (the expression is fine elsewhere) */
+  private readonly linkSpecific = new Set<number>();
+
+  constructor(readonly expression: string, private readonly ast: Node, private readonly names: NameDatabase) {
+    // compile for Ethernet now so every error that does not depend on the link type (bad
+    // address, unknown port name, wrong qualifier) is reported before reading a packet
+    const first = this.program(ETHERNET);
+    if (first instanceof TcpscopeError && !this.linkSpecific.has(ETHERNET)) throw first;
+  }
+
+  private program(linktype: number): { bool: Bool; fn: MatchFn } | TcpscopeError {
+    let p = this.programs.get(linktype);
+    if (p !== undefined) return p;
+    const model = linkModel(linktype);
+    if (model === null) {
+      p = unsupportedError(`filters on link type ${linktype} (tcpscope filters Ethernet, Linux cooked v1/v2, BSD loopback and raw IP captures)`, this.expression, null);
+      this.linkSpecific.add(linktype);
+    } else {
+      try {
+        const bool = lower(this.ast, model, this.names, this.expression);
+        p = { bool, fn: compileBool(bool) };
+      } catch (e) {
+        if (e instanceof LinkTypeError) {
+          p = e.error;
+          this.linkSpecific.add(linktype);
+        } else if (e instanceof TcpscopeError) {
+          p = e;
+        } else {
+          throw e;
+        }
+      }
+    }
+    this.programs.set(linktype, p);
+    return p;
+  }
+
+  private compiled(linktype: number): { bool: Bool; fn: MatchFn } {
+    const p = this.program(linktype);
+    if (p instanceof TcpscopeError) throw p;
+    return p;
+  }
+
+  matches(frame: Frame): boolean {
+    if (frame.linktype !== this.lastLinktype) {
+      const p = this.program(frame.linktype);
+      if (p instanceof TcpscopeError) {
+        throw new TcpscopeError(p.code, `${p.message.split('\n')[0]} (packet ${frame.number} is the first such frame)${p.message.slice(p.message.split('\n')[0].length)}`, { exitStatus: p.exitStatus });
+      }
+      this.lastLinktype = frame.linktype;
+      this.lastFn = p.fn;
+    }
+    return this.lastFn!(frame.data, frame.offset, frame.caplen, frame.wirelen);
+  }
+
+  predicate(linktype: number): MatchFn {
+    return this.compiled(linktype).fn;
+  }
+
+  explain(linktype: number): string {
+    return formatBool(this.compiled(linktype).bool);
+  }
+
+  source(linktype: number): string {
+    return generateSource(this.compiled(linktype).bool);
+  }
+
+  lowered(linktype: number): Bool {
+    return this.compiled(linktype).bool;
+  }
+}
+
+let defaultNames: NameDatabase | null = null;
+
+/**
+ * Compile `expression`; throws TcpscopeError FILTER_SYNTAX (does not parse), FILTER_INVALID
+ * (parses but libpcap refuses it) or FILTER_UNSUPPORTED (libpcap accepts it, tcpscope does not
+ * implement it). The empty expression matches every packet.
+ */
+export function compileFilter(expression: string, options: FilterOptions = {}): Filter {
+  const names = options.names ?? (defaultNames ??= systemNames());
+  const ast = parseFilter(expression);
+  return new CompiledFilter(expression, ast, names);
 }
