@@ -99,7 +99,12 @@ class CompiledFilter implements Filter {
     if (frame.linktype !== this.lastLinktype) {
       const p = this.program(frame.linktype);
       if (p instanceof TcpscopeError) {
-        throw new TcpscopeError(p.code, `${p.message.split('\n')[0]} (packet ${frame.number} is the first such frame)${p.message.slice(p.message.split('\n')[0].length)}`, { exitStatus: p.exitStatus });
+        // name the packet that brought the link type in (a pcapng file can mix them)
+        const nl = p.message.indexOf('\n');
+        const head = nl < 0 ? p.message : p.message.slice(0, nl);
+        const rest = nl < 0 ? '' : p.message.slice(nl);
+        const name = linkModel(frame.linktype)?.name ?? `link type ${frame.linktype}`;
+        throw new TcpscopeError(p.code, `${head} (packet ${frame.number} is ${name})${rest}`, { exitStatus: p.exitStatus });
       }
       this.lastLinktype = frame.linktype;
       this.lastFn = p.fn;

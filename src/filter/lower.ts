@@ -87,7 +87,7 @@ class Lowering {
 
   /** libpcap refuses this on this link type only (tcpscope compiles per link type). */
   private linkInvalid(what: string, span: Span | null): never {
-    throw new LinkTypeError(invalidError(`${what} (in a ${this.link.name} capture)`, this.expr, span));
+    throw new LinkTypeError(invalidError(what, this.expr, span));
   }
 
   private unsupported(what: string, span: Span | null): never {
