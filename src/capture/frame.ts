@@ -17,8 +17,11 @@ export interface Frame {
   /**
    * whole seconds since the epoch, as the file has them: classic pcap stores an unsigned 32-bit
    * count (good until 2106), pcapng a 64-bit one plus if_tsoffset. libpcap, and so tcpdump,
-   * reads the classic field as signed (printing `[Error converting time]` from 2038 on): to
-   * reproduce that, take `tsSec | 0` when `CaptureInfo.format` is 'pcap'.
+   * reads the classic fields (seconds and fraction) as signed 32-bit numbers when the file is in
+   * the host's byte order, and unsigned when it has to swap them, so tcpdump prints
+   * `[Error converting time]` for a little-endian file from 2038 on. To reproduce that, take
+   * `tsSec | 0` (and the raw fraction `| 0`) when `CaptureInfo.format` is 'pcap' and
+   * `CaptureInfo.littleEndian` matches the host.
    */
   tsSec: number;
   /**

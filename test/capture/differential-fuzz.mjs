@@ -7,7 +7,7 @@
 // counted apart; anything else is printed.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { endianness, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { readCapture } from '../../dist/capture/index.js';
 
@@ -37,10 +37,22 @@ function mutate(b) {
   return m;
 }
 
+/**
+ * microseconds as libpcap gives them to tcpdump: classic pcap's fraction is a signed 32-bit field
+ * when the file is in the host's byte order, unsigned when libpcap had to swap it (SWAPLONG)
+ */
+function usec(f, info) {
+  if (info.format !== 'pcap') return Math.floor(f.tsNsec / 1000);
+  const raw = info.nanosecond ? f.tsNsec : f.tsNsec / 1000;
+  const v = info.littleEndian === (endianness() === 'LE') ? raw | 0 : raw;
+  return (info.nanosecond ? Math.trunc(v / 1000) : v) >>> 0;
+}
+
 async function ours(path) {
   const frames = [];
   try {
-    await readCapture(path, (f) => { frames.push(`${f.tsSec >>> 0} ${Math.floor(f.tsNsec / 1000)} ${f.caplen} ${f.wirelen} ${Buffer.from(f.data.subarray(f.offset, f.offset + f.caplen)).toString('base64')}`); });
+    let info;
+    await readCapture(path, (f) => { frames.push(`${f.tsSec >>> 0} ${usec(f, info)} ${f.caplen} ${f.wirelen} ${Buffer.from(f.data.subarray(f.offset, f.offset + f.caplen)).toString('base64')}`); }, { onHeader: (i) => { info = i; } });
     return { frames, error: null };
   } catch (e) {
     if (typeof e.describe !== 'function') return { frames, error: 'CRASH ' + e.stack };

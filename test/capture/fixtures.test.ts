@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { describe as group, expect, it } from 'vitest';
 import { readCapture, type CaptureInfo, type Frame } from '../../src/capture/index.js';
 import { TcpscopeError } from '../../src/errors.js';
@@ -16,13 +17,15 @@ const expectedDir = fixturePath('capture/expected');
 const md5 = (f: Frame): string => createHash('md5').update(f.data.subarray(f.offset, f.offset + f.caplen)).digest('hex');
 
 /**
- * libpcap reads classic pcap's seconds and fraction as signed 32-bit numbers and scales the
- * fraction to microseconds; what tcpdump -w writes back is that, as unsigned 32-bit numbers.
- * This is how a printer reproduces tcpdump from a frame and the capture's info.
+ * libpcap reads classic pcap's seconds and fraction as signed 32-bit numbers when the file is in
+ * the host's byte order (unsigned when it swaps them) and scales the fraction to microseconds;
+ * tcpdump -w writes that back as unsigned 32-bit numbers. This is how a printer reproduces
+ * tcpdump from a frame and the capture's info.
  */
 function libpcapLine(f: Frame, info: CaptureInfo): string {
   const raw = info.nanosecond ? f.tsNsec : f.tsNsec / 1000;
-  const usec = info.nanosecond ? Math.trunc((raw | 0) / 1000) : raw | 0;
+  const v = info.littleEndian === (endianness() === 'LE') ? raw | 0 : raw;
+  const usec = info.nanosecond ? Math.trunc(v / 1000) : v;
   return `${f.tsSec >>> 0} ${usec >>> 0} ${f.caplen} ${f.wirelen} 0 ${md5(f)}`;
 }
 
