@@ -19,6 +19,15 @@ let view32: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
  * folded to 16 bits.
  */
 export function onesSum(d: Uint8Array, start: number, end: number): number {
+  if (end - start < 128) {
+    // headers and small segments: a plain loop beats reaching for the buffer's alignment
+    let sum = 0;
+    let i = start;
+    for (; i + 1 < end; i += 2) sum += (d[i] << 8) | d[i + 1];
+    if (i < end) sum += d[i] << 8;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    return sum;
+  }
   let lo = 0; // bytes at even absolute addresses (low byte of a little-endian 16-bit word)
   let hi = 0; // bytes at odd absolute addresses
   const base = d.byteOffset;
@@ -55,7 +64,7 @@ export function onesSum(d: Uint8Array, start: number, end: number): number {
   // little-endian word sum = lo + hi·256; big-endian (as the protocol reads) is its byte swap,
   // unless the words start at an odd address, where the roles of the bytes swap again
   let sum = (start + base) % 2 === 0 ? hi + lo * 256 : lo + hi * 256;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  while (sum > 0xffff) sum = (sum % 65536) + Math.floor(sum / 65536);
   return sum;
 }
 

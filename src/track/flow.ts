@@ -8,7 +8,7 @@
 import { formatEndpoint } from './address.js';
 import { ANOMALY_NAMES, anomalyNames } from './events.js';
 import { STATE_NAMES } from './states.js';
-import { CF, COUNTER_NAMES, Ctr, EF, type FlowTable, MAX_INTERVALS } from './table.js';
+import { B, CF, COUNTER_NAMES, Ctr, D, EF, type FlowTable, H, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
 import type { Tracker } from './tracker.js';
 import { zeekConnState, zeekHistory } from './zeek.js';
 
@@ -101,22 +101,31 @@ export class FlowView {
     return this;
   }
 
+  private get d(): number { return this.c * ROW_D; }
+  private get w(): number { return this.c * ROW_W; }
+  private get flags(): number { return this.t.u32[this.c * ROW_W + W.CONN_FLAGS]; }
+  private ep(s: number): number { return this.t.u16[this.c * ROW_H + H.EP_FLAGS + s]; }
+
   /** Row in the table. */
   get row(): number { return this.c; }
-  get id(): number { return this.t.serial[this.c]; }
-  get client(): string { return formatEndpoint(this.t.family[this.c], this.t.cAddr, this.c * 4, this.t.cPort[this.c]); }
-  get server(): string { return formatEndpoint(this.t.family[this.c], this.t.sAddr, this.c * 4, this.t.sPort[this.c]); }
-  get clientState(): string { return STATE_NAMES[this.t.state[2 * this.c]]; }
-  get serverState(): string { return STATE_NAMES[this.t.state[2 * this.c + 1]]; }
-  get anomalyMask(): number { return this.t.anomalies[this.c]; }
-  get anomalies(): string[] { return anomalyNames(this.t.anomalies[this.c]); }
+  get id(): number { return this.t.f64[this.d + D.SERIAL]; }
+  get family(): number { return this.t.u8[this.c * ROW_BYTES + B.FAMILY]; }
+  get client(): string { return formatEndpoint(this.family, this.t.u32, this.w + W.C_ADDR, this.t.u16[this.c * ROW_H + H.C_PORT]); }
+  get server(): string { return formatEndpoint(this.family, this.t.u32, this.w + W.S_ADDR, this.t.u16[this.c * ROW_H + H.S_PORT]); }
+  /** TcpState of side s (0 client, 1 server) */
+  state(s: number): number { return this.t.u8[this.c * ROW_BYTES + B.STATE + s]; }
+  get clientState(): string { return STATE_NAMES[this.state(0)]; }
+  get serverState(): string { return STATE_NAMES[this.state(1)]; }
+  get anomalyMask(): number { return this.t.u32[this.w + W.ANOMALIES]; }
+  get anomalies(): string[] { return anomalyNames(this.anomalyMask); }
   get connState(): string { return zeekConnState(this.t, this.c); }
   get history(): string { return zeekHistory(this.t, this.c); }
   get endReason(): string { return END_REASONS[this.reason]; }
-  get evicted(): boolean { return (this.t.connFlags[this.c] & CF.EVICTED) !== 0; }
+  get evicted(): boolean { return (this.flags & CF.EVICTED) !== 0; }
+  get midstream(): boolean { return (this.flags & CF.MIDSTREAM) !== 0; }
 
   get handshake(): Handshake {
-    const cf = this.t.connFlags[this.c];
+    const cf = this.flags;
     if ((cf & CF.REFUSED) !== 0) return 'refused';
     if ((cf & CF.SIMULTANEOUS) !== 0) return 'simultaneous';
     if ((cf & CF.SYN_SEEN) === 0) return 'not-seen';
@@ -126,81 +135,81 @@ export class FlowView {
   }
 
   get close(): Close {
-    const t = this.t, c = this.c;
-    if ((t.connFlags[c] & CF.RESET) !== 0) return 'rst';
-    const a = (t.epFlags[2 * c] & EF.FIN_SENT) !== 0, b = (t.epFlags[2 * c + 1] & EF.FIN_SENT) !== 0;
+    if ((this.flags & CF.RESET) !== 0) return 'rst';
+    const a = (this.ep(0) & EF.FIN_SENT) !== 0, b = (this.ep(1) & EF.FIN_SENT) !== 0;
     if (a && b) return 'fin';
     if (a || b) return 'half';
     return 'none';
   }
 
   get resetBy(): Role | null {
-    const cf = this.t.connFlags[this.c];
+    const cf = this.flags;
     if ((cf & CF.RESET) === 0) return null;
     return (cf & CF.RESET_BY_SERVER) !== 0 ? 'server' : 'client';
   }
 
   get closedBy(): Role | null {
-    const t = this.t, c = this.c;
-    if ((t.epFlags[2 * c] & EF.FIN_SENT) === 0 && (t.epFlags[2 * c + 1] & EF.FIN_SENT) === 0) return null;
-    return (t.connFlags[c] & CF.SERVER_CLOSED_FIRST) !== 0 ? 'server' : 'client';
+    if ((this.ep(0) & EF.FIN_SENT) === 0 && (this.ep(1) & EF.FIN_SENT) === 0) return null;
+    return (this.flags & CF.SERVER_CLOSED_FIRST) !== 0 ? 'server' : 'client';
   }
 
-  /** Handshake RTT in seconds, or null. */
+  /** Handshake RTT in seconds (first SYN to the ACK completing it), or null. */
   get rtt(): number | null {
-    const t = this.t, c = this.c;
-    return t.estT[c] > 0 && t.synT[c] > 0 ? t.estT[c] - t.synT[c] : null;
+    const f = this.t.f64, d = this.d;
+    return f[d + D.EST_T] > 0 && f[d + D.SYN_T] > 0 ? f[d + D.EST_T] - f[d + D.SYN_T] : null;
   }
 
-  get start(): number { return epoch(this.t.firstSec[this.c], this.t.firstNsec[this.c]); }
-  get end(): number { return epoch(this.t.lastSec[this.c], this.t.lastNsec[this.c]); }
+  get start(): number { return epoch(this.t.f64[this.d + D.FIRST_SEC], this.t.u32[this.w + W.FIRST_NSEC]); }
+  get end(): number { return epoch(this.t.f64[this.d + D.LAST_SEC], this.t.u32[this.w + W.LAST_NSEC]); }
   get duration(): number {
-    const t = this.t, c = this.c;
-    return (t.lastSec[c] - t.firstSec[c]) + (t.lastNsec[c] - t.firstNsec[c]) * 1e-9;
+    const f = this.t.f64, d = this.d, u = this.t.u32, w = this.w;
+    return (f[d + D.LAST_SEC] - f[d + D.FIRST_SEC]) + (u[w + W.LAST_NSEC] - u[w + W.FIRST_NSEC]) * 1e-9;
+  }
+  get firstPacket(): number { return this.t.f64[this.d + D.FIRST_PKT]; }
+  get lastPacket(): number { return this.t.f64[this.d + D.LAST_PKT]; }
+
+  packets(role: Role): number { return this.t.f64[this.d + D.PACKETS + (role === 'client' ? 0 : 1)]; }
+  bytes(role: Role): number { return this.t.f64[this.d + D.BYTES + (role === 'client' ? 0 : 1)]; }
+
+  private options(s: number): EndpointOptions | null {
+    const t = this.t;
+    const ws = t.i8[this.c * ROW_BYTES + B.WSCALE + s];
+    if (ws === -1) return null; // no SYN seen from it
+    const mss = t.i32[this.w + W.MSS + s];
+    const ef = this.ep(s);
+    return { mss: mss >= 0 ? mss : null, wscale: ws >= 0 ? ws : null, sack: (ef & EF.SACK_OK) !== 0, timestamps: (ef & EF.TIMESTAMPS) !== 0 };
   }
 
-  packets(role: Role): number { return this.t.packets[2 * this.c + (role === 'client' ? 0 : 1)]; }
-  bytes(role: Role): number { return this.t.bytes[2 * this.c + (role === 'client' ? 0 : 1)]; }
-
-  private options(q: number): EndpointOptions | null {
+  private intervals(s: number): number[] {
     const t = this.t;
-    if (t.wscale[q] === -1) return null; // no SYN seen from it
-    return {
-      mss: t.mss[q] >= 0 ? t.mss[q] : null,
-      wscale: t.wscale[q] >= 0 ? t.wscale[q] : null,
-      sack: (t.epFlags[q] & EF.SACK_OK) !== 0,
-      timestamps: (t.epFlags[q] & EF.TIMESTAMPS) !== 0,
-    };
-  }
-
-  private intervals(q: number): number[] {
-    const t = this.t;
-    const n = Math.min(Math.max(t.ctrlCount[q] - 1, 0), MAX_INTERVALS);
+    const n = Math.min(Math.max(t.u8[this.c * ROW_BYTES + B.CTRL_COUNT + s] - 1, 0), MAX_INTERVALS);
     const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(round6(t.intervals[q * MAX_INTERVALS + i]));
+    for (let i = 0; i < n; i++) out.push(round6(t.f32[this.w + W.INTERVALS + s * MAX_INTERVALS + i]));
     return out;
   }
 
   /** The flow record (a plain object, safe to keep). */
   toRecord(): FlowRecord {
-    const t = this.t, c = this.c;
-    const cl = 2 * c, sv = 2 * c + 1;
+    const t = this.t, c = this.c, f = t.f64, d = this.d;
     const events: Record<string, number> = {};
     for (let k = 0; k < Ctr.COUNT; k++) {
       const n = t.counter(c, k);
       if (n > 0) events[COUNTER_NAMES[k]] = n;
     }
-    if (t.ctrlCount[cl] > 1 && (t.connFlags[c] & CF.SYN_SEEN) !== 0) events['syn-retransmit'] = t.ctrlCount[cl] - 1;
-    const oc = this.options(cl), os = this.options(sv);
-    const cf = t.connFlags[c];
-    const synack = t.synAckT[c];
-    const synRetransmits = (cf & CF.SYN_SEEN) !== 0 && t.state[cl] !== undefined ? this.intervals(cl) : [];
+    const cf = this.flags;
+    const synRetransmits = (cf & CF.SYN_SEEN) !== 0 ? this.intervals(0) : [];
+    if (synRetransmits.length > 0 || t.u8[c * ROW_BYTES + B.CTRL_COUNT] > 1 && (cf & CF.SYN_SEEN) !== 0) {
+      events['syn-retransmit'] = t.u8[c * ROW_BYTES + B.CTRL_COUNT] - 1;
+    }
+    const oc = this.options(0), os = this.options(1);
+    const synT = f[d + D.SYN_T], synack = f[d + D.SYNACK_T], est = f[d + D.EST_T];
+    const rtt = this.rtt;
     return {
       type: 'flow',
-      id: t.serial[c],
+      id: this.id,
       client: this.client,
       server: this.server,
-      ip_version: t.family[c] === 6 ? 6 : 4,
+      ip_version: this.family === 6 ? 6 : 4,
       handshake: this.handshake,
       close: this.close,
       reset_by: this.resetBy,
@@ -213,13 +222,13 @@ export class FlowView {
       start: this.start,
       end: this.end,
       duration: round6(this.duration),
-      first_packet: t.firstPkt[c],
-      last_packet: t.lastPkt[c],
-      packets: { client: t.packets[cl], server: t.packets[sv] },
-      bytes: { client: t.bytes[cl], server: t.bytes[sv] },
-      rtt: this.rtt === null ? null : round6(this.rtt),
-      rtt_server: synack > 0 && t.synT[c] > 0 ? round6(synack - t.synT[c]) : null,
-      rtt_client: synack > 0 && t.estT[c] > 0 ? round6(t.estT[c] - synack) : null,
+      first_packet: this.firstPacket,
+      last_packet: this.lastPacket,
+      packets: { client: this.packets('client'), server: this.packets('server') },
+      bytes: { client: this.bytes('client'), server: this.bytes('server') },
+      rtt: rtt === null ? null : round6(rtt),
+      rtt_server: synack > 0 && synT > 0 ? round6(synack - synT) : null,
+      rtt_client: synack > 0 && est > 0 ? round6(est - synack) : null,
       options: {
         client: oc,
         server: os,
@@ -228,8 +237,8 @@ export class FlowView {
         timestamps: oc !== null && os !== null && oc.timestamps && os.timestamps,
       },
       syn_retransmits: synRetransmits,
-      synack_retransmits: this.intervals(sv),
-      midstream: (cf & CF.MIDSTREAM) !== 0,
+      synack_retransmits: this.intervals(1),
+      midstream: this.midstream,
       end_reason: this.endReason,
     };
   }

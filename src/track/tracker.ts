@@ -12,11 +12,16 @@
  *  5. infers both endpoints' RFC 793 states: it turns the segment's flags and its sequence and
  *     acknowledgement numbers (compared wrap-safely) into endpoint events and applies them
  *     through `transition()` (states.ts), and classifies the handshake, the teardown and resets.
+ * The common segment (in-order data or a new ACK between two established ends, flagged by no
+ * rule) takes a fast path that does exactly the bookkeeping of steps 3–5 in one pass.
  *
  * Connections end (their flow record is handed to `onFlowEnd`, and their row is freed) when
  * they have been finished for 2×MSL of capture time, when they stay idle past their timeout,
  * when a new connection takes their 4-tuple, when `maxFlows` forces an eviction, or at
  * `finish()`. No flow record is ever dropped.
+ *
+ * Addressing (see table.ts): connection row `c`; side `s` 0 for the client, 1 for the server;
+ * the packet's sender is side `s` and its peer `p = s ^ 1`.
  */
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
@@ -25,10 +30,10 @@ import { ipv4HeaderChecksumOk, tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView } from './flow.js';
 import { PacketResult } from './result.js';
-import { seqGT, seqInWindow, seqLE, seqLT } from './seq.js';
+import { seqDiff, seqGT, seqInWindow, seqLE, seqLT } from './seq.js';
 import { EndpointEvent, isSynchronized, TcpState, transition } from './states.js';
-import { CF, Ctr, EF, FlowTable, flowHash, IdleClass, LSF, MAX_INTERVALS } from './table.js';
-import { zeekChecksumError, zeekGap, zeekSegment } from './zeek.js';
+import { B, CF, Ctr, D, EF, FlowTable, flowHash, H, IdleClass, LSF, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
+import { ZState, zeekChecksumError, zeekGap, zeekSegment } from './zeek.js';
 
 export type ChecksumPolicy = 'off' | 'control' | 'all';
 
@@ -84,6 +89,14 @@ const DEFAULT_OPEN_IDLE = 8100;
 const OOO_DEFAULT_THRESHOLD = 0.003;
 /** Wireshark: a fast retransmission follows the peer's last dup ACK within 20 ms. */
 const FAST_RETRANSMIT_WINDOW = 0.020;
+/** Zeek distrusts an ACK of 0 that jumps further than this (TOO_LARGE_SEQ_DELTA). */
+const TOO_LARGE_SEQ_DELTA = 1048576;
+
+/** Slots of Tracker.seg. */
+const SEG_NOW = 0;
+const SEG_SEQ = 1;
+const SEG_ACK = 2;
+const SEG_PREV_T = 3;
 
 export class Tracker {
   readonly table: FlowTable;
@@ -91,7 +104,6 @@ export class Tracker {
   /** the result of the last `track()` (reused) */
   readonly result = new PacketResult();
 
-  private readonly twoMsl: number;
   private readonly timeouts: Float64Array;
   private readonly maxFlows: number;
   private readonly checksumMode: number; // 0 off, 1 control, 2 all
@@ -101,20 +113,22 @@ export class Tracker {
   private nextExpiryCheck = -Infinity;
   /** capture time of the latest packet */
   now = 0;
-
-  // the current segment's 4-tuple (module-level scratch would do too; fields keep it re-entrant)
-  private k0 = 0; private k1 = 0; private k2 = 0; private k3 = 0; private kp = 0;
-  private j0 = 0; private j1 = 0; private j2 = 0; private j3 = 0; private jp = 0;
-  private kFam = 0;
+  /** the current segment's 4-tuple: source address words 0–3, port 4, destination 5–8, port 9 */
+  private readonly key = new Uint32Array(10);
+  /**
+   * The current segment's wide numbers (capture time, seq, ack, the sender's previous packet
+   * time), read by the per-segment methods from here rather than passed as arguments: sequence
+   * numbers above 2^30 and times are not small integers, and V8 would box each one per call.
+   */
+  private readonly seg = new Float64Array(4);
 
   constructor(opts: TrackerOptions = {}) {
     this.table = new FlowTable();
     const msl = opts.mslSeconds ?? DEFAULT_MSL;
-    this.twoMsl = 2 * msl;
     this.timeouts = new Float64Array([
       opts.handshakeIdleSeconds ?? DEFAULT_HANDSHAKE_IDLE,
       opts.openIdleSeconds ?? DEFAULT_OPEN_IDLE,
-      this.twoMsl,
+      2 * msl,
     ]);
     this.maxFlows = opts.maxFlows ?? 0;
     const cm = opts.checksums ?? 'control';
@@ -141,7 +155,6 @@ export class Tracker {
   track(pkt: Packet): PacketResult {
     const r = this.result;
     r.reset();
-    const t = this.table;
     this.stats.packets++;
     const f = pkt.frame;
     const now = f.tsSec + f.tsNsec * 1e-9;
@@ -150,8 +163,10 @@ export class Tracker {
       this.expire(now);
       this.nextExpiryCheck = now + 1;
     }
-    if (!this.readKey(pkt)) return r;
+    const fam = this.readKey(pkt);
+    if (fam === 0) return r;
     this.stats.tcpPackets++;
+    const t = this.table;
 
     const flags = pkt.tcpFlags;
     const syn = (flags & TCP_SYN) !== 0;
@@ -162,46 +177,51 @@ export class Tracker {
     // payload length from the IP length even when the options were cut by the snap length
     const len = pkt.layer >= Layer.Transport ? pkt.payloadLength : Math.max(0, pkt.ipPayloadLength - pkt.tcpHeaderLength);
 
-    const fam = this.kFam;
-    const h = flowHash(fam, this.k0, this.k1, this.k2, this.k3, this.kp, this.j0, this.j1, this.j2, this.j3, this.jp);
-    let c = t.find(h, fam, this.k0, this.k1, this.k2, this.k3, this.kp, this.j0, this.j1, this.j2, this.j3, this.jp);
-    let fromClient = c >= 0 && this.isClientSide(c);
+    const key = this.key;
+    const h = flowHash(fam, key);
+    let c = t.find(h, fam, key);
+    let s = c >= 0 ? this.senderSide(c) : 0;
     let reused = false;
-    if (c >= 0 && syn && !hasAck && !rst && this.startsNewIncarnation(c, fromClient, seq)) {
+    if (c >= 0 && syn && !hasAck && !rst && this.startsNewIncarnation(c, s, seq)) {
       this.endFlow(c, EndReason.REUSED);
       c = -1;
       reused = true;
     }
     if (c < 0) {
       if (this.maxFlows > 0 && t.size >= this.maxFlows) this.evictOne();
-      c = this.create(h, flags, ack, f);
-      fromClient = this.isClientSide(c);
+      c = this.create(h, fam, flags, ack, f);
+      s = this.senderSide(c);
       if (reused) {
-        t.connFlags[c] |= CF.PORT_REUSE;
+        t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.PORT_REUSE;
         this.raise(c, Ev.PORT_REUSE);
       }
     }
-
-    const e = fromClient ? 2 * c : 2 * c + 1;
-    const p = e ^ 1;
+    const p = s ^ 1;
+    const f64 = t.f64, u32 = t.u32, u16 = t.u16, u8 = t.u8;
+    const d = c * ROW_D, w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES;
     r.tcp = true;
     r.conn = c;
-    r.connId = t.serial[c];
-    r.fromClient = fromClient;
-    r.clientBefore = t.state[2 * c];
-    r.serverBefore = t.state[2 * c + 1];
+    r.connId = f64[d + D.SERIAL];
+    r.fromClient = s === 0;
+    r.clientBefore = u8[b + B.STATE];
+    r.serverBefore = u8[b + B.STATE + 1];
 
     // ---- bookkeeping ------------------------------------------------------------------------
-    const prevSenderT = t.epLastT[e];
-    t.packets[e]++;
-    t.bytes[e] += len;
-    t.lastT[c] = now;
-    t.lastSec[c] = f.tsSec;
-    t.lastNsec[c] = f.tsNsec;
-    t.lastPkt[c] = f.number;
-    t.epLastT[e] = now;
+    const prevSenderT = f64[d + D.EP_LAST_T + s];
+    const seg = this.seg;
+    seg[SEG_NOW] = now;
+    seg[SEG_SEQ] = seq;
+    seg[SEG_ACK] = ack;
+    seg[SEG_PREV_T] = prevSenderT;
+    f64[d + D.PACKETS + s]++;
+    f64[d + D.BYTES + s] += len;
+    f64[d + D.LAST_T] = now;
+    f64[d + D.LAST_SEC] = f.tsSec;
+    u32[w + W.LAST_NSEC] = f.tsNsec;
+    f64[d + D.LAST_PKT] = f.number;
+    f64[d + D.EP_LAST_T + s] = now;
     // the peer of a side that keeps resending without answer is heard from again
-    t.unanswered[p] = 0;
+    u16[hh + H.UNANSWERED + p] = 0;
 
     // ---- checksums ----------------------------------------------------------------------------
     if (this.checksumMode !== 0 && (this.checksumMode === 2 || len === 0 || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0)) {
@@ -209,7 +229,7 @@ export class Tracker {
       const tcpOk = ipOk && tcpChecksumOk(pkt);
       if (!ipOk || !tcpOk) {
         this.stats.badChecksums++;
-        if (!tcpOk && ipOk) zeekChecksumError(t, c, e);
+        if (!tcpOk && ipOk) zeekChecksumError(t, c, s);
         t.count(c, Ctr.BAD_CHECKSUM);
         this.raise(c, Ev.BAD_CHECKSUM);
         this.finishPacket(c);
@@ -217,33 +237,40 @@ export class Tracker {
       }
     }
 
+    // ---- the common case: in-order data or a new ACK between two established ends ------------
+    if (this.fastSegment(c, s, flags, len, pkt.window, pkt.moreFragments)) {
+      this.finishPacket(c);
+      return r;
+    }
+
     // ---- Zeek's view --------------------------------------------------------------------------
-    zeekSegment(t, c, e, flags, seq, ack, len, pkt.window);
+    zeekSegment(t, c, s, flags, seg, len, pkt.window);
 
     // ---- a fragmented segment: its true length is unknown until the peer acknowledges it ------
-    if (pkt.moreFragments) t.epFlags[e] |= EF.FRAG_PENDING;
-    if (hasAck && (t.epFlags[p] & EF.FRAG_PENDING) !== 0 && (t.epFlags[p] & EF.SEQ_VALID) !== 0 && seqGT(ack, t.nextSeq[p])) {
-      t.nextSeq[p] = ack;
-      t.maxSeqToBeAcked[p] = ack;
-      t.epFlags[p] &= ~EF.FRAG_PENDING;
+    if (pkt.moreFragments) u16[hh + H.EP_FLAGS + s] |= EF.FRAG_PENDING;
+    if (hasAck && (u16[hh + H.EP_FLAGS + p] & (EF.FRAG_PENDING | EF.SEQ_VALID)) === (EF.FRAG_PENDING | EF.SEQ_VALID) &&
+        seqGT(ack, u32[w + W.NEXT_SEQ + p])) {
+      u32[w + W.NEXT_SEQ + p] = ack;
+      u32[w + W.MAX_SEQ_TBA + p] = ack;
+      u16[hh + H.EP_FLAGS + p] &= ~EF.FRAG_PENDING;
     }
 
     // ---- options offered on SYNs --------------------------------------------------------------
     if (syn) {
-      t.mss[e] = pkt.optMss;
-      t.wscale[e] = pkt.optWscale >= 0 ? Math.min(pkt.optWscale, 14) : -2;
-      if (pkt.optSackPermitted) t.epFlags[e] |= EF.SACK_OK;
-      if (pkt.optHasTimestamp) t.epFlags[e] |= EF.TIMESTAMPS;
+      t.i32[w + W.MSS + s] = pkt.optMss;
+      t.i8[b + B.WSCALE + s] = pkt.optWscale >= 0 ? Math.min(pkt.optWscale, 14) : -2;
+      if (pkt.optSackPermitted) u16[hh + H.EP_FLAGS + s] |= EF.SACK_OK;
+      if (pkt.optHasTimestamp) u16[hh + H.EP_FLAGS + s] |= EF.TIMESTAMPS;
     }
 
     // ---- tshark's sequence analysis -----------------------------------------------------------
-    const ackUnseen = this.analyze(c, e, p, flags, seq, ack, rst ? 0 : len, pkt.window, now);
+    const ackUnseen = this.analyze(c, s, flags, rst ? 0 : len, pkt.window);
 
     // ---- RFC 793 states -----------------------------------------------------------------------
-    if (rst) this.onReset(c, e, p, flags, seq, ack, len, now, prevSenderT);
-    else this.onSegment(c, e, p, flags, seq, ack, len, now, ackUnseen);
+    if (rst) this.onReset(c, s, flags, len);
+    else this.onSegment(c, s, flags, len, ackUnseen);
 
-    this.settle(c, now);
+    this.settle(c);
     this.finishPacket(c);
     return r;
   }
@@ -251,58 +278,57 @@ export class Tracker {
   /** Record event `ev` on the current packet and its flow's anomalies. */
   private raise(c: number, ev: number): void {
     this.result.add(ev);
-    this.table.anomalies[c] |= EVENT_ANOMALY[ev];
+    this.table.u32[c * ROW_W + W.ANOMALIES] |= EVENT_ANOMALY[ev];
   }
 
   /** After the states settle: fill the result, file the connection in its idle list. */
   private finishPacket(c: number): void {
     const t = this.table;
     const r = this.result;
-    r.clientAfter = t.state[2 * c];
-    r.serverAfter = t.state[2 * c + 1];
-    const cf = t.connFlags[c];
-    const cls = (cf & CF.DONE) !== 0 ? IdleClass.DONE : isSynchronized(t.state[2 * c]) || isSynchronized(t.state[2 * c + 1]) ? IdleClass.OPEN : IdleClass.HANDSHAKE;
+    const b = c * ROW_BYTES;
+    const sc = t.u8[b + B.STATE], ss = t.u8[b + B.STATE + 1];
+    r.clientAfter = sc;
+    r.serverAfter = ss;
+    const cls = (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.DONE) !== 0 ? IdleClass.DONE
+      : isSynchronized(sc) || isSynchronized(ss) ? IdleClass.OPEN : IdleClass.HANDSHAKE;
     t.touch(c, cls);
   }
 
-  /** Read the 4-tuple of a TCP segment into the key fields; false when it is not one. */
-  private readKey(pkt: Packet): boolean {
-    if (pkt.ipProto !== 6 || pkt.l4Offset < 0 || pkt.fragmentOffset !== 0 || pkt.malformed !== '') return false;
+  /** Read the 4-tuple of a TCP segment into `key`; returns the IP version, 0 when it is not one. */
+  private readKey(pkt: Packet): number {
+    if (pkt.ipProto !== 6 || pkt.l4Offset < 0 || pkt.fragmentOffset !== 0 || pkt.malformed !== '') return 0;
     const f = pkt.frame;
     // the fixed 20-byte header must be there (options may be cut by the snap length)
-    if (pkt.l4Offset + 20 > f.offset + f.caplen || pkt.tcpHeaderLength < 20) return false;
-    this.kp = pkt.srcPort;
-    this.jp = pkt.dstPort;
+    if (pkt.l4Offset + 20 > f.offset + f.caplen || pkt.tcpHeaderLength < 20) return 0;
+    const key = this.key;
+    key[4] = pkt.srcPort;
+    key[9] = pkt.dstPort;
     if (pkt.ipVersion === 4) {
-      this.kFam = 4;
-      this.k0 = pkt.src4; this.k1 = 0; this.k2 = 0; this.k3 = 0;
-      this.j0 = pkt.dst4; this.j1 = 0; this.j2 = 0; this.j3 = 0;
-      return true;
+      key[0] = pkt.src4; key[1] = 0; key[2] = 0; key[3] = 0;
+      key[5] = pkt.dst4; key[6] = 0; key[7] = 0; key[8] = 0;
+      return 4;
     }
     if (pkt.ipVersion === 6) {
-      const d = f.data;
-      let o = pkt.src6Offset;
-      this.kFam = 6;
-      this.k0 = ((d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]) >>> 0;
-      this.k1 = ((d[o + 4] << 24) | (d[o + 5] << 16) | (d[o + 6] << 8) | d[o + 7]) >>> 0;
-      this.k2 = ((d[o + 8] << 24) | (d[o + 9] << 16) | (d[o + 10] << 8) | d[o + 11]) >>> 0;
-      this.k3 = ((d[o + 12] << 24) | (d[o + 13] << 16) | (d[o + 14] << 8) | d[o + 15]) >>> 0;
-      o = pkt.dst6Offset;
-      this.j0 = ((d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]) >>> 0;
-      this.j1 = ((d[o + 4] << 24) | (d[o + 5] << 16) | (d[o + 6] << 8) | d[o + 7]) >>> 0;
-      this.j2 = ((d[o + 8] << 24) | (d[o + 9] << 16) | (d[o + 10] << 8) | d[o + 11]) >>> 0;
-      this.j3 = ((d[o + 12] << 24) | (d[o + 13] << 16) | (d[o + 14] << 8) | d[o + 15]) >>> 0;
-      return true;
+      const dv = f.data;
+      for (let k = 0; k < 4; k++) {
+        const o = pkt.src6Offset + 4 * k;
+        key[k] = (dv[o] << 24) | (dv[o + 1] << 16) | (dv[o + 2] << 8) | dv[o + 3];
+        const q = pkt.dst6Offset + 4 * k;
+        key[5 + k] = (dv[q] << 24) | (dv[q + 1] << 16) | (dv[q + 2] << 8) | dv[q + 3];
+      }
+      return 6;
     }
-    return false;
+    return 0;
   }
 
-  /** Does the current segment's source match row c's client endpoint? */
-  private isClientSide(c: number): boolean {
+  /** 0 if the current segment comes from row c's client endpoint, 1 from its server. */
+  private senderSide(c: number): number {
     const t = this.table;
-    const k = c * 4;
-    return t.cPort[c] === this.kp && t.cAddr[k] === this.k0 && t.cAddr[k + 1] === this.k1 &&
-      t.cAddr[k + 2] === this.k2 && t.cAddr[k + 3] === this.k3;
+    const key = this.key;
+    const w = c * ROW_W;
+    const u32 = t.u32;
+    return t.u16[c * ROW_H + H.C_PORT] === key[4] && u32[w + W.C_ADDR] === key[0] && u32[w + W.C_ADDR + 1] === key[1] &&
+      u32[w + W.C_ADDR + 2] === key[2] && u32[w + W.C_ADDR + 3] === key[3] ? 0 : 1;
   }
 
   /**
@@ -312,65 +338,63 @@ export class Tracker {
    * with the old ISN is a retransmission, and a SYN from the server while the client's SYN
    * waits is a simultaneous open.
    */
-  private startsNewIncarnation(c: number, fromClient: boolean, seq: number): boolean {
+  private startsNewIncarnation(c: number, s: number, seq: number): boolean {
     const t = this.table;
-    if ((t.connFlags[c] & CF.DONE) !== 0) return true;
-    const e = fromClient ? 2 * c : 2 * c + 1;
-    const f = t.epFlags[e];
-    if ((f & EF.SYN_SEEN) !== 0) return seq !== t.isn[e];
+    if ((t.u32[c * ROW_W + W.CONN_FLAGS] & CF.DONE) !== 0) return true;
+    if ((t.u16[c * ROW_H + H.EP_FLAGS + s] & EF.SYN_SEEN) !== 0) return seq !== t.u32[c * ROW_W + W.ISN + s];
+    const b = c * ROW_BYTES;
     // a side whose SYN we never saw: in the opening phase a SYN from the passive side is a
     // simultaneous open; once the connection is synchronized, a SYN is a new connection
-    if (!fromClient && t.state[2 * c] === TcpState.SYN_SENT && !isSynchronized(t.state[2 * c + 1])) return false;
-    return isSynchronized(t.state[e]) || (t.connFlags[c] & CF.MIDSTREAM) !== 0;
+    if (s === 1 && t.u8[b + B.STATE] === TcpState.SYN_SENT && !isSynchronized(t.u8[b + B.STATE + 1])) return false;
+    return isSynchronized(t.u8[b + B.STATE + s]) || (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.MIDSTREAM) !== 0;
   }
 
   /** Start a connection for the current segment. */
-  private create(h: number, flags: number, ack: number, frame: Frame): number {
+  private create(h: number, fam: number, flags: number, ack: number, frame: Frame): number {
     const t = this.table;
-    const c = t.allocRow();
+    const c = t.allocRow(); // may grow the table: views are read after this
+    const f64 = t.f64, u32 = t.u32, u16 = t.u16, u8 = t.u8;
+    const d = c * ROW_D, w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES;
+    const key = this.key;
     const syn = (flags & TCP_SYN) !== 0;
     const hasAck = (flags & TCP_ACK) !== 0;
     // client = the side that sent the first SYN: the sender of a SYN, the receiver of a SYN-ACK;
     // with no SYN at all, the first sender (the capture began mid-connection)
-    const senderIsClient = !(syn && hasAck);
-    const k = c * 4;
-    if (senderIsClient) {
-      t.cAddr[k] = this.k0; t.cAddr[k + 1] = this.k1; t.cAddr[k + 2] = this.k2; t.cAddr[k + 3] = this.k3; t.cPort[c] = this.kp;
-      t.sAddr[k] = this.j0; t.sAddr[k + 1] = this.j1; t.sAddr[k + 2] = this.j2; t.sAddr[k + 3] = this.j3; t.sPort[c] = this.jp;
-    } else {
-      t.cAddr[k] = this.j0; t.cAddr[k + 1] = this.j1; t.cAddr[k + 2] = this.j2; t.cAddr[k + 3] = this.j3; t.cPort[c] = this.jp;
-      t.sAddr[k] = this.k0; t.sAddr[k + 1] = this.k1; t.sAddr[k + 2] = this.k2; t.sAddr[k + 3] = this.k3; t.sPort[c] = this.kp;
+    const src = syn && hasAck ? 5 : 0, dst = 5 - src;
+    for (let k = 0; k < 4; k++) {
+      u32[w + W.C_ADDR + k] = key[src + k];
+      u32[w + W.S_ADDR + k] = key[dst + k];
     }
-    t.hash[c] = h;
-    t.family[c] = this.kFam;
-    t.serial[c] = this.nextSerial++;
-    t.firstSec[c] = frame.tsSec;
-    t.firstNsec[c] = frame.tsNsec;
-    t.firstPkt[c] = frame.number;
-    t.mss[2 * c] = t.mss[2 * c + 1] = -1;
-    t.wscale[2 * c] = t.wscale[2 * c + 1] = -1;
-    const cl = 2 * c, sv = 2 * c + 1;
+    u16[hh + H.C_PORT] = key[src + 4];
+    u16[hh + H.S_PORT] = key[dst + 4];
+    u32[w + W.HASH] = h;
+    u8[b + B.FAMILY] = fam;
+    f64[d + D.SERIAL] = this.nextSerial++;
+    f64[d + D.FIRST_SEC] = frame.tsSec;
+    u32[w + W.FIRST_NSEC] = frame.tsNsec;
+    f64[d + D.FIRST_PKT] = frame.number;
+    t.i32[w + W.MSS] = t.i32[w + W.MSS + 1] = -1;
+    t.i8[b + B.WSCALE] = t.i8[b + B.WSCALE + 1] = -1;
     if (syn && !hasAck) {
-      t.state[cl] = TcpState.CLOSED;
-      t.state[sv] = TcpState.LISTEN;
+      u8[b + B.STATE] = TcpState.CLOSED;
+      u8[b + B.STATE + 1] = TcpState.LISTEN;
     } else if (syn && hasAck) {
       // the client's SYN was not captured: it is waiting in SYN_SENT with ISN ack−1
-      t.state[cl] = TcpState.SYN_SENT;
-      t.state[sv] = TcpState.LISTEN;
-      t.epFlags[cl] |= EF.SYN_SEEN | EF.SEQ_VALID;
-      t.isn[cl] = (ack - 1) >>> 0;
-      t.nextSeq[cl] = ack;
-      t.maxSeqToBeAcked[cl] = ack;
-      t.connFlags[c] |= CF.SYNACK_FIRST | CF.MIDSTREAM;
+      u8[b + B.STATE] = TcpState.SYN_SENT;
+      u8[b + B.STATE + 1] = TcpState.LISTEN;
+      u16[hh + H.EP_FLAGS] |= EF.SYN_SEEN | EF.SEQ_VALID;
+      u32[w + W.ISN] = (ack - 1) >>> 0;
+      u32[w + W.NEXT_SEQ] = ack;
+      u32[w + W.MAX_SEQ_TBA] = ack;
+      u32[w + W.CONN_FLAGS] |= CF.SYNACK_FIRST | CF.MIDSTREAM;
       this.raise(c, Ev.MIDSTREAM);
     } else {
       // picked up mid-connection: both sides are presumed synchronized
-      t.state[cl] = transition(TcpState.CLOSED, EndpointEvent.PICKUP);
-      t.state[sv] = transition(TcpState.CLOSED, EndpointEvent.PICKUP);
-      t.connFlags[c] |= CF.MIDSTREAM;
+      u8[b + B.STATE] = transition(TcpState.CLOSED, EndpointEvent.PICKUP);
+      u8[b + B.STATE + 1] = transition(TcpState.CLOSED, EndpointEvent.PICKUP);
+      u32[w + W.CONN_FLAGS] |= CF.MIDSTREAM;
       this.raise(c, Ev.MIDSTREAM);
     }
-    t.hash[c] = h;
     t.insert(c);
     t.linkAll(c);
     this.stats.connections++;
@@ -378,10 +402,11 @@ export class Tracker {
     return c;
   }
 
-  /** Apply endpoint event `ev` to endpoint row `q` through the transition function. */
-  private feed(q: number, ev: EndpointEvent): void {
-    const t = this.table;
-    t.state[q] = transition(t.state[q] as TcpState, ev);
+  /** Apply endpoint event `ev` to side `s` of connection `c` through the transition function. */
+  private feed(c: number, s: number, ev: EndpointEvent): void {
+    const u8 = this.table.u8;
+    const at = c * ROW_BYTES + B.STATE + s;
+    u8[at] = transition(u8[at] as TcpState, ev);
   }
 
   // =============================================================================================
@@ -389,16 +414,23 @@ export class Tracker {
   // =============================================================================================
 
   /** Returns true when the segment's ACK covers data of the peer that was never captured. */
-  private analyze(c: number, e: number, p: number, flags: number, seq: number, ack: number, seglen: number,
-    win: number, now: number): boolean {
+  private analyze(c: number, s: number, flags: number, seglen: number, win: number): boolean {
     const t = this.table;
+    const seg = this.seg;
+    const now = seg[SEG_NOW], seq = seg[SEG_SEQ], ack = seg[SEG_ACK];
+    const f64 = t.f64, u32 = t.u32, i32 = t.i32, u16 = t.u16, u8 = t.u8;
+    const p = s ^ 1;
+    const d = c * ROW_D, w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES;
     const ctl = flags & (TCP_SYN | TCP_FIN | TCP_RST);
-    const fwdValid = (t.epFlags[e] & EF.SEQ_VALID) !== 0;
-    const nextseq = t.nextSeq[e];
-    const fwdAckValid = (t.epFlags[e] & EF.ACK_VALID) !== 0;
-    const revKnown = t.packets[p] > 0;
-    const revWin = t.window[p];
-    let zwp = false, keepalive = false, skipRetrans = false;
+    const ef = u16[hh + H.EP_FLAGS + s];
+    const fwdValid = (ef & EF.SEQ_VALID) !== 0;
+    const nextseq = u32[w + W.NEXT_SEQ + s];
+    const fwdAckValid = (ef & EF.ACK_VALID) !== 0;
+    const lastAck = u32[w + W.LAST_ACK + s];
+    const lastWin = u16[hh + H.WINDOW + s];
+    const revKnown = f64[d + D.PACKETS + p] > 0;
+    const revWin = u16[hh + H.WINDOW + p];
+    let zwp = false, keepalive = false;
     let ackUnseen = false;
 
     fwd: {
@@ -433,75 +465,77 @@ export class Tracker {
         }
       }
       // WINDOW UPDATE: no data, same seq/ack as before, a new non-zero window
-      if (seglen === 0 && win !== 0 && win !== t.window[e] && fwdValid && seq === nextseq && fwdAckValid &&
-          ack === t.lastAck[e] && ctl === 0) {
+      if (seglen === 0 && win !== 0 && win !== lastWin && fwdValid && seq === nextseq && fwdAckValid &&
+          ack === lastAck && ctl === 0) {
         this.raise(c, Ev.WINDOW_UPDATE);
         t.count(c, Ctr.WINDOW_UPDATE);
       }
       // WINDOW FULL: the data reaches exactly the right edge of the peer's advertised window
-      if (seglen > 0 && ctl === 0 && (t.epFlags[p] & EF.ACK_VALID) !== 0) {
-        const scale = this.windowShift(p);
-        if (scale >= 0 && ((seq + seglen) >>> 0) === ((t.lastAck[p] + revWin * (1 << scale)) >>> 0)) {
+      if (seglen > 0 && ctl === 0 && (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0) {
+        const shift = windowShift(t.i8, b, p);
+        if (shift >= 0 && ((seq + seglen) >>> 0) === ((u32[w + W.LAST_ACK + p] + revWin * (1 << shift)) >>> 0)) {
           this.raise(c, Ev.WINDOW_FULL);
           t.count(c, Ctr.WINDOW_FULL);
         }
       }
-      const sameAck = seglen === 0 && fwdValid && seq === nextseq && fwdAckValid && ack === t.lastAck[e] && ctl === 0;
+      const sameAck = seglen === 0 && fwdValid && seq === nextseq && fwdAckValid && ack === lastAck && ctl === 0;
       // KEEP-ALIVE ACK: repeats its last ACK and window right after the peer's keep-alive
-      if (sameAck && win !== 0 && win === t.window[e] && (t.lastSegFlags[p] & LSF.KEEPALIVE) !== 0) {
+      if (sameAck && win !== 0 && win === lastWin && (u8[b + B.LAST_SEG + p] & LSF.KEEPALIVE) !== 0) {
         this.raise(c, Ev.KEEPALIVE_ACK);
         t.count(c, Ctr.KEEPALIVE_ACK);
         break fwd;
       }
       // ZERO WINDOW PROBE ACK: repeats its last ACK and its zero window right after a probe
-      if (sameAck && win === 0 && t.window[e] === 0 && (t.lastSegFlags[p] & LSF.ZERO_WINDOW_PROBE) !== 0) {
+      if (sameAck && win === 0 && lastWin === 0 && (u8[b + B.LAST_SEG + p] & LSF.ZERO_WINDOW_PROBE) !== 0) {
         this.raise(c, Ev.ZERO_WINDOW_PROBE_ACK);
         break fwd;
       }
       // DUPLICATE ACK: no data, same seq, ack and (non-zero) window as its previous segment
-      if (sameAck && win !== 0 && win === t.window[e]) {
-        const n = t.dupAcks[e] === -1 ? 1 : t.dupAcks[e] + 1;
-        t.dupAcks[e] = n;
+      if (sameAck && win !== 0 && win === lastWin) {
+        const n = i32[w + W.DUP_ACKS + s] === -1 ? 1 : i32[w + W.DUP_ACKS + s] + 1;
+        i32[w + W.DUP_ACKS + s] = n;
         this.result.dupAckNum = n;
         this.raise(c, Ev.DUP_ACK);
         t.count(c, Ctr.DUP_ACK);
       }
     }
     // a new acknowledgement number resets the duplicate-ACK count
-    if ((flags & TCP_ACK) !== 0 && (!fwdAckValid || ack !== t.lastAck[e])) t.dupAcks[e] = 0;
+    if ((flags & TCP_ACK) !== 0 && (!fwdAckValid || ack !== lastAck)) i32[w + W.DUP_ACKS + s] = 0;
 
     // ACKED UNSEEN SEGMENT: the ACK covers the peer's sequence space beyond what was captured
-    if ((flags & TCP_ACK) !== 0 && (t.epFlags[p] & EF.SEQ_VALID) !== 0 && seqGT(ack, t.maxSeqToBeAcked[p]) &&
-        (flags & TCP_RST) === 0) {
-      if (t.dupAcks[p] === 0) {
+    // (reported once until the peer's own ACK changes)
+    if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK && (u16[hh + H.EP_FLAGS + p] & EF.SEQ_VALID) !== 0 &&
+        seqGT(ack, u32[w + W.MAX_SEQ_TBA + p])) {
+      if (i32[w + W.DUP_ACKS + p] === 0) {
         ackUnseen = true;
         this.raise(c, Ev.ACK_UNSEEN);
         t.count(c, Ctr.ACK_UNSEEN);
       }
-      t.dupAcks[p] = -1;
+      i32[w + W.DUP_ACKS + p] = -1;
     }
 
     // RETRANSMISSION / FAST RETRANSMISSION / SPURIOUS / OUT-OF-ORDER: data (or a FIN) that does
     // not advance the sequence number. SYNs are left to the handshake logic (syn-retransmit).
-    if ((seglen > 0 || (flags & TCP_FIN) !== 0) && (flags & TCP_SYN) === 0 && !keepalive && !zwp && !skipRetrans) {
+    if ((seglen > 0 || (flags & TCP_FIN) !== 0) && (flags & TCP_SYN) === 0 && !keepalive && !zwp) {
       let notAdvanced = fwdValid && seqLT(seq, nextseq);
       // more than one byte starting one before nextseq is new data after a probe, not a resend
       if (seglen > 1 && fwdValid && ((nextseq - 1) >>> 0) === seq) notAdvanced = false;
-      const revAckValid = (t.epFlags[p] & EF.ACK_VALID) !== 0;
-      if (seglen > 0 && revAckValid && seqLE((seq + seglen) >>> 0, t.lastAck[p])) {
+      const revAckValid = (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0;
+      const revAck = u32[w + W.LAST_ACK + p];
+      if (seglen > 0 && revAckValid && seqLE((seq + seglen) >>> 0, revAck)) {
         // everything in it was already acknowledged
         this.raise(c, Ev.SPURIOUS_RETRANSMISSION);
         t.count(c, Ctr.SPURIOUS_RETRANSMISSION);
         t.count(c, Ctr.RETRANSMISSION);
-        t.anomalies[c] |= EVENT_ANOMALY[Ev.RETRANSMISSION];
-        t.unanswered[e]++;
-      } else if (notAdvanced && t.dupAcks[p] >= 2 && revAckValid && t.lastAck[p] === seq &&
-          now - t.lastAckT[p] < FAST_RETRANSMIT_WINDOW) {
+        u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.RETRANSMISSION];
+        u16[hh + H.UNANSWERED + s]++;
+      } else if (notAdvanced && i32[w + W.DUP_ACKS + p] >= 2 && revAckValid && revAck === seq &&
+          now - f64[d + D.LAST_ACK_T + p] < FAST_RETRANSMIT_WINDOW) {
         this.raise(c, Ev.FAST_RETRANSMISSION);
         t.count(c, Ctr.FAST_RETRANSMISSION);
         t.count(c, Ctr.RETRANSMISSION);
-        t.unanswered[e]++;
-      } else if (notAdvanced && now - t.nextSeqT[e] < this.oooThreshold(c) &&
+        u16[hh + H.UNANSWERED + s]++;
+      } else if (notAdvanced && now - f64[d + D.NEXT_SEQ_T + s] < this.oooThreshold(c) &&
           nextseq !== ((seq + seglen + ((flags & TCP_FIN) !== 0 ? 1 : 0)) >>> 0)) {
         this.raise(c, Ev.OUT_OF_ORDER);
         t.count(c, Ctr.OUT_OF_ORDER);
@@ -510,135 +544,199 @@ export class Tracker {
           this.raise(c, Ev.RETRANSMISSION);
           t.count(c, Ctr.RETRANSMISSION);
         }
-        t.unanswered[e]++;
+        u16[hh + H.UNANSWERED + s]++;
       }
     }
 
     // remember the highest sequence number sent (probes do not advance it)
-    const segEnd = (seq + seglen + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0)) >>> 0;
     if (!zwp && (flags & TCP_RST) === 0) {
+      const segEnd = (seq + seglen + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0)) >>> 0;
       if (!fwdValid || seqGT(segEnd, nextseq)) {
-        t.nextSeq[e] = segEnd;
-        t.nextSeqT[e] = now;
+        u32[w + W.NEXT_SEQ + s] = segEnd;
+        f64[d + D.NEXT_SEQ_T + s] = now;
       }
-      if (!fwdValid || seq === t.maxSeqToBeAcked[e]) t.maxSeqToBeAcked[e] = t.nextSeq[e];
-      t.epFlags[e] |= EF.SEQ_VALID;
+      if (!fwdValid || seq === u32[w + W.MAX_SEQ_TBA + s]) u32[w + W.MAX_SEQ_TBA + s] = u32[w + W.NEXT_SEQ + s];
+      u16[hh + H.EP_FLAGS + s] |= EF.SEQ_VALID;
     }
-    t.window[e] = win;
+    u16[hh + H.WINDOW + s] = win;
     if ((flags & TCP_ACK) !== 0) {
-      t.lastAck[e] = ack;
-      t.lastAckT[e] = now;
-      t.epFlags[e] |= EF.ACK_VALID;
+      u32[w + W.LAST_ACK + s] = ack;
+      f64[d + D.LAST_ACK_T + s] = now;
+      u16[hh + H.EP_FLAGS + s] |= EF.ACK_VALID;
     }
-    t.lastSegFlags[e] = (keepalive ? LSF.KEEPALIVE : 0) | (zwp ? LSF.ZERO_WINDOW_PROBE : 0);
-    if (seglen > 0) t.epFlags[e] |= EF.SENT_DATA;
+    u8[b + B.LAST_SEG + s] = (keepalive ? LSF.KEEPALIVE : 0) | (zwp ? LSF.ZERO_WINDOW_PROBE : 0);
+    if (seglen > 0) u16[hh + H.EP_FLAGS + s] |= EF.SENT_DATA;
     return ackUnseen;
   }
 
-  /** Shift applied to endpoint q's window field: its wscale if both sides offered one, 0 if the handshake showed none, -1 unknown. */
-  private windowShift(q: number): number {
+  /**
+   * The common case in one pass: an in-order segment (data, or an ACK that moves the
+   * acknowledgement) between two ESTABLISHED endpoints that no analysis rule would flag. It does
+   * exactly what the full path (zeekSegment, analyze, onSegment, settle) does for such a segment;
+   * when any rule might apply it changes nothing and returns false.
+   */
+  private fastSegment(c: number, s: number, flags: number, len: number, win: number, moreFragments: boolean): boolean {
     const t = this.table;
-    const a = t.wscale[q], b = t.wscale[q ^ 1];
-    if (a >= 0 && b >= 0) return a;
-    if (a === -1 || b === -1) return -1;
-    return 0;
+    if ((flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) !== TCP_ACK || win === 0 || moreFragments) return false;
+    const seg = this.seg;
+    const seq = seg[SEG_SEQ], ack = seg[SEG_ACK];
+    const u8 = t.u8, u16 = t.u16, u32 = t.u32;
+    const p = s ^ 1;
+    const w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES;
+    if (u8[b + B.STATE + s] !== TcpState.ESTABLISHED || u8[b + B.STATE + p] !== TcpState.ESTABLISHED) return false;
+    const ef = u16[hh + H.EP_FLAGS + s], pf = u16[hh + H.EP_FLAGS + p];
+    const known = EF.SEQ_VALID | EF.ACK_VALID;
+    // sequence state known both ways, no fragment pending, the peer's SYN (if seen) received
+    if ((ef & (known | EF.FRAG_PENDING)) !== known || (pf & (known | EF.FRAG_PENDING)) !== known) return false;
+    if ((pf & EF.SYN_SEEN) !== 0 && (ef & EF.RCVD_PEER_SYN) === 0) return false;
+    if ((u32[w + W.CONN_FLAGS] & (CF.HANDSHAKE_DONE | CF.SYN_SEEN)) === CF.SYN_SEEN) return false;
+    // in order; an ACK-only segment must move the acknowledgement (else: dup ACK, window update, keep-alive ACK)
+    if (seq !== u32[w + W.NEXT_SEQ + s]) return false;
+    const lastAck = u32[w + W.LAST_ACK + s];
+    if (len === 0 && ack === lastAck) return false;
+    // not a probe, not already acknowledged (spurious), not acking unseen data, not filling the window
+    const revWin = u16[hh + H.WINDOW + p];
+    if (revWin === 0) return false;
+    const end = (seq + len) >>> 0;
+    const peerAck = u32[w + W.LAST_ACK + p];
+    if (len > 0 && seqLE(end, peerAck)) return false;
+    if (seqGT(ack, u32[w + W.MAX_SEQ_TBA + p])) return false;
+    if (len > 0) {
+      const shift = windowShift(t.i8, b, p);
+      if (shift >= 0 && end === ((peerAck + revWin * (1 << shift)) >>> 0)) return false;
+    }
+    // Zeek: both ESTABLISHED, the D/A letter already logged, last_seq moving forward
+    if (u8[b + B.Z_STATE + s] !== ZState.ESTABLISHED || u8[b + B.Z_STATE + p] !== ZState.ESTABLISHED) return false;
+    const mask = len > 0 ? 0x10 : 0x20;
+    if ((u32[w + W.Z_HIST_SEEN] & (s === 0 ? mask : mask << 16)) === 0) return false;
+    const dLast = seqDiff(end, u32[w + W.Z_LAST + s]);
+    if (len > 0 && dLast <= 0) return false;
+
+    // commit: Zeek's ack and last_seq
+    const dAck = seqDiff(ack, u32[w + W.Z_ACK + p]);
+    if (dAck > 0 && !(ack === 0 && dAck > TOO_LARGE_SEQ_DELTA)) u32[w + W.Z_ACK + p] = ack;
+    if (dLast > 0) u32[w + W.Z_LAST + s] = end;
+    // tshark's per-direction state
+    const f64 = t.f64;
+    const d = c * ROW_D;
+    const now = seg[SEG_NOW];
+    if (ack !== lastAck) t.i32[w + W.DUP_ACKS + s] = 0;
+    if (len > 0) {
+      u32[w + W.NEXT_SEQ + s] = end;
+      f64[d + D.NEXT_SEQ_T + s] = now;
+      u16[hh + H.EP_FLAGS + s] = ef | EF.SENT_DATA;
+    }
+    if (seq === u32[w + W.MAX_SEQ_TBA + s]) u32[w + W.MAX_SEQ_TBA + s] = u32[w + W.NEXT_SEQ + s];
+    u16[hh + H.WINDOW + s] = win;
+    u32[w + W.LAST_ACK + s] = ack;
+    f64[d + D.LAST_ACK_T + s] = now;
+    u8[b + B.LAST_SEG + s] = 0;
+    return true;
   }
 
   /** Wireshark's out-of-order threshold: the handshake RTT, or 3 ms when unknown. */
   private oooThreshold(c: number): number {
-    const t = this.table;
-    return t.estT[c] > 0 && t.synT[c] > 0 ? t.estT[c] - t.synT[c] : OOO_DEFAULT_THRESHOLD;
+    const f64 = this.table.f64;
+    const d = c * ROW_D;
+    return f64[d + D.EST_T] > 0 && f64[d + D.SYN_T] > 0 ? f64[d + D.EST_T] - f64[d + D.SYN_T] : OOO_DEFAULT_THRESHOLD;
   }
 
-  /** A retransmitted SYN / SYN-ACK / FIN: note its interval since the previous one. */
-  private noteResend(c: number, e: number, now: number): void {
+  /** A retransmitted SYN / SYN-ACK: note its interval since the previous one. */
+  private noteResend(c: number, s: number): void {
     const t = this.table;
+    const now = this.seg[SEG_NOW];
     const r = this.result;
-    r.interval = now - t.ctrlT[e];
-    const n = t.ctrlCount[e];
-    if (n < 255) t.ctrlCount[e] = n + 1;
+    const d = c * ROW_D, b = c * ROW_BYTES;
+    r.interval = now - t.f64[d + D.CTRL_T + s];
+    const n = t.u8[b + B.CTRL_COUNT + s];
+    if (n < 255) t.u8[b + B.CTRL_COUNT + s] = n + 1;
     r.ordinal = n + 1;
-    if (n >= 1 && n <= MAX_INTERVALS) t.intervals[e * MAX_INTERVALS + n - 1] = r.interval;
-    t.ctrlT[e] = now;
+    if (n >= 1 && n <= MAX_INTERVALS) t.f32[c * ROW_W + W.INTERVALS + s * MAX_INTERVALS + n - 1] = r.interval;
+    t.f64[d + D.CTRL_T + s] = now;
   }
 
   // =============================================================================================
   // RFC 793 inference
   // =============================================================================================
 
-  /** A segment without RST from endpoint e (client row 2c, server row 2c+1) to p. */
-  private onSegment(c: number, e: number, p: number, flags: number, seq: number, ack: number, len: number,
-    now: number, ackUnseen: boolean): void {
+  /** A segment without RST from side s to its peer. */
+  private onSegment(c: number, s: number, flags: number, len: number, ackUnseen: boolean): void {
     const t = this.table;
-    const fromClient = (e & 1) === 0;
+    const seg = this.seg;
+    const now = seg[SEG_NOW], seq = seg[SEG_SEQ], ack = seg[SEG_ACK];
+    const f64 = t.f64, u32 = t.u32, u16 = t.u16, u8 = t.u8;
+    const p = s ^ 1;
+    const d = c * ROW_D, w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES;
     const syn = (flags & TCP_SYN) !== 0;
     const fin = (flags & TCP_FIN) !== 0;
     const hasAck = (flags & TCP_ACK) !== 0;
+    const se = hh + H.EP_FLAGS + s, pe = hh + H.EP_FLAGS + p; // endpoint flag slots
 
     // ---- its SYN ------------------------------------------------------------------------------
     if (syn && !hasAck) {
-      if ((t.epFlags[e] & EF.SYN_SEEN) === 0) {
-        t.epFlags[e] |= EF.SYN_SEEN;
-        t.isn[e] = seq;
-        t.ctrlT[e] = now;
-        t.ctrlCount[e] = 1;
-        if (fromClient) {
-          t.connFlags[c] |= CF.SYN_SEEN;
-          t.synT[c] = now;
+      if ((u16[se] & EF.SYN_SEEN) === 0) {
+        u16[se] |= EF.SYN_SEEN;
+        u32[w + W.ISN + s] = seq;
+        f64[d + D.CTRL_T + s] = now;
+        u8[b + B.CTRL_COUNT + s] = 1;
+        if (s === 0) {
+          u32[w + W.CONN_FLAGS] |= CF.SYN_SEEN;
+          f64[d + D.SYN_T] = now;
           this.raise(c, Ev.SYN);
-        } else if (t.state[p] === TcpState.SYN_SENT) {
+        } else if (u8[b + B.STATE + p] === TcpState.SYN_SENT) {
           // the server's own SYN while the client's waits: both SYNs crossed
-          t.connFlags[c] |= CF.SIMULTANEOUS;
+          u32[w + W.CONN_FLAGS] |= CF.SIMULTANEOUS;
           this.raise(c, Ev.SIMULTANEOUS_OPEN);
         } else {
           this.raise(c, Ev.SYN);
         }
-        this.feed(e, EndpointEvent.SEND_SYN);
+        this.feed(c, s, EndpointEvent.SEND_SYN);
         if (len > 0) this.raise(c, Ev.SYN_WITH_DATA);
-      } else if (seq === t.isn[e]) {
-        this.noteResend(c, e, now);
+      } else if (seq === u32[w + W.ISN + s]) {
+        this.noteResend(c, s);
         this.raise(c, Ev.SYN_RETRANSMIT);
-        this.feed(e, EndpointEvent.SEND_SYN);
+        this.feed(c, s, EndpointEvent.SEND_SYN);
       }
     }
 
     // ---- its SYN-ACK --------------------------------------------------------------------------
     if (syn && hasAck) {
       // acceptable if it acknowledges the peer's SYN: ISS < ack ≤ SND.NXT (a SYN with data, TFO, moves SND.NXT)
-      const peerSyn = (t.epFlags[p] & EF.SYN_SEEN) !== 0;
-      const ackOk = !peerSyn || (seqGT(ack, t.isn[p]) && ((t.epFlags[p] & EF.SEQ_VALID) === 0 || seqLE(ack, t.nextSeq[p])));
-      if ((t.epFlags[e] & EF.SYN_SEEN) === 0) {
-        t.epFlags[e] |= EF.SYN_SEEN;
-        t.isn[e] = seq;
-        t.ctrlT[e] = now;
-        t.ctrlCount[e] = 1;
-        if (!fromClient) {
-          t.connFlags[c] |= CF.SYNACK_SEEN;
-          t.synAckT[c] = now;
+      const peerSyn = (u16[pe] & EF.SYN_SEEN) !== 0;
+      const ackOk = !peerSyn || (seqGT(ack, u32[w + W.ISN + p]) &&
+        ((u16[pe] & EF.SEQ_VALID) === 0 || seqLE(ack, u32[w + W.NEXT_SEQ + p])));
+      if ((u16[se] & EF.SYN_SEEN) === 0) {
+        u16[se] |= EF.SYN_SEEN;
+        u32[w + W.ISN + s] = seq;
+        f64[d + D.CTRL_T + s] = now;
+        u8[b + B.CTRL_COUNT + s] = 1;
+        if (s === 1) {
+          u32[w + W.CONN_FLAGS] |= CF.SYNACK_SEEN;
+          f64[d + D.SYNACK_T] = now;
         }
-        this.raise(c, (t.connFlags[c] & CF.SIMULTANEOUS) !== 0 ? Ev.SIMULTANEOUS_SYNACK : Ev.SYN_ACK);
-        this.feed(e, EndpointEvent.SEND_SYNACK);
-        t.epFlags[e] |= EF.RCVD_PEER_SYN;
-      } else if (t.state[e] === TcpState.SYN_SENT) {
+        this.raise(c, (u32[w + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0 ? Ev.SIMULTANEOUS_SYNACK : Ev.SYN_ACK);
+        this.feed(c, s, EndpointEvent.SEND_SYNACK);
+        u16[se] |= EF.RCVD_PEER_SYN;
+      } else if (u8[b + B.STATE + s] === TcpState.SYN_SENT) {
         // simultaneous open: it now answers the peer's SYN with a SYN-ACK of its own ISN
-        if (!fromClient) {
-          t.connFlags[c] |= CF.SYNACK_SEEN;
-          if (t.synAckT[c] === 0) t.synAckT[c] = now;
+        if (s === 1) {
+          u32[w + W.CONN_FLAGS] |= CF.SYNACK_SEEN;
+          if (f64[d + D.SYNACK_T] === 0) f64[d + D.SYNACK_T] = now;
         }
         this.raise(c, Ev.SIMULTANEOUS_SYNACK);
-        this.feed(e, EndpointEvent.SEND_SYNACK);
-        t.epFlags[e] |= EF.RCVD_PEER_SYN;
+        this.feed(c, s, EndpointEvent.SEND_SYNACK);
+        u16[se] |= EF.RCVD_PEER_SYN;
       } else {
-        this.noteResend(c, e, now);
+        this.noteResend(c, s);
         this.raise(c, Ev.SYNACK_RETRANSMIT);
         t.count(c, Ctr.SYNACK_RETRANSMIT);
-        if (seq !== t.isn[e]) t.isn[e] = seq;
-        this.feed(e, EndpointEvent.SEND_SYNACK);
+        u32[w + W.ISN + s] = seq;
+        this.feed(c, s, EndpointEvent.SEND_SYNACK);
       }
       if (ackOk) {
-        if (peerSyn && (t.epFlags[p] & EF.SYN_ACKED) === 0) {
-          t.epFlags[p] |= EF.SYN_ACKED;
-          this.feed(p, EndpointEvent.RCV_ACK_OF_SYN);
+        if (peerSyn && (u16[pe] & EF.SYN_ACKED) === 0) {
+          u16[pe] |= EF.SYN_ACKED;
+          this.feed(c, p, EndpointEvent.RCV_ACK_OF_SYN);
         }
       } else {
         this.raise(c, Ev.SYNACK_BAD_ACK);
@@ -647,63 +745,63 @@ export class Tracker {
 
     // ---- what its ACK proves ------------------------------------------------------------------
     if (hasAck) {
-      const pf = t.epFlags[p];
+      const pf = u16[pe];
       // an ACK of exactly one octet beyond everything the peer was seen to send, from a peer that
       // has not closed, is taken as the peer's FIN that the capture missed (undone if the peer
       // later sends data there)
-      if (ackUnseen && (pf & EF.SEQ_VALID) !== 0 && (pf & EF.FIN_SENT) === 0 && isSynchronized(t.state[p]) &&
-          ack === ((t.nextSeq[p] + 1) >>> 0) && (t.lastSegFlags[p] & LSF.ZERO_WINDOW_PROBE) === 0) {
-        t.epFlags[p] |= EF.FIN_SENT | EF.FIN_INFERRED;
-        t.finSeq[p] = t.nextSeq[p];
-        t.nextSeq[p] = ack;
-        t.maxSeqToBeAcked[p] = ack;
+      if (ackUnseen && (pf & EF.SEQ_VALID) !== 0 && (pf & EF.FIN_SENT) === 0 && isSynchronized(u8[b + B.STATE + p]) &&
+          ack === ((u32[w + W.NEXT_SEQ + p] + 1) >>> 0) && (u8[b + B.LAST_SEG + p] & LSF.ZERO_WINDOW_PROBE) === 0) {
+        u16[pe] |= EF.FIN_SENT | EF.FIN_INFERRED;
+        u32[w + W.FIN_SEQ + p] = u32[w + W.NEXT_SEQ + p];
+        u32[w + W.NEXT_SEQ + p] = ack;
+        u32[w + W.MAX_SEQ_TBA + p] = ack;
         this.raise(c, Ev.FIN_UNSEEN);
         this.noteFirstFin(c, p);
-        this.feed(p, EndpointEvent.SEND_FIN);
+        this.feed(c, p, EndpointEvent.SEND_FIN);
       } else if (ackUnseen) {
         zeekGap(t, c, p);
       }
       // it received the peer's SYN
-      if ((t.epFlags[p] & EF.SYN_SEEN) !== 0 && (t.epFlags[e] & EF.RCVD_PEER_SYN) === 0 && seqGT(ack, t.isn[p])) {
-        t.epFlags[e] |= EF.RCVD_PEER_SYN;
-        this.feed(e, EndpointEvent.RCV_SYN);
-        if ((t.epFlags[p] & EF.SYN_ACKED) === 0) {
-          t.epFlags[p] |= EF.SYN_ACKED;
-          this.feed(p, EndpointEvent.RCV_ACK_OF_SYN);
+      if ((u16[pe] & EF.SYN_SEEN) !== 0 && (u16[se] & EF.RCVD_PEER_SYN) === 0 && seqGT(ack, u32[w + W.ISN + p])) {
+        u16[se] |= EF.RCVD_PEER_SYN;
+        this.feed(c, s, EndpointEvent.RCV_SYN);
+        if ((u16[pe] & EF.SYN_ACKED) === 0) {
+          u16[pe] |= EF.SYN_ACKED;
+          this.feed(c, p, EndpointEvent.RCV_ACK_OF_SYN);
         }
       }
       // it received the peer's FIN: the peer's FIN is acknowledged
-      if ((t.epFlags[p] & EF.FIN_SENT) !== 0 && (t.epFlags[e] & EF.RCVD_PEER_FIN) === 0 && seqGT(ack, t.finSeq[p])) {
-        t.epFlags[e] |= EF.RCVD_PEER_FIN;
-        t.epFlags[p] |= EF.FIN_ACKED;
-        this.result.finAcked |= (p & 1) === 0 ? 1 : 2;
+      if ((u16[pe] & EF.FIN_SENT) !== 0 && (u16[se] & EF.RCVD_PEER_FIN) === 0 && seqGT(ack, u32[w + W.FIN_SEQ + p])) {
+        u16[se] |= EF.RCVD_PEER_FIN;
+        u16[pe] |= EF.FIN_ACKED;
+        this.result.finAcked |= p === 0 ? 1 : 2;
         this.raise(c, Ev.FIN_ACKED);
-        this.feed(e, EndpointEvent.RCV_FIN);
-        this.feed(p, EndpointEvent.RCV_ACK_OF_FIN);
+        this.feed(c, s, EndpointEvent.RCV_FIN);
+        this.feed(c, p, EndpointEvent.RCV_ACK_OF_FIN);
       }
       // a side still unsynchronized in our view sends an ordinary ACK: it synchronized unseen
       if (!syn) {
-        const s = t.state[e];
-        if (s === TcpState.CLOSED || s === TcpState.LISTEN) {
-          this.feed(e, EndpointEvent.PICKUP);
-        } else if (s === TcpState.SYN_SENT && (t.epFlags[p] & EF.SYN_SEEN) === 0) {
+        const st = u8[b + B.STATE + s];
+        if (st === TcpState.CLOSED || st === TcpState.LISTEN) {
+          this.feed(c, s, EndpointEvent.PICKUP);
+        } else if (st === TcpState.SYN_SENT && (u16[pe] & EF.SYN_SEEN) === 0) {
           // its ACK proves a SYN-ACK the capture missed, which had acknowledged its SYN
-          t.epFlags[e] |= EF.RCVD_PEER_SYN | EF.SYN_ACKED;
-          this.feed(e, EndpointEvent.RCV_SYN);
+          u16[se] |= EF.RCVD_PEER_SYN | EF.SYN_ACKED;
+          this.feed(c, s, EndpointEvent.RCV_SYN);
         }
       }
     }
 
     // ---- its data -----------------------------------------------------------------------------
     if (len > 0 && !syn) {
-      const ef = t.epFlags[e];
-      if ((ef & EF.FIN_SENT) !== 0 && seqGT((seq + len) >>> 0, t.finSeq[e])) {
-        if ((ef & EF.FIN_INFERRED) !== 0) this.undoInferredFin(c, e);
+      if ((u16[se] & EF.FIN_SENT) !== 0 && seqGT((seq + len) >>> 0, u32[w + W.FIN_SEQ + s])) {
+        if ((u16[se] & EF.FIN_INFERRED) !== 0) this.undoInferredFin(c, s);
         else this.raise(c, Ev.DATA_AFTER_FIN);
       }
       // data from a side that has received (acknowledged) its peer's FIN and not closed itself:
       // the half-close is in use
-      if ((t.epFlags[e] & (EF.RCVD_PEER_FIN | EF.FIN_SENT)) === EF.RCVD_PEER_FIN && (t.anomalies[c] & EVENT_ANOMALY[Ev.HALF_CLOSE]) === 0) {
+      if ((u16[se] & (EF.RCVD_PEER_FIN | EF.FIN_SENT)) === EF.RCVD_PEER_FIN &&
+          (u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.HALF_CLOSE]) === 0) {
         this.raise(c, Ev.HALF_CLOSE);
       }
     }
@@ -711,138 +809,145 @@ export class Tracker {
     // ---- its FIN ------------------------------------------------------------------------------
     if (fin) {
       const fs = (seq + len) >>> 0;
-      const ef = t.epFlags[e];
+      const ef = u16[se];
       if ((ef & EF.FIN_SENT) === 0) {
-        t.epFlags[e] |= EF.FIN_SENT;
-        t.finSeq[e] = fs;
-        t.finT[e] = now;
-        if ((t.epFlags[p] & EF.FIN_SENT) === 0) {
+        u16[se] |= EF.FIN_SENT;
+        u32[w + W.FIN_SEQ + s] = fs;
+        f64[d + D.FIN_T + s] = now;
+        if ((u16[pe] & EF.FIN_SENT) === 0) {
           this.raise(c, Ev.FIN_ACTIVE);
-          this.noteFirstFin(c, e);
-        } else if ((t.epFlags[e] & EF.RCVD_PEER_FIN) !== 0) {
+          this.noteFirstFin(c, s);
+        } else if ((u16[se] & EF.RCVD_PEER_FIN) !== 0) {
           this.raise(c, Ev.FIN_PASSIVE);
         } else {
           // it closes before it has received the peer's FIN: the FINs crossed
-          t.connFlags[c] |= CF.SIMULTANEOUS_CLOSE;
+          u32[w + W.CONN_FLAGS] |= CF.SIMULTANEOUS_CLOSE;
           this.raise(c, Ev.SIMULTANEOUS_CLOSE);
         }
-        this.feed(e, EndpointEvent.SEND_FIN);
-      } else if ((ef & EF.FIN_INFERRED) !== 0 && fs === t.finSeq[e]) {
+        this.feed(c, s, EndpointEvent.SEND_FIN);
+      } else if ((ef & EF.FIN_INFERRED) !== 0 && fs === u32[w + W.FIN_SEQ + s]) {
         // the FIN we had inferred, captured after all
-        t.epFlags[e] &= ~EF.FIN_INFERRED;
-        t.finT[e] = now;
-      } else if (fs === t.finSeq[e]) {
-        this.result.interval = now - t.finT[e];
-        t.finT[e] = now;
+        u16[se] &= ~EF.FIN_INFERRED;
+        f64[d + D.FIN_T + s] = now;
+      } else if (fs === u32[w + W.FIN_SEQ + s]) {
+        this.result.interval = now - f64[d + D.FIN_T + s];
+        f64[d + D.FIN_T + s] = now;
         t.count(c, Ctr.FIN_RETRANSMIT);
         this.result.ordinal = t.counter(c, Ctr.FIN_RETRANSMIT) + 1;
         this.raise(c, Ev.FIN_RETRANSMIT);
-        t.anomalies[c] |= EVENT_ANOMALY[Ev.RETRANSMISSION];
       } else {
         // a FIN at another place than before: believe the latest
-        t.finSeq[e] = fs;
-        t.epFlags[e] &= ~EF.FIN_INFERRED;
+        u32[w + W.FIN_SEQ + s] = fs;
+        u16[se] &= ~EF.FIN_INFERRED;
       }
     }
   }
 
   /** The first FIN of a connection tells who closed actively. */
-  private noteFirstFin(c: number, e: number): void {
+  private noteFirstFin(c: number, s: number): void {
     const t = this.table;
-    if ((t.epFlags[e ^ 1] & EF.FIN_SENT) !== 0) return;
-    if ((e & 1) === 1) t.connFlags[c] |= CF.SERVER_CLOSED_FIRST;
-    else t.connFlags[c] &= ~CF.SERVER_CLOSED_FIRST;
+    if ((t.u16[c * ROW_H + H.EP_FLAGS + (s ^ 1)] & EF.FIN_SENT) !== 0) return;
+    const at = c * ROW_W + W.CONN_FLAGS;
+    if (s === 1) t.u32[at] |= CF.SERVER_CLOSED_FIRST;
+    else t.u32[at] &= ~CF.SERVER_CLOSED_FIRST;
   }
 
   /**
-   * The octet we took for endpoint e's unseen FIN was data after all (e sent more beyond it):
-   * put both endpoints back where they would be without that FIN.
+   * The octet we took for side s's unseen FIN was data after all (s sent more beyond it): put
+   * both endpoints back where they would be without that FIN.
    */
-  private undoInferredFin(c: number, e: number): void {
+  private undoInferredFin(c: number, s: number): void {
     const t = this.table;
-    const p = e ^ 1;
-    t.epFlags[e] &= ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED);
-    t.epFlags[p] &= ~EF.RCVD_PEER_FIN;
-    const se = t.state[e], sp = t.state[p];
-    // e: without its FIN it is still open (or merely received the peer's FIN)
-    t.state[e] = se === TcpState.FIN_WAIT_1 || se === TcpState.FIN_WAIT_2 ? TcpState.ESTABLISHED
-      : se === TcpState.CLOSING || se === TcpState.TIME_WAIT ? TcpState.CLOSE_WAIT : se;
+    const u8 = t.u8, u16 = t.u16, u32 = t.u32;
+    const p = s ^ 1;
+    const hh = c * ROW_H, b = c * ROW_BYTES, w = c * ROW_W;
+    u16[hh + H.EP_FLAGS + s] &= ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED);
+    u16[hh + H.EP_FLAGS + p] &= ~EF.RCVD_PEER_FIN;
+    const ss = u8[b + B.STATE + s], sp = u8[b + B.STATE + p];
+    // s: without its FIN it is still open (or merely received the peer's FIN)
+    u8[b + B.STATE + s] = ss === TcpState.FIN_WAIT_1 || ss === TcpState.FIN_WAIT_2 ? TcpState.ESTABLISHED
+      : ss === TcpState.CLOSING || ss === TcpState.TIME_WAIT ? TcpState.CLOSE_WAIT : ss;
     // p: it never received a FIN
-    t.state[p] = sp === TcpState.CLOSE_WAIT ? TcpState.ESTABLISHED
+    const pSent = (u16[hh + H.EP_FLAGS + p] & EF.FIN_SENT) !== 0;
+    u8[b + B.STATE + p] = sp === TcpState.CLOSE_WAIT ? TcpState.ESTABLISHED
       : sp === TcpState.LAST_ACK ? TcpState.FIN_WAIT_1
-      : sp === TcpState.CLOSED && (t.epFlags[p] & EF.FIN_SENT) !== 0 && (t.epFlags[p] & EF.RST_SENT) === 0 ? TcpState.FIN_WAIT_2 : sp;
-    if ((t.epFlags[p] & EF.FIN_SENT) === 0) t.connFlags[c] &= ~CF.SERVER_CLOSED_FIRST;
-    else if ((p & 1) === 1) t.connFlags[c] |= CF.SERVER_CLOSED_FIRST;
-    else t.connFlags[c] &= ~CF.SERVER_CLOSED_FIRST;
+      : sp === TcpState.CLOSED && pSent && (u16[hh + H.EP_FLAGS + p] & EF.RST_SENT) === 0 ? TcpState.FIN_WAIT_2 : sp;
+    if (!pSent) u32[w + W.CONN_FLAGS] &= ~CF.SERVER_CLOSED_FIRST;
+    else if (p === 1) u32[w + W.CONN_FLAGS] |= CF.SERVER_CLOSED_FIRST;
+    else u32[w + W.CONN_FLAGS] &= ~CF.SERVER_CLOSED_FIRST;
   }
 
-  /** A RST from endpoint e. */
-  private onReset(c: number, e: number, p: number, flags: number, seq: number, ack: number, len: number,
-    now: number, prevSenderT: number): void {
+  /** A RST from side s. */
+  private onReset(c: number, s: number, flags: number, len: number): void {
     const t = this.table;
-    const fromClient = (e & 1) === 0;
+    const seg = this.seg;
+    const now = seg[SEG_NOW], seq = seg[SEG_SEQ], ack = seg[SEG_ACK], prevSenderT = seg[SEG_PREV_T];
+    const f64 = t.f64, u32 = t.u32, u16 = t.u16, u8 = t.u8;
+    const p = s ^ 1;
+    const d = c * ROW_D, w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES;
     const hasAck = (flags & TCP_ACK) !== 0;
     if (len > 0) this.raise(c, Ev.RST_WITH_DATA);
-    const se = t.state[e], sp = t.state[p];
-    const cf = t.connFlags[c];
+    const ss = u8[b + B.STATE + s], sp = u8[b + B.STATE + p];
+    const sf = u16[hh + H.EP_FLAGS + s], pf = u16[hh + H.EP_FLAGS + p];
+    const cf = u32[w + W.CONN_FLAGS];
+    const byServer = s === 1 ? CF.RESET_BY_SERVER : 0;
 
     // would the receiver accept it?
     let acceptable: boolean;
     if (sp === TcpState.SYN_SENT) {
       // RFC 793, SYN-SENT: only a RST whose ACK acknowledges the SYN (ISS < ack ≤ SND.NXT)
-      acceptable = hasAck && (t.epFlags[p] & EF.SYN_SEEN) !== 0 && seqGT(ack, t.isn[p]) && seqLE(ack, t.nextSeq[p]);
-    } else if ((t.epFlags[p] & EF.ACK_VALID) === 0 && (t.epFlags[e] & EF.SEQ_VALID) === 0) {
+      acceptable = hasAck && (pf & EF.SYN_SEEN) !== 0 && seqGT(ack, u32[w + W.ISN + p]) && seqLE(ack, u32[w + W.NEXT_SEQ + p]);
+    } else if ((pf & EF.ACK_VALID) === 0 && (sf & EF.SEQ_VALID) === 0) {
       acceptable = true; // nothing known to judge it by
     } else {
       // in the receive window: from what the receiver acknowledged last (or, if it never did,
       // the sender's next sequence number), as wide as the receiver's window
-      const rcvNxt = (t.epFlags[p] & EF.ACK_VALID) !== 0 ? t.lastAck[p] : t.nextSeq[e];
-      const shift = this.windowShift(p);
-      const wnd = Math.max(1, t.window[p] * (1 << Math.max(0, shift)));
-      acceptable = seqInWindow(seq, rcvNxt, wnd) ||
-        ((t.epFlags[e] & EF.SEQ_VALID) !== 0 && seq === t.nextSeq[e]);
+      const rcvNxt = (pf & EF.ACK_VALID) !== 0 ? u32[w + W.LAST_ACK + p] : u32[w + W.NEXT_SEQ + s];
+      const shift = windowShift(t.i8, b, p);
+      const wnd = Math.max(1, u16[hh + H.WINDOW + p] * (1 << Math.max(0, shift)));
+      acceptable = seqInWindow(seq, rcvNxt, wnd) || ((sf & EF.SEQ_VALID) !== 0 && seq === u32[w + W.NEXT_SEQ + s]);
     }
 
-    if ((t.epFlags[e] & EF.RST_SENT) !== 0 || ((cf & CF.RESET) !== 0 && se === TcpState.CLOSED && sp === TcpState.CLOSED)) {
+    if ((sf & EF.RST_SENT) !== 0 || ((cf & CF.RESET) !== 0 && ss === TcpState.CLOSED && sp === TcpState.CLOSED)) {
       this.raise(c, Ev.RESET_REPEAT);
-    } else if (!fromClient && sp === TcpState.SYN_SENT && acceptable) {
+    } else if (s === 1 && sp === TcpState.SYN_SENT && acceptable) {
       // the SYN was answered by RST: nothing listens there
-      t.connFlags[c] |= CF.REFUSED | CF.RESET | CF.RESET_BY_SERVER;
+      u32[w + W.CONN_FLAGS] |= CF.REFUSED | CF.RESET | CF.RESET_BY_SERVER;
       this.raise(c, Ev.REFUSED);
-    } else if (!isSynchronized(se) && !isSynchronized(sp)) {
+    } else if (!isSynchronized(ss) && !isSynchronized(sp)) {
       // a RST in the middle of the handshake that is not a refusal
-      t.connFlags[c] |= CF.RESET | CF.HANDSHAKE_RESET | (fromClient ? 0 : CF.RESET_BY_SERVER);
+      u32[w + W.CONN_FLAGS] |= CF.RESET | CF.HANDSHAKE_RESET | byServer;
       this.raise(c, Ev.HANDSHAKE_RESET);
-    } else if ((t.epFlags[e] & EF.FIN_SENT) !== 0) {
+    } else if ((sf & EF.FIN_SENT) !== 0) {
       // it had closed and then got something it could not deliver (data after close()), or a
       // late segment after the whole exchange
-      if ((t.epFlags[p] & EF.FIN_SENT) !== 0 && (se === TcpState.TIME_WAIT || se === TcpState.CLOSED) &&
+      if ((pf & EF.FIN_SENT) !== 0 && (ss === TcpState.TIME_WAIT || ss === TcpState.CLOSED) &&
           (sp === TcpState.TIME_WAIT || sp === TcpState.CLOSED)) {
-        t.connFlags[c] |= CF.RESET_AFTER_FINS;
+        u32[w + W.CONN_FLAGS] |= CF.RESET_AFTER_FINS;
       } else {
-        t.connFlags[c] |= CF.RESET | (fromClient ? 0 : CF.RESET_BY_SERVER);
+        u32[w + W.CONN_FLAGS] |= CF.RESET | byServer;
       }
       this.raise(c, Ev.RESET_AFTER_CLOSE);
-    } else if (!hasAck && (t.epFlags[p] & EF.ACK_VALID) !== 0 && seq === t.lastAck[p] && t.epLastT[p] >= prevSenderT &&
-        t.packets[p] > 0) {
+    } else if (!hasAck && (pf & EF.ACK_VALID) !== 0 && seq === u32[w + W.LAST_ACK + p] &&
+        f64[d + D.EP_LAST_T + p] >= prevSenderT && f64[d + D.PACKETS + p] > 0) {
       // a bare RST whose sequence number is the ACK of the segment it answers, from a side that
       // never closed: what a host with no state for the connection sends (RFC 793 §3.4 "reset
       // generation", case 1) — it rebooted or lost the connection: half-open
-      t.connFlags[c] |= CF.RESET | CF.HALF_OPEN | (fromClient ? 0 : CF.RESET_BY_SERVER);
+      u32[w + W.CONN_FLAGS] |= CF.RESET | CF.HALF_OPEN | byServer;
       this.result.idle = prevSenderT > 0 ? now - prevSenderT : -1;
       this.raise(c, Ev.RESET_NO_STATE);
     } else {
-      t.connFlags[c] |= CF.RESET | (fromClient ? 0 : CF.RESET_BY_SERVER);
+      u32[w + W.CONN_FLAGS] |= CF.RESET | byServer;
       this.raise(c, Ev.RESET);
     }
     // the first reset decides who reset
-    if ((cf & CF.RESET) !== 0) t.connFlags[c] = (t.connFlags[c] & ~CF.RESET_BY_SERVER) | (cf & CF.RESET_BY_SERVER);
+    if ((cf & CF.RESET) !== 0) u32[w + W.CONN_FLAGS] = (u32[w + W.CONN_FLAGS] & ~CF.RESET_BY_SERVER) | (cf & CF.RESET_BY_SERVER);
 
-    t.epFlags[e] |= EF.RST_SENT;
-    this.feed(e, EndpointEvent.SEND_RST);
+    u16[hh + H.EP_FLAGS + s] |= EF.RST_SENT;
+    this.feed(c, s, EndpointEvent.SEND_RST);
     if (acceptable) {
-      t.epFlags[e] |= EF.RST_ACCEPTED;
-      this.feed(p, EndpointEvent.RCV_RST);
+      u16[hh + H.EP_FLAGS + s] |= EF.RST_ACCEPTED;
+      this.feed(c, p, EndpointEvent.RCV_RST);
     } else {
       this.raise(c, Ev.RESET_IGNORED);
     }
@@ -853,21 +958,25 @@ export class Tracker {
    * the endpoint reached the state that waits for it), detect the end of the handshake and of
    * the connection.
    */
-  private settle(c: number, now: number): void {
+  private settle(c: number): void {
     const t = this.table;
-    for (let q = 2 * c; q <= 2 * c + 1; q++) {
-      if (t.state[q] === TcpState.SYN_RCVD && (t.epFlags[q] & EF.SYN_ACKED) !== 0) this.feed(q, EndpointEvent.RCV_ACK_OF_SYN);
-      const s = t.state[q];
-      if ((s === TcpState.FIN_WAIT_1 || s === TcpState.CLOSING || s === TcpState.LAST_ACK) && (t.epFlags[q] & EF.FIN_ACKED) !== 0) {
-        this.feed(q, EndpointEvent.RCV_ACK_OF_FIN);
+    const now = this.seg[SEG_NOW];
+    const u8 = t.u8, u16 = t.u16, u32 = t.u32, f64 = t.f64;
+    const b = c * ROW_BYTES, hh = c * ROW_H, w = c * ROW_W, d = c * ROW_D;
+    for (let s = 0; s <= 1; s++) {
+      const ef = u16[hh + H.EP_FLAGS + s];
+      if (u8[b + B.STATE + s] === TcpState.SYN_RCVD && (ef & EF.SYN_ACKED) !== 0) this.feed(c, s, EndpointEvent.RCV_ACK_OF_SYN);
+      const st = u8[b + B.STATE + s];
+      if ((st === TcpState.FIN_WAIT_1 || st === TcpState.CLOSING || st === TcpState.LAST_ACK) && (ef & EF.FIN_ACKED) !== 0) {
+        this.feed(c, s, EndpointEvent.RCV_ACK_OF_FIN);
       }
     }
-    const sc = t.state[2 * c], ss = t.state[2 * c + 1];
-    let cf = t.connFlags[c];
+    const sc = u8[b + B.STATE], ss = u8[b + B.STATE + 1];
+    let cf = u32[w + W.CONN_FLAGS];
     if ((cf & CF.HANDSHAKE_DONE) === 0 && (cf & CF.SYN_SEEN) !== 0 && isSynchronized(sc) && isSynchronized(ss)) {
       cf |= CF.HANDSHAKE_DONE;
-      t.estT[c] = now;
-      this.result.rtt = now - t.synT[c];
+      f64[d + D.EST_T] = now;
+      this.result.rtt = now - f64[d + D.SYN_T];
       this.raise(c, Ev.HANDSHAKE_DONE);
     }
     const finished = (sc === TcpState.CLOSED || sc === TcpState.TIME_WAIT) && (ss === TcpState.CLOSED || ss === TcpState.TIME_WAIT);
@@ -875,7 +984,7 @@ export class Tracker {
       cf |= CF.DONE;
       if ((cf & CF.RESET) === 0) this.raise(c, Ev.CLOSE_DONE);
     }
-    t.connFlags[c] = cf;
+    u32[w + W.CONN_FLAGS] = cf;
   }
 
   // =============================================================================================
@@ -889,14 +998,14 @@ export class Tracker {
       const timeout = this.timeouts[cls];
       for (;;) {
         const c = t.idleHead[cls];
-        if (c < 0 || now - t.lastT[c] <= timeout) break;
+        if (c < 0 || now - t.f64[c * ROW_D + D.LAST_T] <= timeout) break;
         if (cls === IdleClass.DONE) {
           // TIME_WAIT runs out: 2×MSL have passed
-          for (let q = 2 * c; q <= 2 * c + 1; q++) t.state[q] = transition(t.state[q] as TcpState, EndpointEvent.TIMEOUT);
+          for (let s = 0; s <= 1; s++) this.feed(c, s, EndpointEvent.TIMEOUT);
           this.endFlow(c, EndReason.CLOSED);
         } else {
           this.stats.expired++;
-          t.connFlags[c] |= CF.EXPIRED;
+          t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.EXPIRED;
           this.endFlow(c, EndReason.IDLE);
         }
       }
@@ -909,21 +1018,24 @@ export class Tracker {
     let best = -1;
     for (let cls = 0; cls < IdleClass.COUNT; cls++) {
       const c = t.idleHead[cls];
-      if (c >= 0 && (best < 0 || t.lastT[c] < t.lastT[best])) best = c;
+      if (c >= 0 && (best < 0 || t.f64[c * ROW_D + D.LAST_T] < t.f64[best * ROW_D + D.LAST_T])) best = c;
     }
     if (best < 0) return;
     this.stats.evicted++;
-    t.connFlags[best] |= CF.EVICTED;
+    t.u32[best * ROW_W + W.CONN_FLAGS] |= CF.EVICTED;
     this.endFlow(best, EndReason.EVICTED);
   }
 
   /** Hand connection c to onFlowEnd, then free its row. */
   private endFlow(c: number, reason: EndReason): void {
     const t = this.table;
+    const w = c * ROW_W;
     // a side that kept resending with no answer at all: its peer is gone (half-open)
-    if ((t.connFlags[c] & CF.DONE) === 0) {
-      for (let q = 2 * c; q <= 2 * c + 1; q++) {
-        if (t.unanswered[q] >= 2 && isSynchronized(t.state[q])) t.anomalies[c] |= EVENT_ANOMALY[Ev.PEER_GONE];
+    if ((t.u32[w + W.CONN_FLAGS] & CF.DONE) === 0) {
+      for (let s = 0; s <= 1; s++) {
+        if (t.u16[c * ROW_H + H.UNANSWERED + s] >= 2 && isSynchronized(t.u8[c * ROW_BYTES + B.STATE + s])) {
+          t.u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.PEER_GONE];
+        }
       }
     }
     if (this.onFlowEnd !== undefined) this.onFlowEnd(this.view.bind(c, reason));
@@ -938,4 +1050,12 @@ export class Tracker {
     const t = this.table;
     while (t.allHead >= 0) this.endFlow(t.allHead, EndReason.END);
   }
+}
+
+/** Shift applied to side q's window field: its wscale if both sides offered one, 0 if the handshake showed none, -1 unknown. */
+function windowShift(i8: Int8Array, b: number, q: number): number {
+  const a = i8[b + B.WSCALE + q], o = i8[b + B.WSCALE + (q ^ 1)];
+  if (a >= 0 && o >= 0) return a;
+  if (a === -1 || o === -1) return -1;
+  return 0;
 }

@@ -11,7 +11,7 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
 import { seqDiff } from './seq.js';
-import { type FlowTable, HISTORY_MAX } from './table.js';
+import { B, type FlowTable, HISTORY_MAX, ROW_BYTES, ROW_W, W } from './table.js';
 
 /** Zeek's endpoint states (TCP_ENDPOINT_*). */
 export const enum ZState {
@@ -41,18 +41,20 @@ const TOO_LARGE_SEQ_DELTA = 1048576;
 const CODE_LOWER = 0x20;
 
 function addHistory(t: FlowTable, c: number, code: number): void {
-  const n = t.histLen[c];
+  const b = c * ROW_BYTES;
+  const n = t.u8[b + B.HIST_LEN];
   if (n < HISTORY_MAX) {
-    t.history[c * HISTORY_MAX + n] = code;
-    t.histLen[c] = n + 1;
+    t.u8[b + B.HISTORY + n] = code;
+    t.u8[b + B.HIST_LEN] = n + 1;
   }
 }
 
 /** Add `code` (upper case for the originator, lower for the responder) once per mask; returns true if it was already seen. */
 function checkHistory(t: FlowTable, c: number, isOrig: boolean, mask: number, code: number): boolean {
   const m = isOrig ? mask : mask << 16;
-  if ((t.zHistSeen[c] & m) === 0) {
-    t.zHistSeen[c] |= m;
+  const at = c * ROW_W + W.Z_HIST_SEEN;
+  if ((t.u32[at] & m) === 0) {
+    t.u32[at] |= m;
     addHistory(t, c, isOrig ? code : code | CODE_LOWER);
     return false;
   }
@@ -64,64 +66,72 @@ function isPowerOf10(n: number): boolean {
   return n === 1;
 }
 
-/** Zeek's ScaledHistoryEntry: the 1st, 10th, 100th ... occurrence each add the letter. */
-function scaledEntry(t: FlowTable, c: number, isOrig: boolean, code: number, counter: Uint32Array, e: number): void {
-  const n = ++counter[e];
-  if (isPowerOf10(n)) addHistory(t, c, isOrig ? code : code | CODE_LOWER);
+/** Zeek's ScaledHistoryEntry: the 1st, 10th, 100th ... occurrence each add the letter. `field` is a W.* per-endpoint counter. */
+function scaledEntry(t: FlowTable, c: number, s: number, code: number, field: number): void {
+  const at = c * ROW_W + field + s;
+  const n = ++t.u32[at];
+  if (isPowerOf10(n)) addHistory(t, c, s === 0 ? code : code | CODE_LOWER);
 }
 
-function setState(t: FlowTable, e: number, s: ZState): void {
-  if (t.zState[e] !== s) {
-    t.zPrevState[e] = t.zState[e];
-    t.zState[e] = s;
+function setState(t: FlowTable, c: number, s: number, st: ZState): void {
+  const at = c * ROW_BYTES + B.Z_STATE + s;
+  if (t.u8[at] !== st) {
+    t.u8[c * ROW_BYTES + B.Z_PREV_STATE + s] = t.u8[at];
+    t.u8[at] = st;
   }
 }
 
 /** A segment whose TCP checksum is wrong: Zeek logs `C`/`c` (scaled) and drops it. */
-export function zeekChecksumError(t: FlowTable, c: number, e: number): void {
-  scaledEntry(t, c, (e & 1) === 0, 0x43 /* C */, t.zChk, e);
+export function zeekChecksumError(t: FlowTable, c: number, s: number): void {
+  scaledEntry(t, c, s, 0x43 /* C */, W.Z_CHK);
 }
 
-/** An ACK revealed a hole in the sender's data (Zeek's content gap, `G`/`g`, scaled). `e` is the endpoint whose data is missing. */
-export function zeekGap(t: FlowTable, c: number, e: number): void {
-  scaledEntry(t, c, (e & 1) === 0, 0x47 /* G */, t.zGap, e);
+/** An ACK revealed a hole in side s's data (Zeek's content gap, `G`/`g`, scaled). */
+export function zeekGap(t: FlowTable, c: number, s: number): void {
+  scaledEntry(t, c, s, 0x47 /* G */, W.Z_GAP);
 }
 
 /**
- * Feed one segment to the Zeek emulation. `e` is the sender's endpoint row (client 2c, server
- * 2c+1), `window` the raw window field.
+ * Feed one segment to the Zeek emulation. `s` is the sender's side (0 client = originator,
+ * 1 server = responder), `seg` holds the segment's sequence number [1] and acknowledgement
+ * number [2] (Tracker.seg), `window` the raw window field.
  */
-export function zeekSegment(t: FlowTable, c: number, e: number, flags: number, seq: number, ack: number,
+export function zeekSegment(t: FlowTable, c: number, s: number, flags: number, seg: Float64Array,
   len: number, window: number): void {
-  const p = e ^ 1;
-  const isOrig = (e & 1) === 0;
+  const seq = seg[1], ack = seg[2];
+  const u32 = t.u32, u8 = t.u8;
+  const p = s ^ 1;
+  const w = c * ROW_W, b = c * ROW_BYTES;
+  const isOrig = s === 0;
   const syn = (flags & TCP_SYN) !== 0;
   const fin = (flags & TCP_FIN) !== 0;
   const rst = (flags & TCP_RST) !== 0;
   const hasAck = (flags & TCP_ACK) !== 0;
+  const zs = b + B.Z_STATE;
+  const start = w + W.Z_START, last = w + W.Z_LAST, acks = w + W.Z_ACK;
 
   let segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
   if (rst) segLen -= len;
   const onePast = (seq + segLen) >>> 0;
 
   // init_endpoint
-  const st = t.zState[e];
+  const st = u8[zs + s];
   if (st === ZState.INACTIVE) {
     if (syn) {
-      t.zStart[e] = seq; t.zAck[e] = seq; t.zLast[e] = onePast;
+      u32[start + s] = seq; u32[acks + s] = seq; u32[last + s] = onePast;
     } else {
       // a partial connection: number as though a SYN had been seen
-      t.zStart[e] = (seq - 1) >>> 0; t.zAck[e] = (seq - 1) >>> 0; t.zLast[e] = seq;
+      u32[start + s] = (seq - 1) >>> 0; u32[acks + s] = (seq - 1) >>> 0; u32[last + s] = seq;
     }
   } else if (st === ZState.SYN_SENT || st === ZState.SYN_ACK_SENT) {
-    if (syn && seq !== t.zStart[e]) { t.zStart[e] = seq; t.zAck[e] = seq; t.zLast[e] = onePast; }
+    if (syn && seq !== u32[start + s]) { u32[start + s] = seq; u32[acks + s] = seq; u32[last + s] = onePast; }
   } else if (st === ZState.ESTABLISHED || st === ZState.PARTIAL) {
-    if (syn) { t.zStart[e] = seq; t.zAck[e] = seq; t.zLast[e] = onePast; }
+    if (syn) { u32[start + s] = seq; u32[acks + s] = seq; u32[last + s] = onePast; }
   } else if (st === ZState.RESET) {
-    if (syn && t.zPrevState[e] === ZState.INACTIVE) { t.zStart[e] = seq; t.zAck[e] = seq; t.zLast[e] = onePast; }
+    if (syn && u8[b + B.Z_PREV_STATE + s] === ZState.INACTIVE) { u32[start + s] = seq; u32[acks + s] = seq; u32[last + s] = onePast; }
   }
 
-  const relSeq = (seq - t.zStart[e]) >>> 0;
+  const relSeq = (seq - u32[start + s]) >>> 0;
 
   // update_history
   const bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
@@ -131,18 +141,18 @@ export function zeekSegment(t: FlowTable, c: number, e: number, flags: number, s
   } else if (bits === 1) {
     if (syn) {
       const code = hasAck ? 0x48 /* H */ : 0x53 /* S */;
-      if (checkHistory(t, c, isOrig, HIST_SYN, code) && relSeq !== t.zHistLastSyn[e]) addHistory(t, c, isOrig ? code : code | CODE_LOWER);
-      t.zHistLastSyn[e] = relSeq;
+      if (checkHistory(t, c, isOrig, HIST_SYN, code) && relSeq !== u32[w + W.Z_HIST_LAST_SYN + s]) addHistory(t, c, isOrig ? code : code | CODE_LOWER);
+      u32[w + W.Z_HIST_LAST_SYN + s] = relSeq;
     }
     if (fin) {
       // a FIN's position is the end of its data
       const pos = (relSeq + len) >>> 0;
-      if (checkHistory(t, c, isOrig, HIST_FIN, 0x46 /* F */) && pos !== t.zHistLastFin[e]) addHistory(t, c, isOrig ? 0x46 : 0x66);
-      t.zHistLastFin[e] = pos;
+      if (checkHistory(t, c, isOrig, HIST_FIN, 0x46 /* F */) && pos !== u32[w + W.Z_HIST_LAST_FIN + s]) addHistory(t, c, isOrig ? 0x46 : 0x66);
+      u32[w + W.Z_HIST_LAST_FIN + s] = pos;
     }
     if (rst) {
-      if (checkHistory(t, c, isOrig, HIST_RST, 0x52 /* R */) && relSeq !== t.zHistLastRst[e]) addHistory(t, c, isOrig ? 0x52 : 0x72);
-      t.zHistLastRst[e] = relSeq;
+      if (checkHistory(t, c, isOrig, HIST_RST, 0x52 /* R */) && relSeq !== u32[w + W.Z_HIST_LAST_RST + s]) addHistory(t, c, isOrig ? 0x52 : 0x72);
+      u32[w + W.Z_HIST_LAST_RST + s] = relSeq;
     }
   } else if (len > 0) {
     checkHistory(t, c, isOrig, HIST_DATA, 0x44 /* D */);
@@ -151,100 +161,103 @@ export function zeekSegment(t: FlowTable, c: number, e: number, flags: number, s
   }
 
   // update_window: a zero window is interesting unless it rides a RST, comes after our own RST, or after the peer's FIN
-  if (window === 0 && !rst && t.zState[p] !== ZState.CLOSED && t.zState[e] !== ZState.RESET) {
-    scaledEntry(t, c, isOrig, 0x57 /* W */, t.zWin0, e);
+  if (window === 0 && !rst && u8[zs + p] !== ZState.CLOSED && u8[zs + s] !== ZState.RESET) {
+    scaledEntry(t, c, s, 0x57 /* W */, W.Z_WIN0);
   }
 
   // acknowledgement bookkeeping
   if (hasAck) {
-    if (t.zState[p] === ZState.INACTIVE) {
-      t.zStart[p] = (ack - 1) >>> 0; t.zAck[p] = (ack - 1) >>> 0; t.zLast[p] = (ack - 1) >>> 0;
+    if (u8[zs + p] === ZState.INACTIVE) {
+      u32[start + p] = (ack - 1) >>> 0; u32[acks + p] = (ack - 1) >>> 0; u32[last + p] = (ack - 1) >>> 0;
     } else if (!rst) {
-      const d = seqDiff(ack, t.zAck[p]);
-      if (!(ack === 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0) t.zAck[p] = ack;
+      const dd = seqDiff(ack, u32[acks + p]);
+      if (!(ack === 0 && dd > TOO_LARGE_SEQ_DELTA) && dd > 0) u32[acks + p] = ack;
     }
   }
 
   // update_last_seq: a segment that does not move last_seq forward and carries data is a retransmission (`T`)
-  const deltaLast = seqDiff(onePast, t.zLast[e]);
+  const deltaLast = seqDiff(onePast, u32[last + s]);
   if ((syn || rst) && (deltaLast > TOO_LARGE_SEQ_DELTA || deltaLast < -TOO_LARGE_SEQ_DELTA)) {
     // untrusted jump
-  } else if (fin && t.zLast[e] === ((t.zStart[e] + 1) >>> 0)) {
-    t.zLast[e] = onePast;
-  } else if (t.zState[e] === ZState.RESET) {
+  } else if (fin && u32[last + s] === ((u32[start + s] + 1) >>> 0)) {
+    u32[last + s] = onePast;
+  } else if (u8[zs + s] === ZState.RESET) {
     // nothing after a RST is trusted
   } else if (deltaLast > 0) {
-    t.zLast[e] = onePast;
+    u32[last + s] = onePast;
   } else if (len > 0) {
-    scaledEntry(t, c, isOrig, 0x54 /* T */, t.zRxmt, e);
+    scaledEntry(t, c, s, 0x54 /* T */, W.Z_RXMT);
   }
 
   // UpdateStateMachine
-  switch (t.zState[e]) {
+  switch (u8[zs + s]) {
     case ZState.INACTIVE: {
       if (syn) {
-        if (isOrig) setState(t, e, hasAck ? ZState.SYN_ACK_SENT : ZState.SYN_SENT);
+        if (isOrig) setState(t, c, s, hasAck ? ZState.SYN_ACK_SENT : ZState.SYN_SENT);
         else {
-          if (t.zState[p] === ZState.SYN_SENT) setState(t, p, ZState.ESTABLISHED);
-          setState(t, e, ZState.ESTABLISHED);
+          if (u8[zs + p] === ZState.SYN_SENT) setState(t, c, p, ZState.ESTABLISHED);
+          setState(t, c, s, ZState.ESTABLISHED);
         }
       }
-      if (fin) setState(t, e, ZState.CLOSED);
-      if (rst) setState(t, e, ZState.RESET);
-      if (t.zState[e] === ZState.INACTIVE) {
-        if (!isOrig && len === 0 && t.zState[p] === ZState.SYN_SENT) {
+      if (fin) setState(t, c, s, ZState.CLOSED);
+      if (rst) setState(t, c, s, ZState.RESET);
+      if (u8[zs + s] === ZState.INACTIVE) {
+        if (!isOrig && len === 0 && u8[zs + p] === ZState.SYN_SENT) {
           // some stacks ACK a SYN before their SYN-ACK: not a partial connection
-        } else if (hasAck && t.zState[p] === ZState.ESTABLISHED) {
-          setState(t, e, ZState.ESTABLISHED);
+        } else if (hasAck && u8[zs + p] === ZState.ESTABLISHED) {
+          setState(t, c, s, ZState.ESTABLISHED);
         } else {
-          setState(t, e, ZState.PARTIAL);
+          setState(t, c, s, ZState.PARTIAL);
         }
       }
       break;
     }
     case ZState.SYN_SENT:
     case ZState.SYN_ACK_SENT:
-      if (fin) setState(t, e, ZState.CLOSED);
-      if (rst) setState(t, e, ZState.RESET);
+      if (fin) setState(t, c, s, ZState.CLOSED);
+      if (rst) setState(t, c, s, ZState.RESET);
       break;
     case ZState.ESTABLISHED:
     case ZState.PARTIAL:
-      if (syn && t.zState[e] === ZState.PARTIAL && t.zState[p] === ZState.INACTIVE && !hasAck) setState(t, e, ZState.SYN_SENT);
+      if (syn && u8[zs + s] === ZState.PARTIAL && u8[zs + p] === ZState.INACTIVE && !hasAck) setState(t, c, s, ZState.SYN_SENT);
       if (fin && !rst) {
-        setState(t, e, ZState.CLOSED);
+        setState(t, c, s, ZState.CLOSED);
         // the peer's FIN followed by its RST was a normal termination after all
-        if (t.zState[p] === ZState.RESET && t.zPrevState[p] === ZState.CLOSED) setState(t, p, ZState.CLOSED);
+        if (u8[zs + p] === ZState.RESET && u8[b + B.Z_PREV_STATE + p] === ZState.CLOSED) setState(t, c, p, ZState.CLOSED);
       }
-      if (rst) setState(t, e, ZState.RESET);
+      if (rst) setState(t, c, s, ZState.RESET);
       break;
     case ZState.CLOSED:
       // after a FIN exchange a RST changes nothing
-      if (rst && t.zState[p] !== ZState.CLOSED) setState(t, e, ZState.RESET);
+      if (rst && u8[zs + p] !== ZState.CLOSED) setState(t, c, s, ZState.RESET);
       break;
     case ZState.RESET:
       break;
   }
 }
 
-/** Payload octets of an endpoint as Zeek's Size() counts them (sequence space, less SYN and FIN). */
-function zeekSize(t: FlowTable, e: number): number {
-  const last = seqDiff(t.zLast[e], t.zStart[e]);
-  const ack = seqDiff(t.zAck[e], t.zStart[e]);
+/** Payload octets of side s as Zeek's Size() counts them (sequence space, less SYN and FIN). */
+function zeekSize(t: FlowTable, c: number, s: number): number {
+  const w = c * ROW_W;
+  const start = t.u32[w + W.Z_START + s];
+  const last = seqDiff(t.u32[w + W.Z_LAST + s], start);
+  const ack = seqDiff(t.u32[w + W.Z_ACK + s], start);
   let size = Math.max(last, ack, 0);
   if (size > 0) size--;
-  if (t.zState[e] === ZState.CLOSED && size > 0) size--;
+  if (t.u8[c * ROW_BYTES + B.Z_STATE + s] === ZState.CLOSED && size > 0) size--;
   return size;
 }
 
 /** Zeek's `conn_state` code for connection `c`, from its endpoint states and history. */
 export function zeekConnState(t: FlowTable, c: number): string {
-  const os = t.zState[2 * c];
-  const rs = t.zState[2 * c + 1];
+  const b = c * ROW_BYTES;
+  const os = t.u8[b + B.Z_STATE];
+  const rs = t.u8[b + B.Z_STATE + 1];
   const oInactive = os === ZState.INACTIVE || os === ZState.PARTIAL;
   const rInactive = rs === ZState.INACTIVE || rs === ZState.PARTIAL;
   if (rs === ZState.RESET) {
     if (os === ZState.SYN_SENT || os === ZState.SYN_ACK_SENT ||
-        (os === ZState.RESET && zeekSize(t, 2 * c) === 0 && zeekSize(t, 2 * c + 1) === 0)) return 'REJ';
+        (os === ZState.RESET && zeekSize(t, c, 0) === 0 && zeekSize(t, c, 1) === 0)) return 'REJ';
     return oInactive ? 'RSTRH' : 'RSTR';
   }
   if (os === ZState.RESET) {
@@ -261,8 +274,9 @@ export function zeekConnState(t: FlowTable, c: number): string {
 
 /** The history string of connection `c`. */
 export function zeekHistory(t: FlowTable, c: number): string {
-  const n = t.histLen[c];
-  let s = '';
-  for (let i = 0; i < n; i++) s += String.fromCharCode(t.history[c * HISTORY_MAX + i]);
-  return s;
+  const b = c * ROW_BYTES;
+  const n = t.u8[b + B.HIST_LEN];
+  let out = '';
+  for (let i = 0; i < n; i++) out += String.fromCharCode(t.u8[b + B.HISTORY + i]);
+  return out;
 }
