@@ -20,7 +20,7 @@ export type { Frame } from './frame.js';
 export { LINKTYPE, newFrame } from './frame.js';
 export type { CaptureFormat, CaptureInfo, InterfaceInfo } from './info.js';
 export { CaptureParser, type CaptureParserOptions, type FrameSink } from './parser.js';
-export { CaptureReader, DEFAULT_CHUNK_SIZE, END, FRAME, WAIT, type CaptureReaderOptions, type NextResult, type ProgressCallback } from './reader.js';
+export { CaptureReader, DEFAULT_CHUNK_SIZE, ReadStatus, type CaptureReaderOptions, type NextResult, type ProgressCallback } from './reader.js';
 export { FileSource, GunzipSource, StreamSource, openSource, type ByteSource } from './source.js';
 export { sniffMagic, type Magic } from './decoder.js';
 export {

@@ -17,6 +17,8 @@ import { type ByteSource, GunzipSource } from './source.js';
 export const FRAME = 1;
 export const END = 0;
 export const WAIT = -1;
+/** What `CaptureReader.next()` returns: a frame is ready, the input is over, or await `wait()`. */
+export const ReadStatus = { FRAME, END, WAIT } as const;
 export type NextResult = typeof FRAME | typeof END | typeof WAIT;
 
 /** Called with bytes read so far and the total when known (a file's size; compressed bytes for gzip). */

@@ -5,6 +5,7 @@
  */
 import { closeSync, createReadStream, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { createGunzip } from 'node:zlib';
 import { TcpscopeError } from '../errors.js';
 
@@ -211,6 +212,9 @@ export function openSource(path: string, name: string): ByteSource {
 }
 
 function openStdin(name: string): ByteSource {
+  if (isatty(0)) {
+    throw new TcpscopeError('ENOENT_CAPTURE', 'is a terminal, not a capture: pipe one in (tcpdump -w - | tcpscope -r -) or give a file with -r FILE', { file: name });
+  }
   let st: Stats | undefined;
   try { st = fstatSync(0); } catch { st = undefined; }
   if (st !== undefined && st.isFile()) return new FileSource(0, st.size, name, false);

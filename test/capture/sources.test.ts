@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe as group, expect, it } from 'vitest';
-import { CaptureReader, END, FRAME, StreamSource, readCapture, type CaptureInfo } from '../../src/capture/index.js';
+import { CaptureReader, ReadStatus, StreamSource, readCapture, type CaptureInfo } from '../../src/capture/index.js';
 import { TcpscopeError } from '../../src/errors.js';
 import { buildPcap, describe, fixture, fixturePath, frameLine, parseChunks, payload } from './build.js';
 
@@ -93,8 +93,8 @@ group('streams and pipes', () => {
     const out: string[] = [];
     for (;;) {
       const s = reader.next();
-      if (s === FRAME) out.push(frameLine(reader.frame));
-      else if (s === END) break;
+      if (s === ReadStatus.FRAME) out.push(frameLine(reader.frame));
+      else if (s === ReadStatus.END) break;
       else await reader.wait();
     }
     expect(out).toEqual(expected);
