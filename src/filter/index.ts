@@ -21,6 +21,7 @@ import { linkModel } from './link.js';
 import { LinkTypeError, lower } from './lower.js';
 import { type NameDatabase, systemNames } from './names.js';
 import { parseFilter } from './parser.js';
+import { simplify } from './simplify.js';
 
 export type { MatchFn } from './codegen.js';
 export type { NameDatabase } from './names.js';
@@ -38,8 +39,9 @@ export interface Filter {
   explain(linktype: number): string;
   /** the generated JavaScript body for one link type */
   source(linktype: number): string;
-  /** the lowered form for one link type (for the interpreter in tests and benchmarks) */
-  lowered(linktype: number): Bool;
+  /** the lowered form for one link type as gencode's rules give it, or (`simplified`) as the
+   *  compiled function runs it — for the interpreter in tests and benchmarks */
+  lowered(linktype: number, simplified?: boolean): Bool;
 }
 
 export interface FilterOptions {
@@ -49,8 +51,16 @@ export interface FilterOptions {
 
 const ETHERNET = 1;
 
+interface Program {
+  /** as lowered */
+  raw: Bool;
+  /** as run */
+  bool: Bool;
+  fn: MatchFn;
+}
+
 class CompiledFilter implements Filter {
-  private readonly programs = new Map<number, { bool: Bool; fn: MatchFn } | TcpscopeError>();
+  private readonly programs = new Map<number, Program | TcpscopeError>();
   private lastLinktype = -1;
   private lastFn: MatchFn | null = null;
   /** link types whose error is theirs alone (the expression is fine elsewhere) */
@@ -63,7 +73,7 @@ class CompiledFilter implements Filter {
     if (first instanceof TcpscopeError && !this.linkSpecific.has(ETHERNET)) throw first;
   }
 
-  private program(linktype: number): { bool: Bool; fn: MatchFn } | TcpscopeError {
+  private program(linktype: number): Program | TcpscopeError {
     let p = this.programs.get(linktype);
     if (p !== undefined) return p;
     const model = linkModel(linktype);
@@ -72,8 +82,9 @@ class CompiledFilter implements Filter {
       this.linkSpecific.add(linktype);
     } else {
       try {
-        const bool = lower(this.ast, model, this.names, this.expression);
-        p = { bool, fn: compileBool(bool) };
+        const raw = lower(this.ast, model, this.names, this.expression);
+        const bool = simplify(raw);
+        p = { raw, bool, fn: compileBool(bool) };
       } catch (e) {
         if (e instanceof LinkTypeError) {
           p = e.error;
@@ -89,7 +100,7 @@ class CompiledFilter implements Filter {
     return p;
   }
 
-  private compiled(linktype: number): { bool: Bool; fn: MatchFn } {
+  private compiled(linktype: number): Program {
     const p = this.program(linktype);
     if (p instanceof TcpscopeError) throw p;
     return p;
@@ -124,8 +135,9 @@ class CompiledFilter implements Filter {
     return generateSource(this.compiled(linktype).bool);
   }
 
-  lowered(linktype: number): Bool {
-    return this.compiled(linktype).bool;
+  lowered(linktype: number, simplified = false): Bool {
+    const p = this.compiled(linktype);
+    return simplified ? p.bool : p.raw;
   }
 }
 
