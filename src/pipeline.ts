@@ -11,6 +11,9 @@ import type { PrintOptions } from './print/options.js';
 import { Output } from './print/output.js';
 import { TcpdumpPrinter } from './print/tcpdump/index.js';
 import { JsonWriter } from './print/json.js';
+import { Annotator } from './print/annotate.js';
+import { colorLevel, makeChalk } from './print/color.js';
+import { SummaryTable } from './print/summary.js';
 import { Tracker } from './track/tracker.js';
 
 export interface RunOptions {
@@ -67,19 +70,28 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const status = 0;
   // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
   const json = opts.mode === 'json' ? new JsonWriter(out, opts.jsonPackets) : null;
+  const chalk = makeChalk(colorLevel(opts.color, process.stdout.isTTY === true));
+  const summary = opts.mode === 'annotated' && opts.summary ? new SummaryTable(chalk) : null;
   const tracker = opts.mode === 'plain' ? null : new Tracker({
     mslSeconds: opts.mslSeconds,
     maxFlows: opts.maxFlows,
     checksums: opts.print.noChecksum ? 'off' : opts.print.verbose > 0 ? 'all' : 'control',
-    onFlowEnd: (flow) => { if (json !== null) json.flow(flow); },
+    onFlowEnd: (flow) => {
+      if (json !== null) json.flow(flow);
+      else if (summary !== null) summary.add(flow);
+    },
   });
+  const annotator = opts.mode === 'annotated' && tracker !== null ? new Annotator(out, tracker, chalk) : null;
   try {
     await readCapture(opts.read as string, (frame: Frame) => {
       if (filter !== null && !filter.matches(frame)) return true;
       decodePacket(frame, pkt);
       const tracked = tracker !== null ? tracker.track(pkt) : null;
       if (json !== null) json.packet(frame, pkt, tracked);
-      else printer.print(frame, pkt);
+      else {
+        printer.print(frame, pkt);
+        if (annotator !== null && tracked !== null) annotator.annotate(tracked, pkt);
+      }
       if (++seen >= limit) return false;
       return true;
     });
@@ -87,6 +99,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     if (tracker !== null) {
       tracker.finish();
       if (json !== null) json.summary(tracker, { packets: seen });
+      if (summary !== null) summary.print(out, tracker);
     }
     out.flush();
   }

@@ -36,6 +36,8 @@ export class PacketResult {
   idle = -1;
   /** FINs this packet acknowledged: 1 the client's, 2 the server's */
   finAcked = 0;
+  /** on PORT_REUSE: the id of the connection this one replaced on the same 4-tuple */
+  reusedFrom = 0;
 
   reset(): void {
     this.tcp = false;
@@ -49,6 +51,7 @@ export class PacketResult {
     this.dupAckNum = 0;
     this.idle = -1;
     this.finAcked = 0;
+    this.reusedFrom = 0;
   }
 
   /** Does this packet carry event `ev`? */

@@ -183,6 +183,7 @@ export class Tracker {
     let s = c >= 0 ? this.senderSide(c) : 0;
     let reused = false;
     if (c >= 0 && syn && !hasAck && !rst && this.startsNewIncarnation(c, s, seq)) {
+      r.reusedFrom = t.f64[c * ROW_D + D.SERIAL];
       this.endFlow(c, EndReason.REUSED);
       c = -1;
       reused = true;

@@ -1,0 +1,103 @@
+/**
+ * The end-of-run table (cli-table3) of the connections: endpoints, handshake, how it closed,
+ * final states, Zeek's conn_state, packets and bytes each way, duration, handshake RTT and
+ * anomalies, with a totals line under it.
+ *
+ * Rows are kept as strings when each flow ends (the flow table frees the connection). A run with
+ * more connections than `maxRows` keeps the notable ones (resets, refusals, half-open or
+ * half-closed, unanswered handshakes) first; the totals always count every connection.
+ */
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { FlowView } from '../track/flow.js';
+import { Anomaly } from '../track/events.js';
+import type { Tracker } from '../track/tracker.js';
+import { formatDuration } from './annotate.js';
+import type { Output } from './output.js';
+
+interface Row {
+  id: number;
+  notable: boolean;
+  cells: string[];
+}
+
+const NOTABLE_ANOMALIES = Anomaly.REFUSED | Anomaly.RESET | Anomaly.HALF_OPEN | Anomaly.HALF_CLOSE;
+
+function formatBytes(n: number): string {
+  if (n < 10000) return String(n);
+  if (n < 1e7) return `${(n / 1e3).toFixed(1)}k`;
+  if (n < 1e10) return `${(n / 1e6).toFixed(1)}M`;
+  return `${(n / 1e9).toFixed(1)}G`;
+}
+
+export class SummaryTable {
+  private rows: Row[] = [];
+  private total = 0;
+  private readonly connStates = new Map<string, number>();
+  private readonly anomalies = new Map<string, number>();
+
+  constructor(private readonly chalk: ChalkInstance, private readonly maxRows = 200) {}
+
+  /** Record a connection as it ends. */
+  add(f: FlowView): void {
+    this.total++;
+    const cs = f.connState;
+    this.connStates.set(cs, (this.connStates.get(cs) ?? 0) + 1);
+    const anomalies = f.anomalies;
+    for (const a of anomalies) this.anomalies.set(a, (this.anomalies.get(a) ?? 0) + 1);
+    const hs = f.handshake;
+    const close = f.close;
+    const notable = (f.anomalyMask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || close === 'half';
+    if (this.rows.length >= this.maxRows) {
+      if (!notable) return;
+      // make room for a notable row by dropping the latest ordinary one
+      let drop = -1;
+      for (let i = this.rows.length - 1; i >= 0; i--) if (!this.rows[i].notable) { drop = i; break; }
+      if (drop < 0) return;
+      this.rows.splice(drop, 1);
+    }
+    const ch = this.chalk;
+    const rtt = f.rtt;
+    const closeText = close === 'rst' ? `rst by ${f.resetBy}` : close === 'fin' ? `fin by ${f.closedBy}` : close === 'half' ? `half by ${f.closedBy}` : 'none';
+    const anomalyText = anomalies.join(', ');
+    this.rows.push({
+      id: f.id,
+      notable,
+      cells: [
+        String(f.id),
+        `${f.client}\n→ ${f.server}`,
+        hs,
+        closeText,
+        `${f.clientState}\n${f.serverState}`,
+        cs,
+        `${f.packets('client')}\n${f.packets('server')}`,
+        `${formatBytes(f.bytes('client'))}\n${formatBytes(f.bytes('server'))}`,
+        formatDuration(Math.max(0, f.duration)),
+        rtt === null ? '' : formatDuration(rtt),
+        notable ? ch.red(anomalyText) : ch.yellow(anomalyText),
+      ],
+    });
+  }
+
+  /** Write the table and the totals. */
+  print(out: Output, tracker: Tracker): void {
+    const ch = this.chalk;
+    const colored = ch.level > 0;
+    const table = new Table({
+      head: ['#', 'client → server', 'handshake', 'close', 'states c/s', 'zeek', 'pkts c/s', 'bytes c/s', 'duration', 'rtt', 'anomalies'],
+      style: { head: colored ? ['cyan'] : [], border: colored ? ['grey'] : [], compact: false },
+    });
+    const rows = this.rows.slice().sort((a, b) => a.id - b.id);
+    for (const r of rows) table.push(r.cells);
+    let s = '\n' + (this.total > 0 ? table.toString() + '\n' : '');
+    const states = [...this.connStates.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join(', ');
+    s += `${this.total} connection${this.total === 1 ? '' : 's'}${this.total > 0 ? ` (${states})` : ''}`;
+    if (this.anomalies.size > 0) s += `; anomalies: ${[...this.anomalies.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`;
+    const st = tracker.stats;
+    if (st.evicted > 0) s += `; ${st.evicted} evicted (--max-flows)`;
+    if (st.expired > 0) s += `; ${st.expired} expired idle`;
+    s += '\n';
+    if (this.total > rows.length) s += `${this.total - rows.length} more not shown (--json lists every connection)\n`;
+    out.write(s);
+  }
+}
