@@ -53,12 +53,14 @@ export class TimestampScale {
     const units = this.unitsPerSecond;
     let sec: number;
     let rem: number;
+    // Both branches divide an exact integer x < 2^53 by units: floor(x / units) is then exact,
+    // because a quotient k - e just below an integer k has e ≥ 1/units, which is at least half
+    // an ulp of k (k < 2^53 / units), so the division never rounds up onto k.
     if (hi < 0x200000) {
-      // the count is below 2^53: one exact division (corrected for the quotient's rounding)
+      // the count is below 2^53: one division
       const t = hi * 4294967296 + lo;
       sec = Math.floor(t / units);
       rem = t - sec * units;
-      if (rem < 0) { sec -= 1; rem += units; } else if (rem >= units) { sec += 1; rem -= units; }
     } else {
       // long division in 16-bit digits: remainder·2^16 + digit stays below 2^53 since units ≤ 2^37
       sec = 0;
@@ -66,22 +68,18 @@ export class TimestampScale {
       for (let i = 0; i < 4; i++) {
         const digit = i === 0 ? hi >>> 16 : i === 1 ? hi & 0xffff : i === 2 ? lo >>> 16 : lo & 0xffff;
         const cur = rem * 65536 + digit;
-        let q = Math.floor(cur / units);
+        const q = Math.floor(cur / units);
         rem = cur - q * units;
-        if (rem < 0) { q -= 1; rem += units; } else if (rem >= units) { q += 1; rem -= units; }
         sec = sec * 65536 + q;
       }
     }
     out.tsSec = sec + this.offsetSeconds;
     if (this.decimal) {
-      if (units <= 1e9) out.tsNsec = rem * this.nsFactor;
-      else {
-        let ns = Math.floor(rem / this.nsFactor);
-        if (ns * this.nsFactor > rem) ns -= 1;
-        out.tsNsec = ns;
-      }
+      // finer than 1 ns: rem < 10^11 is exact and the same argument makes the floor exact
+      out.tsNsec = units <= 1e9 ? rem * this.nsFactor : Math.floor(rem / this.nsFactor);
     } else {
-      // rem < 2^23, so rem·10^9 < 2^53 is exact and the division by 2^n is exact too
+      // rem < 2^23, so rem·10^9 < 2^53 is exact and the division by 2^n is exact too (finer
+      // binary resolutions take the BigInt path, though exactness holds a little further)
       out.tsNsec = Math.floor((rem * 1e9) / units);
     }
   }
