@@ -186,6 +186,8 @@ export const enum CF {
   HANDSHAKE_RESET = 1 << 15,
   /** simultaneous close (both FINs crossed) */
   SIMULTANEOUS_CLOSE = 1 << 16,
+  /** the close was reported (CLOSE_DONE raised once) */
+  CLOSE_REPORTED = 1 << 17,
   /** it was emitted because it stayed idle past its timeout */
   EXPIRED = 1 << 18,
 }

@@ -43,8 +43,10 @@ export interface TrackerOptions {
   /** cap on live connections; the longest idle is evicted (and reported) to make room. 0 = no cap. */
   maxFlows?: number;
   /**
-   * Which segments have their checksums verified: 'all', 'control' (segments without payload
-   * and SYN/FIN/RST: those that move states; cheap), or 'off' (-K). Default 'control'.
+   * Which checksums are verified: 'all' (every IPv4 header and TCP segment), 'control' (every
+   * IPv4 header, and the TCP checksum of segments without payload or with SYN/FIN/RST: those
+   * that move states; summing every payload byte would cost more than the rest of the tracker),
+   * or 'off' (-K). Default 'control'.
    */
   checksums?: ChecksumPolicy;
   /** a handshake silent this long is over. Default 135 s (Linux gives up a SYN after ~131 s). */
@@ -225,9 +227,10 @@ export class Tracker {
     u16[hh + H.UNANSWERED + p] = 0;
 
     // ---- checksums ----------------------------------------------------------------------------
-    if (this.checksumMode !== 0 && (this.checksumMode === 2 || len === 0 || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0)) {
+    if (this.checksumMode !== 0) {
+      // the IPv4 header always (cheap); the TCP checksum of control segments, or of all with 'all'
       const ipOk = ipv4HeaderChecksumOk(pkt);
-      const tcpOk = ipOk && tcpChecksumOk(pkt);
+      const tcpOk = !ipOk || (this.checksumMode === 1 && len !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) || tcpChecksumOk(pkt);
       if (!ipOk || !tcpOk) {
         this.stats.badChecksums++;
         if (!tcpOk && ipOk) zeekChecksumError(t, c, s);
@@ -771,19 +774,25 @@ export class Tracker {
           this.feed(c, p, EndpointEvent.RCV_ACK_OF_SYN);
         }
       }
-      // it received the peer's FIN: the peer's FIN is acknowledged
-      if ((u16[pe] & EF.FIN_SENT) !== 0 && (u16[se] & EF.RCVD_PEER_FIN) === 0 && seqGT(ack, u32[w + W.FIN_SEQ + p])) {
-        u16[se] |= EF.RCVD_PEER_FIN;
-        u16[pe] |= EF.FIN_ACKED;
-        this.result.finAcked |= p === 0 ? 1 : 2;
-        this.raise(c, Ev.FIN_ACKED);
-        this.feed(c, s, EndpointEvent.RCV_FIN);
-        this.feed(c, p, EndpointEvent.RCV_ACK_OF_FIN);
+      // an ACK covering the peer's FIN: this side received it, and the peer's FIN is acknowledged
+      if ((u16[pe] & EF.FIN_SENT) !== 0 && seqGT(ack, u32[w + W.FIN_SEQ + p])) {
+        if ((u16[se] & EF.RCVD_PEER_FIN) === 0) {
+          u16[se] |= EF.RCVD_PEER_FIN;
+          this.feed(c, s, EndpointEvent.RCV_FIN);
+        }
+        if ((u16[pe] & EF.FIN_ACKED) === 0) {
+          u16[pe] |= EF.FIN_ACKED;
+          this.result.finAcked |= p === 0 ? 1 : 2;
+          this.raise(c, Ev.FIN_ACKED);
+          this.feed(c, p, EndpointEvent.RCV_ACK_OF_FIN);
+        }
       }
       // a side still unsynchronized in our view sends an ordinary ACK: it synchronized unseen
+      // (not a side that has closed: its late segments revive nothing)
       if (!syn) {
         const st = u8[b + B.STATE + s];
-        if (st === TcpState.CLOSED || st === TcpState.LISTEN) {
+        if (st === TcpState.LISTEN || (st === TcpState.CLOSED && (u16[se] & (EF.FIN_SENT | EF.RST_SENT)) === 0 &&
+            (u32[w + W.CONN_FLAGS] & (CF.DONE | CF.RESET)) === 0)) {
           this.feed(c, s, EndpointEvent.PICKUP);
         } else if (st === TcpState.SYN_SENT && (u16[pe] & EF.SYN_SEEN) === 0) {
           // its ACK proves a SYN-ACK the capture missed, which had acknowledged its SYN
@@ -836,6 +845,14 @@ export class Tracker {
         t.count(c, Ctr.FIN_RETRANSMIT);
         this.result.ordinal = t.counter(c, Ctr.FIN_RETRANSMIT) + 1;
         this.raise(c, Ev.FIN_RETRANSMIT);
+        if ((ef & (EF.FIN_ACKED | EF.RST_SENT)) === EF.FIN_ACKED) {
+          // its FIN was acknowledged, yet it sends it again: that ACK never reached it, so it is
+          // still waiting in the state before (LAST_ACK, CLOSING or FIN_WAIT_1)
+          u16[se] &= ~EF.FIN_ACKED;
+          const st = u8[b + B.STATE + s];
+          u8[b + B.STATE + s] = st === TcpState.CLOSED ? TcpState.LAST_ACK : st === TcpState.TIME_WAIT ? TcpState.CLOSING
+            : st === TcpState.FIN_WAIT_2 ? TcpState.FIN_WAIT_1 : st;
+        }
       } else {
         // a FIN at another place than before: believe the latest
         u32[w + W.FIN_SEQ + s] = fs;
@@ -981,9 +998,15 @@ export class Tracker {
       this.raise(c, Ev.HANDSHAKE_DONE);
     }
     const finished = (sc === TcpState.CLOSED || sc === TcpState.TIME_WAIT) && (ss === TcpState.CLOSED || ss === TcpState.TIME_WAIT);
-    if (finished && (cf & CF.DONE) === 0) {
+    if (finished) {
       cf |= CF.DONE;
-      if ((cf & CF.RESET) === 0) this.raise(c, Ev.CLOSE_DONE);
+      if ((cf & (CF.RESET | CF.CLOSE_REPORTED)) === 0) {
+        cf |= CF.CLOSE_REPORTED;
+        this.raise(c, Ev.CLOSE_DONE);
+      }
+    } else {
+      // a retransmitted FIN can show a side was still waiting after all
+      cf &= ~CF.DONE;
     }
     u32[w + W.CONN_FLAGS] = cf;
   }
