@@ -139,9 +139,14 @@ export class CaptureReader {
       this.filled -= this.pos;
       this.pos = 0;
     }
-    if (need > buf.length) {
+    // a damaged length must not make us allocate more than the file still holds: the read then
+    // ends early and the decoder reports the unit as cut short
+    const size = need > buf.length && this.info.compression === null ? this.source.size : undefined;
+    const left = size === undefined ? Infinity : size - this.decoder.base;
+    if (need > buf.length && left > buf.length) {
       let cap = buf.length * 2;
       while (cap < need) cap *= 2;
+      if (cap > left) cap = left;
       const bigger = Buffer.allocUnsafeSlow(cap);
       bigger.set(buf.subarray(0, this.filled));
       this.buf = buf = bigger;

@@ -25,7 +25,12 @@ export class FileSource implements ByteSource {
   position = 0;
   private closed = false;
 
-  constructor(private readonly fd: number, readonly size: number | undefined, private readonly name: string, private readonly ownsFd = true) {}
+  constructor(private readonly fd: number, private readonly name: string, private readonly ownsFd = true) {}
+
+  /** the file's size now (a capture still being written grows) */
+  get size(): number | undefined {
+    try { return fstatSync(this.fd).size; } catch { return undefined; }
+  }
 
   read(buf: Uint8Array, offset: number, length: number): number {
     let n: number;
@@ -205,7 +210,7 @@ export function openSource(path: string, name: string): ByteSource {
     closeSync(fd);
     throw new TcpscopeError('ENOENT_CAPTURE', 'is a directory, not a capture file (give the files in it, or use tcpscope check DIR)', { file: name });
   }
-  if (st.isFile()) return new FileSource(fd, st.size, name);
+  if (st.isFile()) return new FileSource(fd, name);
   // a FIFO, character device or socket: stream it (on the descriptor already open: reopening a
   // FIFO would lose what the writer has put in it) so a slow writer never blocks the event loop
   return new StreamSource(createReadStream('', { fd, highWaterMark: 1 << 20 }), name);
@@ -217,6 +222,6 @@ function openStdin(name: string): ByteSource {
   }
   let st: Stats | undefined;
   try { st = fstatSync(0); } catch { st = undefined; }
-  if (st !== undefined && st.isFile()) return new FileSource(0, st.size, name, false);
+  if (st !== undefined && st.isFile()) return new FileSource(0, name, false);
   return new StreamSource(process.stdin, name);
 }

@@ -110,6 +110,20 @@ group('damaged pcap records: the frames before are delivered', () => {
     });
   });
 
+  it('a big length the link type allows (D-Bus: 128 MiB) in a small file allocates only what the file holds', async () => {
+    const bytes = buildPcap({ linktype: 231, snaplen: 0 }, [{ sec: 1, frac: 0, data: payload(100, 1), caplenField: 100 * 1024 * 1024 }]);
+    const path = join(dir, 'dbus.pcap');
+    writeFileSync(path, bytes);
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    const sample = (): void => { peak = Math.max(peak, process.memoryUsage().arrayBuffers - before); };
+    await expect(readCapture(path, () => {}, { progress: sample, chunkSize: 64 })).rejects.toThrow(
+      'packet 1 is cut short: its record header says 104857600 captured bytes, only 100 are left in the file',
+    );
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThan(32 * 1024 * 1024);
+  });
+
   it('a length field of 0xffffffff neither allocates nor hangs', async () => {
     const bytes = buildPcap({ linktype: 101 }, [{ sec: 1, frac: 0, data: payload(1, 1), caplenField: 0xffffffff }]);
     expect((await read(bytes)).error).toBe('cap.pcap: packet 1 claims 4294967295 captured bytes (caplen field 0xffffffff), more than the 262144 a capture on link type 101 can hold: the file is damaged (at byte offset 24)');
