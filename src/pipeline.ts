@@ -3,6 +3,11 @@
  * The CLI builds RunOptions; everything packet-shaped happens here and below.
  */
 import { readCapture } from './capture/index.js';
+import { type CaptureInfo } from './capture/info.js';
+import { LiveCapture, dropPrivileges, formatStats, listInterfaces, listeningLine } from './capture/live.js';
+import { handleStopSignals } from './capture/live-signals.js';
+import { CaptureFileWriter } from './capture/writer-rotate.js';
+import type { PcapFileHeader } from './capture/writer.js';
 import type { Frame } from './capture/frame.js';
 import { decodePacket, Packet } from './decode/index.js';
 import { TcpscopeError } from './errors.js';
@@ -25,6 +30,8 @@ export interface RunOptions {
   listInterfaces: boolean;
   /** -w: output capture file */
   write?: string;
+  /** --print: with -w, print the packets as well (tcpdump's --print) */
+  printWhileWriting?: boolean;
   /** -c */
   count?: number;
   /** filter expression ('' for none) */
@@ -58,10 +65,41 @@ export interface RunOptions {
 
 /** Run one tcpscope invocation; resolves to the exit status. */
 export async function runPipeline(opts: RunOptions): Promise<number> {
-  if (opts.listInterfaces || opts.interface !== undefined) {
-    throw new TcpscopeError('LIVE_UNAVAILABLE', 'live capture is not built yet');
+  if (opts.listInterfaces) {
+    const list = new Output(1);
+    list.write(listInterfaces());
+    list.flush();
+    return 0;
   }
-  const filter = opts.filter !== '' ? compileFilter(opts.filter) : null;
+  checkWriteOptions(opts);
+  // live: the filter goes to libpcap as it stands (compiled to BPF, run in the kernel)
+  const live = opts.interface !== undefined ? LiveCapture.open({
+    interface: opts.interface,
+    filter: opts.filter,
+    snaplen: opts.live.snaplen,
+    promiscuous: opts.live.promiscuous,
+    immediate: opts.live.immediate,
+    bufferKiB: opts.live.bufferKiB,
+  }) : null;
+  const filter = live === null && opts.filter !== '' ? compileFilter(opts.filter) : null;
+  // -w: packets go to the file and are not printed (tcpdump), unless --print
+  const printing = opts.write === undefined || opts.printWhileWriting === true;
+  let writer: CaptureFileWriter | null = null;
+  const openWriter = (header: PcapFileHeader): void => {
+    // -Z: give up root once the input is open and before the output is created, as tcpdump
+    if (opts.live.user !== undefined) dropPrivileges(opts.live.user);
+    if (opts.write === undefined) return;
+    writer = new CaptureFileWriter({
+      path: opts.write,
+      header,
+      sizeLimit: opts.rotate.sizeMB !== undefined ? Math.round(opts.rotate.sizeMB * 1_000_000) : undefined,
+      rotateSeconds: opts.rotate.seconds,
+      fileCount: opts.rotate.files,
+      packetBuffered: opts.packetBuffered,
+      clock: live !== null ? 'wall' : 'packet',
+    });
+  };
+  let fileLimitReached = false;
   const out = new Output(1);
   const printer = new TcpdumpPrinter(opts.print, out);
   const pkt = new Packet();
@@ -69,10 +107,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   let seen = 0;
   const status = 0;
   // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
-  const json = opts.mode === 'json' ? new JsonWriter(out, opts.jsonPackets) : null;
+  // (with -w and no --print nothing is decoded: the packets only go to the file, as tcpdump)
+  const json = opts.mode === 'json' && printing ? new JsonWriter(out, opts.jsonPackets) : null;
   const chalk = makeChalk(colorLevel(opts.color, process.stdout.isTTY === true));
-  const summary = opts.mode === 'annotated' && opts.summary ? new SummaryTable(chalk) : null;
-  const tracker = opts.mode === 'plain' ? null : new Tracker({
+  const summary = opts.mode === 'annotated' && opts.summary && printing ? new SummaryTable(chalk) : null;
+  const tracker = opts.mode === 'plain' || !printing ? null : new Tracker({
     mslSeconds: opts.mslSeconds,
     maxFlows: opts.maxFlows,
     checksums: opts.print.noChecksum ? 'off' : opts.print.verbose > 0 ? 'all' : 'control',
@@ -82,9 +121,12 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     },
   });
   const annotator = opts.mode === 'annotated' && tracker !== null ? new Annotator(out, tracker, chalk) : null;
-  try {
-    await readCapture(opts.read as string, (frame: Frame) => {
+  let stopRequested = false;
+  const onFrame = (frame: Frame): boolean => {
+      if (stopRequested) return false;
       if (filter !== null && !filter.matches(frame)) return true;
+      if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
+      if (!printing) return ++seen < limit;
       decodePacket(frame, pkt);
       const tracked = tracker !== null ? tracker.track(pkt) : null;
       if (json !== null) json.packet(frame, pkt, tracked);
@@ -94,14 +136,79 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       }
       if (++seen >= limit) return false;
       return true;
-    });
+  };
+  // SIGINT/SIGTERM stop the run cleanly; SIGUSR1 prints a live capture's counters
+  const signals = handleStopSignals(() => {
+    if (live !== null) live.stop();
+    else stopRequested = true;
+  }, live !== null ? () => { process.stderr.write(formatStats(live.stats(), false)); } : undefined);
+  try {
+    if (live !== null) {
+      openWriter({ linktype: live.linktype, snaplen: live.snaplen, nano: opts.print.nano });
+      process.stderr.write(listeningBanner(opts, printing, live));
+      let lastWriterFlush = Date.now();
+      await live.run(onFrame, () => {
+        // show live lines as they come; push the -w file out at least once a second
+        out.flush();
+        if (writer !== null && Date.now() - lastWriterFlush >= 1000) { writer.flush(); lastWriterFlush = Date.now(); }
+      });
+    } else {
+      const reading = readCapture(opts.read as string, onFrame, {
+        onHeader: (info: CaptureInfo) => openWriter(fileHeaderFor(info, opts.print.nano)),
+      });
+      // a signal ends the run even while a read is pending (standard input); the read is
+      // abandoned then, and whatever it says later is of no interest
+      reading.catch(() => {});
+      await Promise.race([reading, signals.stopped]);
+    }
+    if (fileLimitReached) process.stderr.write(`Maximum file limit reached: ${opts.rotate.files}\n`);
+    // tcpdump ends an interrupted listing with a newline, in case a line was cut short
+    if (signals.signal !== null && printing && opts.mode !== 'json') out.write('\n');
   } finally {
+    signals.dispose();
+    if (writer !== null) (writer as CaptureFileWriter).close();
     if (tracker !== null) {
       tracker.finish();
       if (json !== null) json.summary(tracker, { packets: seen });
       if (summary !== null) summary.print(out, tracker);
     }
     out.flush();
+    // tcpdump's three counters, after everything else, on stderr
+    if (live !== null) process.stderr.write(formatStats(live.stats(), true));
   }
   return status;
+}
+
+/** -C/-G/-W only make sense with -w FILE; --print only with -w to a file. */
+function checkWriteOptions(opts: RunOptions): void {
+  const r = opts.rotate;
+  if (opts.write === undefined) {
+    if (r.sizeMB !== undefined) throw new TcpscopeError('BAD_OPTION', '-C rotates the -w file: give -w FILE too');
+    if (r.seconds !== undefined) throw new TcpscopeError('BAD_OPTION', '-G rotates the -w file: give -w FILE too');
+    if (r.files !== undefined) throw new TcpscopeError('BAD_OPTION', '-W limits -C/-G rotation: give -w FILE and -C or -G too');
+    if (opts.printWhileWriting) throw new TcpscopeError('BAD_OPTION', '--print prints packets that -w writes: give -w FILE too');
+    return;
+  }
+  if (r.sizeMB !== undefined && !(r.sizeMB > 0)) throw new TcpscopeError('BAD_OPTION', `invalid file size ${r.sizeMB}`);
+  if (r.files !== undefined && r.sizeMB === undefined && r.seconds === undefined) {
+    throw new TcpscopeError('BAD_OPTION', '-W limits -C/-G rotation: give -C or -G too');
+  }
+  if (opts.write === '-' && opts.printWhileWriting) throw new TcpscopeError('BAD_OPTION', '--print and -w - would both write to standard output');
+}
+
+/** The pcap header for re-writing a capture file: its link type and snap length, as tcpdump keeps them. */
+function fileHeaderFor(info: CaptureInfo, nano: boolean): PcapFileHeader {
+  const first = info.interfaces[0];
+  const header: PcapFileHeader = { linktype: first?.linktype ?? 1, snaplen: first?.snaplen ?? 262144, nano };
+  if (first?.fcsLength !== undefined) header.fcsLength = first.fcsLength;
+  return header;
+}
+
+/** tcpdump's stderr lines once the capture is open. */
+function listeningBanner(opts: RunOptions, printing: boolean, live: LiveCapture): string {
+  const line = listeningLine(live.device, live.linktype, live.snaplen) + '\n';
+  if (printing && opts.write === undefined && opts.print.verbose === 0 && opts.mode !== 'json') {
+    return 'tcpscope: verbose output suppressed, use -v[v]... for full protocol decode\n' + line;
+  }
+  return 'tcpscope: ' + line;
 }

@@ -326,6 +326,12 @@ export class LiveCapture {
   /** Stop capturing (idempotent): the counters are taken now, then libpcap is told to break off. */
   stop(): void {
     if (this.state === 'stopping' || this.state === 'closed') return;
+    if (this.state === 'running' && !this.inDispatch) {
+      // first deliver what libpcap already holds (buffers the kernel has handed over): they
+      // were captured before the stop
+      this.dispatchOnce();
+      if (this.state !== 'running') { this.finish(); return; }
+    }
     this.takeStats();
     this.state = 'stopping';
     this.session.close(); // pcap_breakloop

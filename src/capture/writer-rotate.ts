@@ -124,6 +124,12 @@ export class CaptureFileWriter {
   /** Append one packet, rotating first when -G or -C says so. False: -G/-W has finished. */
   write(frame: Frame): boolean {
     if (this.done) return false;
+    if (frame.linktype !== this.opts.header.linktype) {
+      // a pcapng input can mix link types; a classic pcap file has one
+      throw new TcpscopeError('WRITE_FAILED',
+        `packet ${frame.number} has link type ${frame.linktype}, but this pcap file holds link type ${this.opts.header.linktype} (a classic pcap file has one link type: filter the other interface out)`,
+        { file: this.current?.name ?? this.opts.path });
+    }
     if (this.current === null) {
       // -G on packet time: the first packet names the first file
       this.gTime = frame.tsSec;

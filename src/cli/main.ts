@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
+import { liveCaptureLingers } from '../capture/live.js';
+import { stoppedBySignal } from '../capture/live-signals.js';
 import { type RunOptions, runPipeline } from '../pipeline.js';
 import { defaultPrintOptions } from '../print/options.js';
 
@@ -67,6 +69,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .option('--immediate-mode', 'live capture: deliver packets as soon as they arrive')
     .option('-B <KiB>', 'live capture: kernel buffer size in KiB', positiveInt('-B'))
     .option('-Z <user>', 'live capture: drop privileges to this user once the capture is open')
+    .option('--print', 'with -w: print the packets as well as writing them')
     .option('-C <MB>', 'with -w: start a new file when the current one exceeds this many million bytes', nonNegativeNumber('-C'))
     .option('-G <seconds>', 'with -w: start a new file every this many seconds (strftime names)', positiveInt('-G'))
     .option('-W <count>', 'with -C/-G: number of files to keep/write', positiveInt('-W'))
@@ -134,6 +137,7 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
     interface: o.i as string | undefined,
     listInterfaces: !!o.D,
     write: o.w as string | undefined,
+    printWhileWriting: !!o.print,
     count: o.c as number | undefined,
     filter,
     print,
@@ -178,10 +182,16 @@ export function reportError(e: unknown): number {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(runPipeline);
+  let status: number;
   try {
     await program.parseAsync(splitJsonEquals(argv), { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    status = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    return reportError(e);
+    status = reportError(e);
   }
+  // A stopped live capture can keep libpcap's handle open, and a signal can leave a read of
+  // standard input pending: either holds Node's event loop, so end the process explicitly once
+  // everything has been written (stdout/stderr writes are synchronous for files and pipes).
+  if (liveCaptureLingers() || stoppedBySignal() !== null) setImmediate(() => process.exit(status));
+  return status;
 }
