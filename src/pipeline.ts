@@ -2,7 +2,7 @@
  * The offline/live pipeline: source → filter → decode → tracker → printers/writers.
  * The CLI builds RunOptions; everything packet-shaped happens here and below.
  */
-import { readCapture } from './capture/index.js';
+import { readCapture, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
 import { LiveCapture, dropPrivileges, formatStats, listInterfaces, listeningLine } from './capture/live.js';
 import { handleStopSignals } from './capture/live-signals.js';
@@ -19,7 +19,9 @@ import { JsonWriter } from './print/json.js';
 import { Annotator } from './print/annotate.js';
 import { colorLevel, makeChalk } from './print/color.js';
 import { SummaryTable } from './print/summary.js';
-import { Tracker } from './track/tracker.js';
+import { type ChecksumPolicy, Tracker } from './track/tracker.js';
+import type { FlowView } from './track/flow.js';
+import type { PacketResult } from './track/result.js';
 
 export interface RunOptions {
   /** -r: capture file, '-' for standard input */
@@ -211,4 +213,58 @@ function listeningBanner(opts: RunOptions, printing: boolean, live: LiveCapture)
     return 'tcpscope: verbose output suppressed, use -v[v]... for full protocol decode\n' + line;
   }
   return 'tcpscope: ' + line;
+}
+
+export interface TrackCapturesOptions {
+  /** capture files, read as one capture in time order (readCaptureSet) */
+  captures: string[];
+  /** filter expression ('' for none): only matching packets reach the tracker */
+  filter: string;
+  mslSeconds?: number;
+  maxFlows?: number;
+  checksums?: ChecksumPolicy;
+  /** each connection as it ends (the view is valid only during the call) */
+  onFlowEnd: (flow: FlowView) => void;
+  /** each tracked packet, after the tracker has seen it (the result is reused: read it now) */
+  onPacket?: (frame: Frame, result: PacketResult) => void;
+}
+
+export interface TrackCapturesSummary {
+  /** packets that passed the filter and were tracked */
+  packets: number;
+  /** frames read, matching or not */
+  frames: number;
+  files: CaptureSetFile[];
+  tracker: Tracker;
+}
+
+/**
+ * Track connections over captures without printing packets (what `tcpscope check` runs): read
+ * the files as one capture, filter, decode, track, and hand every connection to `onFlowEnd`.
+ * On a read error every connection seen so far is still handed over (the tracker is finished)
+ * before the error propagates.
+ */
+export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCapturesSummary> {
+  const filter = opts.filter !== '' ? compileFilter(opts.filter) : null;
+  const pkt = new Packet();
+  const onPacket = opts.onPacket;
+  const tracker = new Tracker({ mslSeconds: opts.mslSeconds, maxFlows: opts.maxFlows, checksums: opts.checksums, onFlowEnd: opts.onFlowEnd });
+  let packets = 0;
+  let frames = 0;
+  let files: CaptureSetFile[] = [];
+  try {
+    const set = await readCaptureSet(opts.captures, (frame: Frame) => {
+      frames++;
+      if (filter !== null && !filter.matches(frame)) return true;
+      packets++;
+      decodePacket(frame, pkt);
+      const r = tracker.track(pkt);
+      if (onPacket !== undefined) onPacket(frame, r);
+      return true;
+    });
+    files = set.files;
+  } finally {
+    tracker.finish();
+  }
+  return { packets, frames, files, tracker };
 }

@@ -8,6 +8,7 @@ import { TcpscopeError, isTcpscopeError } from '../errors.js';
 import { liveCaptureLingers } from '../capture/live.js';
 import { stoppedBySignal } from '../capture/live-signals.js';
 import { type RunOptions, runPipeline } from '../pipeline.js';
+import { registerCheck } from './check.js';
 import { defaultPrintOptions } from '../print/options.js';
 
 const increase = (_v: string, prev: number): number => prev + 1;
@@ -92,6 +93,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     const opts = toRunOptions(expression, o);
     process.exitCode = await run(opts);
   });
+  registerCheck(program);
   return program;
 }
 

@@ -1,0 +1,261 @@
+/**
+ * Judging connections into a verdict, one flow record at a time.
+ *
+ * For each connection: its conditions (conditions.ts) ∩ the policy's failing set, less what an
+ * exemption covers, is what it is judged on. Nothing left: it passes (or is exempt). A condition
+ * with a threshold (`--max reset=2`) tolerates up to N connections: a connection judged only on
+ * such conditions is held until the count of its conditions passes a threshold (then it fails)
+ * or the input ends below it (then it is tolerated). Every other judged connection fails at once.
+ *
+ * Decisions go to a sink as they are made, so the outputs can stream: nothing but the held
+ * connections (at most the sum of the thresholds) is kept. The judge sees only flow records and
+ * their evidence — plain data — so records produced elsewhere (a worker thread tracking a shard
+ * of the connections) are judged the same way.
+ */
+import type { FlowRecord } from '../track/flow.js';
+import { CONDITION_NAMES, type ConditionMask } from './conditions.js';
+import type { Evidence } from './evidence.js';
+import type { Exemption, Policy } from './policy.js';
+
+/** A finished connection as the judge sees it. */
+export interface CheckedFlow {
+  record: FlowRecord;
+  evidence: Evidence[];
+}
+
+export type Outcome = 'pass' | 'fail' | 'exempt' | 'tolerated';
+
+export interface Decision {
+  flow: CheckedFlow;
+  outcome: Outcome;
+  /** every condition the connection shows */
+  conditions: ConditionMask;
+  /** the judged conditions: why it failed (fail) or what was let through (tolerated) */
+  judged: ConditionMask;
+  /** judged conditions an exemption covered */
+  exempted: ConditionMask;
+  /** the exemptions that applied */
+  exemptions: Exemption[];
+}
+
+export interface DecisionSink {
+  decide(d: Decision): void;
+}
+
+export interface ConditionTally {
+  name: string;
+  /** connections showing it */
+  connections: number;
+  /** the policy judges it */
+  judged: boolean;
+  /** connections tolerated (-1: no threshold) */
+  max: number;
+  /** connections that failed with it among their reasons */
+  failed: number;
+  /** connections where an exemption covered it */
+  exempt: number;
+  /** connections let through by its threshold */
+  tolerated: number;
+}
+
+export interface Verdict {
+  pass: boolean;
+  connections: number;
+  passed: number;
+  failed: number;
+  exempt: number;
+  tolerated: number;
+  /** per condition, indexed by bit */
+  conditions: ConditionTally[];
+  /** fewer connections than the policy's min_connections */
+  tooFew: boolean;
+  minConnections: number;
+}
+
+interface Held {
+  flow: CheckedFlow;
+  conditions: ConditionMask;
+  judged: ConditionMask;
+  exempted: ConditionMask;
+  exemptions: Exemption[];
+}
+
+const NO_EXEMPTIONS: Exemption[] = [];
+
+export class Judge {
+  private connections = 0;
+  private passed = 0;
+  private failed = 0;
+  private exempt = 0;
+  private tolerated = 0;
+  private readonly observed: Float64Array;
+  private readonly failedBy: Float64Array;
+  private readonly exemptBy: Float64Array;
+  private readonly toleratedBy: Float64Array;
+  /** judged connections per threshold condition so far */
+  private readonly candidates: Float64Array;
+  /** threshold conditions whose count has gone past the threshold */
+  private exceeded: ConditionMask = 0;
+  /** conditions with a threshold */
+  private readonly thresholded: ConditionMask;
+  private held: Held[] = [];
+  private finished = false;
+
+  constructor(readonly policy: Policy, private readonly sink: DecisionSink | null = null) {
+    const n = CONDITION_NAMES.length;
+    this.observed = new Float64Array(n);
+    this.failedBy = new Float64Array(n);
+    this.exemptBy = new Float64Array(n);
+    this.toleratedBy = new Float64Array(n);
+    this.candidates = new Float64Array(n);
+    let t = 0;
+    for (let i = 0; i < n; i++) if (policy.maxByBit[i] >= 0) t |= 1 << i;
+    this.thresholded = (t & policy.failMask) >>> 0;
+  }
+
+  /** Does a connection with these conditions need its record (is it judged at all)? */
+  needsRecord(conditions: ConditionMask): boolean {
+    return (conditions & this.policy.failMask) !== 0;
+  }
+
+  /**
+   * Count a connection that passes without building its record (`needsRecord` said no and no
+   * output lists passing connections).
+   */
+  countPass(conditions: ConditionMask): void {
+    this.connections++;
+    this.passed++;
+    this.tally(this.observed, conditions);
+  }
+
+  /** Judge one connection. */
+  add(flow: CheckedFlow, conditions: ConditionMask): void {
+    this.connections++;
+    this.tally(this.observed, conditions);
+    const judged = (conditions & this.policy.failMask) >>> 0;
+    if (judged === 0) {
+      this.passed++;
+      this.emit({ flow, outcome: 'pass', conditions, judged: 0, exempted: 0, exemptions: NO_EXEMPTIONS });
+      return;
+    }
+    // exemptions by endpoint
+    let exempted = 0;
+    let exemptions = NO_EXEMPTIONS;
+    for (const e of this.policy.exemptions) {
+      if ((e.mask & judged) === 0 || (e.mask & judged & ~exempted) === 0) continue;
+      if (!e.matches(flow.record.client, flow.record.server)) continue;
+      exempted |= e.mask & judged;
+      if (exemptions === NO_EXEMPTIONS) exemptions = [];
+      exemptions.push(e);
+    }
+    exempted >>>= 0;
+    this.tally(this.exemptBy, exempted);
+    const remaining = (judged & ~exempted) >>> 0;
+    if (remaining === 0) {
+      this.exempt++;
+      this.emit({ flow, outcome: 'exempt', conditions, judged: 0, exempted, exemptions });
+      return;
+    }
+    // thresholds: count, and note the ones this connection takes past their limit
+    let crossed = 0;
+    const th = remaining & this.thresholded;
+    for (let i = 0; th >>> i !== 0; i++) {
+      if (((th >>> i) & 1) === 0) continue;
+      if (++this.candidates[i] > this.policy.maxByBit[i] && ((this.exceeded >>> i) & 1) === 0) crossed |= 1 << i;
+    }
+    this.exceeded = (this.exceeded | crossed) >>> 0;
+    // conditions that fail now: those without a threshold, and those past it
+    const failing = remaining & (~this.thresholded | this.exceeded);
+    if (failing !== 0) this.fail({ flow, conditions, judged: remaining, exempted, exemptions });
+    else this.held.push({ flow, conditions, judged: remaining, exempted, exemptions });
+    if (crossed !== 0) this.release(crossed);
+  }
+
+  /** End of input: held connections are tolerated; the verdict. */
+  finish(): Verdict {
+    if (!this.finished) {
+      this.finished = true;
+      for (const h of this.held) {
+        this.tolerated++;
+        this.tally(this.toleratedBy, h.judged);
+        this.emit({ flow: h.flow, outcome: 'tolerated', conditions: h.conditions, judged: h.judged, exempted: h.exempted, exemptions: h.exemptions });
+      }
+      this.held = [];
+    }
+    return this.verdict();
+  }
+
+  /** The verdict so far (final after `finish`). */
+  verdict(): Verdict {
+    const p = this.policy;
+    const conditions: ConditionTally[] = CONDITION_NAMES.map((name, i) => ({
+      name,
+      connections: this.observed[i],
+      judged: ((p.failMask >>> i) & 1) === 1,
+      max: ((p.failMask >>> i) & 1) === 1 ? p.maxByBit[i] : -1,
+      failed: this.failedBy[i],
+      exempt: this.exemptBy[i],
+      tolerated: this.toleratedBy[i],
+    }));
+    const tooFew = this.connections < p.minConnections;
+    return {
+      pass: this.failed === 0 && !tooFew,
+      connections: this.connections,
+      passed: this.passed,
+      failed: this.failed,
+      exempt: this.exempt,
+      tolerated: this.tolerated,
+      conditions,
+      tooFew,
+      minConnections: p.minConnections,
+    };
+  }
+
+  private fail(h: Held): void {
+    this.failed++;
+    this.tally(this.failedBy, h.judged);
+    this.emit({ flow: h.flow, outcome: 'fail', conditions: h.conditions, judged: h.judged, exempted: h.exempted, exemptions: h.exemptions });
+  }
+
+  /** Thresholds in `crossed` were just passed: the held connections with them fail. */
+  private release(crossed: ConditionMask): void {
+    const keep: Held[] = [];
+    for (const h of this.held) {
+      if ((h.judged & crossed) !== 0) this.fail(h);
+      else keep.push(h);
+    }
+    this.held = keep;
+  }
+
+  private tally(into: Float64Array, mask: ConditionMask): void {
+    for (let i = 0; mask >>> i !== 0; i++) if ((mask >>> i) & 1) into[i]++;
+  }
+
+  private emit(d: Decision): void {
+    if (this.sink !== null) this.sink.decide(d);
+  }
+}
+
+/** What the run read, for the outputs' closing lines. */
+export interface CheckRunInfo {
+  /** the capture files, in the order they were read */
+  files: string[];
+  /** packets judged (after the filter) and frames read */
+  packets: number;
+  frames: number;
+  /** the filter expression ('' for none) */
+  filter: string;
+  /** the input could not be read to the end: the verdict covers what came before */
+  error: { message: string; code: string } | null;
+}
+
+/** An output of the check: hears every decision, then the verdict. */
+export interface CheckSink extends DecisionSink {
+  finish(verdict: Verdict, run: CheckRunInfo): void;
+}
+
+/** The process exit status for a verdict: 0 clean, 1 abnormal connections, 2 input unreadable. */
+export function exitStatusOf(verdict: Verdict, run: CheckRunInfo): 0 | 1 | 2 {
+  if (run.error !== null) return 2;
+  return verdict.pass ? 0 : 1;
+}

@@ -1,0 +1,279 @@
+/**
+ * A check policy: which conditions fail a connection, which peers are exempt, how many
+ * connections of a kind are tolerated, from the command line and/or a policy file.
+ *
+ * Precedence: the command line over the policy file over the defaults. `--fail-on` replaces the
+ * failing set (`default` and `all` name the built-in sets); `--allow` removes conditions from it;
+ * a threshold (`--max NAME=N`, `--max-resets N`) judges its condition and tolerates up to N
+ * connections with it; `--allow-port`, `--allow-host` and the file's `exempt` entries exempt
+ * connections by endpoint. Lists from the file and the command line add up.
+ */
+import { readFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
+import { TcpscopeError, type ErrorCode } from '../errors.js';
+import {
+  ALL_CONDITIONS, CONDITION_NAMES, type ConditionMask, DEFAULT_FAIL_MASK, conditionBit, namesOf, suggestCondition,
+} from './conditions.js';
+
+/** Settings as the command line or a policy file give them (all optional). */
+export interface PolicySettings {
+  failOn?: string[];
+  allow?: string[];
+  allowPorts?: string[];
+  allowHosts?: string[];
+  /** condition name → connections tolerated */
+  max?: Record<string, number>;
+  minConnections?: number;
+  exempt?: ExemptionSpec[];
+}
+
+/** One `exempt` entry of a policy file. */
+export interface ExemptionSpec {
+  host?: string | string[];
+  port?: number | string | (number | string)[];
+  conditions?: string[];
+  reason?: string;
+}
+
+interface PortRange { lo: number; hi: number }
+
+/** Connections exempted by endpoint: any listed host AND any listed port (either end), for some conditions. */
+export class Exemption {
+  private readonly blocks: BlockList | null;
+  constructor(
+    readonly hosts: string[],
+    private readonly ports: PortRange[],
+    /** the conditions it exempts */
+    readonly mask: ConditionMask,
+    /** why, for the report: the policy's reason or the option that made it */
+    readonly reason: string,
+  ) {
+    this.blocks = hosts.length === 0 ? null : new BlockList();
+    for (const h of hosts) addHost(this.blocks as BlockList, h);
+  }
+
+  /** Does it cover the connection between these endpoints ("addr:port", IPv6 in brackets)? */
+  matches(client: string, server: string): boolean {
+    const c = splitEndpoint(client), s = splitEndpoint(server);
+    if (this.blocks !== null && !(hostIn(this.blocks, c.addr) || hostIn(this.blocks, s.addr))) return false;
+    if (this.ports.length > 0 && !this.ports.some((r) => (c.port >= r.lo && c.port <= r.hi) || (s.port >= r.lo && s.port <= r.hi))) return false;
+    return true;
+  }
+
+  describe(): string {
+    return this.reason;
+  }
+}
+
+export interface Policy {
+  /** conditions that fail a connection */
+  failMask: ConditionMask;
+  /** connections tolerated per condition bit index (-1: none tolerated) */
+  maxByBit: Int32Array;
+  exemptions: Exemption[];
+  /** fewer TCP connections than this fails the check (a capture that saw nothing) */
+  minConnections: number;
+}
+
+/** The built-in policy. */
+export function defaultPolicy(): Policy {
+  return buildPolicy({}, {});
+}
+
+function fail(code: ErrorCode, message: string, file?: string): never {
+  throw new TcpscopeError(code, message, { file, exitStatus: 2 });
+}
+
+/**
+ * Parse a list of condition names: comma and/or space separated, with the keywords `default`
+ * (the built-in set), `all` and `none`. `where` names the option or key for messages.
+ */
+export function parseConditionList(words: string[], where: string, code: ErrorCode = 'BAD_OPTION', file?: string): ConditionMask {
+  let mask = 0;
+  for (const word of words.flatMap((w) => w.split(/[\s,]+/)).filter((w) => w !== '')) {
+    const name = word.toLowerCase();
+    if (name === 'default') mask |= DEFAULT_FAIL_MASK;
+    else if (name === 'all') mask |= ALL_CONDITIONS;
+    else if (name === 'none') continue;
+    else {
+      const bit = conditionBit(name);
+      if (bit === 0) {
+        const hint = suggestCondition(name);
+        fail(code, `unknown condition '${word}' in ${where}${hint !== null ? ` (did you mean '${hint}'?)` : ''}; conditions: ${CONDITION_NAMES.join(', ')}, default, all, none`, file);
+      }
+      mask |= bit;
+    }
+  }
+  return mask >>> 0;
+}
+
+/** A port or range: `9200`, `8000-8100`. */
+export function parsePort(v: string | number, where: string, code: ErrorCode = 'BAD_OPTION', file?: string): PortRange {
+  const s = String(v).trim();
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s);
+  const lo = m ? Number(m[1]) : NaN, hi = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || lo > 65535 || hi > 65535 || lo > hi) fail(code, `invalid port '${s}' in ${where}: expected a port 0-65535 or a range such as 8000-8100`, file);
+  return { lo, hi };
+}
+
+/** An address or CIDR block: `10.0.0.5`, `10.1.0.0/16`, `::1`, `2001:db8::/32`. */
+export function checkHost(v: string, where: string, code: ErrorCode = 'BAD_OPTION', file?: string): string {
+  const s = String(v).trim();
+  const [addr, prefix, extra] = s.split('/');
+  const family = isIP(addr ?? '');
+  const maxPrefix = family === 4 ? 32 : 128;
+  if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
+    fail(code, `invalid host '${s}' in ${where}: expected an IPv4 or IPv6 address, optionally with a /prefix (e.g. 10.1.0.0/16)`, file);
+  }
+  return s;
+}
+
+function addHost(list: BlockList, s: string): void {
+  const [addr, prefix] = s.split('/');
+  const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+  if (prefix === undefined) list.addAddress(addr, type);
+  else list.addSubnet(addr, Number(prefix), type);
+}
+
+function hostIn(list: BlockList, addr: string): boolean {
+  const fam = isIP(addr);
+  if (fam === 0) return false;
+  return list.check(addr, fam === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** "10.0.0.1:80" or "[2001:db8::1]:80" → address and port. */
+export function splitEndpoint(ep: string): { addr: string; port: number } {
+  const i = ep.lastIndexOf(':');
+  let addr = ep.slice(0, i);
+  if (addr.startsWith('[') && addr.endsWith(']')) addr = addr.slice(1, -1);
+  return { addr, port: Number(ep.slice(i + 1)) };
+}
+
+/** Combine the policy file's settings and the command line's into a Policy. */
+export function buildPolicy(file: PolicySettings, cli: PolicySettings, fileName?: string): Policy {
+  const fileCode: ErrorCode = 'POLICY';
+  // the failing set: --fail-on, else the file's fail_on, else the default
+  let failMask = cli.failOn !== undefined ? parseConditionList(cli.failOn, '--fail-on')
+    : file.failOn !== undefined ? parseConditionList(file.failOn, 'fail_on', fileCode, fileName)
+      : DEFAULT_FAIL_MASK;
+  // thresholds judge their condition
+  const maxByBit = new Int32Array(CONDITION_NAMES.length).fill(-1);
+  const setMax = (src: Record<string, number> | undefined, where: string, code: ErrorCode, f?: string): void => {
+    for (const [name, n] of Object.entries(src ?? {})) {
+      const bit = parseConditionList([name], where, code, f);
+      if (!Number.isInteger(n) || n < 0) fail(code, `invalid threshold for '${name}' in ${where}: expected a whole number ≥ 0`, f);
+      for (let i = 0; i < CONDITION_NAMES.length; i++) if ((bit >>> i) & 1) maxByBit[i] = n;
+      failMask |= bit;
+    }
+  };
+  setMax(file.max, 'max', fileCode, fileName);
+  setMax(cli.max, '--max', 'BAD_OPTION');
+  // --allow and the file's allow take conditions out
+  const allow = (file.allow !== undefined ? parseConditionList(file.allow, 'allow', fileCode, fileName) : 0) |
+    (cli.allow !== undefined ? parseConditionList(cli.allow, '--allow') : 0);
+  failMask = (failMask & ~allow) >>> 0;
+
+  const exemptions: Exemption[] = [];
+  const label = fileName ?? 'the policy file';
+  for (const h of file.allowHosts ?? []) exemptions.push(new Exemption([checkHost(h, 'allow_hosts', fileCode, fileName)], [], ALL_CONDITIONS, `allow_hosts ${h} (${label})`));
+  for (const p of file.allowPorts ?? []) exemptions.push(new Exemption([], [parsePort(p, 'allow_ports', fileCode, fileName)], ALL_CONDITIONS, `allow_ports ${p} (${label})`));
+  for (const [i, e] of (file.exempt ?? []).entries()) exemptions.push(exemptionFromSpec(e, `exempt[${i}]`, fileName, label));
+  for (const h of cli.allowHosts ?? []) exemptions.push(new Exemption([checkHost(h, '--allow-host')], [], ALL_CONDITIONS, `--allow-host ${h}`));
+  for (const p of cli.allowPorts ?? []) exemptions.push(new Exemption([], [parsePort(p, '--allow-port')], ALL_CONDITIONS, `--allow-port ${p}`));
+
+  const minConnections = cli.minConnections ?? file.minConnections ?? 0;
+  if (!Number.isInteger(minConnections) || minConnections < 0) fail(cli.minConnections !== undefined ? 'BAD_OPTION' : fileCode, 'invalid min_connections: expected a whole number ≥ 0', fileName);
+  return { failMask, maxByBit, exemptions, minConnections };
+}
+
+function exemptionFromSpec(e: ExemptionSpec, where: string, fileName: string | undefined, label: string): Exemption {
+  const code: ErrorCode = 'POLICY';
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) fail(code, `${where} must be an object with host and/or port`, fileName);
+  for (const k of Object.keys(e)) {
+    if (!['host', 'port', 'conditions', 'reason'].includes(k)) fail(code, `unknown key '${k}' in ${where}: expected host, port, conditions, reason`, fileName);
+  }
+  const hosts = e.host === undefined ? [] : (Array.isArray(e.host) ? e.host : [e.host]).map((h) => checkHost(String(h), `${where}.host`, code, fileName));
+  const ports = e.port === undefined ? [] : (Array.isArray(e.port) ? e.port : [e.port]).map((p) => parsePort(p, `${where}.port`, code, fileName));
+  if (hosts.length === 0 && ports.length === 0) fail(code, `${where} needs a host or a port (exempting every connection is --fail-on none)`, fileName);
+  if (e.conditions !== undefined && !isStringList(e.conditions)) fail(code, `${where}.conditions must be a list of condition names`, fileName);
+  const mask = e.conditions === undefined ? ALL_CONDITIONS : parseConditionList(e.conditions, `${where}.conditions`, code, fileName);
+  if (e.reason !== undefined && typeof e.reason !== 'string') fail(code, `${where}.reason must be a string`, fileName);
+  const what = [hosts.length ? `host ${hosts.join(' ')}` : '', ports.length ? `port ${[e.port].flat().join(' ')}` : ''].filter(Boolean).join(' ');
+  const conds = e.conditions === undefined ? '' : ` for ${namesOf(mask).join(', ')}`;
+  return new Exemption(hosts, ports, mask, e.reason !== undefined ? `${e.reason} (${label}: ${what}${conds})` : `${label} ${where}: ${what}${conds}`);
+}
+
+function isStringList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+const FILE_KEYS = ['fail_on', 'allow', 'allow_ports', 'allow_hosts', 'max', 'min_connections', 'exempt'];
+
+/**
+ * Read a policy file (JSON). Keys: fail_on, allow, allow_ports, allow_hosts, max, min_connections,
+ * exempt (`-` and `_` are the same in keys; `$schema` and `comment` are ignored). Every mistake
+ * is a POLICY error naming the file (exit status 2).
+ */
+export function readPolicyFile(path: string): PolicySettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    fail('POLICY', code === 'ENOENT' ? 'no such policy file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, not a policy file' : (e as Error).message, path);
+  }
+  return parsePolicyText(text, path);
+}
+
+/** Parse the text of a policy file (`path` names it in messages). */
+export function parsePolicyText(text: string, path: string): PolicySettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const offset = pos ? Buffer.byteLength(text.slice(0, Number(pos[1])), 'utf8') : undefined;
+    throw new TcpscopeError('POLICY', `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '')}`, { file: path, offset, exitStatus: 2 });
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('POLICY', 'a policy file holds one JSON object, e.g. {"fail_on": ["default"]}', path);
+  const obj: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const key = k.replace(/-/g, '_').toLowerCase();
+    if (key === '$schema' || key === 'comment') continue;
+    if (!FILE_KEYS.includes(key)) {
+      const near = FILE_KEYS.find((f) => f.startsWith(key.slice(0, 4)));
+      fail('POLICY', `unknown key '${k}'${near ? ` (did you mean '${near}'?)` : ''}; keys: ${FILE_KEYS.join(', ')}`, path);
+    }
+    obj[key] = v;
+  }
+  const out: PolicySettings = {};
+  const list = (key: string): string[] | undefined => {
+    const v = obj[key];
+    if (v === undefined) return undefined;
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string' || (typeof x === 'number' && key === 'allow_ports'))) return v.map(String);
+    return fail('POLICY', `${key} must be a list of ${key === 'allow_ports' ? 'ports' : key === 'allow_hosts' ? 'addresses' : 'condition names'}`, path);
+  };
+  out.failOn = list('fail_on');
+  out.allow = list('allow');
+  out.allowPorts = list('allow_ports');
+  out.allowHosts = list('allow_hosts');
+  if (obj.max !== undefined) {
+    if (obj.max === null || typeof obj.max !== 'object' || Array.isArray(obj.max)) fail('POLICY', 'max must be an object of condition names to counts, e.g. {"reset": 2}', path);
+    out.max = obj.max as Record<string, number>;
+  }
+  if (obj.min_connections !== undefined) out.minConnections = obj.min_connections as number;
+  if (obj.exempt !== undefined) {
+    if (!Array.isArray(obj.exempt)) fail('POLICY', 'exempt must be a list of {host, port, conditions, reason} objects', path);
+    out.exempt = obj.exempt as ExemptionSpec[];
+  }
+  return out;
+}
+
+/** The policy as data, for the verdict record and the JUnit properties. */
+export function describePolicy(p: Policy): { fail_on: string[]; max: Record<string, number>; exempt: string[]; min_connections: number } {
+  const max: Record<string, number> = {};
+  for (let i = 0; i < p.maxByBit.length; i++) if (p.maxByBit[i] >= 0 && ((p.failMask >>> i) & 1)) max[CONDITION_NAMES[i]] = p.maxByBit[i];
+  return { fail_on: namesOf(p.failMask), max, exempt: p.exemptions.map((e) => e.describe()), min_connections: p.minConnections };
+}

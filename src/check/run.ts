@@ -1,0 +1,142 @@
+/**
+ * One `tcpscope check` run: read the captures as one capture in time order, filter, track every
+ * connection without printing packets, judge each as it ends, and hand the decisions to the
+ * outputs (terminal report or --json, --junit, GitHub annotations). Resolves to the exit status:
+ * 0 clean, 1 abnormal connections, 2 the input could not be read (after every output has said
+ * what it could about the part that was read).
+ */
+import { basename } from 'node:path';
+import { expandCapturePaths } from '../capture/index.js';
+import { TcpscopeError, isTcpscopeError } from '../errors.js';
+import { trackCaptures } from '../pipeline.js';
+import { CheckGithub } from '../print/check-github.js';
+import { CheckJson } from '../print/check-json.js';
+import { CheckJunit } from '../print/check-junit.js';
+import { CheckReport } from '../print/check-report.js';
+import { type ColorChoice, colorLevel, makeChalk } from '../print/color.js';
+import { Output } from '../print/output.js';
+import type { ChecksumPolicy } from '../track/tracker.js';
+import { conditionMask } from './conditions.js';
+import { EvidenceCollector } from './evidence.js';
+import { type CheckRunInfo, type CheckSink, type Decision, Judge, exitStatusOf } from './judge.js';
+import type { Policy } from './policy.js';
+
+export interface CheckOptions {
+  /** capture files and directories (a directory: every capture in it) */
+  captures: string[];
+  /** filter expression ('' for none): only matching packets are tracked and judged */
+  filter: string;
+  policy: Policy;
+  /** NDJSON records and a verdict on standard output instead of the report */
+  json: boolean;
+  /** JUnit XML report file */
+  junit?: string;
+  color: ColorChoice;
+  /** only the failing connections and the verdict line */
+  quiet: boolean;
+  /** connection lines listed at most in the report (0: all) */
+  reportLimit: number;
+  mslSeconds?: number;
+  maxFlows?: number;
+  checksums?: ChecksumPolicy;
+}
+
+/** Where a run writes, and what it knows of its surroundings (tests pass their own). */
+export interface CheckIO {
+  stdout: Output;
+  /** standard error (GitHub annotations when standard output carries JSON) */
+  stderr: (s: string) => void;
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+}
+
+export function defaultCheckIO(): CheckIO {
+  return {
+    stdout: new Output(1),
+    stderr: (s) => { process.stderr.write(s); },
+    env: process.env,
+    isTTY: process.stdout.isTTY === true,
+  };
+}
+
+class Fanout implements CheckSink {
+  constructor(private readonly sinks: CheckSink[]) {}
+  decide(d: Decision): void { for (const s of this.sinks) s.decide(d); }
+  finish(...a: Parameters<CheckSink['finish']>): void { for (const s of this.sinks) s.finish(...a); }
+}
+
+/**
+ * Run the check. Resolves to the exit status; rejects only with a TcpscopeError of exit status 2
+ * for input that could not be read (after the outputs have written the verdict so far) or a
+ * problem found before anything was read (a missing file, a bad filter).
+ */
+export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO()): Promise<number> {
+  const startedAt = new Date();
+  let files: string[];
+  try {
+    files = expandCapturePaths(opts.captures);
+  } catch (e) {
+    throw asInputError(e);
+  }
+  // outputs on standard output speak only once something was read; the CI ones (JUnit, GitHub)
+  // also report an input that could not be read at all, so the build page shows why it failed
+  const sinks: CheckSink[] = [];
+  const ciSinks: CheckSink[] = [];
+  if (opts.json) sinks.push(new CheckJson(io.stdout, opts.policy));
+  else sinks.push(new CheckReport(io.stdout, makeChalk(colorLevel(opts.color, io.isTTY, io.env)), { limit: opts.reportLimit, quiet: opts.quiet }));
+  if (opts.junit !== undefined) {
+    const name = files.length === 1 ? basename(files[0]) : `${files.length} captures`;
+    ciSinks.push(new CheckJunit({ path: opts.junit, suiteName: `tcpscope check ${name}`, policy: opts.policy, startedAt }));
+  }
+  if (io.env.GITHUB_ACTIONS === 'true') {
+    const write = opts.json ? io.stderr : (s: string) => io.stdout.write(s);
+    ciSinks.push(new CheckGithub(write, io.env.GITHUB_STEP_SUMMARY));
+  }
+  const sink = new Fanout([...sinks, ...ciSinks]);
+  const judge = new Judge(opts.policy, sink);
+  // every connection's record is needed when an output lists passing ones too
+  const everyRecord = opts.json || opts.junit !== undefined;
+  const evidence = new EvidenceCollector(opts.policy.failMask);
+
+  const run: CheckRunInfo = { files, packets: 0, frames: 0, filter: opts.filter, error: null };
+  let failure: TcpscopeError | null = null;
+  let readAnything = false;
+  try {
+    const summary = await trackCaptures({
+      captures: files,
+      filter: opts.filter,
+      mslSeconds: opts.mslSeconds,
+      maxFlows: opts.maxFlows,
+      checksums: opts.checksums,
+      onPacket: (frame, r) => { readAnything = true; evidence.observe(frame, r); },
+      onFlowEnd: (view) => {
+        const mask = conditionMask(view.anomalyMask, view.handshake, view.close);
+        if (!everyRecord && !judge.needsRecord(mask)) {
+          evidence.clear(view.row);
+          judge.countPass(mask);
+          return;
+        }
+        judge.add({ record: view.toRecord(), evidence: evidence.take(view.row) }, mask);
+      },
+    });
+    run.packets = summary.packets;
+    run.frames = summary.frames;
+    run.files = summary.files.map((f) => f.path);
+  } catch (e) {
+    // what stops a check run is unreadable input (or a filter that does not compile): status 2
+    failure = asInputError(e);
+    run.error = { message: failure.describe(), code: failure.code };
+  }
+  const verdict = judge.finish();
+  if (failure === null || readAnything) sink.finish(verdict, run);
+  else for (const s of ciSinks) s.finish(verdict, run);
+  io.stdout.flush();
+  if (failure !== null) throw failure;
+  return exitStatusOf(verdict, run);
+}
+
+/** A TcpscopeError with exit status 2 (check's status for input it cannot read). */
+function asInputError(e: unknown): TcpscopeError {
+  if (!isTcpscopeError(e)) throw e;
+  return e.exitStatus === 2 ? e : new TcpscopeError(e.code, e.message, { file: e.file, offset: e.offset, exitStatus: 2 });
+}
