@@ -1,13 +1,14 @@
 /**
- * Code generation: a lowered filter → one JavaScript function over the frame bytes.
+ * Code generation: an optimized filter graph → one JavaScript function over the frame bytes.
  *
- * The boolean structure becomes jumps, as in a BPF program: each test ends in `break T` or
- * `break F` to labelled blocks, so and/or/not cost nothing and every test runs at most once.
- * A load past the captured bytes, or a division by zero, `return false`s on the spot — BPF's
- * "reject the packet" — without a flag to check afterwards. The function allocates nothing.
+ * The graph's tests are laid out in topological order inside nested labelled blocks, so every
+ * jump is a forward `break` — the shape of a BPF program, with each test run at most once and
+ * shared continuations not duplicated. A load past the captured bytes, or a division by zero,
+ * `return false`s on the spot: BPF's "reject the packet". The function allocates nothing.
  *
  *   function (d, o, cap, wire)   d: bytes, o: offset of the frame in d, cap: caplen, wire: len
  */
+import { type Target, topological } from './cfg.js';
 import type { Bool, Val } from './ir.js';
 
 export type MatchFn = (d: Uint8Array, o: number, cap: number, wire: number) => boolean;
@@ -15,6 +16,7 @@ export type MatchFn = (d: Uint8Array, o: number, cap: number, wire: number) => b
 class Emitter {
   private readonly lines: string[] = [];
   private temps = 0;
+  private maxTemps = 0;
   private labels = 0;
   private depth = 1;
 
@@ -35,6 +37,13 @@ class Emitter {
     switch (v.t) {
       case 'k': return String(v.v);
       case 'len': return 'wire';
+      case 'family': {
+        const t = this.temp();
+        this.emit('if (cap < 4) return false;');
+        this.emit(`${t} = ((d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]) >>> 0;`);
+        this.emit(`if ((${t} & 0xffff) === 0) ${t} = ((${t} >>> 24) | ((${t} >>> 8) & 0xff00)) >>> 0;`);
+        return t;
+      }
       case 'iphl': {
         const t = this.temp();
         this.emit(`if (cap < ${v.off + 1}) return false;`);
@@ -78,9 +87,10 @@ class Emitter {
           case '&': this.emit(`${t} = (${a} & ${b}) >>> 0;`); break;
           case '|': this.emit(`${t} = (${a} | ${b}) >>> 0;`); break;
           case '^': this.emit(`${t} = (${a} ^ ${b}) >>> 0;`); break;
-          // the count is taken mod 32, as x86 does for the C `<<` in libpcap's interpreter
-          case '<<': this.emit(`${t} = (${a} << ${b}) >>> 0;`); break;
-          case '>>': this.emit(`${t} = ${a} >>> ${b};`); break;
+          // libpcap's interpreter shifts everything out for a count of 32 or more (JS would
+          // take the count mod 32)
+          case '<<': this.emit(`${t} = ${b} < 32 ? (${a} << ${b}) >>> 0 : 0;`); break;
+          case '>>': this.emit(`${t} = ${b} < 32 ? ${a} >>> ${b} : 0;`); break;
         }
         return t;
       }
@@ -123,6 +133,24 @@ class Emitter {
     }
   }
 
+  /** One graph node: its loads, then the jump on its outcome (temps are reused across nodes). */
+  node(test: Extract<Bool, { t: 'cmp' }> | null, onTrue: string, onFalse: string): string[] {
+    this.lines.length = 0;
+    this.depth = 1;
+    if (test === null) return [`  ${onTrue}`];
+    this.temps = 0;
+    const a = this.val(test.a);
+    const c = this.val(test.b);
+    const cond = test.op === 'eq' ? `${a} === ${c}` : test.op === 'gt' ? `${a} > ${c}` : test.op === 'ge' ? `${a} >= ${c}` : `(${a} & ${c}) !== 0`;
+    this.maxTemps = Math.max(this.maxTemps, this.temps);
+    return [...this.lines, `  if (${cond}) ${onTrue}`, `  ${onFalse}`];
+  }
+
+  declarations(): string {
+    const n = Math.max(this.maxTemps, this.temps);
+    return n > 0 ? `  let ${Array.from({ length: n }, (_, i) => `v${i} = 0`).join(', ')};\n` : '';
+  }
+
   source(b: Bool): string {
     if (b.t === 'true') return '  return true;\n';
     if (b.t === 'false') return '  return false;\n';
@@ -134,12 +162,29 @@ class Emitter {
   }
 }
 
-/** The body of `function (d, o, cap, wire)` for `b`. */
+/** The body of `function (d, o, cap, wire)` for `b` evaluated as a tree (no graph optimizations). */
 export function generateSource(b: Bool): string {
   return new Emitter().source(b);
 }
 
-export function compileBool(b: Bool): MatchFn {
+/** The body of `function (d, o, cap, wire)` for an optimized graph. */
+export function generateGraphSource(root: Target): string {
+  if (typeof root === 'string') return `  return ${root === 'accept'};\n`;
+  const order = topological(root);
+  const index = new Map(order.map((n, i) => [n, i]));
+  const e = new Emitter();
+  const jump = (t: Target): string => (typeof t === 'string' ? `return ${t === 'accept'};` : `break N${index.get(t)};`);
+  const head: string[] = [];
+  for (let i = order.length - 1; i >= 1; i--) head.push(`  N${i}: {`);
+  const body: string[] = [];
+  order.forEach((n, i) => {
+    if (i > 0) body.push('  }');
+    body.push(...e.node(n.test, jump(n.jt), jump(n.jf)));
+  });
+  return `${e.declarations()}${head.join('\n')}\n${body.join('\n')}\n`;
+}
+
+export function compileSource(source: string): MatchFn {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('d', 'o', 'cap', 'wire', generateSource(b)) as MatchFn;
+  return new Function('d', 'o', 'cap', 'wire', source) as MatchFn;
 }

@@ -14,18 +14,19 @@
 import type { Frame } from '../capture/frame.js';
 import { TcpscopeError } from '../errors.js';
 import type { Node } from './ast.js';
-import { type MatchFn, compileBool, generateSource } from './codegen.js';
+import { type Target, optimize, topological } from './cfg.js';
+import { type MatchFn, compileSource, generateGraphSource } from './codegen.js';
 import { unsupportedError } from './diagnostic.js';
-import { type Bool, formatBool } from './ir.js';
+import { type Bool, formatVal } from './ir.js';
 import { linkModel } from './link.js';
 import { LinkTypeError, lower } from './lower.js';
 import { type NameDatabase, systemNames } from './names.js';
 import { parseFilter } from './parser.js';
-import { simplify } from './simplify.js';
 
 export type { MatchFn } from './codegen.js';
 export type { NameDatabase } from './names.js';
-export { interpret } from './interp.js';
+export { interpret, interpretGraph } from './interp.js';
+export type { Target } from './cfg.js';
 export { parseHosts, parseProtocols, parseServices } from './names.js';
 
 export interface Filter {
@@ -35,13 +36,14 @@ export interface Filter {
   matches(frame: Frame): boolean;
   /** the compiled predicate for one link type */
   predicate(linktype: number): MatchFn;
-  /** the comparisons made on one link type, readable (what `tcpdump -d` shows as BPF) */
+  /** the program for one link type, one test a line (what `tcpdump -d` shows as BPF) */
   explain(linktype: number): string;
   /** the generated JavaScript body for one link type */
   source(linktype: number): string;
-  /** the lowered form for one link type as gencode's rules give it, or (`simplified`) as the
-   *  compiled function runs it — for the interpreter in tests and benchmarks */
-  lowered(linktype: number, simplified?: boolean): Bool;
+  /** the lowered tree for one link type, as gencode's rules give it, before optimization */
+  lowered(linktype: number): Bool;
+  /** the optimized graph the generated function runs (for a graph-walking oracle in tests) */
+  graph(linktype: number): Target;
 }
 
 export interface FilterOptions {
@@ -55,7 +57,8 @@ interface Program {
   /** as lowered */
   raw: Bool;
   /** as run */
-  bool: Bool;
+  graph: Target;
+  source: string;
   fn: MatchFn;
 }
 
@@ -83,8 +86,9 @@ class CompiledFilter implements Filter {
     } else {
       try {
         const raw = lower(this.ast, model, this.names, this.expression);
-        const bool = simplify(raw);
-        p = { raw, bool, fn: compileBool(bool) };
+        const graph = optimize(raw);
+        const source = generateGraphSource(graph);
+        p = { raw, graph, source, fn: compileSource(source) };
       } catch (e) {
         if (e instanceof LinkTypeError) {
           p = e.error;
@@ -128,16 +132,29 @@ class CompiledFilter implements Filter {
   }
 
   explain(linktype: number): string {
-    return formatBool(this.compiled(linktype).bool);
+    const root = this.compiled(linktype).graph;
+    if (typeof root === 'string') return `(000) ${root}`;
+    const order = topological(root);
+    const index = new Map(order.map((n, i) => [n, i]));
+    const pad = (i: number) => String(i).padStart(3, '0');
+    const to = (t: Target) => (typeof t === 'string' ? t : pad(index.get(t)!));
+    return order.map((n, i) => {
+      if (n.test === null) return `(${pad(i)}) always -> ${to(n.jt)}`;
+      const sym = n.test.op === 'eq' ? '==' : n.test.op === 'gt' ? '>' : n.test.op === 'ge' ? '>=' : '&';
+      return `(${pad(i)}) ${formatVal(n.test.a)} ${sym} ${formatVal(n.test.b)}  true -> ${to(n.jt)}  false -> ${to(n.jf)}`;
+    }).join('\n');
   }
 
   source(linktype: number): string {
-    return generateSource(this.compiled(linktype).bool);
+    return this.compiled(linktype).source;
   }
 
-  lowered(linktype: number, simplified = false): Bool {
-    const p = this.compiled(linktype);
-    return simplified ? p.bool : p.raw;
+  lowered(linktype: number): Bool {
+    return this.compiled(linktype).raw;
+  }
+
+  graph(linktype: number): Target {
+    return this.compiled(linktype).graph;
   }
 }
 

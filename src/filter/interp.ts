@@ -3,6 +3,7 @@
  * measured against the compiled function (bench/filter.mjs) and to check the code generator in
  * tests; it is not used to filter. Same semantics: any failed load rejects the packet.
  */
+import type { Target } from './cfg.js';
 import type { Bool, Val } from './ir.js';
 import { applyAlu } from './ir.js';
 
@@ -13,6 +14,11 @@ function val(v: Val, d: Uint8Array, o: number, cap: number, wire: number): numbe
   switch (v.t) {
     case 'k': return v.v;
     case 'len': return wire;
+    case 'family': {
+      if (cap < 4) throw REJECT;
+      const w = ((d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]) >>> 0;
+      return (w & 0xffff) === 0 ? ((w >>> 24) | ((w >>> 8) & 0xff00)) >>> 0 : w;
+    }
     case 'iphl':
       if (v.off + 1 > cap) throw REJECT;
       return (d[o + v.off] & 15) << 2;
@@ -27,9 +33,6 @@ function val(v: Val, d: Uint8Array, o: number, cap: number, wire: number): numbe
       const a = val(v.a, d, o, cap, wire);
       const b = val(v.b, d, o, cap, wire);
       if ((v.op === '/' || v.op === '%') && b === 0) throw REJECT;
-      // run-time shift counts are taken mod 32 (x86), unlike constant folding
-      if (v.op === '<<') return (a << b) >>> 0;
-      if (v.op === '>>') return a >>> b;
       return applyAlu(v.op, a, b);
     }
     case 'neg': return (-val(v.a, d, o, cap, wire)) >>> 0;
@@ -61,6 +64,20 @@ function bool(b: Bool, d: Uint8Array, o: number, cap: number, wire: number): boo
 export function interpret(b: Bool, d: Uint8Array, o: number, cap: number, wire: number): boolean {
   try {
     return bool(b, d, o, cap, wire);
+  } catch (e) {
+    if (e === REJECT) return false;
+    throw e;
+  }
+}
+
+/** Evaluate an optimized graph on one frame by following its jumps (a test oracle for codegen). */
+export function interpretGraph(root: Target, d: Uint8Array, o: number, cap: number, wire: number): boolean {
+  try {
+    let t = root;
+    while (typeof t !== 'string') {
+      t = t.test === null || bool(t.test, d, o, cap, wire) ? t.jt : t.jf;
+    }
+    return t === 'accept';
   } catch (e) {
     if (e === REJECT) return false;
     throw e;

@@ -22,6 +22,11 @@ export type Val =
   | { t: 'ld'; size: 1 | 2 | 4; index: Val | null; base: number }
   /** 4 × (low nibble of the byte at `off`): the IPv4 header length (BPF `ldxb 4*([off]&0xf)`) */
   | { t: 'iphl'; off: number }
+  /**
+   * The address family in a BSD loopback (DLT_NULL) header: 4 bytes in the capturing host's
+   * byte order. Read big-endian; a value whose low 16 bits are 0 was little-endian, swap it.
+   */
+  | { t: 'family' }
   | { t: 'alu'; op: ArithOp; a: Val; b: Val }
   | { t: 'neg'; a: Val };
 
@@ -64,6 +69,8 @@ export function at(off: number, size: 1 | 2 | 4): Val {
   return { t: 'ld', size, index: null, base: off };
 }
 
+export const FAMILY: Val = { t: 'family' };
+
 export function iphl(off: number): Val {
   return { t: 'iphl', off };
 }
@@ -79,7 +86,7 @@ export function applyAlu(op: ArithOp, a: number, b: number): number {
     case '&': return (a & b) >>> 0;
     case '|': return (a | b) >>> 0;
     case '^': return (a ^ b) >>> 0;
-    // a shift count of 32 or more shifts everything out when libpcap folds a constant
+    // a shift count of 32 or more shifts everything out (libpcap's interpreter and its folding)
     case '<<': return b >= 32 ? 0 : (a << b) >>> 0;
     case '>>': return b >= 32 ? 0 : a >>> b;
   }
@@ -177,6 +184,7 @@ export function formatVal(v: Val): string {
     case 'len': return 'len';
     case 'ld': return `[${v.index === null ? '' : formatVal(v.index) + ' + '}${v.base}:${v.size}]`;
     case 'iphl': return `4*([${v.off}]&0xf)`;
+    case 'family': return 'family([0:4])';
     case 'alu': return `(${formatVal(v.a)} ${v.op} ${formatVal(v.b)})`;
     case 'neg': return `-${formatVal(v.a)}`;
   }

@@ -4,7 +4,7 @@
  * ARP..." on it (gencode.c's gen_linktype), including its gaps: ARP never matches on a loopback
  * or raw-IP capture, and the BSD loopback header is tested for BSD's AF_INET6 values only.
  */
-import { type Bool, FALSE, TRUE, alu, and, at, cmp, k, not, or } from './ir.js';
+import { type Bool, FALSE, FAMILY, TRUE, alu, and, at, cmp, k, not, or } from './ir.js';
 
 export type LinkKind = 'ether' | 'sll' | 'sll2' | 'null' | 'loop' | 'raw' | 'ipv4' | 'ipv6';
 
@@ -59,15 +59,12 @@ export function unsupportedLinkProto(v: number): string | null {
   return null;
 }
 
-/** A 32-bit word equal to `family` as a loopback header carries it. */
+/** The loopback header says `family`. */
 function loopbackFamily(kind: 'null' | 'loop', family: number): Bool {
-  const word = at(0, 4);
-  if (kind === 'loop') return cmp('eq', word, k(family));
-  // DLT_NULL carries the family in the capturing host's byte order, which libpcap takes to be
-  // the file's; a Frame does not say which that was, so either order is accepted (no family
-  // value reads as another in the other order)
-  const swapped = ((family & 0xff) << 24) | ((family & 0xff00) << 8) | ((family >>> 8) & 0xff00) | (family >>> 24);
-  return or(cmp('eq', word, k(swapped)), cmp('eq', word, k(family)));
+  // DLT_LOOP: network byte order. DLT_NULL: the capturing host's byte order, which libpcap
+  // takes to be the file's; a Frame does not say which that was, so the family is read in
+  // whichever order makes it a small number (the same test when the two orders agree)
+  return cmp('eq', kind === 'loop' ? at(0, 4) : FAMILY, k(family));
 }
 
 /**

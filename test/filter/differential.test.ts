@@ -6,14 +6,14 @@
  * packet numbers tcpscope's compiled filter accepts are compared with the ones tcpdump 4.99.3
  * accepted (fixtures/filter/tcpdump-answers.json, made by regenerate.mjs). Where tcpdump refused
  * an expression for a link type, tcpscope must refuse it for frames of that link type. Every
- * compiled answer is also checked against the tree-walking interpreter.
+ * compiled answer is also checked against an interpreter walking the same optimized graph.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newFrame } from '../../src/capture/frame.js';
 import { isTcpscopeError } from '../../src/errors.js';
-import { type Filter, compileFilter, interpret, parseProtocols, parseServices } from '../../src/filter/index.js';
+import { type Filter, compileFilter, interpretGraph, parseProtocols, parseServices } from '../../src/filter/index.js';
 import type { NameDatabase } from '../../src/filter/names.js';
 import { readFrames } from './capture-io.mjs';
 import { EXPRESSIONS } from './expressions.mjs';
@@ -82,8 +82,8 @@ function check(expr: string): string[] {
         continue;
       }
       if (ok) got.push(f.number);
-      const walked = interpret(filter.lowered(f.linktype), f.data, 0, f.caplen, f.wirelen);
-      if (walked !== ok) problems.push(`${cap.path} #${f.number}: compiled says ${ok}, interpreter says ${walked}`);
+      const walked = interpretGraph(filter.graph(f.linktype), f.data, 0, f.caplen, f.wirelen);
+      if (walked !== ok) problems.push(`${cap.path} #${f.number}: compiled says ${ok}, graph interpreter says ${walked}`);
     }
     const linktypesHere = new Set(cap.frames.map((f) => String(f.linktype)));
     for (const lt of linktypesHere) {

@@ -1,0 +1,297 @@
+/**
+ * The filter as a BPF-style flow graph, and the optimizations of libpcap's optimizer that
+ * decide which loads a packet goes through.
+ *
+ * A lowered filter is a tree; as a program it is a graph of tests, each jumping to another test
+ * or to accept/reject on true and false (gencode builds exactly this by backpatching). On that
+ * graph, as libpcap's optimizer (optimize.c) does:
+ * - jump threading: when every path to an edge has already decided the test the edge leads to
+ *   (the same comparison, or `[12:2] == 0x800` deciding `[12:2] == 0x86dd`), the edge skips it;
+ * - identical tests with identical successors are merged;
+ * - a test whose two successors are the same is removed, with its loads.
+ * The last one matters beyond speed: a removed load can no longer reject a short packet, so
+ * `host 10.0.0.1 or not udp` accepts a 22-byte ARP frame in tcpdump: once the frame is ARP,
+ * `not udp` holds whatever the ARP addresses are, and the address loads go away.
+ * Threading and merging change no answer; removal changes answers exactly as libpcap's does.
+ */
+import type { Bool, Val } from './ir.js';
+
+export type Cmp = Extract<Bool, { t: 'cmp' }>;
+export type Target = TestNode | 'accept' | 'reject';
+
+export interface TestNode {
+  id: number;
+  /** `fixed`: a comparison libpcap decided but kept (see ir.ts); it is never removed */
+  kind: 'test' | 'fixed';
+  test: Cmp | null;
+  jt: Target;
+  jf: Target;
+}
+
+/** A structural key for values and comparisons (built once per link type). */
+const valKeys = new WeakMap<object, string>();
+export function keyOf(x: Val | Cmp): string {
+  let k = valKeys.get(x);
+  if (k === undefined) {
+    k = JSON.stringify(x);
+    valKeys.set(x, k);
+  }
+  return k;
+}
+
+/** Build the graph: each test jumps to the continuation of its outcome (gencode's backpatching). */
+export function buildGraph(b: Bool): Target {
+  let next = 0;
+  const build = (x: Bool, T: Target, F: Target): Target => {
+    switch (x.t) {
+      case 'true': return T;
+      case 'false': return F;
+      case 'fixed': {
+        const to = x.v ? T : F;
+        return { id: next++, kind: 'fixed', test: null, jt: to, jf: to };
+      }
+      case 'cmp': return { id: next++, kind: 'test', test: x, jt: T, jf: F };
+      case 'not': return build(x.a, F, T);
+      case 'and': return build(x.a, build(x.b, T, F), F);
+      case 'or': return build(x.a, T, build(x.b, T, F));
+    }
+  };
+  return build(b, 'accept', 'reject');
+}
+
+/** Nodes reachable from `root`, each before every node it jumps to. */
+export function topological(root: Target): TestNode[] {
+  const out: TestNode[] = [];
+  const seen = new Set<TestNode>();
+  const visit = (t: Target): void => {
+    if (typeof t === 'string' || seen.has(t)) return;
+    seen.add(t);
+    visit(t.jt);
+    visit(t.jf);
+    out.push(t);
+  };
+  visit(root);
+  return out.reverse();
+}
+
+/** What holds on every path to an edge: outcomes of comparisons, values known to equal a constant. */
+interface Facts {
+  outcomes: Map<string, boolean>;
+  equal: Map<string, number>;
+}
+
+const NO_FACTS: Facts = { outcomes: new Map(), equal: new Map() };
+
+function withOutcome(f: Facts, test: Cmp, outcome: boolean): Facts {
+  const outcomes = new Map(f.outcomes);
+  outcomes.set(keyOf(test), outcome);
+  let equal = f.equal;
+  if (outcome && test.op === 'eq' && test.b.t === 'k') {
+    equal = new Map(f.equal);
+    equal.set(keyOf(test.a), test.b.v);
+  }
+  return { outcomes, equal };
+}
+
+function intersect(a: Facts, b: Facts): Facts {
+  const outcomes = new Map<string, boolean>();
+  for (const [k, v] of a.outcomes) if (b.outcomes.get(k) === v) outcomes.set(k, v);
+  const equal = new Map<string, number>();
+  for (const [k, v] of a.equal) if (b.equal.get(k) === v) equal.set(k, v);
+  return { outcomes, equal };
+}
+
+/** The outcome of `test` if the facts decide it. */
+function implied(test: Cmp, f: Facts): boolean | undefined {
+  const o = f.outcomes.get(keyOf(test));
+  if (o !== undefined) return o;
+  if (test.b.t !== 'k') return undefined;
+  const v = f.equal.get(keyOf(test.a));
+  if (v === undefined) return undefined;
+  const k = test.b.v;
+  switch (test.op) {
+    case 'eq': return v === k;
+    case 'gt': return v > k;
+    case 'ge': return v >= k;
+    case 'set': return (v & k) !== 0;
+  }
+}
+
+/** One round of jump threading; true if an edge moved. */
+function thread(root: Target): { root: Target; changed: boolean } {
+  const order = topological(root);
+  const factsIn = new Map<TestNode, Facts>();
+  let changed = false;
+  const follow = (t: Target, f: Facts): Target => {
+    // skip tests the facts decide (repeatedly: the next one may be decided too)
+    while (typeof t !== 'string' && t.kind === 'test') {
+      const o = implied(t.test!, f);
+      if (o === undefined) break;
+      t = o ? t.jt : t.jf;
+      changed = true;
+    }
+    return t;
+  };
+  const newRoot = follow(root, NO_FACTS);
+  if (typeof newRoot !== 'string') factsIn.set(newRoot, NO_FACTS);
+  for (const n of order) {
+    const f = factsIn.get(n);
+    if (f === undefined) continue; // no longer reachable
+    const tf = n.test === null ? f : withOutcome(f, n.test, true);
+    const ff = n.test === null ? f : withOutcome(f, n.test, false);
+    n.jt = follow(n.jt, tf);
+    n.jf = follow(n.jf, ff);
+    for (const [succ, sf] of [[n.jt, tf], [n.jf, ff]] as const) {
+      if (typeof succ === 'string') continue;
+      const prev = factsIn.get(succ);
+      factsIn.set(succ, prev === undefined ? sf : intersect(prev, sf));
+    }
+  }
+  return { root: newRoot, changed };
+}
+
+/** Drop tests whose two outcomes lead to the same place (their loads go with them). */
+function dropUndecisive(root: Target): { root: Target; changed: boolean } {
+  let changed = false;
+  const replaced = new Map<TestNode, Target>();
+  const resolve = (t: Target): Target => (typeof t === 'string' ? t : replaced.get(t) ?? t);
+  for (const n of topological(root).reverse()) {
+    n.jt = resolve(n.jt);
+    n.jf = resolve(n.jf);
+    if (n.kind === 'test' && n.jt === n.jf) {
+      replaced.set(n, n.jt);
+      changed = true;
+    }
+  }
+  return { root: resolve(root), changed };
+}
+
+/** Merge identical nodes (same test, same successors): smaller code, same answers. */
+function intern(root: Target): Target {
+  const canon = new Map<string, TestNode>();
+  const replaced = new Map<TestNode, TestNode>();
+  const resolve = (t: Target): Target => (typeof t === 'string' ? t : replaced.get(t) ?? t);
+  const name = (t: Target): string => (typeof t === 'string' ? t : String(t.id));
+  for (const n of topological(root).reverse()) {
+    n.jt = resolve(n.jt);
+    n.jf = resolve(n.jf);
+    const k = `${n.kind}|${n.test === null ? n.id : keyOf(n.test)}|${name(n.jt)}|${name(n.jf)}`;
+    const same = canon.get(k);
+    if (same !== undefined) replaced.set(n, same);
+    else canon.set(k, n);
+  }
+  return resolve(root);
+}
+
+/** The value a node leaves in BPF's accumulator: the one it compares. */
+function accumulator(n: TestNode): string {
+  return n.test === null ? `fixed#${n.id}` : keyOf(n.test.a);
+}
+
+interface Shape {
+  order: TestNode[];
+  preds: Map<TestNode, { node: TestNode; branch: 'jt' | 'jf' }[]>;
+  /** dominators of each node (every path from the root to it passes them) */
+  dom: Map<TestNode, Set<TestNode>>;
+}
+
+function shape(root: Target): Shape {
+  const order = topological(root);
+  const preds = new Map<TestNode, { node: TestNode; branch: 'jt' | 'jf' }[]>();
+  for (const n of order) preds.set(n, []);
+  for (const n of order) {
+    for (const branch of ['jt', 'jf'] as const) {
+      const t = n[branch];
+      if (typeof t !== 'string') preds.get(t)!.push({ node: n, branch });
+    }
+  }
+  const dom = new Map<TestNode, Set<TestNode>>();
+  for (const n of order) {
+    let d: Set<TestNode> | null = null;
+    for (const p of preds.get(n)!) {
+      const pd = dom.get(p.node)!;
+      if (d === null) d = new Set<TestNode>(pd);
+      else for (const x of [...d]) if (!pd.has(x)) d.delete(x);
+    }
+    const mine: Set<TestNode> = d ?? new Set<TestNode>();
+    mine.add(n);
+    dom.set(n, mine);
+  }
+  return { order, preds, dom };
+}
+
+/**
+ * libpcap's or_pullup/and_pullup: in a chain of tests joined by `or` (all jumping to the same
+ * place when true) or by `and` (when false), a later test on the value the chain started with is
+ * moved up before the first test that loads another value. `host a or b` tests the source
+ * address against a and b before loading the destination address — so a packet cut short
+ * between the two addresses can still match.
+ */
+function pullup(root: Target, b: TestNode, s: Shape, same: 'jt' | 'jf'): Target | null {
+  const next: 'jt' | 'jf' = same === 'jt' ? 'jf' : 'jt';
+  const preds = s.preds.get(b)!;
+  if (preds.length === 0) return null;
+  const val = accumulator(preds[0].node);
+  if (preds.some((p) => accumulator(p.node) !== val)) return null;
+  const inChain = (t: Target): t is TestNode => typeof t !== 'string' && t[same] === b[same] && s.dom.get(t)!.has(b);
+  // the chain's tests on `val`, then the first test on another value
+  let ref: { node: TestNode; branch: 'jt' | 'jf' } = preds[0];
+  let atTop = true;
+  let diff: Target = b;
+  for (;;) {
+    if (!inChain(diff)) return null;
+    if (accumulator(diff) !== val) break;
+    ref = { node: diff, branch: next };
+    diff = diff[next];
+    atTop = false;
+  }
+  // further down, the next test on `val` again
+  let sref: { node: TestNode; branch: 'jt' | 'jf' } = { node: diff, branch: next };
+  let pull: Target = diff[next];
+  for (;;) {
+    if (!inChain(pull)) return null;
+    if (accumulator(pull) === val) break;
+    sref = { node: pull, branch: next };
+    pull = pull[next];
+  }
+  sref.node[sref.branch] = pull[next];
+  pull[next] = diff;
+  if (atTop) {
+    for (const p of preds) if (p.node[p.branch] === b) p.node[p.branch] = pull;
+  } else {
+    ref.node[ref.branch] = pull;
+  }
+  return root;
+}
+
+function pullups(root: Target): { root: Target; changed: boolean } {
+  let changed = false;
+  if (typeof root === 'string') return { root, changed };
+  // nodes nearest the leaves first, as libpcap walks its levels
+  const level = new Map<TestNode, number>();
+  const lv = (t: Target): number => (typeof t === 'string' ? 0 : level.get(t)!);
+  const order = topological(root);
+  for (const n of [...order].reverse()) level.set(n, Math.max(lv(n.jt), lv(n.jf)) + 1);
+  const byLevel = [...order].sort((a, b) => level.get(a)! - level.get(b)!);
+  for (const n of byLevel) {
+    for (const same of ['jt', 'jf'] as const) {
+      const s = shape(root);
+      if (!s.preds.has(n)) continue; // no longer reachable
+      if (pullup(root, n, s, same) !== null) changed = true;
+    }
+  }
+  return { root, changed };
+}
+
+/** Optimize the graph of `b` to a fixed point, then merge identical nodes. */
+export function optimize(b: Bool): Target {
+  let root = buildGraph(b);
+  for (let round = 0; round < 100; round++) {
+    const t = thread(root);
+    const d = dropUndecisive(t.root);
+    const p = pullups(d.root);
+    root = p.root;
+    if (!t.changed && !d.changed && !p.changed) break;
+  }
+  return intern(root);
+}
