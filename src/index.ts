@@ -7,3 +7,11 @@ export { Output } from './print/output.js';
 export { type PrintOptions, defaultPrintOptions } from './print/options.js';
 export { TcpdumpPrinter } from './print/tcpdump/index.js';
 export { type RunOptions, runPipeline } from './pipeline.js';
+export {
+  Tracker, type TrackerOptions, type TrackerStats, type ChecksumPolicy, END_REASON_NAMES, PacketResult, FlowView,
+  type FlowRecord, type EndpointOptions, type Handshake, type Close, type Role, Ev, EVENT_NAMES, EVENT_CODES,
+  ANOMALY_NAMES, anomalyNames, TcpState, STATE_NAMES, EndpointEvent, ENDPOINT_EVENT_NAMES, transition,
+  seqDiff, seqLT, seqLE, seqGT, seqGE,
+} from './track/index.js';
+export { JsonWriter } from './print/json.js';
+export { Annotator } from './print/annotate.js';

@@ -188,3 +188,6 @@ export const EVENT_SEVERITY: Uint8Array = (() => {
     Ev.DATA_AFTER_RESET, Ev.BAD_CHECKSUM, Ev.PEER_GONE, Ev.SYNACK_BAD_ACK]) s[e] = 3;
   return s;
 })();
+
+/** Event codes by machine name (the runtime counterpart of `Ev`, for library users). */
+export const EVENT_CODES: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(EVENT_NAMES.map((n, i) => [n, i])));

@@ -10,7 +10,7 @@
 export { Tracker, type TrackerOptions, type TrackerStats, type ChecksumPolicy, EndReason, END_REASON_NAMES } from './tracker.js';
 export { PacketResult } from './result.js';
 export { FlowView, type FlowRecord, type EndpointOptions, type Handshake, type Close, type Role } from './flow.js';
-export { Ev, EVENT_NAMES, EVENT_SEVERITY, ANOMALY_NAMES, Anomaly, anomalyNames } from './events.js';
+export { Ev, EVENT_NAMES, EVENT_CODES, EVENT_SEVERITY, ANOMALY_NAMES, Anomaly, anomalyNames } from './events.js';
 export { TcpState, STATE_NAMES, EndpointEvent, ENDPOINT_EVENT_NAMES, transition } from './states.js';
 export { seqDiff, seqAdd, seqLT, seqLE, seqGT, seqGE, seqMax, seqInWindow } from './seq.js';
 export { FlowTable } from './table.js';
