@@ -67,7 +67,7 @@ export const CONDITION_HELP: Readonly<Record<string, string>> = {
   'midstream': 'the capture began after the connection was opened',
   'keepalive': 'keep-alive probes on an idle connection',
   'zero-window': 'a receiver advertised a zero window',
-  'retransmission': 'data sent again (retransmission, fast or spurious retransmission)',
+  'retransmission': 'data sent again (retransmissions, fast and spurious ones included)',
   'duplicate-ack': 'duplicate ACKs',
   'out-of-order': 'segments arrived out of order',
   'port-reuse': 'a new connection on the 4-tuple of an earlier one',
@@ -129,14 +129,22 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** The closest condition name to a misspelt one, or null when nothing is close. */
-export function suggestCondition(name: string): string | null {
+/**
+ * The closest of `candidates` to a misspelt name, or null when nothing is close: plurals and
+ * near misses ("resets", "half_open"), or a name that extends a candidate ("max_reset").
+ */
+export function closestName(name: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
   let bestD = Infinity;
-  for (const c of [...CONDITION_NAMES, 'default', 'all']) {
+  for (const c of candidates) {
     const d = distance(name, c);
     if (d < bestD) { bestD = d; best = c; }
   }
-  // plurals and near misses ("resets", "half_open"), not unrelated words
-  return best !== null && bestD <= Math.max(2, Math.floor(name.length / 4)) ? best : null;
+  if (best !== null && bestD <= Math.max(2, Math.floor(name.length / 4))) return best;
+  return candidates.find((c) => name.startsWith(c) && /^[-_]/.test(name.slice(c.length))) ?? null;
+}
+
+/** The closest condition name (or keyword) to a misspelt one, or null. */
+export function suggestCondition(name: string): string | null {
+  return closestName(name, [...CONDITION_NAMES, 'default', 'all', 'none']);
 }

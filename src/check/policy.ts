@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { TcpscopeError, type ErrorCode } from '../errors.js';
 import {
-  ALL_CONDITIONS, CONDITION_NAMES, type ConditionMask, DEFAULT_FAIL_MASK, conditionBit, namesOf, suggestCondition,
+  ALL_CONDITIONS, CONDITION_NAMES, type ConditionMask, DEFAULT_FAIL_MASK, closestName, conditionBit, namesOf, suggestCondition,
 } from './conditions.js';
 
 /** Settings as the command line or a policy file give them (all optional). */
@@ -242,7 +242,7 @@ export function parsePolicyText(text: string, path: string): PolicySettings {
     const key = k.replace(/-/g, '_').toLowerCase();
     if (key === '$schema' || key === 'comment') continue;
     if (!FILE_KEYS.includes(key)) {
-      const near = FILE_KEYS.find((f) => f.startsWith(key.slice(0, 4)));
+      const near = closestName(key, FILE_KEYS);
       fail('POLICY', `unknown key '${k}'${near ? ` (did you mean '${near}'?)` : ''}; keys: ${FILE_KEYS.join(', ')}`, path);
     }
     obj[key] = v;

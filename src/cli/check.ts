@@ -106,6 +106,9 @@ Examples:
 `;
 
 export function registerCheck(program: Command, run: (opts: CheckOptions) => Promise<number> = runCheck): Command {
+  // the program's own options (-q, -F, -K, --json, --color, ...) must not take the check's
+  // options of the same names: they are recognised only before the subcommand
+  program.enablePositionalOptions();
   const cmd = program.command('check')
     .description('Judge every TCP connection in the captures and exit 0 (clean), 1 (abnormal connections) or 2 (unreadable input): for CI.')
     .usage('[options] CAPTURE... [expression]')

@@ -1,0 +1,391 @@
+/**
+ * `tcpscope check` through the command line on the corpus captures in fixtures/: exit status 0
+ * for clean captures, 1 naming each abnormal connection and why, 2 for input that cannot be read
+ * and for wrong options; each option changing the verdict as the README documents.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const scen = (name: string): string => join(root, 'fixtures', 'scenarios', name);
+const real = (name: string): string => join(root, 'fixtures', 'real', name);
+const expectJson = JSON.parse(readFileSync(scen('expect.json'), 'utf8')) as Record<string, { file: string; flows: { client: string; server: string }[] }>;
+const realExpect = JSON.parse(readFileSync(real('real-expect.json'), 'utf8')) as Record<string, { file: string; flows: { client: string; server: string }[] }>;
+
+function check(args: string[], env: Record<string, string | undefined> = {}) {
+  const e: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', GITHUB_ACTIONS: undefined, GITHUB_STEP_SUMMARY: undefined, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env };
+  for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), 'check', ...args], { encoding: 'utf8', env: e, cwd: root });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'tcpscope-check-'));
+}
+
+const noStack = (s: string): void => { expect(s).not.toMatch(/\n\s+at .*\.js:\d+/); };
+
+describe('check verdicts on the corpus', () => {
+  const clean = ['close-4way', 'close-4way-server-first', 'close-3way', 'half-close', 'simultaneous-open', 'simultaneous-close',
+    'keepalive', 'zero-window', 'retransmission', 'out-of-order', 'seq-wraparound', 'port-reuse', 'midstream', 'ipv6', 'vlan',
+    'linux-sll2', 'bad-checksums', 'pcapng-two-interfaces', 'handshake-only'];
+  it.each(clean)('cleanScenario_%s_exits0_withPassLine', (name) => {
+    const r = check([scen(expectJson[name].file)]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/^FAIL/m);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^PASS: ${expectJson[name].flows.length} connections?, none abnormal`));
+  });
+
+  it.each(['normal', 'server-closes', 'half-close', 'keepalive', 'zero-window', 'ipv6-normal'])('cleanRealCapture_%s_exits0', (name) => {
+    const r = check([real(realExpect[name].file)]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^PASS: /m);
+  });
+
+  // each abnormal kind: the connection (from the corpus answers) and what went wrong
+  const abnormal: [string, Record<string, typeof expectJson>, string, RegExp][] = [
+    ['rst-abort', expectJson, 'reset', /reset by server: RST \(packet \d+ at 22:\d\d:\d\d\.\d{6}\) aborted the established connection/],
+    ['rst-abort-client', expectJson, 'reset', /reset by client: RST \(packet \d+ at [\d:.]+\) aborted/],
+    ['rst-after-fin', expectJson, 'reset', /reset by client: RST \(packet \d+ at [\d:.]+\) after it had closed/],
+    ['rst-refused', expectJson, 'refused', /refused: the SYN \(packet 1 at [\d:.]+\) was answered by RST \(packet 2 at [\d:.]+\): nothing listened on 10\.0\.0\.2:7999/],
+    ['half-open-peer-reboot', expectJson, 'half-open', /half-open: the server had lost the connection .* bare RST \(packet \d+ at [\d:.]+\)/],
+    ['syn-unanswered', expectJson, 'syn-unanswered', /SYN never answered: sent 4 times from packet 1 at [\d:.]+ to packet 4 at/],
+    ['syn-unanswered-windows', expectJson, 'syn-unanswered', /SYN never answered: sent 3 times/],
+    ['synack-no-final-ack', expectJson, 'handshake-incomplete', /handshake never completed: SYN \(packet 1 at [\d:.]+\), SYN-ACK \(packet 2 at [\d:.]+\), no final ACK by the end/],
+    ['half-closed-at-end', expectJson, 'half-closed-at-end', /still half-closed at the end: the client sent FIN \(packet \d+ at [\d:.]+\), the server never closed \(CLOSE_WAIT\)/],
+    ['refused', realExpect, 'refused', /refused: the SYN .* was answered by RST/],
+    ['abort-linger0', realExpect, 'reset', /reset by client: RST \(packet \d+/],
+    ['close-with-unread-data', realExpect, 'reset', /reset by server: RST \(packet \d+/],
+    ['write-after-peer-close', realExpect, 'reset', /reset by client: RST \(packet \d+ at [\d:.]+\) after it had closed/],
+  ];
+  it.each(abnormal)('abnormal_%s_exits1_namingTheConnectionAndTheReason', (name, answers, condition, reason) => {
+    const set = answers === expectJson ? scen : real;
+    const flow = answers[name].flows[0];
+    const r = check([set(answers[name].file)]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`FAIL #1 ${flow.client} → ${flow.server}\n`);
+    expect(r.stdout).toMatch(reason);
+    expect(r.stdout).toMatch(new RegExp(`^FAIL: 1 of 1 connection abnormal \\(.*${condition} 1`, 'm'));
+    // the summary table names the condition as failed
+    expect(r.stdout).toMatch(new RegExp(`│ ${condition} +│ +1 │ fail +│ +1 │`));
+  });
+
+  it('evidencePacket_isTheRstOfTheCapture', () => {
+    // rst-abort: tcpdump numbers the packets; the RST is the one with Flags [R...]
+    const lines = spawnSync('tcpdump', ['-n', '-r', scen('rst-abort.pcap')], { encoding: 'utf8' }).stdout.split('\n');
+    const rstNumber = lines.findIndex((l) => /Flags \[R/.test(l)) + 1;
+    if (rstNumber === 0) return expect.fail('tcpdump is needed to read the RST packet number');
+    const r = check([scen('rst-abort.pcap')]);
+    expect(r.stdout).toContain(`RST (packet ${rstNumber} at ${lines[rstNumber - 1].slice(0, 15)})`);
+  });
+
+  it('synFlood_everyConnectionFails_reportListsTheFirstOnesThenCounts', () => {
+    const r = check(['--report-limit', '5', scen('syn-flood.pcap')]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.match(/^FAIL #/gm)).toHaveLength(5);
+    expect(r.stdout).toContain('… 195 more failing connections not listed');
+    expect(r.stdout).toMatch(/^FAIL: 200 of 200 connections abnormal \(handshake-incomplete 200\)/m);
+    const all = check(['--report-limit', '0', scen('syn-flood.pcap')]);
+    expect(all.stdout.match(/^FAIL #/gm)).toHaveLength(200);
+  });
+
+  it('severalAbnormalConnections_listedInConnectionOrder', () => {
+    const r = check([scen('rst-refused.pcap'), scen('rst-abort.pcap'), scen('close-4way.pcap')]);
+    expect(r.status).toBe(1);
+    const ids = [...r.stdout.matchAll(/^FAIL #(\d+) /gm)].map((m) => Number(m[1]));
+    expect(ids).toHaveLength(2);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(r.stdout).toMatch(/^FAIL: 2 of 3 connections abnormal \(refused 1, reset 1\) \(3 capture files/m);
+  });
+});
+
+describe('check input: files, directories, expression', () => {
+  it('rotatedDirectory_readAsOneCaptureInTimeOrder_passes_whileTheFirstPartAloneFails', () => {
+    const dir = join(root, 'fixtures', 'check', 'rotated');
+    const whole = check([dir]);
+    expect(whole.status).toBe(0);
+    expect(whole.stdout).toMatch(/^PASS: 1 connection, none abnormal \(2 capture files, 11 packets\)/m);
+    const part = check([join(dir, 'capture.pcap')]);
+    expect(part.status).toBe(1);
+    expect(part.stdout).toMatch(/still half-closed at the end/);
+    // the parts given in reverse order are still merged by time
+    const reversed = check([join(dir, 'capture.pcap1'), join(dir, 'capture.pcap')]);
+    expect(reversed.status).toBe(0);
+  });
+
+  it('expression_narrowsWhatIsJudged', () => {
+    const both = [scen('rst-refused.pcap'), scen('rst-abort.pcap')];
+    const refusedOnly = check([...both, 'port', '7999']);
+    expect(refusedOnly.status).toBe(1);
+    expect(refusedOnly.stdout).toMatch(/^FAIL: 1 of 1 connection abnormal \(refused 1\).*packets matching 'port 7999'/m);
+    const clean = check([scen('close-4way.pcap'), scen('rst-abort.pcap'), 'not', 'port', '7000']);
+    expect(clean.status).toBe(0);
+    expect(clean.stdout).toMatch(/^PASS: 0 connections/m);
+  });
+
+  it('doubleDash_endsTheCaptures_evenBeforeAWordThatIsAFile', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'tcp'), 'not a capture');
+    // without --, an existing file named like an expression word is taken as a capture
+    const taken = spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), 'check', scen('rst-refused.pcap'), 'tcp'], { encoding: 'utf8', cwd: dir, env: { ...process.env, TZ: 'UTC' } });
+    expect(taken.status).toBe(2);
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), 'check', scen('rst-refused.pcap'), '--', 'tcp'], { encoding: 'utf8', cwd: dir, env: { ...process.env, TZ: 'UTC' } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/matching 'tcp'/);
+  });
+
+  it('filterFromF_sameAsOnTheCommandLine', () => {
+    const f = join(tmp(), 'filter');
+    writeFileSync(f, '# only the refused one\nport 7999\n');
+    const viaF = check(['-F', f, scen('rst-refused.pcap'), scen('rst-abort.pcap')]);
+    const direct = check([scen('rst-refused.pcap'), scen('rst-abort.pcap'), 'port 7999']);
+    expect(viaF.status).toBe(1);
+    expect(viaF.stdout).toBe(direct.stdout);
+  });
+});
+
+describe('check exit status 2: unreadable input and wrong usage', () => {
+  it('missingCapture_exits2_oneLine', () => {
+    const r = check([join(root, 'fixtures', 'nope.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^tcpscope: .*nope\.pcap: /);
+  });
+
+  it('notACapture_exits2_namingTheFile', () => {
+    const r = check([join(root, 'package.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: .*package\.json: .*\(at byte offset 0\)\n$/);
+    noStack(r.stderr);
+  });
+
+  it('truncatedCapture_exits2_afterReportingWhatCameBefore', () => {
+    const bytes = readFileSync(scen('rst-abort.pcap'));
+    const cut = join(tmp(), 'cut.pcap');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10)); // the last record loses its end
+    const r = check([cut]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/^ERROR: the input could not be read to the end/m);
+    expect(r.stdout).toMatch(/up to there: 0 of 1 connection abnormal/);
+    expect(r.stderr).toMatch(/^tcpscope: .*cut\.pcap: .*\(at byte offset \d+\)\n$/);
+    noStack(r.stderr);
+  });
+
+  it('directoryWithoutCaptures_exits2', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'notes.txt'), 'hello');
+    const r = check([dir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no capture files in this directory/);
+  });
+
+  it('badFilter_exits2', () => {
+    const r = check([scen('close-4way.pcap'), 'port', '(']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: .*filter expression/);
+    expect(r.stdout).toBe('');
+  });
+
+  it.each([
+    [['--fail-on', 'resets'], /unknown condition 'resets' in --fail-on \(did you mean 'reset'\?\)/],
+    [['--allow', 'bogus'], /unknown condition 'bogus' in --allow/],
+    [['--allow-port', '70000'], /invalid port '70000' in --allow-port/],
+    [['--allow-host', 'example.com'], /invalid host 'example\.com' in --allow-host/],
+    [['--max', 'reset'], /invalid --max value 'reset': expected CONDITION=N/],
+    [['--max-resets', '-1'], /unknown option|invalid --max-resets/],
+    [['--color', 'pink'], /invalid --color value 'pink'/],
+    [['--no-such-option'], /unknown option '--no-such-option'/],
+  ])('badOption_%s_exits2_oneLine', (args, message) => {
+    const r = check([...args, scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    noStack(r.stderr);
+  });
+
+  it('noCapture_exits2', () => {
+    expect(check([]).status).toBe(2);
+    const r = check(['port', '80']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no such capture file or directory: 'port'/);
+  });
+
+  it('policyFile_badJson_exits2_withByteOffset', () => {
+    const f = join(tmp(), 'tcpscope.json');
+    writeFileSync(f, '{\n  "fail_on": ["reset"],\n}\n');
+    const r = check(['--policy', f, scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: .*tcpscope\.json: not valid JSON: .*\(at byte offset 2\d\)\n$/);
+  });
+
+  it.each([
+    ['{"fail-on": ["reset"], "max_reset": {"reset": 1}}', /unknown key 'max_reset' \(did you mean 'max'\?\)/],
+    ['{"fail_on": ["rst"]}', /unknown condition 'rst' in fail_on/],
+    ['{"max": {"reset": -1}}', /invalid threshold for 'reset' in max/],
+    ['{"exempt": [{"conditions": ["reset"]}]}', /exempt\[0\] needs a host or a port/],
+    ['{"exempt": [{"host": "10.0.0.300"}]}', /invalid host '10\.0\.0\.300' in exempt\[0\]\.host/],
+    ['["reset"]', /a policy file holds one JSON object/],
+  ])('policyFile_%s_exits2_namingTheMistake', (text, message) => {
+    const f = join(tmp(), 'tcpscope.json');
+    writeFileSync(f, text);
+    const r = check(['--policy', f, scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain('tcpscope.json');
+  });
+
+  it('missingPolicyFile_exits2', () => {
+    const r = check(['--policy', join(tmp(), 'none.json'), scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/none\.json: no such policy file/);
+  });
+});
+
+describe('check options change the verdict', () => {
+  const abort = scen('rst-abort.pcap');
+
+  it('allow_takesAConditionOut', () => {
+    expect(check([abort]).status).toBe(1);
+    expect(check(['--allow', 'reset', abort]).status).toBe(0);
+    expect(check(['--allow', 'refused', abort]).status).toBe(1);
+  });
+
+  it('failOn_replacesTheDefault_withDefaultAllNone', () => {
+    const rtx = scen('retransmission.pcap');
+    expect(check([rtx]).status).toBe(0);
+    const r = check(['--fail-on', 'retransmission', rtx]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/retransmission: data sent again.*first in packet \d+/);
+    expect(check(['--fail-on', 'retransmission', abort]).status).toBe(0); // the default set is gone
+    expect(check(['--fail-on', 'default,retransmission', abort]).status).toBe(1);
+    expect(check(['--fail-on', 'none', abort]).status).toBe(0);
+    expect(check(['--fail-on', 'all', scen('keepalive.pcap')]).status).toBe(1);
+  });
+
+  it('allowPort_exemptsEitherEnd_singleOrRange', () => {
+    expect(check(['--allow-port', '7000', abort]).status).toBe(0); // the server's port
+    expect(check(['--allow-port', '40008', abort]).status).toBe(0); // the client's
+    expect(check(['--allow-port', '6990-7010', abort]).status).toBe(0);
+    expect(check(['--allow-port', '8000-8100', abort]).status).toBe(1);
+    const r = check(['--allow-port', '7000', abort]);
+    expect(r.stdout).toMatch(/│ reset +│ +1 │ fail +│ +0 │ +1 │ +0 │ exempt/);
+    expect(r.stdout).toMatch(/^PASS: 1 connection, none abnormal; 1 exempt/m);
+  });
+
+  it('allowHost_exemptsAnAddressOrBlock_v4andV6', () => {
+    expect(check(['--allow-host', '10.0.0.2', abort]).status).toBe(0);
+    expect(check(['--allow-host', '10.0.0.0/24', abort]).status).toBe(0);
+    expect(check(['--allow-host', '192.168.0.0/16', abort]).status).toBe(1);
+    expect(check(['--fail-on', 'all', '--allow-host', '2001:db8::/32', scen('ipv6.pcap')]).status).toBe(0);
+    expect(check(['--fail-on', 'all', '--allow-host', '2001:db9::/32', scen('ipv6.pcap')]).status).toBe(0); // ipv6.pcap is clean: passes anyway
+  });
+
+  it('maxResets_toleratesAFew_thenFailsThemAll', () => {
+    const two = [abort, scen('rst-abort-client.pcap')];
+    expect(check(['--max-resets', '1', abort]).status).toBe(0);
+    const over = check(['--max-resets', '1', ...two]);
+    expect(over.status).toBe(1);
+    expect(over.stdout.match(/^FAIL #/gm)).toHaveLength(2);
+    expect(over.stdout).toMatch(/│ reset +│ +2 │ at most 1 +│ +2 │/);
+    const under = check(['--max-resets', '2', ...two]);
+    expect(under.status).toBe(0);
+    expect(under.stdout).toMatch(/^PASS: 2 connections, none abnormal; 2 tolerated/m);
+  });
+
+  it('maxCondition_judgesItAndToleratesUpToN', () => {
+    const flood = scen('syn-flood.pcap');
+    expect(check(['-q', '--max', 'handshake-incomplete=200', flood]).status).toBe(0);
+    expect(check(['-q', '--max', 'handshake-incomplete=199', flood]).status).toBe(1);
+    // a threshold on a condition not failed on by default judges it
+    const rtx = scen('retransmission.pcap');
+    expect(check(['--max', 'retransmission=0', rtx]).status).toBe(1);
+    expect(check(['--max', 'retransmission=1', rtx]).status).toBe(0);
+  });
+
+  it('minConnections_failsACaptureThatSawTooLittle', () => {
+    expect(check(['--min-connections', '1', scen('close-4way.pcap')]).status).toBe(0);
+    const r = check(['--min-connections', '2', scen('close-4way.pcap')]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL: 1 connection, fewer than the 2 required/m);
+  });
+
+  it('policyFile_holdsTheSameSettings_andTheCommandLineOverridesIt', () => {
+    const policy = join(root, 'fixtures', 'check', 'tcpscope.json');
+    // the example policy: refused on port 7999 exempt, one reset tolerated, retransmission failed
+    expect(check(['--policy', policy, scen('rst-refused.pcap')]).status).toBe(0);
+    expect(check(['--policy', policy, abort]).status).toBe(0);
+    expect(check(['--policy', policy, abort, scen('rst-abort-client.pcap')]).status).toBe(1);
+    expect(check(['--policy', policy, scen('retransmission.pcap')]).status).toBe(1);
+    expect(check(['--policy', policy, scen('half-closed-at-end.pcap')]).status).toBe(0);
+    // command line over the file
+    expect(check(['--policy', policy, '--fail-on', 'default', scen('retransmission.pcap')]).status).toBe(0);
+    expect(check(['--policy', policy, '--max-resets', '0', abort]).status).toBe(1);
+    expect(check(['--policy', policy, '--min-connections', '2', scen('close-4way.pcap')]).status).toBe(1);
+  });
+
+  it('exemptEntry_coversOnlyItsConditions', () => {
+    const f = join(tmp(), 'p.json');
+    writeFileSync(f, JSON.stringify({ exempt: [{ host: '10.0.0.2', conditions: ['refused'], reason: 'closed on purpose' }] }));
+    expect(check(['--policy', f, scen('rst-refused.pcap')]).status).toBe(0);
+    const r = check(['--policy', f, abort]); // same host, but a reset is not exempt
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/reset by server/);
+  });
+
+  it('quiet_leavesOutTheTable', () => {
+    const r = check(['-q', abort]);
+    expect(r.stdout).not.toContain('┌');
+    expect(r.stdout).toMatch(/^FAIL #1 /);
+  });
+
+  it('listConditions_printsTheVocabulary', () => {
+    const r = check(['--list-conditions']);
+    expect(r.status).toBe(0);
+    const names = r.stdout.trim().split('\n');
+    for (const n of ['refused', 'reset', 'half-open', 'syn-unanswered', 'handshake-incomplete', 'half-closed-at-end', 'ack-unseen']) expect(names).toContain(n);
+  });
+});
+
+describe('check --json', () => {
+  it('everyFlowRecordWithItsOutcome_thenTheVerdict', () => {
+    const r = check(['--json', scen('rst-abort.pcap'), scen('close-4way.pcap'), scen('rst-refused.pcap')]);
+    expect(r.status).toBe(1);
+    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const flows = recs.filter((x) => x.type === 'flow');
+    expect(flows).toHaveLength(3);
+    const byServer = Object.fromEntries(flows.map((f) => [f.server, f]));
+    expect(byServer['10.0.0.2:7999'].check.outcome).toBe('fail');
+    expect(byServer['10.0.0.2:7999'].check.judged).toEqual(['refused']);
+    expect(byServer['10.0.0.2:7999'].check.evidence[0]).toMatchObject({ event: 'refused', packet: expect.any(Number), time: expect.any(Number) });
+    const clean = flows.find((f) => f.close === 'fin');
+    expect(clean.check.outcome).toBe('pass');
+    const v = recs.at(-1);
+    expect(v).toMatchObject({ type: 'verdict', verdict: 'fail', exit_status: 1, connections: 3, failed: 2, passed: 1 });
+    expect(v.conditions.refused).toMatchObject({ connections: 1, failed: 1, judged: true, max: null });
+    expect(v.policy.fail_on).toEqual(['refused', 'reset', 'half-open', 'syn-unanswered', 'handshake-incomplete', 'half-closed-at-end']);
+  });
+
+  it('cleanCapture_verdictPass', () => {
+    const r = check(['--json', scen('close-4way.pcap')]);
+    expect(r.status).toBe(0);
+    const v = JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+    expect(v).toMatchObject({ verdict: 'pass', exit_status: 0 });
+  });
+});
+
+describe('check colour', () => {
+  const abort = scen('rst-abort.pcap');
+  it('noColourWhenNotATerminal_colourWithFORCE_COLOR_noneWithNO_COLOR', () => {
+    expect(check([abort]).stdout).not.toContain('\x1b[');
+    expect(check([abort], { FORCE_COLOR: '1' }).stdout).toContain('\x1b[');
+    expect(check(['--color', 'always', abort]).stdout).toContain('\x1b[');
+    expect(check(['--color', 'always', abort], { NO_COLOR: '1' }).stdout).toContain('\x1b['); // always wins
+    expect(check([abort], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
+  });
+});
