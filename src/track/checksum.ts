@@ -72,9 +72,19 @@ export function onesSum(d: Uint8Array, start: number, end: number): number {
 export function ipv4HeaderChecksumOk(pkt: Packet): boolean {
   if (pkt.ipVersion !== 4) return true;
   const f = pkt.frame;
-  const end = pkt.l3Offset + pkt.ipHeaderLength;
+  const o = pkt.l3Offset;
+  const end = o + pkt.ipHeaderLength;
   if (end > f.offset + f.caplen) return true;
-  return onesSum(f.data, pkt.l3Offset, end) === 0xffff;
+  const d = f.data;
+  if (pkt.ipHeaderLength !== 20) return onesSum(d, o, end) === 0xffff;
+  // the usual option-less header, summed straight (it is checked on every segment)
+  let sum = ((d[o] << 8) | d[o + 1]) + ((d[o + 2] << 8) | d[o + 3]) + ((d[o + 4] << 8) | d[o + 5]) +
+    ((d[o + 6] << 8) | d[o + 7]) + ((d[o + 8] << 8) | d[o + 9]) + ((d[o + 10] << 8) | d[o + 11]) +
+    ((d[o + 12] << 8) | d[o + 13]) + ((d[o + 14] << 8) | d[o + 15]) + ((d[o + 16] << 8) | d[o + 17]) +
+    ((d[o + 18] << 8) | d[o + 19]);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return sum === 0xffff;
 }
 
 /**

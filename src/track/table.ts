@@ -89,6 +89,8 @@ export const enum W {
   COUNTER_ROW,
   /** Zeek's hist_seen mask (originator in the low 16 bits, responder in the high) */
   Z_HIST_SEEN,
+  /** whole capture second of the last move to an idle-list tail */
+  TOUCH_SEC,
   // per endpoint (+0 client, +1 server)
   ISN,
   FIN_SEQ = ISN + 2,
@@ -526,6 +528,14 @@ export class FlowTable {
  * mixing round; collisions only cost a key comparison.
  */
 export function flowHash(fam: number, key: Uint32Array): number {
+  if (fam === 4) {
+    // IPv4: one address word per side
+    const a = Math.imul(key[0] ^ (key[4] << 16), 0x9e3779b1), b = Math.imul(key[5] ^ (key[9] << 16), 0x9e3779b1);
+    let h = ((a + b) ^ Math.imul(a ^ b, 0x85ebca6b)) | 0;
+    h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+    h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+    return (h ^ (h >>> 16)) >>> 0;
+  }
   const ea = Math.imul(key[0] ^ Math.imul(key[1] ^ Math.imul(key[2] ^ Math.imul(key[3], 0x165667b1), 0x27d4eb2f), 0xc2b2ae35), 0x9e3779b1) ^ (key[4] * 0x10001);
   const eb = Math.imul(key[5] ^ Math.imul(key[6] ^ Math.imul(key[7] ^ Math.imul(key[8], 0x165667b1), 0x27d4eb2f), 0xc2b2ae35), 0x9e3779b1) ^ (key[9] * 0x10001);
   let h = ((ea + eb) ^ Math.imul(ea ^ eb, 0x85ebca6b) ^ fam) | 0;

@@ -115,6 +115,8 @@ export class Tracker {
   private nextExpiryCheck = -Infinity;
   /** capture time of the latest packet */
   now = 0;
+  /** whole second of the current packet's time stamp */
+  private nowSec = 0;
   /** the current segment's 4-tuple: source address words 0–3, port 4, destination 5–8, port 9 */
   private readonly key = new Uint32Array(10);
   /**
@@ -160,6 +162,7 @@ export class Tracker {
     this.stats.packets++;
     const f = pkt.frame;
     const now = f.tsSec + f.tsNsec * 1e-9;
+    this.nowSec = f.tsSec;
     if (now > this.now) this.now = now;
     if (now >= this.nextExpiryCheck) {
       this.expire(now);
@@ -293,9 +296,16 @@ export class Tracker {
     const sc = t.u8[b + B.STATE], ss = t.u8[b + B.STATE + 1];
     r.clientAfter = sc;
     r.serverAfter = ss;
-    const cls = (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.DONE) !== 0 ? IdleClass.DONE
+    const w = c * ROW_W;
+    const cls = (t.u32[w + W.CONN_FLAGS] & CF.DONE) !== 0 ? IdleClass.DONE
       : isSynchronized(sc) || isSynchronized(ss) ? IdleClass.OPEN : IdleClass.HANDSHAKE;
-    t.touch(c, cls);
+    // The idle lists only need to be ordered to the second: a connection is moved to its
+    // list's tail when its class changes or at most once per second of capture time.
+    const sec = this.nowSec;
+    if (t.u8[b + B.IDLE_CLASS] !== cls || t.u32[w + W.TOUCH_SEC] !== sec || t.idleHead[cls] === -1) {
+      t.u32[w + W.TOUCH_SEC] = sec;
+      t.touch(c, cls);
+    }
   }
 
   /** Read the 4-tuple of a TCP segment into `key`; returns the IP version, 0 when it is not one. */
@@ -372,6 +382,7 @@ export class Tracker {
     u16[hh + H.C_PORT] = key[src + 4];
     u16[hh + H.S_PORT] = key[dst + 4];
     u32[w + W.HASH] = h;
+    u32[w + W.TOUCH_SEC] = 0xffffffff; // not in an idle list yet
     u8[b + B.FAMILY] = fam;
     f64[d + D.SERIAL] = this.nextSerial++;
     f64[d + D.FIRST_SEC] = frame.tsSec;
@@ -1015,7 +1026,11 @@ export class Tracker {
   // ending flows
   // =============================================================================================
 
-  /** Emit and free every connection whose idle timeout has passed at capture time `now`. */
+  /**
+   * Emit and free every connection whose idle timeout has passed at capture time `now`. The
+   * lists are ordered to the second (see finishPacket), so a connection may be reported up to a
+   * second after its timeout.
+   */
   expire(now: number): void {
     const t = this.table;
     for (let cls = 0; cls < IdleClass.COUNT; cls++) {

@@ -461,6 +461,13 @@ describe('flow table', () => {
     expect(flows.slice(0, 250).map((f) => f.id)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
   });
 
+  test('epochZeroTimestamps_connectionsStillExpire', () => {
+    const a = new Conversation({ t0: 0 }).handshake();
+    const b = new Conversation({ cport: 50000, t0: 100 }).handshake();
+    const { flows } = track([...a.frames, ...b.frames], { openIdleSeconds: 50 });
+    expect(flows.map((f) => `${f.id}:${f.end_reason}`)).toEqual(['1:idle', '2:end-of-input']);
+  });
+
   test('idle_openConnectionPastTimeout_expiredAndReported', () => {
     const a = new Conversation().handshake();
     const b = new Conversation({ cport: 50000, t0: a.t + 100 }).handshake();
