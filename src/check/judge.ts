@@ -164,11 +164,12 @@ export class Judge {
       if (++this.candidates[i] > this.policy.maxByBit[i] && ((this.exceeded >>> i) & 1) === 0) crossed |= 1 << i;
     }
     this.exceeded = (this.exceeded | crossed) >>> 0;
+    // the held connections a crossed threshold condemns came first: they fail first
+    if (crossed !== 0) this.release(crossed);
     // conditions that fail now: those without a threshold, and those past it
     const failing = remaining & (~this.thresholded | this.exceeded);
     if (failing !== 0) this.fail({ flow, conditions, judged: remaining, exempted, exemptions });
     else this.held.push({ flow, conditions, judged: remaining, exempted, exemptions });
-    if (crossed !== 0) this.release(crossed);
   }
 
   /** End of input: held connections are tolerated; the verdict. */
