@@ -21,16 +21,12 @@ const ARPHRD_ATM2225 = 19;
 
 export function arpPrint(ctx: PrintContext, bp: number, length: number, caplen: number): void {
   ctx.protocol = 'arp';
-  if (!ctx.ttest(bp, 8)) {
-    ctx.trunc();
-    return;
-  }
   const d = ctx.d;
-  const hrd = (d[bp] << 8) | d[bp + 1];
-  const pro = (d[bp + 2] << 8) | d[bp + 3];
-  const hln = d[bp + 4];
-  const pln = d[bp + 5];
-  const op = (d[bp + 6] << 8) | d[bp + 7];
+  const hrd = ctx.be16(bp);
+  const pro = ctx.be16(bp + 2);
+  const hln = ctx.u8(bp + 4);
+  const pln = ctx.u8(bp + 5);
+  const op = ctx.be16(bp + 6);
   if (hrd === ARPHRD_ATM2225) {
     // ATMARP has its own layout; printed as raw bytes until it has a printer
     ctx.s += 'ARP, ATM';

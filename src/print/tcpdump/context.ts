@@ -35,7 +35,7 @@ export class PrintContext {
   readonly Xflag: number;
   readonly Aflag: boolean;
   readonly nano: boolean;
-  /** -x/-X/-A given: printers do not hex-dump payloads they cannot decode (tcpdump's ndo_suppress_default_print) */
+  /** -x/-X/-q given: printers do not hex-dump payloads they cannot decode (tcpdump's ndo_suppress_default_print) */
   readonly suppressDefaultPrint: boolean;
 
   // ---- the frame -----------------------------------------------------------------------------
@@ -72,7 +72,7 @@ export class PrintContext {
     this.Xflag = opts.hexAscii;
     this.Aflag = opts.ascii;
     this.nano = opts.nano;
-    this.suppressDefaultPrint = opts.hex > 0 || opts.hexAscii > 0 || opts.ascii;
+    this.suppressDefaultPrint = opts.hex > 0 || opts.hexAscii > 0 || opts.quick;
   }
 
   /** Point the context at a new frame. */

@@ -114,7 +114,7 @@ export function icmpPrint(ctx: PrintContext, bp: number, plen: number, iph: numb
           break;
         }
         default:
-          str = fill(tok2str(UNREACH_TEXT, '#' + code + ' %s', code), quotedDst());
+          str = fill(tok2str(UNREACH_TEXT, '%s unreachable - #' + code, code), quotedDst());
           break;
       }
       break;

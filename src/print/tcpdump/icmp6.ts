@@ -6,7 +6,7 @@
 import { cksumShouldBe, foldSum, onesSum, pseudoSum6 } from '../../decode/checksum.js';
 import type { PrintContext } from './context.js';
 import { registerIpProto } from './dispatch.js';
-import { HEX2 } from './hexdump.js';
+import { HEX2, hexOnly } from './hexdump.js';
 import { ip6FinalDst } from './ip-addrs.js';
 import { toMap, tok2str } from './tok.js';
 
@@ -214,27 +214,27 @@ function ndOptions(ctx: PrintContext, cp: number, resid: number): boolean {
     if (len === 0) return false;
     if (resid < len) return false;
     if (!ctx.ttest(cp, len)) return false;
-    ctx.s += '\n\t  ' + tok2str(ND_OPT_NAMES, 'unknown option', type) + ' option (' + type + '), length ' + len + ' (' + (len >> 3) + '): ';
+    ctx.s += '\n\t  ' + tok2str(ND_OPT_NAMES, 'unknown', type) + ' option (' + type + '), length ' + len + ' (' + (len >> 3) + '): ';
     switch (type) {
       case 1:
       case 2: {
+        // print_lladdr: the option's bytes (padding included) joined by ':'
         let s = '';
-        for (let i = 2; i < len; i++) {
-          if (len === 8 && i >= 8) break;
-          s += (s ? ':' : '') + HEX2[d[cp + i]];
-        }
-        // tcpdump prints the link address without trailing zero padding for Ethernet
-        ctx.s += len === 8 ? ctx.names.linkAddr(d, cp + 2, 6) : s;
+        for (let i = 2; i < len; i++) s += (i > 2 ? ':' : '') + HEX2[d[cp + i]];
+        ctx.s += s;
         break;
       }
       case 5:
         ctx.s += ctx.be32(cp + 4);
         break;
       default:
-        ctx.s += '0x';
-        for (let i = 2; i < len; i++) ctx.s += HEX2[d[cp + i]];
+        if (ctx.vflag <= 1) {
+          ctx.s += hexOnly('\n\t  ', d, cp + 2, len - 2, 0);
+          return true;
+        }
         break;
     }
+    if (ctx.vflag > 1) ctx.s += hexOnly('\n\t    ', d, cp + 2, len - 2, 0);
     cp += len;
     resid -= len;
   }

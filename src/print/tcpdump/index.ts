@@ -98,7 +98,7 @@ export class TcpdumpPrinter {
     if (printer === undefined) {
       // a link type libpcap knows but no printer decodes: tcpdump's unsupported_if_print
       ctx.s += 'UNSUPPORTED';
-      ctx.llHdrLen = caplen;
+      ctx.llHdrLen = 0;
       ctx.s += hexAndAscii('\n\t', ctx.d, ctx.start, caplen, 0);
     } else {
       try {

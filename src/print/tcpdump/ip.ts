@@ -7,7 +7,7 @@
  */
 import { foldSum, onesSum } from '../../decode/checksum.js';
 import { type PrintContext, TRUNCATED } from './context.js';
-import { registerEtherType } from './dispatch.js';
+import { registerEtherType, registerIpProto } from './dispatch.js';
 import { ipDemuxPrint } from './ip-demux.js';
 import { IPPROTO, IPPROTO_NAMES, bittok2str, toMap, tok2str } from './tok.js';
 
@@ -28,8 +28,7 @@ const IP_FRAG_BITS: ReadonlyArray<readonly [number, string]> = [[0x2000, '+'], [
 /** ip_print: an IPv4 datagram at `p`, `length` bytes long as far as the layer below knows. */
 export function ipPrint(ctx: PrintContext, p: number, length: number): void {
   ctx.protocol = 'ip';
-  if (!ctx.ttest(p, 1)) { ctx.trunc(); return; }
-  const vhl = ctx.d[p];
+  const vhl = ctx.u8(p);
   if (vhl >> 4 !== 4) {
     ctx.s += vhl >> 4 === 6 ? 'IP6, wrong link-layer encapsulation' : 'IP' + (vhl >> 4);
     ctx.invalid();
@@ -50,12 +49,9 @@ export function ipPrint(ctx: PrintContext, p: number, length: number): void {
   let len = (d[p + 2] << 8) | d[p + 3];
   if (length < len) ctx.s += 'truncated-ip - ' + (len - length) + ' bytes missing! ';
   if (len < hlen) {
-    if (len !== 0) {
-      ctx.s += 'bad-len ' + len;
-      return;
-    }
-    // a total length of 0 is what TCP segmentation offload leaves: use the captured length
-    len = length;
+    // (tcpdump as Debian builds it has no GUESS_TSO: a total length of 0 is an error too)
+    ctx.s += 'bad-len ' + len;
+    return;
   }
   const savedSnapend = ctx.pushSnapend(p + len);
   len -= hlen;
@@ -258,4 +254,7 @@ export const ip6PrintRef: { fn: (ctx: PrintContext, p: number, length: number) =
 };
 
 registerEtherType(0x0800, (ctx, p, length) => ipPrint(ctx, p, length));
+// IP in IP (RFC 2003) and IPv6 in IP (RFC 4213)
+registerIpProto(4, (ctx, p, length) => ipPrint(ctx, p, length));
+registerIpProto(41, (ctx, p, length) => ip6PrintRef.fn(ctx, p, length));
 

@@ -29,12 +29,16 @@ export function ip6Print(ctx: PrintContext, bp: number, length: number): void {
     ctx.s += 'version error: ' + (d[bp] >> 4) + ' != 6';
     return;
   }
-  const payloadLen = (d[bp + 4] << 8) | d[bp + 5];
+  const jumbo = jumboState;
+  jumbo.payloadLen = (d[bp + 4] << 8) | d[bp + 5];
+  jumbo.found = false;
+  const payloadLen = jumbo.payloadLen;
   let len: number;
   if (payloadLen !== 0) {
     len = payloadLen + 40;
     if (length < len) ctx.s += 'truncated-ip6 - ' + (len - length) + ' bytes missing!';
   } else {
+    // payload length 0: use what the link says until a Jumbo Payload option tells the length
     len = length + 40;
   }
   const savedSnapend = ctx.pushSnapend(bp + len);
@@ -50,7 +54,9 @@ export function ip6Print(ctx: PrintContext, bp: number, length: number): void {
 
   let cp = bp;
   let advance = 40;
+  let totalAdvance = 0;
   let fragmented = 0;
+  let foundHbh = false;
   while (cp < ctx.snapend && advance > 0) {
     if (len < advance) {
       ctx.trunc();
@@ -59,18 +65,25 @@ export function ip6Print(ctx: PrintContext, bp: number, length: number): void {
     }
     cp += advance;
     len -= advance;
+    totalAdvance += advance;
     if (cp === bp + 40 && nh !== IPPROTO.TCP && nh !== IPPROTO.UDP && nh !== IPPROTO.DCCP && nh !== IPPROTO.SCTP) {
-      ctx.need(bp + 8, 32);
       ctx.s += ctx.names.ip6At(d, bp + 8) + ' > ' + ctx.names.ip6At(d, bp + 24) + ': ';
     }
     switch (nh) {
       case IPPROTO.HOPOPTS:
-        advance = optionsHeader(ctx, cp, 'HBH ', 'hbhopt');
+        if (foundHbh) {
+          ctx.s += '[The Hop-by-Hop Options header was already found]';
+          ctx.invalid();
+          ctx.popSnapend(savedSnapend);
+          return;
+        }
+        advance = hbhOptProcess(ctx, cp, jumbo);
         if (advance < 0) { ctx.popSnapend(savedSnapend); return; }
+        foundHbh = true;
         nh = ctx.u8(cp);
         break;
       case IPPROTO.DSTOPTS:
-        advance = optionsHeader(ctx, cp, 'DSTOPT ', 'dstopt');
+        advance = dstOptProcess(ctx, cp);
         if (advance < 0) { ctx.popSnapend(savedSnapend); return; }
         nh = ctx.u8(cp);
         break;
@@ -86,14 +99,19 @@ export function ip6Print(ctx: PrintContext, bp: number, length: number): void {
         if (advance < 0) { ctx.popSnapend(savedSnapend); return; }
         nh = ctx.u8(cp);
         break;
-      case IPPROTO.MOBILITY:
-      case IPPROTO.MOBILITY_OLD:
-        ctx.protocol = 'mobility';
-        ctx.s += 'mobility: ';
-        ctx.trunc();
-        ctx.popSnapend(savedSnapend);
-        return;
       default:
+        if (payloadLen === 0) {
+          // the header said 0: the length is the Jumbo Payload option's, or nothing at all
+          len = (jumbo.found ? jumbo.payloadLen : 0) + 40;
+          if (len < totalAdvance) {
+            ctx.trunc();
+            ctx.popSnapend(savedSnapend);
+            return;
+          }
+          if (length < len) ctx.s += 'truncated-ip6 - ' + (len - length) + ' bytes missing!';
+          ctx.snapend = Math.min(savedSnapend, bp + len);
+          len -= totalAdvance;
+        }
         ipDemuxPrint(ctx, cp, len, 6, fragmented, d[bp + 7], nh, bp);
         ctx.popSnapend(savedSnapend);
         return;
@@ -103,25 +121,41 @@ export function ip6Print(ctx: PrintContext, bp: number, length: number): void {
   ctx.popSnapend(savedSnapend);
 }
 
-/** Hop-by-hop and destination options: `HBH ` plus, with -v, each option. Returns the header length, -1 when cut. */
-function optionsHeader(ctx: PrintContext, cp: number, label: string, proto: string): number {
-  ctx.protocol = proto;
-  if (!ctx.ttest(cp, 2)) {
-    ctx.s += label;
-    ctx.trunc();
-    return -1;
-  }
-  const hlen = (ctx.d[cp + 1] + 1) << 3;
-  ctx.s += label;
+/** what hop-by-hop processing learns about a Jumbo Payload option (reused, no allocation) */
+interface JumboState {
+  found: boolean;
+  payloadLen: number;
+}
+const jumboState: JumboState = { found: false, payloadLen: 0 };
+
+/** hbhopt_process: `HBH ` and (with -v) the options; the header length, -1 when cut. */
+function hbhOptProcess(ctx: PrintContext, cp: number, jumbo: JumboState): number {
+  ctx.protocol = 'hbhopt';
+  const hlen = (ctx.u8(cp + 1) + 1) << 3;
   if (!ctx.ttest(cp, hlen)) {
     ctx.trunc();
     return -1;
   }
-  if (ctx.vflag) {
-    if (!ip6OptPrint(ctx, cp + 2, hlen - 2)) {
-      ctx.trunc();
-      return -1;
-    }
+  ctx.s += 'HBH ';
+  if (!ip6OptProcess(ctx, cp + 2, hlen - 2, jumbo)) {
+    ctx.trunc();
+    return -1;
+  }
+  return hlen;
+}
+
+/** dstopt_process: `DSTOPT ` and (with -v) the options. */
+function dstOptProcess(ctx: PrintContext, cp: number): number {
+  ctx.protocol = 'dstopt';
+  const hlen = (ctx.u8(cp + 1) + 1) << 3;
+  if (!ctx.ttest(cp, hlen)) {
+    ctx.trunc();
+    return -1;
+  }
+  ctx.s += 'DSTOPT ';
+  if (ctx.vflag && !ip6OptProcess(ctx, cp + 2, hlen - 2, null)) {
+    ctx.trunc();
+    return -1;
   }
   return hlen;
 }
@@ -129,77 +163,75 @@ function optionsHeader(ctx: PrintContext, cp: number, label: string, proto: stri
 const IP6OPT_PAD1 = 0;
 const IP6OPT_PADN = 1;
 const IP6OPT_JUMBO = 0xc2;
-const IP6OPT_RPL = 0x63;
-const IP6OPT_TUN_ENC_LIMIT = 4;
 const IP6OPT_ROUTER_ALERT = 5;
-const IP6OPT_QUICK_START = 6;
-const IP6OPT_CALIPSO = 7;
 const IP6OPT_HOME_ADDRESS = 0xc9;
 
-/** ip6_opt_process with printing: false when cut. */
-function ip6OptPrint(ctx: PrintContext, cp: number, len: number): boolean {
-  const d = ctx.d;
-  for (let i = 0; i < len; ) {
-    if (!ctx.ttest(cp + i, 1)) return false;
-    const type = d[cp + i];
-    let optlen: number;
+/**
+ * ip6_opt_process: walks the options (finding a Jumbo Payload option in a hop-by-hop header when
+ * `jumbo` is given), printing them only with -v. False when an option runs past the header.
+ */
+function ip6OptProcess(ctx: PrintContext, cp: number, len: number, jumbo: JumboState | null): boolean {
+  if (len === 0) return true;
+  const v = ctx.vflag > 0;
+  let seenJumbo = false;
+  let optlen = 0;
+  for (let i = 0; i < len; i += optlen) {
+    const type = ctx.u8(cp + i);
     if (type === IP6OPT_PAD1) optlen = 1;
-    else {
-      if (i + 1 < len) {
-        if (!ctx.ttest(cp + i + 1, 1)) return false;
-        optlen = d[cp + i + 1] + 2;
-      } else {
-        ctx.s += '[remaining length ' + (len - i) + ' < 2]';
-        ctx.invalid();
-        return true;
-      }
-    }
-    if (i + optlen > len) {
-      ctx.s += '[remaining length ' + (len - i) + ' < option length ' + optlen + ']';
-      ctx.invalid();
-      return true;
-    }
-    if (!ctx.ttest(cp + i, optlen)) return false;
+    else if (i + 1 < len) optlen = ctx.u8(cp + i + 1) + 2;
+    else return false;
+    if (i + optlen > len) return false;
     const o = cp + i;
     switch (type) {
       case IP6OPT_PAD1:
-        ctx.s += '(pad1)';
+        if (v) ctx.s += '(pad1)';
         break;
       case IP6OPT_PADN:
-        if (len - i < 2) { ctx.s += '(padn: trunc)'; return true; }
-        ctx.s += '(padn)';
+        if (len - i < 2) { ctx.s += '(padn: trunc)'; return false; }
+        if (v) ctx.s += '(padn)';
         break;
       case IP6OPT_ROUTER_ALERT:
-        if (len - i < 4) { ctx.s += '(rtalert: trunc)'; return true; }
-        if (d[o + 1] !== 2) { ctx.s += '(rtalert: invalid len ' + d[o + 1] + ')'; return true; }
-        ctx.s += '(rtalert: 0x' + HEXW((d[o + 2] << 8) | d[o + 3], 4) + ') ';
+        if (len - i < 4) { ctx.s += '(rtalert: trunc)'; return false; }
+        if (ctx.u8(o + 1) !== 2) { ctx.s += '(rtalert: invalid len ' + ctx.u8(o + 1) + ')'; return false; }
+        if (v) ctx.s += '(rtalert: 0x' + HEXW(ctx.be16(o + 2), 4) + ') ';
         break;
-      case IP6OPT_JUMBO:
-        if (len - i < 6) { ctx.s += '(jumbo: trunc)'; return true; }
-        if (d[o + 1] !== 4) { ctx.s += '(jumbo: invalid len ' + d[o + 1] + ')'; return true; }
-        ctx.s += '(jumbo: ' + ctx.be32(o + 2) + ') ';
-        break;
-      case IP6OPT_HOME_ADDRESS:
-        if (len - i < 18) { ctx.s += '(homeaddr: trunc)'; return true; }
-        if (d[o + 1] < 16) { ctx.s += '(homeaddr: invalid len ' + d[o + 1] + ')'; return true; }
-        ctx.s += '(homeaddr: ' + ctx.names.ip6At(d, o + 2);
-        if (d[o + 1] > 16) {
-          ctx.s += '(homeaddr: trunc)'; // tcpdump's own odd wording for sub-options
+      case IP6OPT_JUMBO: {
+        if (len - i < 6) { ctx.s += '(jumbo: trunc)'; return false; }
+        if (ctx.u8(o + 1) !== 4) { ctx.s += '(jumbo: invalid len ' + ctx.u8(o + 1) + ')'; return false; }
+        const value = ctx.be32(o + 2);
+        if (seenJumbo) {
+          if (v) ctx.s += '(jumbo: ' + value + ' - already seen) ';
+        } else {
+          seenJumbo = true;
+          if (jumbo === null) {
+            if (v) ctx.s += '(jumbo: ' + value + ' - not a hop-by-hop option) ';
+          } else if (jumbo.payloadLen !== 0) {
+            if (v) ctx.s += '(jumbo: ' + value + ' - payload len != 0) ';
+          } else if (value < 65536) {
+            if (v) ctx.s += '(jumbo: ' + value + ' - < 65536) ';
+          } else {
+            jumbo.found = true;
+            jumbo.payloadLen = value;
+            if (v) ctx.s += '(jumbo: ' + value + ') ';
+          }
         }
-        ctx.s += ')';
         break;
-      case IP6OPT_TUN_ENC_LIMIT:
-      case IP6OPT_QUICK_START:
-      case IP6OPT_CALIPSO:
-      case IP6OPT_RPL:
+      }
+      case IP6OPT_HOME_ADDRESS:
+        if (len - i < 18) { ctx.s += '(homeaddr: trunc)'; return false; }
+        if (ctx.u8(o + 1) < 16) { ctx.s += '(homeaddr: invalid len ' + ctx.u8(o + 1) + ')'; return false; }
+        if (v) {
+          ctx.need(o + 2, 16);
+          ctx.s += '(homeaddr: ' + ctx.names.ip6At(ctx.d, o + 2) + ')';
+        }
+        break;
       default:
-        if (len - i < 2) { ctx.s += '(type 0x' + HEXW(type, 2) + ': trunc)'; return true; }
-        ctx.s += '(opt_type 0x' + HEXW(type, 2) + ': len=' + d[o + 1] + ')';
+        if (len - i < 2) { ctx.s += '(type ' + type + ': trunc)'; return false; }
+        if (v) ctx.s += '(opt_type 0x' + HEXW(type, 2) + ': len=' + ctx.u8(o + 1) + ')';
         break;
     }
-    i += optlen;
   }
-  ctx.s += ' ';
+  if (v) ctx.s += ' ';
   return true;
 }
 
@@ -213,7 +245,7 @@ function frag6Print(ctx: PrintContext, cp: number, ip6: number): number {
   const d = ctx.d;
   const offlg = (d[cp + 2] << 8) | d[cp + 3];
   const plen = (d[ip6 + 4] << 8) | d[ip6 + 5];
-  const fragLen = 40 + plen - (cp - ip6) - 8;
+  const fragLen = (40 + plen - (cp - ip6) - 8) >>> 0;
   if (ctx.vflag) ctx.s += 'frag (0x' + HEXW(ctx.be32(cp + 4), 8) + ':' + (offlg & 0xfff8) + '|' + fragLen + ')';
   else ctx.s += 'frag (' + (offlg & 0xfff8) + '|' + fragLen + ')';
   if ((offlg & 0xfff8) !== 0) return -1;
@@ -221,63 +253,41 @@ function frag6Print(ctx: PrintContext, cp: number, ip6: number): number {
   return 8;
 }
 
-/** rt6_print: `srcrt (len=2, type=0, segleft=1, [0]ADDR) `. */
+/** rt6_print: `RT6 (len=2, type=0 [Deprecated], segleft=1, [0]ADDR) `; -1 when it cannot go on. */
 function rt6Print(ctx: PrintContext, cp: number): number {
   ctx.protocol = 'rt6';
   const d = ctx.d;
   const len = ctx.u8(cp + 1);
   const type = ctx.u8(cp + 2);
-  ctx.s += 'srcrt (len=' + len + ', type=' + type;
-  if (type === 0) ctx.s += ', RFC 5095 deprecated';
+  ctx.s += 'RT6 (len=' + len + ', type=' + type;
+  if (type === 0) ctx.s += ' [Deprecated]';
   ctx.s += ', segleft=' + ctx.u8(cp + 3);
-  switch (type) {
-    case 0:
-    case 2: {
+  if (type === 0 || type === 2 || type === 4) {
+    if (type === 4) {
+      ctx.s += ', last-entry=' + ctx.u8(cp + 4);
+      const flags = ctx.u8(cp + 5);
+      if (flags || ctx.vflag) ctx.s += ', flags=0x' + flags.toString(16);
+      ctx.s += ', tag=' + ctx.be16(cp + 6).toString(16);
+    } else {
       const rsv = ctx.be32(cp + 4);
       if (rsv || ctx.vflag) ctx.s += ', rsv=0x' + rsv.toString(16);
-      let n = len;
-      if (n % 2 === 1) {
-        ctx.s += ' [invalid length ' + n + ']';
-        ctx.invalid();
-        return -1;
-      }
-      n >>= 1;
-      let a = cp + 8;
-      for (let i = 0; i < n; i++) {
-        ctx.need(a, 16);
-        ctx.s += ', [' + i + ']' + ctx.names.ip6At(d, a);
-        a += 16;
-      }
-      ctx.s += ') ';
-      return (len + 1) << 3;
     }
-    case 4: {
-      const lastEntry = ctx.u8(cp + 4);
-      ctx.s += ', last-entry=' + lastEntry;
-      const flags = ctx.u8(cp + 5);
-      ctx.s += ', flags=0x' + flags.toString(16);
-      ctx.s += ', tag=' + ctx.be16(cp + 6).toString(16);
-      let n = len;
-      if (n % 2 === 1) {
-        ctx.s += ' [invalid length ' + n + ']';
-        ctx.invalid();
-        return -1;
-      }
-      n >>= 1;
-      let a = cp + 8;
-      for (let i = 0; i < n; i++) {
-        ctx.need(a, 16);
-        ctx.s += ', [' + i + ']' + ctx.names.ip6At(d, a);
-        a += 16;
-      }
-      ctx.s += ') ';
-      return (len + 1) << 3;
-    }
-    default:
-      ctx.s += ' (unknown type)';
+    if (len % 2 === 1) {
       ctx.trunc();
       return -1;
+    }
+    const n = len >> 1;
+    let a = cp + 8;
+    for (let i = 0; i < n; i++) {
+      ctx.need(a, 16);
+      ctx.s += ', [' + i + ']' + ctx.names.ip6At(d, a);
+      a += 16;
+    }
+    ctx.s += ') ';
+    return (len + 1) << 3;
   }
+  ctx.trunc();
+  return -1;
 }
 
 ip6PrintRef.fn = ip6Print;

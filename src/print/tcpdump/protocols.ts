@@ -14,3 +14,4 @@ import './udp.js';
 import './icmp.js';
 import './icmp6.js';
 import './domain.js';
+import './txtproto.js';
