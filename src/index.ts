@@ -6,7 +6,8 @@ export { type Filter, type FilterOptions, type MatchFn, compileFilter } from './
 export { Output } from './print/output.js';
 export { type PrintOptions, defaultPrintOptions } from './print/options.js';
 export { TcpdumpPrinter } from './print/tcpdump/index.js';
-export { type RunOptions, runPipeline } from './pipeline.js';
+export { type RunOptions, runPipeline, type TrackCapturesOptions, type TrackCapturesSummary, trackCaptures } from './pipeline.js';
+export * from './check/index.js';
 export {
   Tracker, type TrackerOptions, type TrackerStats, type ChecksumPolicy, END_REASON_NAMES, PacketResult, FlowView,
   type FlowRecord, type EndpointOptions, type Handshake, type Close, type Role, Ev, EVENT_NAMES, EVENT_CODES,

@@ -99,8 +99,9 @@ export function describeCondition(name: string, flow: CheckedFlow): string {
     case 'handshake-incomplete': {
       const synack = find(ev, 'syn-ack');
       const reset = find(ev, 'handshake-reset');
+      const last = synack !== undefined && synack.packet === rec.last_packet ? '' : ` (last ${lastPacket(rec)})`;
       return `handshake never completed: SYN (${firstPacket(rec)}), SYN-ACK${synack ? ` (${at(synack)})` : ''}, ` +
-        (reset ? `then RST (${at(reset)})` : `no final ACK by the end (last ${lastPacket(rec)})`);
+        (reset ? `then RST (${at(reset)})` : `no final ACK by the end${last}`);
     }
     case 'half-closed-at-end': {
       const fin = find(ev, 'fin-active');
