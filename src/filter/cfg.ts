@@ -26,6 +26,8 @@ export interface TestNode {
   test: Cmp | null;
   jt: Target;
   jf: Target;
+  /** a `fixed` node standing for code libpcap refuses if it is reachable */
+  refusal?: unknown;
 }
 
 /** A structural key for values and comparisons (built once per link type). */
@@ -48,7 +50,7 @@ export function buildGraph(b: Bool): Target {
       case 'false': return F;
       case 'fixed': {
         const to = x.v ? T : F;
-        return { id: next++, kind: 'fixed', test: null, jt: to, jf: to };
+        return { id: next++, kind: 'fixed', test: null, jt: to, jf: to, refusal: x.refusal };
       }
       case 'cmp': return { id: next++, kind: 'test', test: x, jt: T, jf: F };
       case 'not': return build(x.a, F, T);
@@ -293,5 +295,8 @@ export function optimize(b: Bool): Target {
     root = p.root;
     if (!t.changed && !d.changed && !p.changed) break;
   }
-  return intern(root);
+  root = intern(root);
+  // what libpcap refuses to compile, if it is still there
+  for (const n of topological(root)) if (n.refusal !== undefined) throw n.refusal;
+  return root;
 }

@@ -86,7 +86,7 @@ class CompiledFilter implements Filter {
     } else {
       try {
         const raw = lower(this.ast, model, this.names, this.expression);
-        const graph = optimize(raw);
+        const graph = optimize(raw); // throws LinkTypeError for code libpcap refuses
         const source = generateGraphSource(graph);
         p = { raw, graph, source, fn: compileSource(source) };
       } catch (e) {

@@ -43,7 +43,7 @@ export type Bool =
    * A comparison libpcap's optimizer computed to be always `v` but left in the program: the
    * tests before it still run (and can reject a short packet). Never folded away.
    */
-  | { t: 'fixed'; v: boolean };
+  | { t: 'fixed'; v: boolean; refusal?: unknown };
 
 export const TRUE: Bool = { t: 'true' };
 export const FALSE: Bool = { t: 'false' };
@@ -116,6 +116,14 @@ export function neg(a: Val): Val {
 /** See `fixed` in Bool: a constant outcome that does not let and/or fold the tests around it. */
 export function fixed(v: boolean): Bool {
   return { t: 'fixed', v };
+}
+
+/**
+ * A comparison libpcap's optimizer refuses to compile (a divisor that folds to zero), but only
+ * if the optimizer reaches it: `refusal` is thrown when this node survives optimization.
+ */
+export function refused(refusal: unknown): Bool {
+  return { t: 'fixed', v: false, refusal };
 }
 
 export function cmp(op: CmpOp, a: Val, b: Val): Bool {

@@ -93,7 +93,8 @@ export function linktypeTest(m: LinkModel, v: number, offLinktype: number, offLi
     case 'loop':
       if (v === ETHERTYPE_IP) return loopbackFamily(m.kind, AF_INET);
       if (v === ETHERTYPE_IPV6) {
-        return or(or(loopbackFamily(m.kind, BSD_AF_INET6[0]), loopbackFamily(m.kind, BSD_AF_INET6[1])), loopbackFamily(m.kind, BSD_AF_INET6[2]));
+        // in libpcap's order: macOS, then NetBSD/OpenBSD, then FreeBSD
+        return or(loopbackFamily(m.kind, BSD_AF_INET6[2]), or(loopbackFamily(m.kind, BSD_AF_INET6[0]), loopbackFamily(m.kind, BSD_AF_INET6[1])));
       }
       return FALSE;
     case 'raw': {

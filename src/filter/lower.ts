@@ -9,7 +9,7 @@
 import type { Arith, IdArg, Node, ProtoQual, Qual, Span } from './ast.js';
 import { invalidError, unsupportedError } from './diagnostic.js';
 import {
-  type Bool, FALSE, TRUE, type Val, alu, and, andOpt, at, cmp, fixed, iphl, isConst, k, ld, LEN, mcmp, neg, not, or,
+  type Bool, FALSE, TRUE, type Val, alu, and, andOpt, at, cmp, fixed, iphl, isConst, k, ld, LEN, mcmp, neg, not, or, refused,
 } from './ir.js';
 import {
   ETHERTYPE_ARP, ETHERTYPE_IP, ETHERTYPE_IPV6, ETHERTYPE_REVARP, type LinkModel, linktypeTest,
@@ -341,7 +341,7 @@ class Lowering {
       const firstFragment = not(cmp('set', at(this.offLinkpl + 6, 2), k(0x1fff)));
       return and(and(isProto, firstFragment), this.byDirection(dir, () => atom(0), () => atom(2), span, 'port'));
     };
-    const b = ipProto === PROTO_UNDEF ? or(or(op(IPPROTO_TCP), op(IPPROTO_UDP)), op(IPPROTO_SCTP)) : op(ipProto);
+    const b = ipProto === PROTO_UNDEF ? this.anyTransport(op) : op(ipProto);
     return and(this.linktype(ETHERTYPE_IP, span), b);
   }
 
@@ -353,14 +353,21 @@ class Lowering {
     };
     const op = (proto: number): Bool =>
       and(cmp('eq', at(this.offLinkpl + 6, 1), k(proto)), this.byDirection(dir, () => atom(0), () => atom(2), span, 'port'));
-    const b = ipProto === PROTO_UNDEF ? or(or(op(IPPROTO_TCP), op(IPPROTO_UDP)), op(IPPROTO_SCTP)) : op(ipProto);
+    const b = ipProto === PROTO_UNDEF ? this.anyTransport(op) : op(ipProto);
     return and(this.linktype(ETHERTYPE_IPV6, span), b);
+  }
+
+  /** The order libpcap tests tcp, udp and sctp in (it decides which loads run first). */
+  private anyTransport(op: (proto: number) => Bool): Bool {
+    const tcpOrUdp = or(op(IPPROTO_TCP), op(IPPROTO_UDP));
+    return or(op(IPPROTO_SCTP), tcpOrUdp);
   }
 
   private ports(lo: number, hi: number, ipProto: number, dir: Qual['dir'], span: Span): Bool {
     if (lo > hi) [lo, hi] = [hi, lo];
+    // IPv4 is generated first but tested second: gencode ORs the IPv6 test in front of it
     const v4 = this.port4(lo, hi, ipProto, dir, span);
-    return or(v4, this.port6(lo, hi, ipProto, dir, span));
+    return or(this.port6(lo, hi, ipProto, dir, span), v4);
   }
 
   private portProtocol(proto: Qual['proto'], what: 'port' | 'portrange', span: Span): number {
@@ -602,9 +609,10 @@ class Lowering {
     const checks = a.checks === null ? b.checks : b.checks === null ? a.checks : and(a.checks, b.checks);
     // the optimizer drops unreachable code before it folds constants
     if (checks !== null && checks.t === 'false') return FALSE;
-    // whether the optimizer reaches (and refuses) the division depends on the link type
+    // libpcap's optimizer refuses the division when it folds the divisor, which it does only
+    // if nothing before has made the comparison unreachable: decided after optimization
     const divZero = a.divZero ?? b.divZero;
-    if (divZero !== null) this.linkInvalid(divZero, n.span);
+    if (divZero !== null) return andOpt(checks, refused(new LinkTypeError(invalidError(divZero, this.expr, n.span))));
     let test = cmp(n.op, a.val, b.val);
     if (n.neg) test = not(test);
     // a side computed by arithmetic that folds to a constant leaves a decided comparison in

@@ -95,6 +95,16 @@ export const EXPRESSIONS = {
     'ip[6:2] & 0x3fff != 0', 'udp port 6000', 'udp[0:2] = 80', 'ip6[6] = 44 and ip6[40] = 17', 'ip6 and udp port 7001', 'udp and ip6',
     'tcp port 443 and ip', 'udp and ip[6:2] & 0x1fff = 0',
   ],
+  // what libpcap's optimizer removes or reorders decides which loads a short packet reaches
+  'optimizer': [
+    'not port 80 or 80', 'host 10.0.0.2 and 10.0.0.1 or !udp', 'not (port 443 and 53)', 'host 10.0.0.2 or 10.0.0.1',
+    'not (port 53 || port 443 or port 80 && ip[6:2] & 0x1fff != 0)', '(tcp[1500] >> ip6[17:1]) < (ip[80:1] >> len)',
+    'net 127 or (net 10.0.0.0/8 and not host 2001:db8::1)', 'not (host 10.0.0.2 and 80)', 'port 80 or 443 or 53 or 22',
+    'host 10.0.0.1 or 10.0.0.2 or 8.8.8.8', 'tcp and not tcp', 'udp or not udp', 'tcp[0] * 0 = 1 or udp',
+    'not udp[0] & 0 = 0', 'tcp and 2 * 3 = 7', 'not (tcp and 2 * 3 = 7)', 'tcp and 1 = 2', 'not (ip6 and 1 = 2)',
+    'host 10.0.0.2 && udp[0:2] = 5353 && icmp6[2:2] < (1 % (13 - 13))', 'ip and ip[0] / (ip[1] & 0) = 0',
+    'ip[0] >> len = 0', 'ip[1] << (ip[0] & 0x3f) = 0', 'src port 80 or dst port 80 or src port 443',
+  ],
   'link-type specific': ['inbound', 'outbound', 'ifindex 2', 'ifindex 1 and tcp', 'outbound and ip6'],
   'refused by tcpdump': [
     'tcp port', 'host', 'port 99999', 'net 10.1.2.3/8', 'host 1.2.3.4/24', 'ip proto tcp', '10.0.0.1', 'tcp or 10.0.0.1',
