@@ -53,6 +53,11 @@ export class CheckReport implements CheckSink {
       const table = this.table(v);
       if (table !== '') s += (s !== '' ? '\n' : '') + table + '\n';
     }
+    // a capture that missed packets can hide or fake what went wrong: say so, judged or not
+    const loss = v.conditions.find((c) => c.name === 'ack-unseen');
+    if (loss !== undefined && loss.connections > 0 && !this.opts.quiet) {
+      s += ch.yellow(`note: ${loss.connections} connection${loss.connections === 1 ? ' shows' : 's show'} capture loss (ack-unseen: ACKs for data the capture never showed); what the capture says of ${loss.connections === 1 ? 'it' : 'them'} may be incomplete\n`);
+    }
     s += this.verdictLine(v, run) + '\n';
     this.out.write(s);
   }

@@ -338,6 +338,17 @@ describe('check options change the verdict', () => {
     expect(r.stdout).toMatch(/reset by server/);
   });
 
+  it('captureLoss_notedButNotFailedByDefault_failedWhenAsked', () => {
+    const lossy = real('real-any-interface-sll2.pcap');
+    const r = check([lossy]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^note: 1 connection shows capture loss \(ack-unseen/m);
+    const strict = check(['--fail-on', 'default,ack-unseen', lossy]);
+    expect(strict.status).toBe(1);
+    expect(strict.stdout).toMatch(/ack-unseen: an ACK covered data or a FIN the capture never showed \(capture loss\), first in packet \d+/);
+    expect(check([scen('close-4way.pcap')]).stdout).not.toMatch(/^note:/m);
+  });
+
   it('quiet_leavesOutTheTable', () => {
     const r = check(['-q', abort]);
     expect(r.stdout).not.toContain('┌');
