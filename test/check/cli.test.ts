@@ -138,6 +138,12 @@ describe('check input: files, directories, expression', () => {
     expect(r.stdout).toMatch(/matching 'tcp'/);
   });
 
+  it('standardInput_asACapture', () => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), 'check', '-q', '-'], { input: readFileSync(scen('rst-refused.pcap')), encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL #1 10\.0\.0\.1:40007 → 10\.0\.0\.2:7999$/m);
+  });
+
   it('filterFromF_sameAsOnTheCommandLine', () => {
     const f = join(tmp(), 'filter');
     writeFileSync(f, '# only the refused one\nport 7999\n');
@@ -392,6 +398,16 @@ describe('check --json', () => {
 
 describe('check colour', () => {
   const abort = scen('rst-abort.pcap');
+  it('colourOnATerminal_notWithNO_COLOR', () => {
+    // util-linux's script(1) gives the command a pseudo-terminal as standard output
+    const onTty = (env: string): string => spawnSync('script', ['-qec', `${env} TZ=UTC '${process.execPath}' '${join(root, 'bin', 'tcpscope.js')}' check -q '${abort}'`, '/dev/null'],
+      { encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined } as NodeJS.ProcessEnv }).stdout;
+    const tty = onTty('');
+    expect(tty).toMatch(/FAIL.*#1 10\.0\.0\.1:40008/);
+    expect(tty).toContain('\x1b[31m');
+    expect(onTty('NO_COLOR=1')).not.toContain('\x1b[');
+  });
+
   it('noColourWhenNotATerminal_colourWithFORCE_COLOR_noneWithNO_COLOR', () => {
     expect(check([abort]).stdout).not.toContain('\x1b[');
     expect(check([abort], { FORCE_COLOR: '1' }).stdout).toContain('\x1b[');
