@@ -11,7 +11,7 @@ import type { Packet } from '../decode/packet.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet.js';
 import { formatIpv4, formatIpv6 } from '../track/address.js';
 import { ANOMALY_NAMES, EVENT_NAMES } from '../track/events.js';
-import type { FlowRecord, FlowView } from '../track/flow.js';
+import type { FlowView } from '../track/flow.js';
 import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES } from '../track/states.js';
 import type { Tracker } from '../track/tracker.js';
@@ -53,12 +53,13 @@ export class FlowTally {
   /** flows with at least one anomaly of the check-failing kinds (see `abnormal`) */
   abnormal = 0;
 
-  add(rec: FlowRecord): void {
+  add(f: FlowView): void {
     this.flows++;
-    this.connStates[rec.conn_state] = (this.connStates[rec.conn_state] ?? 0) + 1;
-    this.closes[rec.close] = (this.closes[rec.close] ?? 0) + 1;
-    this.handshakes[rec.handshake] = (this.handshakes[rec.handshake] ?? 0) + 1;
-    for (const a of rec.anomalies) this.anomalies[a] = (this.anomalies[a] ?? 0) + 1;
+    const cs = f.connState, close = f.close, hs = f.handshake;
+    this.connStates[cs] = (this.connStates[cs] ?? 0) + 1;
+    this.closes[close] = (this.closes[close] ?? 0) + 1;
+    this.handshakes[hs] = (this.handshakes[hs] ?? 0) + 1;
+    if (f.anomalyMask !== 0) for (const a of f.anomalies) this.anomalies[a] = (this.anomalies[a] ?? 0) + 1;
   }
 }
 
@@ -92,9 +93,8 @@ export class JsonWriter {
 
   /** A `"type":"flow"` record. */
   flow(view: FlowView): void {
-    const rec = view.toRecord();
-    this.tally.add(rec);
-    this.out.write(JSON.stringify(rec) + '\n');
+    this.tally.add(view);
+    this.out.write(view.jsonText() + '\n');
   }
 
   /** The last record: totals of the run. */

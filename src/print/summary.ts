@@ -8,7 +8,7 @@
  * half-closed, unanswered handshakes) first; the totals always count every connection.
  */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
 import type { FlowView } from '../track/flow.js';
 import { Anomaly } from '../track/events.js';
 import type { Tracker } from '../track/tracker.js';
@@ -36,18 +36,18 @@ export class SummaryTable {
   private readonly connStates = new Map<string, number>();
   private readonly anomalies = new Map<string, number>();
 
-  constructor(private readonly chalk: ChalkInstance, private readonly maxRows = 200) {}
+  constructor(private readonly chalk: ChalkInstance, private readonly maxRows = 50) {}
 
   /** Record a connection as it ends. */
   add(f: FlowView): void {
     this.total++;
     const cs = f.connState;
     this.connStates.set(cs, (this.connStates.get(cs) ?? 0) + 1);
-    const anomalies = f.anomalies;
-    for (const a of anomalies) this.anomalies.set(a, (this.anomalies.get(a) ?? 0) + 1);
+    const mask = f.anomalyMask;
+    if (mask !== 0) for (const a of f.anomalies) this.anomalies.set(a, (this.anomalies.get(a) ?? 0) + 1);
     const hs = f.handshake;
     const close = f.close;
-    const notable = (f.anomalyMask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || close === 'half';
+    const notable = (mask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || close === 'half';
     if (this.rows.length >= this.maxRows) {
       if (!notable) return;
       // make room for a notable row by dropping the latest ordinary one
@@ -59,7 +59,7 @@ export class SummaryTable {
     const ch = this.chalk;
     const rtt = f.rtt;
     const closeText = close === 'rst' ? `rst by ${f.resetBy}` : close === 'fin' ? `fin by ${f.closedBy}` : close === 'half' ? `half by ${f.closedBy}` : 'none';
-    const anomalyText = anomalies.join(', ');
+    const anomalyText = mask !== 0 ? f.anomalies.join(', ') : '';
     this.rows.push({
       id: f.id,
       notable,
@@ -83,6 +83,8 @@ export class SummaryTable {
   print(out: Output, tracker: Tracker): void {
     const ch = this.chalk;
     const colored = ch.level > 0;
+    // loaded here: runs without a table (--json, --plain, --no-summary) never pay for it
+    const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
     const table = new Table({
       head: ['#', 'client → server', 'handshake', 'close', 'states c/s', 'zeek', 'pkts c/s', 'bytes c/s', 'duration', 'rtt', 'anomalies'],
       style: { head: colored ? ['cyan'] : [], border: colored ? ['grey'] : [], compact: false },

@@ -188,6 +188,60 @@ export class FlowView {
     return out;
   }
 
+  /**
+   * The flow record as JSON text: exactly `JSON.stringify(this.toRecord())`, written directly
+   * (no intermediate object: a SYN flood ends a million of them).
+   */
+  jsonText(): string {
+    const t = this.t, c = this.c, f = t.f64, d = this.d;
+    const cf = this.flags;
+    let ev = '';
+    for (let k = 0; k < Ctr.COUNT; k++) {
+      const n = t.counter(c, k);
+      if (n > 0) ev += (ev === '' ? '"' : ',"') + COUNTER_NAMES[k] + '":' + n;
+    }
+    const ctrl = t.u8[c * ROW_BYTES + B.CTRL_COUNT];
+    if ((cf & CF.SYN_SEEN) !== 0 && ctrl > 1) ev += (ev === '' ? '"' : ',"') + 'syn-retransmit":' + (ctrl - 1);
+    const mask = this.anomalyMask;
+    const anomalies = mask === 0 ? '[]' : '["' + this.anomalies.join('","') + '"]';
+    const synT = f[d + D.SYN_T], synack = f[d + D.SYNACK_T], est = f[d + D.EST_T];
+    const rtt = this.rtt;
+    const oc = this.optionsJSON(0), os = this.optionsJSON(1);
+    const ec = this.ep(0), es = this.ep(1);
+    const wc = t.i8[c * ROW_BYTES + B.WSCALE], ws = t.i8[c * ROW_BYTES + B.WSCALE + 1];
+    const both = wc !== -1 && ws !== -1;
+    const resetBy = this.resetBy, closedBy = this.closedBy;
+    return '{"type":"flow","id":' + this.id +
+      ',"client":"' + this.client + '","server":"' + this.server + '","ip_version":' + (this.family === 6 ? 6 : 4) +
+      ',"handshake":"' + this.handshake + '","close":"' + this.close + '","reset_by":' + (resetBy === null ? 'null' : '"' + resetBy + '"') +
+      ',"closed_by":' + (closedBy === null ? 'null' : '"' + closedBy + '"') +
+      ',"states":{"client":"' + this.clientState + '","server":"' + this.serverState + '"},"conn_state":"' + this.connState +
+      '","history":"' + this.history + '","anomalies":' + anomalies + ',"events":{' + ev + '}' +
+      ',"start":' + this.start + ',"end":' + this.end + ',"duration":' + round6(this.duration) +
+      ',"first_packet":' + this.firstPacket + ',"last_packet":' + this.lastPacket +
+      ',"packets":{"client":' + this.packets('client') + ',"server":' + this.packets('server') + '}' +
+      ',"bytes":{"client":' + this.bytes('client') + ',"server":' + this.bytes('server') + '}' +
+      ',"rtt":' + (rtt === null ? 'null' : round6(rtt)) +
+      ',"rtt_server":' + (synack > 0 && synT > 0 ? round6(synack - synT) : 'null') +
+      ',"rtt_client":' + (synack > 0 && est > 0 ? round6(est - synack) : 'null') +
+      ',"options":{"client":' + oc + ',"server":' + os +
+      ',"window_scaling":' + (both && wc >= 0 && ws >= 0) + ',"sack":' + (both && (ec & es & EF.SACK_OK) !== 0) +
+      ',"timestamps":' + (both && (ec & es & EF.TIMESTAMPS) !== 0) + '}' +
+      ',"syn_retransmits":[' + ((cf & CF.SYN_SEEN) !== 0 ? this.intervals(0).join(',') : '') + ']' +
+      ',"synack_retransmits":[' + this.intervals(1).join(',') + ']' +
+      ',"midstream":' + this.midstream + ',"end_reason":"' + this.endReason + '"}';
+  }
+
+  private optionsJSON(s: number): string {
+    const t = this.t;
+    const ws = t.i8[this.c * ROW_BYTES + B.WSCALE + s];
+    if (ws === -1) return 'null';
+    const mss = t.i32[this.w + W.MSS + s];
+    const ef = this.ep(s);
+    return '{"mss":' + (mss >= 0 ? mss : 'null') + ',"wscale":' + (ws >= 0 ? ws : 'null') +
+      ',"sack":' + ((ef & EF.SACK_OK) !== 0) + ',"timestamps":' + ((ef & EF.TIMESTAMPS) !== 0) + '}';
+  }
+
   /** The flow record (a plain object, safe to keep). */
   toRecord(): FlowRecord {
     const t = this.t, c = this.c, f = t.f64, d = this.d;
