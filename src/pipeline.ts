@@ -252,17 +252,25 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
   let packets = 0;
   let frames = 0;
   let files: CaptureSetFile[] = [];
+  let first: { sec: number; nsec: number } | null = null;
+  const onFrame = (frame: Frame): boolean => {
+    if (frames++ === 0) first = { sec: frame.tsSec, nsec: frame.tsNsec };
+    if (filter !== null && !filter.matches(frame)) return true;
+    packets++;
+    decodePacket(frame, pkt);
+    const r = tracker.track(pkt);
+    if (onPacket !== undefined) onPacket(frame, r);
+    return true;
+  };
   try {
-    const set = await readCaptureSet(opts.captures, (frame: Frame) => {
-      frames++;
-      if (filter !== null && !filter.matches(frame)) return true;
-      packets++;
-      decodePacket(frame, pkt);
-      const r = tracker.track(pkt);
-      if (onPacket !== undefined) onPacket(frame, r);
-      return true;
-    });
-    files = set.files;
+    if (opts.captures.length === 1) {
+      // one file: the plain reader (bigger reads, no merge)
+      const path = opts.captures[0];
+      const one = await readCapture(path, onFrame);
+      files = [{ path, frames: one.frames, first, info: one.info }];
+    } else {
+      files = (await readCaptureSet(opts.captures, onFrame)).files;
+    }
   } finally {
     tracker.finish();
   }
