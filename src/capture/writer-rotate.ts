@@ -19,6 +19,8 @@
  * `tcpscope -r day.pcap -w %H.pcap -G 3600` splits a recording by hour; tcpdump would use the
  * wall clock there too, which puts a whole file read in a second into one output file.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { TcpscopeError } from '../errors.js';
 import type { Frame } from './frame.js';
 import { type ByteSink, FdSink, type PcapFileHeader, PcapWriter } from './writer.js';
@@ -230,14 +232,90 @@ function tzOffset(d: Date): string {
   return (off < 0 ? '-' : '+') + pad(Math.floor(a / 60), 2, '0') + pad(a % 60, 2, '0');
 }
 
+/** A zone's local-time types from its TZif file: transitions and (offset, abbreviation) pairs. */
+interface ZoneInfo { times: number[]; typeOf: number[]; types: Array<{ utoff: number; abbr: string }> }
+
+let zoneCache: { tz: string | undefined; info: ZoneInfo | null } | undefined;
+
+/** Parse a TZif file (RFC 8536): the 64-bit block when there is one, else the 32-bit one. */
+export function parseTzif(b: Buffer): ZoneInfo | null {
+  if (b.length < 44 || b.toString('latin1', 0, 4) !== 'TZif') return null;
+  const counts = (o: number) => ({
+    isut: b.readUInt32BE(o + 20), isstd: b.readUInt32BE(o + 24), leap: b.readUInt32BE(o + 28),
+    time: b.readUInt32BE(o + 32), type: b.readUInt32BE(o + 36), char: b.readUInt32BE(o + 40),
+  });
+  let o = 0;
+  let c = counts(0);
+  let timeSize = 4;
+  if (b[4]! >= 0x32) {
+    // skip the version-1 block to the version-2+ header with 64-bit times
+    o = 44 + c.time * 5 + c.type * 6 + c.char + c.leap * 8 + c.isstd + c.isut;
+    if (o + 44 > b.length || b.toString('latin1', o, o + 4) !== 'TZif') return null;
+    c = counts(o);
+    timeSize = 8;
+  }
+  let p = o + 44;
+  const need = c.time * (timeSize + 1) + c.type * 6 + c.char;
+  if (p + need > b.length) return null;
+  const times: number[] = [];
+  for (let i = 0; i < c.time; i++, p += timeSize) times.push(timeSize === 8 ? Number(b.readBigInt64BE(p)) : b.readInt32BE(p));
+  const typeOf: number[] = [];
+  for (let i = 0; i < c.time; i++) typeOf.push(b[p++]!);
+  const raw: Array<{ utoff: number; abbrind: number }> = [];
+  for (let i = 0; i < c.type; i++, p += 6) raw.push({ utoff: b.readInt32BE(p), abbrind: b[p + 5]! });
+  const chars = b.subarray(p, p + c.char);
+  const types = raw.map((t) => {
+    const end = chars.indexOf(0, t.abbrind);
+    return { utoff: t.utoff, abbr: chars.toString('latin1', t.abbrind, end < 0 ? chars.length : end) };
+  });
+  return { times, typeOf, types };
+}
+
+/** The TZif file glibc would use for the local zone (TZ, or /etc/localtime). */
+function localZone(): ZoneInfo | null {
+  const tz = process.env.TZ;
+  if (zoneCache !== undefined && zoneCache.tz === tz) return zoneCache.info;
+  let info: ZoneInfo | null = null;
+  const name = tz === undefined || tz === '' ? undefined : tz.startsWith(':') ? tz.slice(1) : tz;
+  const path = name === undefined ? '/etc/localtime' : name.startsWith('/') ? name : join(process.env.TZDIR ?? '/usr/share/zoneinfo', name);
+  if (name === undefined || !name.includes('..')) {
+    try {
+      info = parseTzif(readFileSync(path));
+    } catch {
+      info = null;
+    }
+  }
+  zoneCache = { tz, info };
+  return info;
+}
+
+/**
+ * %Z: the zone's abbreviation in effect at `d` (EST, CEST, IST, UTC, +04), as glibc reads it
+ * from the zone file; Intl's name, then the numeric offset, when there is no zone file.
+ */
 function tzName(d: Date): string {
+  const zone = localZone();
+  const utoff = -d.getTimezoneOffset() * 60;
+  if (zone !== null) {
+    const t = Math.floor(d.getTime() / 1000);
+    let abbr: string | undefined;
+    for (let i = 0; i < zone.times.length && zone.times[i]! <= t; i++) {
+      const ty = zone.types[zone.typeOf[i]!];
+      if (ty !== undefined && ty.utoff === utoff) abbr = ty.abbr;
+    }
+    abbr ??= zone.types.find((ty) => ty.utoff === utoff)?.abbr;
+    if (abbr !== undefined) return abbr;
+  }
   try {
-    const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
-    if (part !== undefined) return part.value;
+    const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((x) => x.type === 'timeZoneName');
+    if (part !== undefined && !/^GMT[+-]/.test(part.value)) return part.value;
   } catch {
     // no Intl time-zone data: fall through
   }
-  return tzOffset(d);
+  const a = Math.abs(utoff);
+  const hh = pad(Math.floor(a / 3600), 2, '0');
+  const mm = Math.floor((a % 3600) / 60);
+  return (utoff < 0 ? '-' : '+') + hh + (mm !== 0 ? pad(mm, 2, '0') : '');
 }
 
 /**
