@@ -13,7 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { CONDITION_HELP, CONDITION_NAMES, DEFAULT_FAIL_ON } from '../check/conditions.js';
 import { type PolicySettings, buildPolicy, readPolicyFile } from '../check/policy.js';
-import { type CheckOptions, runCheck } from '../check/run.js';
+import type { CheckOptions } from '../check/run.js';
 import { TcpscopeError } from '../errors.js';
 
 function usageError(message: string): never {
@@ -105,7 +105,13 @@ Examples:
   tcpscope check --policy tcpscope.json --junit tcp-report.xml capture.pcap
 `;
 
-export function registerCheck(program: Command, run: (opts: CheckOptions) => Promise<number> = runCheck): Command {
+/** The check run, loaded when `check` is used: plain tcpscope runs never load its outputs. */
+async function runCheckLazily(opts: CheckOptions): Promise<number> {
+  const { runCheck } = await import('../check/run.js');
+  return runCheck(opts);
+}
+
+export function registerCheck(program: Command, run: (opts: CheckOptions) => Promise<number> = runCheckLazily): Command {
   // the program's own options (-q, -F, -K, --json, --color, ...) must not take the check's
   // options of the same names: they are recognised only before the subcommand
   program.enablePositionalOptions();

@@ -7,7 +7,7 @@
  * rest are counted, so a capture with a million failing connections costs no memory here.
  */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
 import { CONDITION_NAMES } from '../check/conditions.js';
 import type { CheckRunInfo, CheckSink, Decision, Verdict } from '../check/judge.js';
 import { connectionLabel, describeConditions } from './check-reason.js';
@@ -66,6 +66,8 @@ export class CheckReport implements CheckSink {
   private table(v: Verdict): string {
     const ch = this.chalk;
     const colored = ch.level > 0;
+    // loaded on use: a plain tcpscope run never pays for it
+    const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
     const t = new Table({
       head: ['condition', 'connections', 'policy', 'failed', 'exempt', 'tolerated', 'result'],
       style: { head: colored ? ['cyan'] : [], border: colored ? ['grey'] : [], compact: true },
