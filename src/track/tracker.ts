@@ -33,7 +33,7 @@ import { PacketResult } from './result.js';
 import { seqDiff, seqGT, seqInWindow, seqLE, seqLT } from './seq.js';
 import { EndpointEvent, isSynchronized, TcpState, transition } from './states.js';
 import { B, CF, Ctr, D, EF, FlowTable, flowHash, H, IdleClass, LSF, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
-import { ZState, zeekChecksumError, zeekGap, zeekSegment } from './zeek.js';
+import { ZState, zeekChecksumError, zeekGap, zeekPlainSegment, zeekSegment } from './zeek.js';
 
 export type ChecksumPolicy = 'off' | 'control' | 'all';
 
@@ -620,14 +620,14 @@ export class Tracker {
       const shift = windowShift(t.i8, b, p);
       if (shift >= 0 && end === ((peerAck + revWin * (1 << shift)) >>> 0)) return false;
     }
-    // Zeek: both ESTABLISHED, the D/A letter already logged, last_seq moving forward
+    // Zeek: both ESTABLISHED, last_seq moving forward
     if (u8[b + B.Z_STATE + s] !== ZState.ESTABLISHED || u8[b + B.Z_STATE + p] !== ZState.ESTABLISHED) return false;
-    const mask = len > 0 ? 0x10 : 0x20;
-    if ((u32[w + W.Z_HIST_SEEN] & (s === 0 ? mask : mask << 16)) === 0) return false;
     const dLast = seqDiff(end, u32[w + W.Z_LAST + s]);
     if (len > 0 && dLast <= 0) return false;
 
-    // commit: Zeek's ack and last_seq
+    // commit: Zeek's history letter (D or A, once per direction), ack and last_seq
+    const mask = len > 0 ? 0x10 : 0x20;
+    if ((u32[w + W.Z_HIST_SEEN] & (s === 0 ? mask : mask << 16)) === 0) zeekPlainSegment(t, c, s, len > 0);
     const dAck = seqDiff(ack, u32[w + W.Z_ACK + p]);
     if (dAck > 0 && !(ack === 0 && dAck > TOO_LARGE_SEQ_DELTA)) u32[w + W.Z_ACK + p] = ack;
     if (dLast > 0) u32[w + W.Z_LAST + s] = end;

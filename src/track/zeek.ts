@@ -81,6 +81,15 @@ function setState(t: FlowTable, c: number, s: number, st: ZState): void {
   }
 }
 
+/**
+ * The history letter of a plain data segment (`D`) or pure ACK (`A`) from side s, logged once
+ * per direction (for the tracker's fast path, which handles those segments without zeekSegment).
+ */
+export function zeekPlainSegment(t: FlowTable, c: number, s: number, hasData: boolean): void {
+  if (hasData) checkHistory(t, c, s === 0, HIST_DATA, 0x44 /* D */);
+  else checkHistory(t, c, s === 0, HIST_ACK, 0x41 /* A */);
+}
+
 /** A segment whose TCP checksum is wrong: Zeek logs `C`/`c` (scaled) and drops it. */
 export function zeekChecksumError(t: FlowTable, c: number, s: number): void {
   scaledEntry(t, c, s, 0x43 /* C */, W.Z_CHK);
