@@ -21,8 +21,11 @@ export type Target = TestNode | 'accept' | 'reject';
 
 export interface TestNode {
   id: number;
-  /** `fixed`: a comparison libpcap decided but kept (see ir.ts); it is never removed */
-  kind: 'test' | 'fixed';
+  /**
+   * `fixed`: a comparison libpcap decided but kept (see ir.ts); it is never removed.
+   * `refused`: a comparison libpcap refuses to compile, if it survives (see `refused` in ir.ts).
+   */
+  kind: 'test' | 'fixed' | 'refused';
   test: Cmp | null;
   jt: Target;
   jf: Target;
@@ -49,8 +52,10 @@ export function buildGraph(b: Bool): Target {
       case 'true': return T;
       case 'false': return F;
       case 'fixed': {
+        // a refused comparison is an ordinary test of unknown outcome until it is compiled
+        if (x.refusal !== undefined) return { id: next++, kind: 'refused', test: null, jt: T, jf: F, refusal: x.refusal };
         const to = x.v ? T : F;
-        return { id: next++, kind: 'fixed', test: null, jt: to, jf: to, refusal: x.refusal };
+        return { id: next++, kind: 'fixed', test: null, jt: to, jf: to };
       }
       case 'cmp': return { id: next++, kind: 'test', test: x, jt: T, jf: F };
       case 'not': return build(x.a, F, T);
@@ -103,20 +108,19 @@ function intersect(a: Facts, b: Facts): Facts {
   return { outcomes, equal };
 }
 
-/** The outcome of `test` if the facts decide it. */
+/**
+ * The outcome of `test` if the facts decide it — as libpcap's fold_edge decides: the same
+ * comparison has the same outcome, and a value known equal to one constant is not equal to
+ * another. (No more: `[12:2] == 0x800` does not decide `[12:2] > 1500` for libpcap, so not here.)
+ */
 function implied(test: Cmp, f: Facts): boolean | undefined {
   const o = f.outcomes.get(keyOf(test));
   if (o !== undefined) return o;
-  if (test.b.t !== 'k') return undefined;
-  const v = f.equal.get(keyOf(test.a));
-  if (v === undefined) return undefined;
-  const k = test.b.v;
-  switch (test.op) {
-    case 'eq': return v === k;
-    case 'gt': return v > k;
-    case 'ge': return v >= k;
-    case 'set': return (v & k) !== 0;
+  if (test.op === 'eq' && test.b.t === 'k') {
+    const v = f.equal.get(keyOf(test.a));
+    if (v !== undefined && v !== test.b.v) return false;
   }
+  return undefined;
 }
 
 /** One round of jump threading; true if an edge moved. */
@@ -160,7 +164,7 @@ function dropUndecisive(root: Target): { root: Target; changed: boolean } {
   for (const n of topological(root).reverse()) {
     n.jt = resolve(n.jt);
     n.jf = resolve(n.jf);
-    if (n.kind === 'test' && n.jt === n.jf) {
+    if (n.kind !== 'fixed' && n.jt === n.jf) {
       replaced.set(n, n.jt);
       changed = true;
     }
