@@ -122,7 +122,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       else if (summary !== null) summary.add(flow);
     },
   });
-  const annotator = opts.mode === 'annotated' && tracker !== null ? new Annotator(out, tracker, chalk) : null;
+  const annotator = opts.mode === 'annotated' && tracker !== null
+    ? new Annotator(out, tracker, chalk, process.stdout.isTTY === true ? '→' : '->') : null;
   let stopRequested = false;
   const onFrame = (frame: Frame): boolean => {
       if (stopRequested) return false;

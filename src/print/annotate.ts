@@ -5,6 +5,8 @@
  *     10:00:00.000000 IP 10.0.0.1.40001 > 10.0.0.2.7000: Flags [S], seq 1000, ...
  *         #1 handshake 1/3: client SYN (mss 1460, wscale 7, sackOK, TS)   client CLOSED → SYN_SENT
  *
+ * (`->` instead of `→` when the output is not a terminal.)
+ *
  * Packets that change nothing (ordinary data and ACKs) get no line. The state changes start in
  * one column so they read as a table. Colour (chalk) only when enabled: steps green, warnings
  * yellow, errors red. This module holds no connection state: it reads the tracker's result.
@@ -22,6 +24,7 @@ import type { Output } from './output.js';
 const INDENT = '    ';
 /** Width the event text is padded to, so state changes line up. */
 const EVENT_WIDTH = 62;
+const SPACES = ' '.repeat(EVENT_WIDTH);
 
 /** A duration for people: 0.200 ms, 12.3 ms, 1.000 s, 120.0 s, 7200 s. */
 export function formatDuration(sec: number): string {
@@ -37,55 +40,74 @@ function role(s: number): string {
 }
 
 export class Annotator {
-  constructor(private readonly out: Output, private readonly tracker: Tracker, private readonly chalk: ChalkInstance) {}
+  /** state-change texts, [side][from * 11 + to], coloured as configured */
+  private readonly changes: string[][];
+  private readonly sep: string;
+  private readonly comma: string;
+  private readonly paint: Array<(s: string) => string>;
+  private readonly tagPaint: (s: string) => string;
+
+  /**
+   * `arrow`: '→' for a terminal; '->' when the output goes to a pipe or a file, where a
+   * character outside Latin-1 would make V8 build every output chunk as a two-byte string and
+   * writing it 3–5× slower.
+   */
+  constructor(private readonly out: Output, private readonly tracker: Tracker, private readonly chalk: ChalkInstance,
+    arrow = '→') {
+    const on = chalk.level > 0;
+    const id = (x: string): string => x;
+    this.tagPaint = on ? (x) => chalk.dim(x) : id;
+    // by severity: info, step, warning, error
+    this.paint = on ? [(x) => chalk.cyan(x), (x) => chalk.green(x), (x) => chalk.yellow(x), (x) => chalk.red(x)] : [id, id, id, id];
+    this.sep = on ? chalk.dim(' · ') : ' · ';
+    this.comma = on ? chalk.dim(', ') : ', ';
+    const n = STATE_NAMES.length;
+    this.changes = ['client', 'server'].map((who) => {
+      const t: string[] = [];
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
+          t.push(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b])}` : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[b]}`);
+        }
+      }
+      return t;
+    });
+  }
 
   /** Write the annotation line for the packet just printed, if it did anything worth saying. */
   annotate(r: PacketResult, pkt: Packet): void {
     if (!r.tcp) return;
-    const stateChanged = r.clientBefore !== r.clientAfter || r.serverBefore !== r.serverAfter;
-    if (r.eventCount === 0 && !stateChanged) return;
+    if (r.eventCount === 0 && r.clientBefore === r.clientAfter && r.serverBefore === r.serverAfter) return;
     const line = this.line(r, pkt);
     if (line !== '') this.out.write(line + '\n');
   }
 
   /** The annotation text (without newline), '' when there is nothing to say. */
   line(r: PacketResult, pkt: Packet): string {
-    const ch = this.chalk;
-    const parts: string[] = [];
-    const colored: string[] = [];
+    let text = '';
+    let plainLen = 0;
     for (let i = 0; i < r.eventCount; i++) {
       const ev = r.events[i];
-      const text = this.describe(ev, r, pkt);
-      if (text === '') continue;
-      parts.push(text);
-      const sev = EVENT_SEVERITY[ev];
-      colored.push(sev === 3 ? ch.red(text) : sev === 2 ? ch.yellow(text) : sev === 1 ? ch.green(text) : ch.cyan(text));
+      const d = this.describe(ev, r, pkt);
+      if (d === '') continue;
+      if (plainLen > 0) { text += this.sep; plainLen += 3; }
+      text += this.paint[EVENT_SEVERITY[ev]](d);
+      plainLen += d.length;
     }
-    const changes: string[] = [];
-    if (r.clientBefore !== r.clientAfter) changes.push(this.change('client', r.clientBefore, r.clientAfter));
+    const n = STATE_NAMES.length;
+    let changes = '';
+    if (r.clientBefore !== r.clientAfter) changes = this.changes[0][r.clientBefore * n + r.clientAfter];
     if (r.serverBefore !== r.serverAfter) {
+      if (changes !== '') changes += this.comma;
       // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
-      changes.push(r.has(Ev.REFUSED) ? `${ch.dim('server')} ${ch.bold(STATE_NAMES[r.serverAfter])} (no listener)`
-        : this.change('server', r.serverBefore, r.serverAfter));
+      changes += r.has(Ev.REFUSED) ? `${this.chalk.level > 0 ? this.chalk.dim('server') : 'server'} ${STATE_NAMES[r.serverAfter]} (no listener)`
+        : this.changes[1][r.serverBefore * n + r.serverAfter];
     }
-    if (parts.length === 0 && changes.length === 0) return '';
-    const tag = `#${r.connId}`;
-    let plainLen = tag.length + 1;
-    let s = INDENT + ch.dim(tag) + ' ';
-    for (let i = 0; i < parts.length; i++) {
-      if (i > 0) { s += ch.dim(' · '); plainLen += 3; }
-      s += colored[i];
-      plainLen += parts[i].length;
-    }
-    if (changes.length > 0) {
-      s += ' '.repeat(Math.max(2, EVENT_WIDTH - plainLen)) + changes.join(ch.dim(', '));
-    }
+    if (plainLen === 0 && changes === '') return '';
+    const tag = '#' + r.connId;
+    plainLen += tag.length + 1;
+    let s = INDENT + this.tagPaint(tag) + ' ' + text;
+    if (changes !== '') s += SPACES.slice(0, Math.max(2, EVENT_WIDTH - plainLen)) + changes;
     return s;
-  }
-
-  private change(who: string, from: number, to: number): string {
-    const ch = this.chalk;
-    return `${ch.dim(who)} ${STATE_NAMES[from]} ${ch.dim('→')} ${ch.bold(STATE_NAMES[to])}`;
   }
 
   /** Words for one event of the current packet ('' to say nothing). */

@@ -36,7 +36,7 @@ export class SummaryTable {
   private readonly connStates = new Map<string, number>();
   private readonly anomalies = new Map<string, number>();
 
-  constructor(private readonly chalk: ChalkInstance, private readonly maxRows = 50) {}
+  constructor(private readonly chalk: ChalkInstance, private readonly maxRows = 25) {}
 
   /** Record a connection as it ends. */
   add(f: FlowView): void {
