@@ -19,12 +19,13 @@ const TWO: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '
 
 function frac6(us: number): string {
   const s = '' + us;
-  return PAD6[s.length] + s;
+  // a record may carry 1000000 µs or more: printf's %06u prints every digit
+  return s.length >= 6 ? s : PAD6[s.length] + s;
 }
 
 function frac9(ns: number): string {
   const s = '' + ns;
-  return PAD9[s.length] + s;
+  return s.length >= 9 ? s : PAD9[s.length] + s;
 }
 
 function two(n: number): string {
