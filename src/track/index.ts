@@ -7,7 +7,7 @@
  * tracker.finish();
  * ```
  */
-export { Tracker, type TrackerOptions, type TrackerStats, type ChecksumPolicy, EndReason, END_REASON_NAMES } from './tracker.js';
+export { Tracker, type TrackerOptions, type TrackerStats, type ChecksumPolicy, EndReason, END_REASON_NAMES, flowKeyHash } from './tracker.js';
 export { PacketResult } from './result.js';
 export { FlowView, type FlowRecord, type EndpointOptions, type Handshake, type Close, type Role } from './flow.js';
 export { Ev, EVENT_NAMES, EVENT_CODES, EVENT_SEVERITY, ANOMALY_NAMES, Anomaly, anomalyNames } from './events.js';

@@ -1091,6 +1091,36 @@ export class Tracker {
   }
 }
 
+const shardKey = new Uint32Array(10);
+
+/**
+ * The symmetric 4-tuple hash of a TCP segment (the same for both directions, the same the flow
+ * table uses), or -1 when the packet is not a TCP segment the tracker would follow. For sharding
+ * connections over workers: `flowKeyHash(pkt) % workers` sends every packet of a connection to
+ * the same worker. (Connection ids are per tracker: merge sharded records by `start`.)
+ */
+export function flowKeyHash(pkt: Packet): number {
+  if (pkt.ipProto !== 6 || pkt.l4Offset < 0 || pkt.fragmentOffset !== 0 || pkt.malformed !== '') return -1;
+  const f = pkt.frame;
+  if (pkt.l4Offset + 20 > f.offset + f.caplen || pkt.tcpHeaderLength < 20) return -1;
+  const key = shardKey;
+  key[4] = pkt.srcPort;
+  key[9] = pkt.dstPort;
+  if (pkt.ipVersion === 4) {
+    key[0] = pkt.src4; key[5] = pkt.dst4;
+    key[1] = key[2] = key[3] = key[6] = key[7] = key[8] = 0;
+    return flowHash(4, key);
+  }
+  if (pkt.ipVersion !== 6) return -1;
+  const dv = f.data;
+  for (let k = 0; k < 4; k++) {
+    const o = pkt.src6Offset + 4 * k, q = pkt.dst6Offset + 4 * k;
+    key[k] = (dv[o] << 24) | (dv[o + 1] << 16) | (dv[o + 2] << 8) | dv[o + 3];
+    key[5 + k] = (dv[q] << 24) | (dv[q + 1] << 16) | (dv[q + 2] << 8) | dv[q + 3];
+  }
+  return flowHash(6, key);
+}
+
 /** Shift applied to side q's window field: its wscale if both sides offered one, 0 if the handshake showed none, -1 unknown. */
 function windowShift(i8: Int8Array, b: number, q: number): number {
   const a = i8[b + B.WSCALE + q], o = i8[b + B.WSCALE + (q ^ 1)];

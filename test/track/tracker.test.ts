@@ -4,6 +4,9 @@
  * Names: state_event_outcome, grouped by the state the connection is in when the event happens.
  */
 import { describe, expect, test } from 'vitest';
+import { newFrame } from '../../src/capture/frame.js';
+import { decodePacket, Packet } from '../../src/decode/index.js';
+import { flowKeyHash } from '../../src/track/tracker.js';
 import { ACK, Conversation, FIN, LINUX_SYN, opt, PSH, RST, SYN, track } from './build.js';
 
 const last = <T>(a: T[]): T => a[a.length - 1];
@@ -444,6 +447,29 @@ describe('capture loss', () => {
     expect(packets[4].client).toBe('FIN_WAIT_2');
     expect(packets[5]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED' });
     expect(flows[0].close).toBe('none');
+  });
+});
+
+describe('sharding', () => {
+  test('flowKeyHash_bothDirections_sameValue', () => {
+    for (const [client, server] of [['10.0.0.1', '10.0.0.2'], ['2001:db8::1', '2001:db8::2']]) {
+      const c = new Conversation({ client, server }).handshake().data('s', 100);
+      const pkt = new Packet();
+      const frame = newFrame();
+      const hashes = c.frames.map((b) => {
+        frame.data = b.bytes; frame.offset = 0; frame.caplen = frame.wirelen = b.bytes.length; frame.linktype = b.linktype;
+        decodePacket(frame, pkt);
+        return flowKeyHash(pkt);
+      });
+      expect(new Set(hashes).size).toBe(1);
+      expect(hashes[0]).toBeGreaterThanOrEqual(0);
+    }
+    const other = new Conversation({ cport: 40001 }).handshake().frames[0];
+    const pkt = new Packet();
+    const frame = newFrame();
+    frame.data = other.bytes; frame.caplen = frame.wirelen = other.bytes.length; frame.linktype = 1;
+    decodePacket(frame, pkt);
+    expect(flowKeyHash(pkt)).not.toBe(-1);
   });
 });
 
