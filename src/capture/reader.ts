@@ -57,6 +57,10 @@ export class CaptureReader {
   get frames(): number { return this.decoder.frames; }
   /** Bytes consumed from the (decompressed) input: the end of the last whole unit. */
   get bytes(): number { return this.decoder.base + this.pos; }
+  /** Bytes taken from the underlying input so far (compressed bytes for gzip), as progress counts them. */
+  get position(): number { return this.source.position; }
+  /** Size of the underlying input when known (a file), as progress counts it. */
+  get size(): number | undefined { return this.source.size; }
 
   /**
    * Advance to the next frame. FRAME: `frame` holds it (its bytes are valid until the next

@@ -16,7 +16,7 @@ import { sniffMagic } from './decoder.js';
 import { type Frame, newFrame } from './frame.js';
 import type { CaptureInfo } from './info.js';
 import type { FrameSink } from './parser.js';
-import { CaptureReader, END, FRAME, type ProgressCallback } from './reader.js';
+import { CaptureReader, END, FRAME, WAIT, type ProgressCallback } from './reader.js';
 import { openSource } from './source.js';
 
 export interface CaptureSetOptions {
@@ -71,21 +71,23 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
   const chunkSize = opts.chunkSize ?? 1024 * 1024;
   const members: Member[] = [];
   let totalSize: number | undefined = 0;
-  let doneBefore = 0; // bytes read by files already closed
-  const open = new Set<{ reader: CaptureReader; source: { position: number } }>();
-  const report = opts.progress === undefined ? undefined : (): void => {
+  let doneBefore = 0; // input bytes of the files already finished
+  const progress = opts.progress;
+  const report = progress === undefined ? undefined : (): void => {
     let done = doneBefore;
-    for (const o of open) done += o.source.position;
-    opts.progress!(done, totalSize);
+    for (const m of members) if (m.reader !== null) done += m.reader.position;
+    progress(done, totalSize);
   };
 
   try {
-    // probe: the first time stamp of each file (standard input stays open: it cannot be reread)
+    // probe: the first time stamp of each file (standard input stays open: it cannot be reread).
+    // A file that is not a capture at all fails here, before any frame is delivered.
     for (const path of paths) {
-      const source = openSource(path, path === '-' ? 'standard input' : path);
-      if (totalSize !== undefined) totalSize = source.size === undefined ? undefined : totalSize + source.size;
+      const name = path === '-' ? 'standard input' : path;
       const keep = path === '-';
-      const reader = new CaptureReader(source, path === '-' ? 'standard input' : path, { chunkSize: keep ? chunkSize : PROBE_CHUNK });
+      const reader = new CaptureReader(openSource(path, name), name, { chunkSize: keep ? chunkSize : PROBE_CHUNK, progress: keep ? report : undefined });
+      const size = reader.size;
+      if (totalSize !== undefined) totalSize = size === undefined ? undefined : totalSize + size;
       const file: CaptureSetFile = { path, frames: 0, first: null, info: null };
       try {
         const s = await advance(reader);
@@ -94,13 +96,13 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
       } finally {
         if (!keep) reader.close();
       }
-      members.push({ file, order: 0, reader: keep ? reader : null, sec: file.first?.sec ?? Infinity, nsec: file.first?.nsec ?? 0 });
+      members.push({ file, order: 0, reader: keep && file.first !== null ? reader : null, sec: file.first?.sec ?? Infinity, nsec: file.first?.nsec ?? 0 });
+      if (keep && file.first === null) reader.close();
     }
     members.sort((a, b) => (a.sec - b.sec) || (a.nsec - b.nsec));
     members.forEach((m, i) => { m.order = i; });
     const files = members.map((m) => m.file);
     const pending = members.filter((m) => m.file.first !== null);
-    for (const m of members) if (m.file.first === null && m.reader !== null) { m.reader.close(); m.reader = null; }
 
     const heap: Member[] = [];
     const merged = newFrame();
@@ -108,15 +110,20 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
     let bytes = 0;
     let p = 0;
     let stopped = false;
+    const finish = (m: Member): void => {
+      const r = m.reader as CaptureReader;
+      bytes += r.bytes;
+      doneBefore += r.position;
+      r.close();
+      m.reader = null;
+    };
     for (;;) {
       // open every file whose first packet is due no later than the earliest open one
       while (p < pending.length && (heap.length === 0 || !before(heap[0], pending[p]))) {
         const m = pending[p++];
         if (m.reader === null) {
-          const source = openSource(m.file.path, m.file.path);
-          m.reader = new CaptureReader(source, m.file.path, { chunkSize, progress: report });
-          open.add({ reader: m.reader, source });
-          if ((await advance(m.reader)) !== FRAME) { m.reader.close(); continue; } // changed under us
+          m.reader = new CaptureReader(openSource(m.file.path, m.file.path), m.file.path, { chunkSize, progress: report });
+          if ((await advance(m.reader)) !== FRAME) { finish(m); continue; } // emptied since the probe
         }
         opts.onOpen?.(m.file.path, m.reader.info);
         m.sec = m.reader.frame.tsSec;
@@ -130,24 +137,22 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
       merged.number = ++frames;
       top.file.frames++;
       if (onFrame(merged) === false) { stopped = true; break; }
-      const s = await advance(reader);
+      // synchronous for files: an await only when a stream has nothing ready
+      let s = reader.next();
+      if (s === WAIT) s = await advance(reader);
       if (s === FRAME) {
         top.sec = reader.frame.tsSec;
         top.nsec = reader.frame.tsNsec;
         heapSiftDown(heap, 0);
       } else {
-        bytes += reader.bytes;
-        for (const o of open) if (o.reader === reader) { doneBefore += o.source.position; open.delete(o); }
-        reader.close();
-        top.reader = null;
+        finish(top);
         heapPop(heap);
       }
     }
-    for (const m of members) if (m.reader !== null) { bytes += m.reader.bytes; m.reader.close(); m.reader = null; }
+    for (const m of members) if (m.reader !== null) finish(m);
     return { frames, bytes, stopped, files };
   } finally {
     for (const m of members) m.reader?.close();
-    for (const o of open) o.reader.close();
   }
 }
 
@@ -155,7 +160,7 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
 async function advance(reader: CaptureReader): Promise<typeof FRAME | typeof END> {
   for (;;) {
     const s = reader.next();
-    if (s !== -1) return s;
+    if (s !== WAIT) return s;
     await reader.wait();
   }
 }

@@ -90,6 +90,19 @@ group('readCaptureSet', () => {
     expect(r.keys).toEqual(realKeys.slice(0, 300));
   });
 
+  it('progress counts over all files, up to their total size', async () => {
+    const d = newDir();
+    const parts = [real.slice(0, 400), real.slice(400, 800), real.slice(800)].map(pcapOf);
+    parts.forEach((b, i) => writeFileSync(join(d, `p${i}`), b));
+    const total = parts.reduce((n, b) => n + b.length, 0);
+    const seen: Array<[number, number | undefined]> = [];
+    await readCaptureSet(parts.map((_, i) => join(d, `p${i}`)), () => {}, { chunkSize: 64 * 1024, progress: (done, size) => seen.push([done, size]) });
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.every(([, t]) => t === total)).toBe(true);
+    expect(seen.every(([n], i) => i === 0 || n >= seen[i - 1][0])).toBe(true);
+    expect(seen[seen.length - 1][0]).toBe(total);
+  });
+
   it('files without packets are passed over; the callback can stop the merge', async () => {
     const d = newDir();
     writeFileSync(join(d, 'empty.pcap'), buildPcap({}, []));
