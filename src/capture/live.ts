@@ -15,9 +15,12 @@
  * The filter expression goes to libpcap unchanged (pcap_compile + pcap_setfilter: compiled to
  * BPF and run in the kernel), so only matching packets ever reach JavaScript.
  *
- * Capture options are tcpdump's: snaplen 262144 unless -s, promiscuous unless -p, libpcap's
- * default 2 MiB kernel buffer unless -B, a 1000 ms packet-buffer timeout unless
- * --immediate-mode. Time stamps are microseconds: node_pcap 3.1.0 passes libpcap's
+ * Capture options are tcpdump's: snaplen 262144 unless -s, promiscuous unless -p, a 1000 ms
+ * packet-buffer timeout unless --immediate-mode. One difference: the kernel buffer is 16 MiB
+ * unless -B, not libpcap's 2 MiB. libpcap sizes its ring slots by the snap length, so 2 MiB is
+ * eight 256 KiB slots on `any` in immediate mode, which a burst of loopback traffic overflows
+ * even under tcpdump ("packets dropped by kernel"); tcpscope hands each packet to JavaScript
+ * and needs the slack more. Time stamps are microseconds: node_pcap 3.1.0 passes libpcap's
  * `struct timeval` only, so --nano prints and writes three trailing zeros live.
  */
 import { endianness } from 'node:os';
@@ -194,7 +197,7 @@ const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 /** The time libpcap waits to fill a buffer before handing packets over (tcpdump's 1000 ms). */
 const PACKET_BUFFER_TIMEOUT_MS = 1000;
-const DEFAULT_BUFFER_BYTES = 2 * 1024 * 1024;
+const DEFAULT_BUFFER_BYTES = 16 * 1024 * 1024;
 
 /**
  * open: handle open, not capturing yet; running: delivering packets; stopping: pcap_breakloop
