@@ -8,6 +8,23 @@ const AH = 51;
 const DEST_OPTS = 60;
 const MOBILITY = 135;
 
+/** The Jumbo Payload option's length among the options in d[from, to), 0 when absent. */
+function jumboLength(d: Uint8Array, from: number, to: number): number {
+  let o = from;
+  while (o < to) {
+    const type = d[o];
+    if (type === 0) { o++; continue; }
+    if (o + 1 >= to) break;
+    const len = d[o + 1];
+    if (type === 0xc2 && len === 4 && o + 6 <= to) {
+      const v = ((d[o + 2] << 24) | (d[o + 3] << 16) | (d[o + 4] << 8) | d[o + 5]) >>> 0;
+      return v >= 65536 ? v : 0;
+    }
+    o += 2 + len;
+  }
+  return 0;
+}
+
 /** Decode the IPv6 header at pkt.l3Offset and walk its extension headers. */
 export function decodeIpv6(pkt: Packet): boolean {
   const f = pkt.frame;
@@ -27,6 +44,8 @@ export function decodeIpv6(pkt: Packet): boolean {
     if (next === HOP_BY_HOP || next === ROUTING || next === DEST_OPTS || next === MOBILITY || next === AH) {
       if (off + 2 > end) { pkt.truncatedIn = 'ip6'; pkt.ipProto = next; return false; }
       const len = next === AH ? (d[off + 1] + 2) * 4 : (d[off + 1] + 1) * 8;
+      // a jumbogram (RFC 2675): payload length 0 and the real one in a hop-by-hop option
+      if (next === HOP_BY_HOP && payload === 0 && off + len <= end) payload = jumboLength(d, off + 2, off + len);
       next = d[off];
       off += len;
       payload -= len;

@@ -103,6 +103,30 @@ export class Packet {
   optHasMd5 = false;
   optHasMptcp = false;
 
+  // ---- UDP -----------------------------------------------------------------------------------
+  /** UDP length field (header + data), -1 when no UDP header was decoded */
+  udpLength = -1;
+
+  // ---- ICMP and ICMPv6 -------------------------------------------------------------------------
+  /** ICMP/ICMPv6 type and code, -1 when absent */
+  icmpType = -1;
+  icmpCode = -1;
+  /** echo request/reply identifier and sequence number (0 for other types) */
+  icmpId = 0;
+  icmpSeq = 0;
+  /** offset in frame.data of the IP header an ICMP error quotes, -1 when none (or not captured) */
+  icmpQuoteOffset = -1;
+
+  // ---- ARP -----------------------------------------------------------------------------------
+  /** ARP operation (1 request, 2 reply, ...), 0 when not ARP */
+  arpOp = 0;
+  /** sender and target protocol addresses (IPv4 over Ethernet ARP) as unsigned 32-bit numbers */
+  arpSenderIp = 0;
+  arpTargetIp = 0;
+  /** offsets in frame.data of the sender and target hardware addresses (6 bytes), -1 when absent */
+  arpSenderMacOffset = -1;
+  arpTargetMacOffset = -1;
+
   // ---- outcome ----------------------------------------------------------------------------
   /** deepest layer decoded whole */
   layer: Layer = Layer.None;
@@ -158,6 +182,17 @@ export class Packet {
     this.optHasFastOpen = false;
     this.optHasMd5 = false;
     this.optHasMptcp = false;
+    this.udpLength = -1;
+    this.icmpType = -1;
+    this.icmpCode = -1;
+    this.icmpId = 0;
+    this.icmpSeq = 0;
+    this.icmpQuoteOffset = -1;
+    this.arpOp = 0;
+    this.arpSenderIp = 0;
+    this.arpTargetIp = 0;
+    this.arpSenderMacOffset = -1;
+    this.arpTargetMacOffset = -1;
     this.layer = Layer.None;
     this.truncatedIn = '';
     this.malformed = '';
