@@ -140,6 +140,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       if (++seen >= limit) return false;
       return true;
   };
+  // a live capture: -Z and -w now, before anything is captured (a failure here is not a run: no counters)
+  if (live !== null) openWriter({ linktype: live.linktype, snaplen: live.snaplen, nano: opts.print.nano });
   // SIGINT/SIGTERM stop the run cleanly; SIGUSR1 prints a live capture's counters
   const signals = handleStopSignals(() => {
     if (live !== null) live.stop();
@@ -147,7 +149,6 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   }, live !== null ? () => { process.stderr.write(formatStats(live.stats(), false)); } : undefined);
   try {
     if (live !== null) {
-      openWriter({ linktype: live.linktype, snaplen: live.snaplen, nano: opts.print.nano });
       process.stderr.write(listeningBanner(opts, printing, live));
       let lastWriterFlush = Date.now();
       await live.run(onFrame, () => {
