@@ -13,8 +13,19 @@ export const CLI = join(ROOT, 'bin', 'tcpscope.js');
 export const IS_ROOT = process.getuid?.() === 0;
 export const HAVE_TCPDUMP = spawnSync('tcpdump', ['--version']).status === 0;
 
-/** Why live captures cannot run here ('' when they can). */
+/**
+ * Why live captures cannot run here ('' when they can). With TCPSCOPE_REQUIRE_LIVE_TESTS=1 (CI
+ * sets it) a reason is a failure instead: CI must not pass by skipping them.
+ */
 export function liveSkipReason(): string {
+  const reason = liveUnavailable();
+  if (reason !== '' && process.env.TCPSCOPE_REQUIRE_LIVE_TESTS === '1') {
+    throw new Error(`TCPSCOPE_REQUIRE_LIVE_TESTS=1 but the live-capture tests cannot run: ${reason}`);
+  }
+  return reason;
+}
+
+function liveUnavailable(): string {
   if (process.platform !== 'linux') return 'live-capture tests run on Linux';
   if (!IS_ROOT) return 'live capture needs root (CI runs these tests as root)';
   try {
