@@ -86,27 +86,34 @@ export function ipProtoPrinter(proto: number): IpProtoPrinter | undefined {
 
 // ---- TCP and UDP ports ---------------------------------------------------------------------
 
+/** which port a test looks at: tcpdump tests most with IS_SRC_OR_DST_PORT, a few only one side */
+export type PortSide = 'both' | 'src' | 'dst';
+
 interface PortEntry {
   /** position in tcpdump's if-chain: when both ports match, the earlier test wins */
   rank: number;
   printer: PortPrinter;
+  side: PortSide;
 }
 
 const tcpPorts = new Map<number, PortEntry>();
 const udpPorts = new Map<number, PortEntry>();
 
 /** Register an application printer for TCP port(s); `rank` is its place in tcpdump's order of tests. */
-export function registerTcpPort(ports: readonly number[], rank: number, printer: PortPrinter): void {
-  for (const port of ports) tcpPorts.set(port, { rank, printer });
+export function registerTcpPort(ports: readonly number[], rank: number, printer: PortPrinter, side: PortSide = 'both'): void {
+  for (const port of ports) tcpPorts.set(port, { rank, printer, side });
 }
 
-export function registerUdpPort(ports: readonly number[], rank: number, printer: PortPrinter): void {
-  for (const port of ports) udpPorts.set(port, { rank, printer });
+/** `side` 'dst' or 'src' for tcpdump's one-sided tests (`dport == GENEVE_PORT`, `sport == BCM_LI_PORT`). */
+export function registerUdpPort(ports: readonly number[], rank: number, printer: PortPrinter, side: PortSide = 'both'): void {
+  for (const port of ports) udpPorts.set(port, { rank, printer, side });
 }
 
 function byPort(table: Map<number, PortEntry>, sport: number, dport: number): PortPrinter | undefined {
-  const a = table.get(sport);
-  const b = table.get(dport);
+  let a = table.get(sport);
+  let b = table.get(dport);
+  if (a !== undefined && a.side === 'dst') a = undefined;
+  if (b !== undefined && b.side === 'src') b = undefined;
   if (a === undefined) return b?.printer;
   if (b === undefined || a.rank <= b.rank) return a.printer;
   return b.printer;

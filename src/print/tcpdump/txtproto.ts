@@ -113,3 +113,19 @@ registerTcpPort([25], 20, (ctx, p, len) => { ctx.s += ': '; ctx.protocol = 'smtp
 registerTcpPort([21], 90, (ctx, p, len) => { ctx.s += ': '; ctx.protocol = 'ftp'; txtprotoPrint(ctx, p, len, null, 0); });
 registerTcpPort([80, 8080], 100, (ctx, p, len) => { ctx.s += ': '; ctx.protocol = 'http'; txtprotoPrint(ctx, p, len, HTTP_CMDS, RESP_CODE_SECOND_TOKEN); });
 registerTcpPort([554, 8554], 110, (ctx, p, len) => { ctx.s += ': '; ctx.protocol = 'rtsp'; txtprotoPrint(ctx, p, len, RTSP_CMDS, RESP_CODE_SECOND_TOKEN); });
+
+/** ssh_print: the identification line `SSH-2.0-...` when the payload starts with one. */
+function sshPrint(ctx: PrintContext, p: number, len: number): void {
+  ctx.protocol = 'ssh';
+  if (ctx.u8(p) !== 0x53 || ctx.u8(p + 1) !== 0x53 || ctx.u8(p + 2) !== 0x48 || ctx.u8(p + 3) !== 0x2d) return;
+  for (let idx = 4; idx < len; idx++) {
+    const c = ctx.u8(p + idx);
+    if (c === 0x0a || (c === 0x0d && idx + 1 < len && ctx.u8(p + idx + 1) === 0x0a)) {
+      ctx.s += ': SSH: ' + latin1(ctx.d, p, idx);
+      return;
+    }
+    if (c === 0x0d || !isPrint(c)) return;
+  }
+}
+
+registerTcpPort([22], 70, sshPrint);

@@ -1,0 +1,344 @@
+/**
+ * Point-to-Point Protocol (print-ppp.c): the PPP link types (DLT_PPP, DLT_PPP_SERIAL), PPP inside
+ * PPTP's GRE and over EtherType 0x880b. The protocol field picks IPv4, IPv6, MPLS, or one of the
+ * control protocols, which print `LCP, Conf-Request (0x01), id 1, length 26` (and with -v the
+ * encoded length and LCP's options); ML-PPP prints `MLPPP, seq 0x001, Flags [begin, end], length N`.
+ */
+import type { PrintContext } from './context.js';
+import { etherTypePrint, registerEtherType, registerLinkType } from './dispatch.js';
+import { hex2, hex4, hex8, printUnknownData } from './nd-strings.js';
+import { OUI_NAMES } from './oui.js';
+import { bittok2str, toMap, tok2str } from './tok.js';
+
+const PPP_HDRLEN = 4;
+const PPP_ADDRESS = 0xff;
+const PPP_CONTROL = 0x03;
+const PPP_PPPD_IN = 0x00;
+const PPP_PPPD_OUT = 0x01;
+
+const PPP_IP = 0x0021;
+const PPP_OSI = 0x0023;
+const PPP_IPX = 0x002b;
+const PPP_VJC = 0x002d;
+const PPP_VJNC = 0x002f;
+const PPP_ML = 0x003d;
+const PPP_IPV6 = 0x0057;
+const PPP_COMP = 0x00fd;
+const PPP_MPLS_UCAST = 0x0281;
+const PPP_MPLS_MCAST = 0x0283;
+const PPP_IPCP = 0x8021;
+const PPP_OSICP = 0x8023;
+const PPP_IPV6CP = 0x8057;
+const PPP_CCP = 0x80fd;
+const PPP_MPLSCP = 0x8281;
+const PPP_LCP = 0xc021;
+const PPP_PAP = 0xc023;
+const PPP_LQM = 0xc025;
+const PPP_SPAP = 0xc027;
+const PPP_BACP = 0xc02b;
+const PPP_BAP = 0xc02d;
+const PPP_SPAP_OLD = 0xc123;
+const PPP_CHAP = 0xc223;
+const PPP_EAP = 0xc227;
+
+/** ppptype2str */
+export const PPP_TYPE_NAMES = toMap([
+  [PPP_IP, 'IP'], [PPP_OSI, 'OSI'], [0x0025, 'NS'], [0x0027, 'DECNET'], [0x0029, 'APPLE'], [PPP_IPX, 'IPX'],
+  [PPP_VJC, 'VJC IP'], [PPP_VJNC, 'VJNC IP'], [0x0031, 'BRPDU'], [0x0033, 'STII'], [0x0035, 'VINES'],
+  [PPP_MPLS_UCAST, 'MPLS'], [PPP_MPLS_MCAST, 'MPLS'], [PPP_COMP, 'Compressed'], [PPP_ML, 'MLPPP'], [PPP_IPV6, 'IP6'],
+  [0x0201, 'HELLO'], [0x0231, 'LUXCOM'], [0x0233, 'SNS'], [PPP_IPCP, 'IPCP'], [PPP_OSICP, 'OSICP'], [0x8025, 'NSCP'],
+  [0x8027, 'DECNETCP'], [0x8029, 'APPLECP'], [0x802b, 'IPXCP'], [0x8033, 'STIICP'], [0x8035, 'VINESCP'],
+  [PPP_IPV6CP, 'IP6CP'], [PPP_MPLSCP, 'MPLSCP'], [PPP_LCP, 'LCP'], [PPP_PAP, 'PAP'], [PPP_LQM, 'LQM'],
+  [PPP_CHAP, 'CHAP'], [PPP_EAP, 'EAP'], [PPP_SPAP, 'SPAP'], [PPP_SPAP_OLD, 'Old-SPAP'], [PPP_BACP, 'BACP'],
+  [PPP_BAP, 'BAP'], [0xc03d, 'MLPPP-CP'], [PPP_CCP, 'CCP'],
+]);
+
+const CP_CODES = toMap([
+  [0, 'Vendor-Extension'], [1, 'Conf-Request'], [2, 'Conf-Ack'], [3, 'Conf-Nack'], [4, 'Conf-Reject'],
+  [5, 'Term-Request'], [6, 'Term-Ack'], [7, 'Code-Reject'], [8, 'Prot-Reject'], [9, 'Echo-Request'],
+  [10, 'Echo-Reply'], [11, 'Disc-Req'], [12, 'Ident'], [13, 'Time-Rem'], [14, 'Reset-Req'], [15, 'Reset-Ack'],
+]);
+
+const LCP_OPTION_NAMES: readonly string[] = [
+  'Vend-Ext', 'MRU', 'ACCM', 'Auth-Prot', 'Qual-Prot', 'Magic-Num', 'deprecated(6)', 'PFC', 'ACFC', 'FCS-Alt',
+  'SDP', 'Num-Mode', 'deprecated(12)', 'Call-Back', 'deprecated(14)', 'deprecated(15)', 'deprecated(16)', 'MRRU',
+  '12-Bit seq #', 'End-Disc', 'Proprietary', 'DCE-Id', 'MP+', 'Link-Disc', 'LCP-Auth-Opt', 'COBS', 'Prefix-elision',
+  'Multilink-header-Form', 'I18N', 'SDL-over-SONET/SDH', 'PPP-Muxing',
+];
+const AUTH_ALG_NAMES = toMap([[5, 'MD5'], [128, 'MS-CHAPv1'], [129, 'MS-CHAPv2']]);
+const CALLBACK_NAMES = toMap([[0, 'UserAuth'], [1, 'DialString'], [2, 'LocalID'], [3, 'E.164'], [4, 'X.500'], [6, 'CBCP']]);
+const ML_FLAG_BITS: ReadonlyArray<readonly [number, string]> = [[0x80, 'begin'], [0x40, 'end']];
+
+/** PPP protocol numbers whose payload is a network-layer packet, printed through the EtherType table */
+const PPP_NETWORK = new Map<number, number>([
+  [PPP_IP, 0x0800], [PPP_VJNC, 0x0800], [0x0800, 0x0800], [PPP_IPV6, 0x86dd], [0x86dd, 0x86dd],
+  [PPP_IPX, 0x8137], [0x8137, 0x8137], [PPP_MPLS_UCAST, 0x8847], [PPP_MPLS_MCAST, 0x8848],
+]);
+
+/** handle_ppp: the payload of PPP protocol `proto` */
+export function handlePpp(ctx: PrintContext, proto: number, p: number, length: number): void {
+  switch (proto) {
+    case PPP_LCP:
+    case PPP_IPCP:
+    case PPP_OSICP:
+    case PPP_MPLSCP:
+    case PPP_IPV6CP:
+    case PPP_CCP:
+    case PPP_BACP:
+      ctrlProto(ctx, proto, p, length);
+      return;
+    case PPP_ML:
+      mlppp(ctx, p, length);
+      return;
+    case PPP_COMP:
+      ctx.s += 'compressed PPP data';
+      return;
+  }
+  const et = PPP_NETWORK.get(proto);
+  if (et !== undefined && etherTypePrint(ctx, et, p, length, ctx.bytesAfter(p))) return;
+  ctx.s += tok2str(PPP_TYPE_NAMES, 'unknown PPP protocol (0x%04x)', proto) + ' ';
+  printUnknownData(ctx, p, '\n\t', length);
+}
+
+/** ppp_print: address/control (optional), protocol (1 or 2 bytes), payload. Returns the header length. */
+export function pppPrint(ctx: PrintContext, p: number, length: number): number {
+  ctx.protocol = 'ppp';
+  const olen = length;
+  let hdrLen = 0;
+  if (length < 2) { ctx.trunc(); return 0; }
+  const header = ctx.be16(p);
+  switch (header) {
+    case (PPP_PPPD_IN << 8) | PPP_CONTROL:
+      if (ctx.eflag) ctx.s += 'In  ';
+      p += 2; length -= 2; hdrLen += 2;
+      break;
+    case (PPP_PPPD_OUT << 8) | PPP_CONTROL:
+      if (ctx.eflag) ctx.s += 'Out ';
+      p += 2; length -= 2; hdrLen += 2;
+      break;
+    case (PPP_ADDRESS << 8) | PPP_CONTROL:
+      p += 2; length -= 2; hdrLen += 2;
+      break;
+  }
+  if (length < 2) { ctx.trunc(); return 0; }
+  let proto: number;
+  if (ctx.u8(p) % 2) {
+    // protocol field compression: a one-byte protocol number
+    proto = ctx.u8(p);
+    p++; length--; hdrLen++;
+  } else {
+    proto = ctx.be16(p);
+    p += 2; length -= 2; hdrLen += 2;
+  }
+  if (ctx.eflag) {
+    const name = PPP_TYPE_NAMES.get(proto);
+    ctx.s += (name ?? 'unknown') + ' (0x' + hex4(proto) + '), length ' + olen;
+    if (name === undefined) return hdrLen;
+    ctx.s += ': ';
+  }
+  handlePpp(ctx, proto, p, length);
+  return hdrLen;
+}
+
+function mlppp(ctx: PrintContext, p: number, length: number): void {
+  if (!ctx.eflag) ctx.s += 'MLPPP, ';
+  if (length < 2) { ctx.s += '[|mlppp]'; return; }
+  if (!ctx.ttest(p, 2)) { ctx.protocol = 'ppp'; ctx.trunc(); return; }
+  ctx.s += 'seq 0x' + (ctx.be16(p) & 0x0fff).toString(16).padStart(3, '0') + ', Flags [' +
+    bittok2str(ML_FLAG_BITS, 'none', ctx.u8(p) & 0xc0) + '], length ' + length;
+}
+
+/** handle_ctrl_proto: LCP, IPCP, IP6CP, CCP, BACP, OSICP, MPLSCP packets */
+function ctrlProto(ctx: PrintContext, proto: number, p: number, length: number): void {
+  const typestr = tok2str(PPP_TYPE_NAMES, 'unknown ctrl-proto (0x%04x)', proto);
+  ctx.s += typestr + ', ';
+  const trunc = (): void => { ctx.s += '[|' + typestr + ']'; };
+  if (length < 4 || !ctx.ttest(p, 2)) { trunc(); return; }
+  const code = ctx.u8(p);
+  ctx.s += tok2str(CP_CODES, 'Unknown Opcode', code) + ' (0x' + hex2(code) + '), id ' + ctx.u8(p + 1) + ', length ' + (length + 2);
+  if (!ctx.vflag) return;
+  if (!ctx.ttest(p + 2, 2)) { trunc(); return; }
+  const len = ctx.be16(p + 2);
+  let t = p + 4;
+  ctx.s += '\n\tencoded length ' + len + ' (=Option(s) length ' + (len - 4) + ')';
+  if (ctx.vflag > 1) printUnknownData(ctx, p - 2, '\n\t', 6);
+  switch (code) {
+    case 0: // vendor extension
+      if (length < 11) break;
+      if (!ctx.ttest(t, 4)) { trunc(); return; }
+      ctx.s += '\n\t  Magic-Num 0x' + hex8(ctx.be32(t));
+      t += 4;
+      if (!ctx.ttest(t, 3)) { trunc(); return; }
+      ctx.s += ' Vendor: ' + tok2str(OUI_NAMES, 'Unknown', ctx.be24(t)) + ' (' + ctx.be24(t) + ')';
+      break;
+    case 1: case 2: case 3: case 4: { // configure request/ack/nak/reject: options follow
+      if (proto !== PPP_LCP) break;
+      let x = len - 4;
+      do {
+        const j = lcpOption(ctx, t, len);
+        if (j < 0) { ctx.s += '[|lcp]'; break; }
+        if (j === 0) break;
+        x -= j;
+        t += j;
+      } while (x > 0);
+      break;
+    }
+    case 8: // protocol reject
+      if (length < 6) break;
+      if (!ctx.ttest(t, 2)) { trunc(); return; }
+      ctx.s += '\n\t  Rejected ' + tok2str(PPP_TYPE_NAMES, 'unknown', ctx.be16(t)) + ' Protocol (0x' + hex4(ctx.be16(t)) + ')';
+      if (len > 6) {
+        ctx.s += '\n\t  Rejected Packet';
+        printUnknownData(ctx, t + 2, '\n\t    ', len - 2);
+      }
+      break;
+    case 9: case 10: case 11: // echo request/reply, discard request
+      if (length < 8) break;
+      if (!ctx.ttest(t, 4)) { trunc(); return; }
+      ctx.s += '\n\t  Magic-Num 0x' + hex8(ctx.be32(t));
+      if (len > 8) {
+        ctx.s += '\n\t  -----trailing data-----';
+        if (!ctx.ttest(t + 4, len - 8)) { trunc(); return; }
+        printUnknownData(ctx, t + 4, '\n\t  ', len - 8);
+      }
+      break;
+    case 13: // time remaining
+      if (length < 12) break;
+      if (!ctx.ttest(t, 8)) { trunc(); return; }
+      ctx.s += '\n\t  Magic-Num 0x' + hex8(ctx.be32(t)) + ', Seconds-Remaining ' + ctx.be32(t + 4) + 's';
+      break;
+    case 5: case 6: case 7: case 12:
+      break;
+    default:
+      if (ctx.vflag <= 1) printUnknownData(ctx, p, '\n\t  ', length);
+  }
+}
+
+/** print_lcp_config_options: one option; its length, 0 to stop, -1 when cut by the snap length */
+function lcpOption(ctx: PrintContext, p: number, length: number): number {
+  if (length < 2) return 0;
+  if (!ctx.ttest(p, 2)) return -1;
+  const opt = ctx.u8(p);
+  const len = ctx.u8(p + 1);
+  if (length < len) return 0;
+  const known = opt < LCP_OPTION_NAMES.length;
+  if (len < 2) {
+    if (known) ctx.s += '\n\t  ' + LCP_OPTION_NAMES[opt] + ' Option (0x' + hex2(opt) + '), length ' + len + ' (length bogus, should be >= 2)';
+    else ctx.s += '\n\tunknown LCP option 0x' + hex2(opt);
+    return 0;
+  }
+  if (!known) {
+    ctx.s += '\n\tunknown LCP option 0x' + hex2(opt);
+    return len;
+  }
+  ctx.s += '\n\t  ' + LCP_OPTION_NAMES[opt] + ' Option (0x' + hex2(opt) + '), length ' + len;
+  // some options go on after a bogus length, others end the option list (as tcpdump does)
+  const bogus = (what: string, ret: number = len): number => { ctx.s += ' (length bogus, should be ' + what + ')'; return ret; };
+  switch (opt) {
+    case 0: // vendor extension
+      if (len < 6) return bogus('>= 6');
+      if (!ctx.ttest(p + 2, 4)) return -1;
+      ctx.s += ': Vendor: ' + tok2str(OUI_NAMES, 'Unknown', ctx.be24(p + 2)) + ' (' + ctx.be24(p + 2) + '), kind: 0x' + hex2(ctx.u8(p + 5)) + ', Value: 0x';
+      for (let i = 0; i < len - 6; i++) {
+        if (!ctx.ttest(p + 6 + i, 1)) return -1;
+        ctx.s += hex2(ctx.u8(p + 6 + i));
+      }
+      break;
+    case 1: // MRU
+    case 17: // MRRU
+      if (len !== 4) return bogus('= 4', opt === 1 ? len : 0);
+      if (!ctx.ttest(p + 2, 2)) return -1;
+      ctx.s += ': ' + ctx.be16(p + 2);
+      break;
+    case 2: // ACCM
+    case 5: // magic number
+      if (len !== 6) return bogus('= 6', opt === 2 ? len : 0);
+      if (!ctx.ttest(p + 2, 4)) return -1;
+      ctx.s += ': 0x' + hex8(ctx.be32(p + 2));
+      break;
+    case 3: { // authentication protocol
+      if (len < 4) return bogus('>= 4');
+      if (!ctx.ttest(p + 2, 2)) return -1;
+      const ap = ctx.be16(p + 2);
+      ctx.s += ': ' + tok2str(PPP_TYPE_NAMES, 'Unknown Auth Proto (0x04x)', ap);
+      switch (ap) {
+        case PPP_CHAP:
+          if (!ctx.ttest(p + 4, 1)) return -1;
+          ctx.s += ', ' + tok2str(AUTH_ALG_NAMES, 'Unknown Auth Alg %u', ctx.u8(p + 4));
+          break;
+        case PPP_PAP: case PPP_EAP: case PPP_SPAP: case PPP_SPAP_OLD:
+          break;
+        default:
+          printUnknownData(ctx, p, '\n\t', len);
+      }
+      break;
+    }
+    case 4: // quality protocol
+      if (len < 4) return bogus('>= 4', 0);
+      if (!ctx.ttest(p + 2, 2)) return -1;
+      ctx.s += ctx.be16(p + 2) === PPP_LQM ? ': LQR' : ': unknown';
+      break;
+    case 7: case 8: // PFC, ACFC: no value
+      break;
+    case 23: // link discriminator
+      if (len !== 4) return bogus('= 4', 0);
+      if (!ctx.ttest(p + 2, 2)) return -1;
+      ctx.s += ': 0x' + hex4(ctx.be16(p + 2));
+      break;
+    case 13: // callback
+      if (len < 3) return bogus('>= 3', 0);
+      ctx.s += ': ';
+      if (!ctx.ttest(p + 2, 1)) return -1;
+      ctx.s += ': Callback Operation ' + tok2str(CALLBACK_NAMES, 'Unknown', ctx.u8(p + 2)) + ' (' + ctx.u8(p + 2) + ')';
+      break;
+    case 19: { // endpoint discriminator
+      if (len < 3) return bogus('>= 3', 0);
+      if (!ctx.ttest(p + 2, 1)) return -1;
+      const cls = ctx.u8(p + 2);
+      switch (cls) {
+        case 0: ctx.s += ': Null'; break;
+        case 1: ctx.s += ': Local'; break;
+        case 2:
+          if (len !== 7) return bogus('= 7', 0);
+          if (!ctx.ttest(p + 3, 4)) return -1;
+          ctx.s += ': IPv4 ' + ctx.names.ip4At(ctx.d, p + 3);
+          break;
+        case 3:
+          if (len !== 9) return bogus('= 9', 0);
+          if (!ctx.ttest(p + 3, 6)) return -1;
+          ctx.s += ': MAC ' + ctx.names.mac(ctx.d, p + 3);
+          break;
+        case 4: ctx.s += ': Magic-Num-Block'; break;
+        case 5: ctx.s += ': PSNDN'; break;
+        default: ctx.s += ': Unknown class ' + cls;
+      }
+      break;
+    }
+    default:
+      // the deprecated and unusual options print their bytes only with -vv (below)
+      break;
+  }
+  if (ctx.vflag > 1) printUnknownData(ctx, p + 2, '\n\t    ', len - 2);
+  return len;
+}
+
+/** DLT_PPP: the frame starts with the address and control fields (or pppd's direction byte) */
+function pppIfPrint(ctx: PrintContext, p: number, length: number, caplen: number): number {
+  ctx.protocol = 'ppp_if';
+  if (caplen < PPP_HDRLEN) {
+    ctx.trunc();
+    return caplen;
+  }
+  if (ctx.eflag) ctx.s += (ctx.u8(p) ? 'O' : 'I') + ' ' + String(length).padStart(4, ' ') + ' ' + hex2(ctx.u8(p + 1)) + ' ';
+  pppPrint(ctx, p, length);
+  return 0;
+}
+
+registerLinkType(9, 'PPP', pppIfPrint);
+// PPP over Ethernet without PPPoE framing (EtherType 0x880b), as ethertype_print hands it on
+registerEtherType(0x880b, (ctx, p, length) => {
+  if (length) {
+    ctx.s += ': ';
+    pppPrint(ctx, p, length);
+  }
+});
