@@ -16,3 +16,9 @@ export {
 } from './track/index.js';
 export { JsonWriter } from './print/json.js';
 export { Annotator } from './print/annotate.js';
+export {
+  LiveCapture, type LiveOptions, type LiveStats, openLive, listInterfaces, defaultInterface, formatStats, listeningLine,
+  describeLinktype, dropPrivileges, loadPcapBinding,
+} from './capture/live.js';
+export { PcapWriter, FdSink, MemorySink, type ByteSink, type PcapFileHeader, encodeFileHeader } from './capture/writer.js';
+export { CaptureFileWriter, type CaptureFileOptions, makeFilename, strftime } from './capture/writer-rotate.js';

@@ -153,6 +153,19 @@ export function listInterfaces(binding: PcapBinding = loadPcapBinding()): string
   return formatInterfaceList(describeDevices(devices));
 }
 
+/**
+ * The interface tcpdump captures on when given none: the first pcap_findalldevs lists (libpcap
+ * puts interfaces that are up, running and not loopback first). Undefined when live capture is
+ * not available or there is no interface.
+ */
+export function defaultInterface(): string | undefined {
+  try {
+    return loadPcapBinding().findalldevs()[0]?.name;
+  } catch {
+    return undefined;
+  }
+}
+
 /** tcpdump's -s check: 0 (or nothing) means the most, anything past 262144 is an error. */
 export function resolveSnaplen(snaplen: number | undefined): number {
   if (snaplen === undefined || snaplen === 0) return MAXIMUM_SNAPLEN;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
-import { liveCaptureLingers } from '../capture/live.js';
+import { defaultInterface, liveCaptureLingers } from '../capture/live.js';
 import { stoppedBySignal } from '../capture/live-signals.js';
 import { type RunOptions, runPipeline } from '../pipeline.js';
 import { registerCheck } from './check.js';
@@ -130,7 +130,11 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
 
   const mode: RunOptions['mode'] = o.json ? 'json' : o.plain ? 'plain' : 'annotated';
   if (o.r === undefined && o.i === undefined && !o.D) {
-    throw new TcpscopeError('BAD_OPTION', 'nothing to read: give -r FILE to read a capture or -i INTERFACE to capture live (tcpscope --help lists the options)');
+    // as tcpdump: capture on the first interface libpcap lists; without live capture, say what to give
+    o.i = defaultInterface();
+    if (o.i === undefined) {
+      throw new TcpscopeError('BAD_OPTION', 'nothing to read: give -r FILE to read a capture or -i INTERFACE to capture live (tcpscope --help lists the options)');
+    }
   }
   if (o.r !== undefined && o.i !== undefined) throw new TcpscopeError('BAD_OPTION', '-r and -i cannot be used together');
 

@@ -75,6 +75,13 @@ describe('without the native module', () => {
     }
   });
 
+  test('absent_noInputGiven_askForRorI_insteadOfADefaultInterface', () => {
+    const cli = installWithout('absent');
+    const r = run(process.execPath, [cli, 'tcp port 80']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('tcpscope: nothing to read: give -r FILE to read a capture or -i INTERFACE to capture live (tcpscope --help lists the options)\n');
+  });
+
   test('absent_offlineAnalysisStillWorks_sameOutput', () => {
     const cli = installWithout('absent');
     const cap = join(ROOT, 'fixtures', 'real', 'real-abort-linger0.pcap');

@@ -230,6 +230,15 @@ describe.skipIf(SKIP !== '')(`live capture on lo${SKIP !== '' ? ` (skipped: ${SK
     expect(counters(cap.stderr()).dropped).toBe(0);
   });
 
+  test('noInterfaceGiven_firstOfD_asTcpdump', async () => {
+    const first = /^1\.(\S+)/.exec(offline(['-D']))![1]!;
+    const cap = startCapture(['-c', '1', `tcp port ${servers.refusedPort}`]);
+    await cap.ready;
+    expect(cap.stderr()).toContain(`listening on ${first}, `);
+    cap.proc.kill('SIGINT');
+    expect((await cap.exited).code).toBe(0);
+  });
+
   test('interfaceByNumber_asListedByD', async () => {
     const list = offline(['-D']);
     const lo = /^(\d+)\.lo /m.exec(list);
