@@ -3,7 +3,8 @@
  * record; nanosecond files; the FCS bits; the file-system errors; `tcpscope -w` against
  * `tcpdump -w` on every fixture.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,6 +246,26 @@ describe('tcpscope -w', () => {
     const p = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" -r "${path}" -w - | head -c 100 >/dev/null`], { encoding: 'utf8' });
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
+  });
+
+  test('sigint_whileReadingAPipe_fileCompleteUpToTheLastPacket_status0', async () => {
+    const path = join(ROOT, 'fixtures', 'real', 'real-normal.pcap');
+    const whole = readFileSync(path);
+    let off = 24;
+    for (let i = 0; i < 3; i++) off += 16 + whole.readUInt32LE(off + 8);
+    const out = join(tmp, 'sigint.pcap');
+    const child = spawn(process.execPath, [CLI, '-r', '-', '-w', out], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    // the header and three packets, then the writer of the pipe goes quiet
+    child.stdin.write(whole.subarray(0, off));
+    await new Promise((r) => setTimeout(r, 1000));
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(readFileSync(out).equals(whole.subarray(0, off))).toBe(true);
+    child.stdin.destroy();
   });
 
   test('withCount_writesTheFirstNPackets', async () => {
