@@ -34,3 +34,4 @@ import './arcnet.js';
 import './fr.js';
 import './atm.js';
 import './tunnel.js';
+import './pptp.js';
