@@ -47,6 +47,8 @@ export class Names {
   private readonly v4Vals: (string | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
   private readonly v6Keys = new Uint32Array(CACHE_SIZE * 4);
   private readonly v6Vals: (string | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
+  private readonly epKeys = new Uint32Array(CACHE_SIZE * 4);
+  private readonly epVals: (string | undefined)[] = new Array(CACHE_SIZE).fill(undefined);
   private tcpPorts: (string | undefined)[] = new Array(65536).fill(undefined);
   private udpPorts: (string | undefined)[] = new Array(65536).fill(undefined);
 
@@ -76,6 +78,27 @@ export class Names {
     }
     this.v4Keys[slot] = addr;
     this.v4Vals[slot] = s;
+    return s;
+  }
+
+  /**
+   * `SRC.SPORT > DST.DPORT: ` for an IPv4 TCP (or UDP) segment. The same connection prints the
+   * same text on every packet, so it is kept in a small direct-mapped cache keyed by the 4-tuple.
+   */
+  endpoints4(src: number, dst: number, sport: number, dport: number, tcp: boolean): string {
+    const ports = ((sport << 16) | dport) >>> 0;
+    const slot = (Math.imul(src ^ Math.imul(dst, 0x85ebca6b) ^ Math.imul(ports, 0xc2b2ae35) ^ (tcp ? 0x27d4eb2f : 0), 0x9e3779b1) >>> (32 - CACHE_BITS));
+    const k = this.epKeys;
+    const hit = this.epVals[slot];
+    if (hit !== undefined && k[slot * 4] === src && k[slot * 4 + 1] === dst && k[slot * 4 + 2] === ports && k[slot * 4 + 3] === (tcp ? 1 : 0)) return hit;
+    const s = tcp
+      ? this.ip4(src) + '.' + this.tcpPort(sport) + ' > ' + this.ip4(dst) + '.' + this.tcpPort(dport) + ': '
+      : this.ip4(src) + '.' + this.udpPort(sport) + ' > ' + this.ip4(dst) + '.' + this.udpPort(dport) + ': ';
+    k[slot * 4] = src;
+    k[slot * 4 + 1] = dst;
+    k[slot * 4 + 2] = ports;
+    k[slot * 4 + 3] = tcp ? 1 : 0;
+    this.epVals[slot] = s;
     return s;
   }
 

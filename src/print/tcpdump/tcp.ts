@@ -76,7 +76,8 @@ export function tcpPrint(ctx: PrintContext, p: number, length: number, iph: numb
     if (d[iph + 6] === 6) ctx.s += names.ip6At(d, iph + 8) + '.' + names.tcpPort(sport) + ' > ' + names.ip6At(d, iph + 24) + '.' + names.tcpPort(dport) + ': ';
     else ctx.s += names.tcpPort(sport) + ' > ' + names.tcpPort(dport) + ': ';
   } else if (d[iph + 9] === 6) {
-    ctx.s += names.ip4At(d, iph + 12) + '.' + names.tcpPort(sport) + ' > ' + names.ip4At(d, iph + 16) + '.' + names.tcpPort(dport) + ': ';
+    ctx.s += names.endpoints4(((d[iph + 12] << 24) | (d[iph + 13] << 16) | (d[iph + 14] << 8) | d[iph + 15]) >>> 0,
+      ((d[iph + 16] << 24) | (d[iph + 17] << 16) | (d[iph + 18] << 8) | d[iph + 19]) >>> 0, sport, dport, true);
   } else {
     ctx.s += names.tcpPort(sport) + ' > ' + names.tcpPort(dport) + ': ';
   }
