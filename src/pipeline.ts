@@ -15,6 +15,7 @@ import { compileFilter } from './filter/index.js';
 import type { PrintOptions } from './print/options.js';
 import { Output } from './print/output.js';
 import { TcpdumpPrinter } from './print/tcpdump/index.js';
+import { TcpdumpSeqTable } from './track/tcpdump-seq.js';
 import { JsonWriter } from './print/json.js';
 import { Annotator } from './print/annotate.js';
 import { colorLevel, makeChalk } from './print/color.js';
@@ -103,7 +104,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   };
   let fileLimitReached = false;
   const out = new Output(1);
-  const printer = new TcpdumpPrinter(opts.print, out);
+  // tcpdump's relative-sequence numbers are per-connection state: the table lives in src/track
+  const printer = new TcpdumpPrinter(opts.print, out, {
+    seqTable: new TcpdumpSeqTable(),
+    sourceName: opts.read === '-' ? 'standard input' : opts.read,
+  });
   const pkt = new Packet();
   const limit = opts.count ?? Infinity;
   let seen = 0;
@@ -177,6 +182,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       if (summary !== null) summary.print(out, tracker);
     }
     out.flush();
+    // a printer bug never stops a run: the lines it cut short are reported once, here
+    printer.reportPrinterErrors();
     // tcpdump's three counters, after everything else, on stderr
     if (live !== null) process.stderr.write(formatStats(live.stats(), true));
   }
