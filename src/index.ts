@@ -5,7 +5,8 @@ export * from './decode/index.js';
 export { type Filter, type FilterOptions, type MatchFn, compileFilter } from './filter/index.js';
 export { Output } from './print/output.js';
 export { type PrintOptions, defaultPrintOptions } from './print/options.js';
-export { TcpdumpPrinter } from './print/tcpdump/index.js';
+export { TcpdumpPrinter, type TcpdumpPrinterOptions, Names } from './print/tcpdump/index.js';
+export { TcpdumpSeqTable, type SeqLookup } from './track/tcpdump-seq.js';
 export { type RunOptions, runPipeline, type TrackCapturesOptions, type TrackCapturesSummary, trackCaptures } from './pipeline.js';
 export * from './check/index.js';
 export {
