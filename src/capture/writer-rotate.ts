@@ -129,7 +129,7 @@ export class CaptureFileWriter {
     if (frame.linktype !== this.opts.header.linktype) {
       // a pcapng input can mix link types; a classic pcap file has one
       throw new TcpscopeError('WRITE_FAILED',
-        `packet ${frame.number} has link type ${frame.linktype}, but this pcap file holds link type ${this.opts.header.linktype} (a classic pcap file has one link type: filter the other interface out)`,
+        `packet ${frame.number} has link type ${frame.linktype}, but this pcap file holds link type ${this.opts.header.linktype} (a classic pcap file has one link type)`,
         { file: this.current?.name ?? this.opts.path });
     }
     if (this.current === null) {
