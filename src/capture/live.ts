@@ -21,7 +21,9 @@
  * eight 256 KiB slots on `any` in immediate mode, which a burst of loopback traffic overflows
  * even under tcpdump ("packets dropped by kernel"); tcpscope hands each packet to JavaScript
  * and needs the slack more. Time stamps are microseconds: node_pcap 3.1.0 passes libpcap's
- * `struct timeval` only, so --nano prints and writes three trailing zeros live.
+ * `struct timeval` only, so --nano prints and writes three trailing zeros live; and it cannot
+ * choose a link type, so `-i any` gives libpcap's default for it, Linux cooked v1 (tcpdump 4.99
+ * asks for v2, which also names the interface of each packet).
  */
 import { endianness } from 'node:os';
 import { TcpscopeError } from '../errors.js';
