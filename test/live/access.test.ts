@@ -12,7 +12,7 @@ import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, IS_ROOT, ROOT, type Servers, liveSkipReason, normalClose, startCapture, startServers } from './helpers.js';
+import { CLI, IS_ROOT, ROOT, type Servers, killStragglers, liveSkipReason, normalClose, startCapture, startServers } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-access-'));
 chmodSync(tmp, 0o755);
@@ -116,7 +116,7 @@ describe.skipIf(LIVE_SKIP !== '')(`without permission${LIVE_SKIP !== '' ? ` (ski
   describe('with capabilities', () => {
     let servers: Servers;
     beforeAll(async () => { servers = await startServers(); });
-    afterAll(async () => { await servers?.close(); });
+    afterAll(async () => { killStragglers(); await servers?.close(); });
 
     test('setcapOnNode_nobodyCaptures', { skip: (!NOBODY_CAN_RUN || !has('setcap')) && 'needs setcap (libcap2-bin) and a checkout user nobody can run' }, async () => {
       // the README's remedy, on a copy of node so the system's binary is left alone

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readCapture } from '../../src/capture/index.js';
 import {
-  CLI, HAVE_TCPDUMP, type Servers, abortWithLinger0, flowFlags, liveSkipReason, normalClose, packetLines, refused, startCapture, startServers,
+  CLI, HAVE_TCPDUMP, type Servers, abortWithLinger0, flowFlags, killStragglers, liveSkipReason, normalClose, packetLines, refused, startCapture, startServers,
 } from './helpers.js';
 
 const SKIP = liveSkipReason();
@@ -36,7 +36,7 @@ function counters(stderr: string): { captured: number; received: number; dropped
 describe.skipIf(SKIP !== '')(`live capture on lo${SKIP !== '' ? ` (skipped: ${SKIP})` : ''}`, () => {
   let servers: Servers;
   beforeAll(async () => { servers = await startServers(); });
-  afterAll(async () => { await servers?.close(); });
+  afterAll(async () => { killStragglers(); await servers?.close(); });
 
   test('threeConnections_sigint_linesAnnotationsFileAndCountersAgree', async () => {
     const filter = `tcp port ${servers.echoPort} or tcp port ${servers.abortPort} or tcp port ${servers.refusedPort}`;

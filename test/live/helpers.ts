@@ -49,11 +49,20 @@ export interface CaptureProcess {
   waitForOutput(pred: (out: string) => boolean, timeoutMs?: number): Promise<void>;
 }
 
+const started = new Set<ChildProcess>();
+
+/** Kill captures a failed test left running (call from afterAll). */
+export function killStragglers(): void {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  started.clear();
+}
+
 /** Start `tcpscope ARGS`; NO_COLOR and TZ=UTC so the text is stable. */
 export function startCapture(args: string[], opts: { node?: string; wrapper?: string[]; env?: Record<string, string> } = {}): CaptureProcess {
   const cmd = opts.wrapper !== undefined ? opts.wrapper[0]! : (opts.node ?? process.execPath);
   const argv = opts.wrapper !== undefined ? [...opts.wrapper.slice(1), opts.node ?? process.execPath, CLI, ...args] : [CLI, ...args];
   const proc = spawn(cmd, argv, { env: { ...process.env, NO_COLOR: '1', TZ: 'UTC', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(proc);
   const out: Buffer[] = [];
   let err = '';
   proc.stdout!.on('data', (b: Buffer) => out.push(b));
