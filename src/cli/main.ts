@@ -186,7 +186,25 @@ export function reportError(e: unknown): number {
   return 2;
 }
 
+/**
+ * Text that does not go through Output (commander's help and usage, a table written with
+ * process.stdout) can meet a reader that has gone away (`tcpscope --help | head -1`): end quietly
+ * with status 0 as tcpdump does, instead of Node's unhandled 'error' event and its stack trace.
+ */
+let pipeGuardInstalled = false;
+function exitQuietlyOnClosedPipe(): void {
+  if (pipeGuardInstalled) return;
+  pipeGuardInstalled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedPipe();
   const program = buildProgram(runPipeline);
   let status: number;
   try {
