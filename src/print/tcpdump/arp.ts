@@ -37,11 +37,8 @@ export function arpPrint(ctx: PrintContext, bp: number, length: number, caplen: 
   const spa = sha + hln;
   const tha = spa + pln;
   const tpa = tha + hln;
-  if (!ctx.ttest(tpa, pln)) {
-    ctx.s += ' [|ARP]';
-    ctx.defaultPrint(bp, length);
-    return;
-  }
+  // a cut before the last address ends the packet (tcpdump's longjmp: the dumps then show the link header)
+  ctx.need(tpa, pln);
   if (!ctx.eflag) ctx.s += 'ARP, ';
   if ((pro !== ETHERTYPE_IP && pro !== ETHERTYPE_TRAIL) || pln !== 4 || hln === 0 || ctx.vflag) {
     ctx.s += tok2str(ARPHRD_NAMES, 'Unknown Hardware (%u)', hrd) + ' (len ' + hln + '), ' +

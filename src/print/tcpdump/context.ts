@@ -17,7 +17,7 @@ import type { Frame } from '../../capture/frame.js';
 import type { Packet } from '../../decode/packet.js';
 import type { TcpdumpSeqTable } from '../../track/tcpdump-seq.js';
 import type { PrintOptions } from '../options.js';
-import { hexAndAscii } from './hexdump.js';
+import { hexAndAscii, hexOnly } from './hexdump.js';
 import type { Names } from './names.js';
 
 /** Thrown by the checked accessors when a read runs past the snap end. Never allocated per packet. */
@@ -175,6 +175,11 @@ export class PrintContext {
   defaultPrint(o: number, len: number): void {
     if (this.suppressDefaultPrint) return;
     this.hexAndAscii('\n\t', o, len);
+  }
+
+  /** print_unknown_data: hex only (no ASCII column), as much as was captured. */
+  unknownData(indent: string, o: number, len: number): void {
+    this.s += hexOnly(indent, this.d, o, this.clip(o, len), 0);
   }
 
   /** hex_and_ascii_print: dumps what was captured of `len` bytes, then ` [|proto]` if some were not. */

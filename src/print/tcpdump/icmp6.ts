@@ -115,7 +115,7 @@ export function icmp6Print(ctx: PrintContext, bp: number, length: number, iph: n
         default:
           if (ctx.vflag <= 1) {
             ctx.s += ', length ' + length;
-            ctx.hexAndAscii('\n\t', bp, length);
+            ctx.unknownData('\n\t', bp, length);
             return;
           }
       }
@@ -189,7 +189,7 @@ export function icmp6Print(ctx: PrintContext, bp: number, length: number, iph: n
     }
     default:
       ctx.s += ', length ' + length;
-      if (ctx.vflag <= 1) ctx.hexAndAscii('\n\t', bp, length);
+      if (ctx.vflag <= 1) ctx.unknownData('\n\t', bp, length);
       return;
   }
   if (!ctx.vflag) ctx.s += ', length ' + length;

@@ -56,7 +56,6 @@ export function ip6Print(ctx: PrintContext, bp: number, length: number): void {
   let advance = 40;
   let totalAdvance = 0;
   let fragmented = 0;
-  let foundHbh = false;
   while (cp < ctx.snapend && advance > 0) {
     if (len < advance) {
       ctx.trunc();
@@ -71,15 +70,15 @@ export function ip6Print(ctx: PrintContext, bp: number, length: number): void {
     }
     switch (nh) {
       case IPPROTO.HOPOPTS:
-        if (foundHbh) {
-          ctx.s += '[The Hop-by-Hop Options header was already found]';
+        // RFC 8200: a Hop-by-Hop Options header may only come right after the IPv6 header
+        if (cp !== bp + 40) {
+          ctx.s += "[The Hop-by-Hop Options header don't follow the IPv6 header]";
           ctx.invalid();
           ctx.popSnapend(savedSnapend);
           return;
         }
         advance = hbhOptProcess(ctx, cp, jumbo);
         if (advance < 0) { ctx.popSnapend(savedSnapend); return; }
-        foundHbh = true;
         nh = ctx.u8(cp);
         break;
       case IPPROTO.DSTOPTS:
