@@ -195,10 +195,7 @@ function accumulator(n: TestNode): string {
 }
 
 interface Shape {
-  order: TestNode[];
   preds: Map<TestNode, { node: TestNode; branch: 'jt' | 'jf' }[]>;
-  /** dominators of each node (every path from the root to it passes them) */
-  dom: Map<TestNode, Set<TestNode>>;
 }
 
 function shape(root: Target): Shape {
@@ -211,19 +208,7 @@ function shape(root: Target): Shape {
       if (typeof t !== 'string') preds.get(t)!.push({ node: n, branch });
     }
   }
-  const dom = new Map<TestNode, Set<TestNode>>();
-  for (const n of order) {
-    let d: Set<TestNode> | null = null;
-    for (const p of preds.get(n)!) {
-      const pd = dom.get(p.node)!;
-      if (d === null) d = new Set<TestNode>(pd);
-      else for (const x of [...d]) if (!pd.has(x)) d.delete(x);
-    }
-    const mine: Set<TestNode> = d ?? new Set<TestNode>();
-    mine.add(n);
-    dom.set(n, mine);
-  }
-  return { order, preds, dom };
+  return { preds };
 }
 
 /**
@@ -239,38 +224,57 @@ function pullup(root: Target, b: TestNode, s: Shape, same: 'jt' | 'jf'): Target 
   if (preds.length === 0) return null;
   const val = accumulator(preds[0].node);
   if (preds.some((p) => accumulator(p.node) !== val)) return null;
-  const inChain = (t: Target): t is TestNode => typeof t !== 'string' && t[same] === b[same] && s.dom.get(t)!.has(b);
+  // libpcap asks that b dominate the chain; here each later link must be reachable only from
+  // the link before it, which implies that and keeps the moves from disturbing other paths
+  const inChain = (t: Target, from: TestNode | null): t is TestNode =>
+    typeof t !== 'string' && t[same] === b[same] && (from === null || (s.preds.get(t)!.length === 1 && s.preds.get(t)![0].node === from));
   // the chain's tests on `val`, then the first test on another value
   let ref: { node: TestNode; branch: 'jt' | 'jf' } = preds[0];
   let atTop = true;
   let diff: Target = b;
+  let from: TestNode | null = null;
   for (;;) {
-    if (!inChain(diff)) return null;
+    if (!inChain(diff, from)) return null;
     if (accumulator(diff) !== val) break;
     ref = { node: diff, branch: next };
+    from = diff;
     diff = diff[next];
     atTop = false;
   }
   // further down, the next test on `val` again
   let sref: { node: TestNode; branch: 'jt' | 'jf' } = { node: diff, branch: next };
   let pull: Target = diff[next];
+  from = diff;
   for (;;) {
-    if (!inChain(pull)) return null;
+    if (!inChain(pull, from)) return null;
     if (accumulator(pull) === val) break;
     sref = { node: pull, branch: next };
+    from = pull;
     pull = pull[next];
   }
-  sref.node[sref.branch] = pull[next];
-  pull[next] = diff;
+  const pulled: TestNode = pull;
+  const entries = [...preds]; // b's predecessors before anything moves
+  const redirect = (node: TestNode, branch: 'jt' | 'jf', to: Target): void => {
+    const old = node[branch];
+    if (typeof old !== 'string') {
+      const list = s.preds.get(old)!;
+      const i = list.findIndex((p) => p.node === node && p.branch === branch);
+      if (i >= 0) list.splice(i, 1);
+    }
+    node[branch] = to;
+    if (typeof to !== 'string') s.preds.get(to)!.push({ node, branch });
+  };
+  redirect(sref.node, sref.branch, pulled[next]);
+  redirect(pulled, next, diff);
   if (atTop) {
-    for (const p of preds) if (p.node[p.branch] === b) p.node[p.branch] = pull;
+    for (const p of entries) if (p.node[p.branch] === b) redirect(p.node, p.branch, pulled);
   } else {
-    ref.node[ref.branch] = pull;
+    redirect(ref.node, ref.branch, pulled);
   }
   return root;
 }
 
-function pullups(root: Target): { root: Target; changed: boolean } {
+function pullups(root: Target, budget: { pullups: number }): { root: Target; changed: boolean } {
   let changed = false;
   if (typeof root === 'string') return { root, changed };
   // nodes nearest the leaves first, as libpcap walks its levels
@@ -279,11 +283,15 @@ function pullups(root: Target): { root: Target; changed: boolean } {
   const order = topological(root);
   for (const n of [...order].reverse()) level.set(n, Math.max(lv(n.jt), lv(n.jf)) + 1);
   const byLevel = [...order].sort((a, b) => level.get(a)! - level.get(b)!);
+  const s = shape(root);
   for (const n of byLevel) {
     for (const same of ['jt', 'jf'] as const) {
-      const s = shape(root);
-      if (!s.preds.has(n)) continue; // no longer reachable
-      if (pullup(root, n, s, same) !== null) changed = true;
+      // pull up into the same place while there is something to pull (a bounded amount:
+      // huge expressions get less of this, as they do in libpcap, which slows to a crawl)
+      while (budget.pullups > 0 && s.preds.get(n)!.length > 0 && pullup(root, n, s, same) !== null) {
+        changed = true;
+        budget.pullups--;
+      }
     }
   }
   return { root, changed };
@@ -292,10 +300,11 @@ function pullups(root: Target): { root: Target; changed: boolean } {
 /** Optimize the graph of `b` to a fixed point, then merge identical nodes. */
 export function optimize(b: Bool): Target {
   let root = buildGraph(b);
+  const budget = { pullups: 8 * Math.max(1, topological(root).length) };
   for (let round = 0; round < 100; round++) {
     const t = thread(root);
     const d = dropUndecisive(t.root);
-    const p = pullups(d.root);
+    const p = pullups(d.root, budget);
     root = p.root;
     if (!t.changed && !d.changed && !p.changed) break;
   }

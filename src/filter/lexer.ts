@@ -193,6 +193,8 @@ function ipv6Patterns(): RegExp[] {
 const V6_PATTERNS = ipv6Patterns();
 const BOGUS_ETHER = sticky(`${B}:+(?:${B}:+)+`);
 const ID_RUN = sticky('[A-Za-z0-9][-_.A-Za-z0-9]*');
+/** the characters any address token is made of */
+const ADDRESS_RUN = sticky('[0-9A-Fa-fxX:.-]*');
 
 function matchLength(re: RegExp, s: string, at: number): number {
   re.lastIndex = at;
@@ -261,11 +263,17 @@ export function tokenize(expr: string): Token[] {
       const l = longest([sticky(B)], expr, p + 1);
       if (l > 0) consider(l + 1, Rule.Aid);
     }
-    consider(longest(MAC_PATTERNS, expr, p), Rule.Mac);
+    // the address patterns are many; try them only where their separators appear
+    const run = matchLength(ADDRESS_RUN, expr, p);
+    const chars = expr.slice(p, p + run);
+    const colon = chars.includes(':');
+    if (run >= 11 || colon) consider(longest(MAC_PATTERNS, expr, p), Rule.Mac);
     consider(matchLength(N_PATTERN, expr, p), Rule.Num);
-    consider(longest(HID_PATTERNS, expr, p), Rule.Hid);
-    consider(longest(V6_PATTERNS, expr, p), Rule.V6);
-    consider(matchLength(BOGUS_ETHER, expr, p), Rule.BogusEther);
+    if (chars.includes('.')) consider(longest(HID_PATTERNS, expr, p), Rule.Hid);
+    if (colon) {
+      consider(longest(V6_PATTERNS, expr, p), Rule.V6);
+      consider(matchLength(BOGUS_ETHER, expr, p), Rule.BogusEther);
+    }
     consider(numKwLen, Rule.NumKeyword);
     let idLen = matchLength(ID_RUN, expr, p);
     while (idLen > 1 && (expr[p + idLen - 1] === '-' || expr[p + idLen - 1] === '_')) idLen--;
