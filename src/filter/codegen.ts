@@ -17,19 +17,13 @@ class Emitter {
   private readonly lines: string[] = [];
   private temps = 0;
   private maxTemps = 0;
-  private labels = 0;
-  private depth = 1;
 
   private emit(line: string): void {
-    this.lines.push('  '.repeat(this.depth) + line);
+    this.lines.push(`  ${line}`);
   }
 
   private temp(): string {
     return `v${this.temps++}`;
-  }
-
-  private label(): string {
-    return `L${this.labels++}`;
   }
 
   /** Emit what computes `v`; returns the expression that holds it (a temp or a literal). */
@@ -103,47 +97,16 @@ class Emitter {
     }
   }
 
-  /** Emit code that ends by breaking to `T` when `b` holds and to `F` when it does not. */
-  bool(b: Bool, T: string, F: string): void {
-    switch (b.t) {
-      case 'true': this.emit(`break ${T};`); return;
-      case 'false': this.emit(`break ${F};`); return;
-      case 'fixed': this.emit(`break ${b.v ? T : F};`); return;
-      case 'not': this.bool(b.a, F, T); return;
-      case 'and':
-      case 'or': {
-        const L = this.label();
-        this.emit(`${L}: {`);
-        this.depth++;
-        if (b.t === 'and') this.bool(b.a, L, F);
-        else this.bool(b.a, T, L);
-        this.depth--;
-        this.emit('}');
-        this.bool(b.b, T, F);
-        return;
-      }
-      case 'cmp': {
-        const a = this.val(b.a);
-        const c = this.val(b.b);
-        const cond = b.op === 'eq' ? `${a} === ${c}` : b.op === 'gt' ? `${a} > ${c}` : b.op === 'ge' ? `${a} >= ${c}` : `(${a} & ${c}) !== 0`;
-        this.emit(`if (${cond}) break ${T};`);
-        this.emit(`break ${F};`);
-        return;
-      }
-    }
-  }
-
   /** One graph node: its loads, then the jump on its outcome (temps are reused across nodes). */
   node(test: Extract<Bool, { t: 'cmp' }> | null, onTrue: string, onFalse: string): string[] {
     this.lines.length = 0;
-    this.depth = 1;
     if (test === null) return [`  ${onTrue}`];
     this.temps = 0;
     const a = this.val(test.a);
     const c = this.val(test.b);
     const cond = test.op === 'eq' ? `${a} === ${c}` : test.op === 'gt' ? `${a} > ${c}` : test.op === 'ge' ? `${a} >= ${c}` : `(${a} & ${c}) !== 0`;
     this.maxTemps = Math.max(this.maxTemps, this.temps);
-    return [...this.lines, `  if (${cond}) ${onTrue}`, `  ${onFalse}`];
+    return [...this.lines, `  if (${cond}) { ${onTrue} }`, `  ${onFalse}`];
   }
 
   declarations(): string {
@@ -151,37 +114,36 @@ class Emitter {
     return n > 0 ? `  let ${Array.from({ length: n }, (_, i) => `v${i} = 0`).join(', ')};\n` : '';
   }
 
-  source(b: Bool): string {
-    if (b.t === 'true') return '  return true;\n';
-    if (b.t === 'false') return '  return false;\n';
-    this.depth = 3;
-    this.bool(b, 'T', 'F');
-    const body = this.lines.join('\n');
-    const decl = this.temps > 0 ? `  let ${Array.from({ length: this.temps }, (_, i) => `v${i} = 0`).join(', ')};\n` : '';
-    return `${decl}  T: {\n    F: {\n${body}\n    }\n    return false;\n  }\n  return true;\n`;
-  }
 }
 
-/** The body of `function (d, o, cap, wire)` for `b` evaluated as a tree (no graph optimizations). */
-export function generateSource(b: Bool): string {
-  return new Emitter().source(b);
-}
+/** Nested blocks are fastest, but a parser has a depth limit: past this many tests, a loop. */
+const MAX_NESTING = 1500;
 
 /** The body of `function (d, o, cap, wire)` for an optimized graph. */
-export function generateGraphSource(root: Target): string {
+export function generateSource(root: Target, maxNesting = MAX_NESTING): string {
   if (typeof root === 'string') return `  return ${root === 'accept'};\n`;
   const order = topological(root);
   const index = new Map(order.map((n, i) => [n, i]));
   const e = new Emitter();
-  const jump = (t: Target): string => (typeof t === 'string' ? `return ${t === 'accept'};` : `break N${index.get(t)};`);
-  const head: string[] = [];
-  for (let i = order.length - 1; i >= 1; i--) head.push(`  N${i}: {`);
   const body: string[] = [];
-  order.forEach((n, i) => {
-    if (i > 0) body.push('  }');
-    body.push(...e.node(n.test, jump(n.jt), jump(n.jf)));
-  });
-  return `${e.declarations()}${head.join('\n')}\n${body.join('\n')}\n`;
+  if (order.length <= maxNesting) {
+    // node i sits inside blocks N(i+1)..N(last); `break Nj` continues at node j
+    const jump = (t: Target): string => (typeof t === 'string' ? `return ${t === 'accept'};` : `break N${index.get(t)};`);
+    for (let i = order.length - 1; i >= 1; i--) body.push(`  N${i}: {`);
+    order.forEach((n, i) => {
+      if (i > 0) body.push('  }');
+      body.push(...e.node(n.test, jump(n.jt), jump(n.jf)));
+    });
+  } else {
+    const jump = (t: Target): string => (typeof t === 'string' ? `return ${t === 'accept'};` : `s = ${index.get(t)}; continue;`);
+    body.push('  let s = 0;', '  for (;;) switch (s) {');
+    order.forEach((n, i) => {
+      body.push(`  case ${i}:`);
+      body.push(...e.node(n.test, jump(n.jt), jump(n.jf)));
+    });
+    body.push('  default: return false;', '  }');
+  }
+  return `${e.declarations()}${body.join('\n')}\n`;
 }
 
 export function compileSource(source: string): MatchFn {

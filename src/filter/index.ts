@@ -15,7 +15,7 @@ import type { Frame } from '../capture/frame.js';
 import { TcpscopeError } from '../errors.js';
 import type { Node } from './ast.js';
 import { type Target, optimize, topological } from './cfg.js';
-import { type MatchFn, compileSource, generateGraphSource } from './codegen.js';
+import { type MatchFn, compileSource, generateSource } from './codegen.js';
 import { unsupportedError } from './diagnostic.js';
 import { type Bool, formatVal } from './ir.js';
 import { linkModel } from './link.js';
@@ -87,7 +87,7 @@ class CompiledFilter implements Filter {
       try {
         const raw = lower(this.ast, model, this.names, this.expression);
         const graph = optimize(raw); // throws LinkTypeError for code libpcap refuses
-        const source = generateGraphSource(graph);
+        const source = generateSource(graph);
         p = { raw, graph, source, fn: compileSource(source) };
       } catch (e) {
         if (e instanceof LinkTypeError) {

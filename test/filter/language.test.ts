@@ -7,10 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { newFrame } from '../../src/capture/frame.js';
 import { TcpscopeError } from '../../src/errors.js';
 import type { Node } from '../../src/filter/ast.js';
+import { compileSource, generateSource } from '../../src/filter/codegen.js';
 import { compileFilter, parseHosts, parseProtocols, parseServices } from '../../src/filter/index.js';
 import { tokenize } from '../../src/filter/lexer.js';
 import type { NameDatabase } from '../../src/filter/names.js';
 import { parseFilter } from '../../src/filter/parser.js';
+import { readFrames } from './capture-io.mjs';
 
 /** A compact rendering of a parse tree: `(a or b)`, `host:10.0.0.1`, `tcp:dst:port:80`. */
 function show(n: Node): string {
@@ -274,6 +276,16 @@ describe('compiled predicate: reads the frame, only the frame', () => {
     expect(compileFilter('tcp').matches(frameOf(later))).toBe(true);
     expect(compileFilter('port 80').matches(frameOf(later))).toBe(false);
     expect(compileFilter('tcp[13] = 2').matches(frameOf(later))).toBe(false);
+  });
+  it('hugeProgram_becomesALoop_withTheSameAnswers', () => {
+    const frames = readFrames(`${__dirname}/../../fixtures/filter/zoo-ether.pcap`);
+    for (const expr of ['host 10.0.0.1 or 10.0.0.2 and port 80 or 443', 'not tcp[13] & 2 != 0 or icmp6 or vlan and udp', 'tcp[100] = 0 or arp']) {
+      const f = compileFilter(expr);
+      const loop = generateSource(f.graph(1), 0);
+      expect(loop).toContain('switch (s)');
+      const fn = compileSource(loop);
+      for (const fr of frames) expect(fn(fr.data, 0, fr.caplen, fr.wirelen), `${expr} #${fr.number}`).toBe(f.predicate(1)(fr.data, 0, fr.caplen, fr.wirelen));
+    }
   });
   it('generatedCode_allocatesNothingPerPacket', () => {
     const src = compileFilter('host 10.0.0.1 and (tcp[tcpflags] & tcp-syn != 0 or udp port 53) and ip[2:2] / (ip[1] & 3) > 1').source(1);
