@@ -4,7 +4,8 @@
  * header of 20 bytes (what FORE's driver put there), which -e shows in hex.
  */
 import type { PrintContext } from './context.js';
-import { etherTypePrint, registerLinkType } from './dispatch.js';
+import { registerLinkType } from './dispatch.js';
+import { isoclnsPrint } from './osi.js';
 import { llcPrint } from './llc.js';
 import { hex8 } from './nd-strings.js';
 
@@ -25,8 +26,7 @@ function atmIfPrint(ctx: PrintContext, p: number, length: number, caplen: number
   ctx.protocol = 'atm';
   if (ctx.u8(p) === LLC_UI) {
     if (ctx.eflag) ctx.s += 'CNLPID ';
-    // the OSI printers (isoclns_print) decode what follows; without one, its bytes
-    if (!etherTypePrint(ctx, 0xfefe, p + 1, length - 1, caplen - 1)) ctx.defaultPrint(p + 1, caplen - 1);
+    isoclnsPrint(ctx, p + 1, length - 1);
     return 1;
   }
   let hdrLen = 0;

@@ -4,8 +4,9 @@
  * registers its pid here; a pid with no printer falls back to snap_print's `SNAP, oui Cisco ...`.
  */
 import type { PrintContext } from './context.js';
-import { registerSnapOui } from './llc.js';
+import { registerSnapOui, registerSnapPidNames } from './llc.js';
 import { OUI_CISCO } from './oui.js';
+import { toMap } from './tok.js';
 
 export const PID_CISCO_CDP = 0x2000;
 export const PID_CISCO_VTP = 0x2003;
@@ -22,6 +23,12 @@ const ciscoPids = new Map<number, CiscoPidPrinter>();
 export function registerCiscoPid(pid: number, printer: CiscoPidPrinter): void {
   ciscoPids.set(pid, printer);
 }
+
+/** cisco_values: the names -e shows after `pid` */
+registerSnapPidNames(OUI_CISCO, toMap([
+  [PID_CISCO_CDP, 'CDP'], [PID_CISCO_VTP, 'VTP'], [PID_CISCO_DTP, 'DTP'], [PID_CISCO_UDLD, 'UDLD'], [PID_CISCO_PVST, 'PVST'],
+  [PID_CISCO_VLANBRIDGE, 'VLAN Bridge'],
+]));
 
 registerSnapOui(OUI_CISCO, (ctx, pid, p, length) => {
   const printer = ciscoPids.get(pid);

@@ -6,7 +6,7 @@
  * Nothing of the Frame Relay header prints without -e unless the payload cannot be decoded:
  * `Q.922, hdr-len 2, DLCI 100, Flags [none], NLPID unknown (0x22), length 72: ` and a hex dump.
  */
-import type { PrintContext } from './context.js';
+import { type PrintContext, TRUNCATED } from './context.js';
 import { etherTypePrint, registerLinkType } from './dispatch.js';
 import { hex4 } from './ether.js';
 import { snapPrint } from './llc.js';
@@ -46,6 +46,9 @@ const MFR_CTRL_FRAME = MFR_B_BIT | MFR_E_BIT | MFR_C_BIT;
 const MFR_FRAG_FRAME = MFR_B_BIT | MFR_E_BIT;
 const FRF_FLAG_BITS: ReadonlyArray<readonly [number, string]> = [[MFR_B_BIT, 'Begin'], [MFR_E_BIT, 'End'], [MFR_C_BIT, 'Control']];
 
+/** osi.ts fills this in (osi.ts imports Q.933 from here: no import cycle) */
+export const isoclnsPrintRef: { fn: (ctx: PrintContext, p: number, length: number) => void } = { fn: () => undefined };
+
 /** the result of parsing a Q.922 address (one object, reused: no allocation per frame) */
 const q922 = { dlci: 0, addrLen: 0, flags: 0 };
 
@@ -58,7 +61,8 @@ function parseQ922(ctx: PrintContext, p: number, length: number): number {
   const b1 = ctx.u8(p + 1);
   q922.addrLen = 2;
   q922.dlci = ((b0 & 0xfc) << 2) | ((b1 & 0xf0) >> 4);
-  q922.flags = (((b0 & 0x02) << 24) | ((b1 & 0x0c) << 16)) >>> 0;
+  // C/R from the first byte; FECN, BECN and DE from the second
+  q922.flags = (((b0 & 0x02) << 24) | ((b1 & 0x0e) << 16)) >>> 0;
   if (b1 & FR_EA_BIT) return 1;
   p += 2;
   length -= 2;
@@ -139,11 +143,8 @@ export function frPrint(ctx: PrintContext, p: number, length: number): number {
     case NLPID_CLNP:
     case NLPID_ESIS:
     case NLPID_ISIS:
-      // the OSI printers read the NLPID themselves; without one, the bytes as tcpdump's default
-      if (!etherTypePrint(ctx, 0xfefe, p - 1, length + 1, ctx.bytesAfter(p - 1))) {
-        if (!ctx.eflag) hdrText(ctx, length + hdrLen, addrLen, dlci, flags, nlpid);
-        if (!ctx.xflag) ctx.hexAndAscii('\n\t', p, length);
-      }
+      // the OSI printers read the NLPID themselves
+      isoclnsPrintRef.fn(ctx, p - 1, length + 1);
       break;
     case NLPID_SNAP:
       if (!snapPrint(ctx, p, length, ctx.bytesAfter(p), -1, -1, 0)) {
@@ -210,7 +211,11 @@ export function mfrPrint(ctx: PrintContext, p: number, length: number): number {
       tlen -= 2;
       switch (ieType) {
         case MFR_IE_MAGIC_NUM:
-          if (ieLen !== 4) { ctx.s += '[IE data length ' + ieLen + ' != 4]'; break; }
+          if (ieLen !== 4) {
+            ctx.s += '[IE data length ' + ieLen + ' != 4]';
+            ctx.invalid();
+            break;
+          }
           ctx.s += '0x' + hex8(ctx.be32(t));
           break;
         case MFR_IE_BUNDLE_ID:
@@ -254,8 +259,8 @@ function mfrIfPrint(ctx: PrintContext, p: number, length: number, caplen: number
 }
 
 function frf15Print(ctx: PrintContext, p: number, length: number): void {
-  ctx.protocol = 'frf15';
-  if (length < 2 || !ctx.ttest(p, 2)) { ctx.trunc(); return; }
+  // tcpdump longjmps here: the frame ends with ` [|fr]` and -x dumps it whole
+  if (length < 2) throw TRUNCATED;
   const b0 = ctx.u8(p);
   const seq = ((b0 & 0x1e) << 7) | ctx.u8(p + 1);
   ctx.s += 'FRF.15, seq 0x' + seq.toString(16).padStart(3, '0') + ', Flags [' + bittok2str(FRF_FLAG_BITS, 'none', b0 & MFR_BEC_MASK) + '],' +
@@ -287,7 +292,7 @@ const REPORT_TYPE_NAMES = toMap([[0, 'Full Status'], [1, 'Link verify'], [2, 'As
 /** q933_print: p points at the call reference length octet */
 export function q933Print(ctx: PrintContext, p: number, length: number): void {
   ctx.protocol = 'q.933';
-  const trunc = (): void => { ctx.s += '[|q.933]'; };
+  const trunc = (): void => ctx.trunc();
   ctx.s += ctx.eflag ? '' : 'Q.933';
   if (length === 0 || !ctx.ttest(p, 1)) {
     if (!ctx.eflag) ctx.s += ', ';

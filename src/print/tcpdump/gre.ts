@@ -8,6 +8,7 @@
 import type { PrintContext } from './context.js';
 import { etherTypePrint, registerIpProto } from './dispatch.js';
 import { etherPrint, hex4 } from './ether.js';
+import { isoclnsPrint } from './osi.js';
 import { pppPrint } from './ppp.js';
 import { ETHERTYPE_NAMES, bittok2str, tok2str } from './tok.js';
 
@@ -30,7 +31,8 @@ const GRESRE_ASN = 0xfffe;
 const ETHERTYPE_TEB = 0x6558;
 const ETHERTYPE_PPP = 0x880b;
 /** the payloads gre_print_0 hands to a network printer; any other type prints gre-proto-0xNNNN */
-const V0_PAYLOADS = new Set([0x0800, 0x86dd, 0x8847, 0x8137, 0x809b, 0x00fe]);
+const V0_PAYLOADS = new Set([0x0800, 0x86dd, 0x8847, 0x8137, 0x809b]);
+const ETHERTYPE_GRE_ISO = 0x00fe;
 
 export function grePrint(ctx: PrintContext, bp: number, length: number): void {
   ctx.protocol = 'gre';
@@ -108,6 +110,10 @@ function greV0(ctx: PrintContext, bp: number, length: number): void {
 
   if (prot === ETHERTYPE_TEB) {
     etherPrint(ctx, bp, len, ctx.bytesAfter(bp));
+    return;
+  }
+  if (prot === ETHERTYPE_GRE_ISO) {
+    isoclnsPrint(ctx, bp, len);
     return;
   }
   if (V0_PAYLOADS.has(prot) && etherTypePrint(ctx, prot, bp, len, ctx.bytesAfter(bp))) return;

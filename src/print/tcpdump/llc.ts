@@ -47,12 +47,27 @@ export function registerLlcSap(sap: number, printer: LlcSapPrinter): void {
   llcSaps.set(sap, printer);
 }
 
-/** A printer for SNAP frames of an OUI other than the EtherType ones: true when it printed. */
-export type SnapPrinter = (ctx: PrintContext, pid: number, p: number, length: number, caplen: number) => boolean;
+/**
+ * A printer for SNAP frames of an OUI other than the EtherType ones: true when it printed.
+ * `bridgePad` is the padding before a bridged frame (RFC 2684), which depends on the carrier.
+ */
+export type SnapPrinter = (ctx: PrintContext, pid: number, p: number, length: number, caplen: number, bridgePad: number) => boolean;
 const snapOuis = new Map<number, SnapPrinter>();
 
 export function registerSnapOui(oui: number, printer: SnapPrinter): void {
   snapOuis.set(oui, printer);
+}
+
+/** tcpdump's oui_to_tok: the names of the pids of an OUI (Cisco's CDP/VTP/..., RFC 2684's bridged types) */
+const snapPidNames = new Map<number, ReadonlyMap<number, string>>();
+
+export function registerSnapPidNames(oui: number, names: ReadonlyMap<number, string>): void {
+  snapPidNames.set(oui, names);
+}
+
+function snapPidName(oui: number, pid: number): string {
+  const names = oui === 0 || oui === OUI_CISCO_90 ? ETHERTYPE_NAMES : snapPidNames.get(oui);
+  return names === undefined ? 'Unknown' : tok2str(names, 'Unknown', pid);
 }
 
 function hex2(v: number): string {
@@ -171,7 +186,7 @@ export function llcPrint(ctx: PrintContext, p: number, length: number, caplen: n
 }
 
 /** snap_print: SNAP header at `p`. Returns true when the payload was printed (or cut short). */
-export function snapPrint(ctx: PrintContext, p: number, length: number, caplen: number, src: number, dst: number, _bridgePad: number): boolean {
+export function snapPrint(ctx: PrintContext, p: number, length: number, caplen: number, src: number, dst: number, bridgePad: number): boolean {
   ctx.protocol = 'snap';
   if (!ctx.ttest(p, 5) || caplen < 5 || length < 5) {
     ctx.trunc();
@@ -181,7 +196,7 @@ export function snapPrint(ctx: PrintContext, p: number, length: number, caplen: 
   const et = ctx.be16(p + 3);
   if (ctx.eflag) {
     ctx.s += 'oui ' + tok2str(OUI_NAMES, 'Unknown', oui) + ' (0x' + hex6(oui) + '), ' + (oui === 0 ? 'ethertype' : 'pid') + ' ' +
-      (oui === 0 || oui === OUI_CISCO_90 ? tok2str(ETHERTYPE_NAMES, 'Unknown', et) : 'Unknown') + ' (0x' + hex4(et) + '), length ' + (length - 5) + ': ';
+      snapPidName(oui, et) + ' (0x' + hex4(et) + '), length ' + (length - 5) + ': ';
   }
   p += 5;
   length -= 5;
@@ -192,12 +207,12 @@ export function snapPrint(ctx: PrintContext, p: number, length: number, caplen: 
     if (et === ETHERTYPE_ATALK && etherTypePrint(ctx, et, p, length, caplen)) return true;
   } else {
     const printer = snapOuis.get(oui);
-    if (printer !== undefined && printer(ctx, et, p, length, caplen)) return true;
+    if (printer !== undefined && printer(ctx, et, p, length, caplen, bridgePad)) return true;
   }
   if (!ctx.eflag) {
     if (src >= 0 && dst >= 0) ctx.s += ctx.names.mac(ctx.d, src) + ' > ' + ctx.names.mac(ctx.d, dst) + ' ';
     if (oui === 0) ctx.s += 'SNAP, ethertype ' + tok2str(ETHERTYPE_NAMES, 'Unknown', et) + ' (0x' + hex4(et) + '), length ' + length + ': ';
-    else ctx.s += 'SNAP, oui ' + tok2str(OUI_NAMES, 'Unknown', oui) + ' (0x' + hex6(oui) + '), pid Unknown (0x' + hex4(et) + '), length ' + length + ': ';
+    else ctx.s += 'SNAP, oui ' + tok2str(OUI_NAMES, 'Unknown', oui) + ' (0x' + hex6(oui) + '), pid ' + snapPidName(oui, et) + ' (0x' + hex4(et) + '), length ' + length + ': ';
   }
   return false;
 }

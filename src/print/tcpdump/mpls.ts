@@ -6,6 +6,7 @@
  */
 import type { PrintContext } from './context.js';
 import { etherTypePrint, registerEtherType, registerUdpPort } from './dispatch.js';
+import { isoclnsPrint } from './osi.js';
 
 const LABEL_NAMES: readonly string[] = [
   'IPv4 explicit NULL', 'router alert', 'IPv6 explicit NULL', 'implicit NULL', 'rsvd',
@@ -65,8 +66,7 @@ export function mplsPrint(ctx: PrintContext, bp: number, length: number): void {
       break;
     case PT_OSI:
       ctx.s += ctx.vflag ? '\n\t' : ' ';
-      // no OSI printer yet: tcpdump's isoclns_print would decode CLNP/ES-IS/IS-IS here
-      if (!etherTypePrint(ctx, 0xfefe, p, length, ctx.bytesAfter(p))) ctx.defaultPrint(p, length);
+      isoclnsPrint(ctx, p, length);
       break;
   }
 }

@@ -94,6 +94,10 @@ export function handlePpp(ctx: PrintContext, proto: number, p: number, length: n
       ctx.s += 'compressed PPP data';
       return;
   }
+  if (proto === PPP_OSI) {
+    osiPrintRef.fn(ctx, p, length);
+    return;
+  }
   const et = PPP_NETWORK.get(proto);
   if (et !== undefined && etherTypePrint(ctx, et, p, length, ctx.bytesAfter(p))) return;
   ctx.s += tok2str(PPP_TYPE_NAMES, 'unknown PPP protocol (0x%04x)', proto) + ' ';
@@ -142,8 +146,7 @@ export function pppPrint(ctx: PrintContext, p: number, length: number): number {
 
 function mlppp(ctx: PrintContext, p: number, length: number): void {
   if (!ctx.eflag) ctx.s += 'MLPPP, ';
-  if (length < 2) { ctx.s += '[|mlppp]'; return; }
-  if (!ctx.ttest(p, 2)) { ctx.protocol = 'ppp'; ctx.trunc(); return; }
+  if (length < 2 || !ctx.ttest(p, 2)) { ctx.s += '[|mlppp]'; return; }
   ctx.s += 'seq 0x' + (ctx.be16(p) & 0x0fff).toString(16).padStart(3, '0') + ', Flags [' +
     bittok2str(ML_FLAG_BITS, 'none', ctx.u8(p) & 0xc0) + '], length ' + length;
 }
@@ -329,9 +332,7 @@ function pppIfPrint(ctx: PrintContext, p: number, length: number, caplen: number
     ctx.trunc();
     return caplen;
   }
-  if (ctx.eflag) ctx.s += (ctx.u8(p) ? 'O' : 'I') + ' ' + String(length).padStart(4, ' ') + ' ' + hex2(ctx.u8(p + 1)) + ' ';
-  pppPrint(ctx, p, length);
-  return 0;
+  return pppPrint(ctx, p, length);
 }
 
 registerLinkType(9, 'PPP', pppIfPrint);
@@ -342,3 +343,39 @@ registerEtherType(0x880b, (ctx, p, length) => {
     pppPrint(ctx, p, length);
   }
 });
+
+/** DLT_PPP_SERIAL (PPP in HDLC-like framing, RFC 1662), or Cisco HDLC on the same link type */
+function pppHdlcIfPrint(ctx: PrintContext, p: number, length: number, caplen: number): number {
+  ctx.protocol = 'ppp_hdlc';
+  if (caplen < 2) {
+    ctx.trunc();
+    return caplen;
+  }
+  const first = ctx.u8(p);
+  if (first === CHDLC_UNICAST || first === CHDLC_BCAST) return chdlcIfPrintRef.fn(ctx, p, length, caplen);
+  if (caplen < 4) {
+    ctx.trunc();
+    return caplen;
+  }
+  if (ctx.eflag) ctx.s += hex2(first) + ' ' + hex2(ctx.u8(p + 1)) + ' ' + length + ' ';
+  if (first === PPP_ADDRESS) {
+    const proto = ctx.be16(p + 2);
+    ctx.s += tok2str(PPP_TYPE_NAMES, 'unknown PPP protocol (0x%04x)', proto) + ': ';
+    handlePpp(ctx, proto, p + 4, length - 4);
+    return 4;
+  }
+  ctx.s += 'unknown addr ' + hex2(ctx.u8(p + 2)) + '; ctrl ' + hex2(ctx.u8(p + 3));
+  return 2;
+}
+
+/** osi.ts fills this in (it imports PPP: no import cycle) */
+export const osiPrintRef: { fn: (ctx: PrintContext, p: number, length: number) => void } = { fn: () => undefined };
+
+const CHDLC_UNICAST = 0x0f;
+const CHDLC_BCAST = 0x8f;
+/** chdlc.ts fills this in (keeps the two files free of an import cycle) */
+export const chdlcIfPrintRef: { fn: (ctx: PrintContext, p: number, length: number, caplen: number) => number } = {
+  fn: () => 0,
+};
+
+registerLinkType(50, 'PPP_SERIAL', pppHdlcIfPrint);

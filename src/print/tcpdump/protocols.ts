@@ -24,14 +24,18 @@ import './gre.js';
 import './ppp.js';
 import './pppoe.js';
 import './mpls.js';
-import './vxlan.js';
 import './otv.js';
-import './geneve.js';
 import './lwapp.js';
 import './bcm-li.js';
 import './ipoib.js';
 import './arcnet.js';
 import './fr.js';
 import './atm.js';
+import './osi.js';
+import './chdlc.js';
 import './tunnel.js';
 import './pptp.js';
+// after tunnel.js, whose VXLAN/Geneve registrations these replace: tcpdump 4.99.3 prints Geneve's
+// `proto` with -e (not -vv), tests `dport == 6081` only, and tests VXLAN before Geneve
+import './vxlan.js';
+import './geneve.js';
