@@ -3,8 +3,9 @@
  * JavaScript function over the frame bytes per link type.
  *
  *   expression → tokens (lexer.ts) → tree (parser.ts, qualifier carry-over resolved)
- *              → per link type: comparisons (lower.ts, gencode.c's rules; ir.ts folds as the
- *                BPF optimizer does) → `function (d, o, cap, wire)` (codegen.ts)
+ *              → per link type: comparisons (lower.ts, gencode.c's rules; ir.ts folds
+ *                constants as libpcap does) → flow graph optimized as libpcap's optimizer
+ *                does (cfg.ts) → `function (d, o, cap, wire)` (codegen.ts)
  *
  * The expression is parsed and checked once, up front (syntax errors, bad addresses, unknown
  * names: exit status 1 before any packet is read). It is compiled for a link type the first
