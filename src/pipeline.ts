@@ -4,22 +4,14 @@
  */
 import { readCapture, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
-import { LiveCapture, dropPrivileges, formatStats, listInterfaces, listeningLine } from './capture/live.js';
 import { handleStopSignals } from './capture/live-signals.js';
-import { CaptureFileWriter } from './capture/writer-rotate.js';
+import type { CaptureFileWriter } from './capture/writer-rotate.js';
 import type { PcapFileHeader } from './capture/writer.js';
 import type { Frame } from './capture/frame.js';
 import { decodePacket, Packet } from './decode/index.js';
 import { TcpscopeError } from './errors.js';
-import { compileFilter } from './filter/index.js';
 import type { PrintOptions } from './print/options.js';
 import { Output } from './print/output.js';
-import { TcpdumpPrinter } from './print/tcpdump/index.js';
-import { TcpdumpSeqTable } from './track/tcpdump-seq.js';
-import { JsonWriter } from './print/json.js';
-import { Annotator } from './print/annotate.js';
-import { colorLevel, makeChalk } from './print/color.js';
-import { SummaryTable } from './print/summary.js';
 import { type ChecksumPolicy, Tracker } from './track/tracker.js';
 import type { FlowView } from './track/flow.js';
 import type { PacketResult } from './track/result.js';
@@ -68,15 +60,19 @@ export interface RunOptions {
 
 /** Run one tcpscope invocation; resolves to the exit status. */
 export async function runPipeline(opts: RunOptions): Promise<number> {
+  // Each part is loaded only when this run uses it (the tcpdump printer, the filter compiler,
+  // live capture, the writers, the annotations and colours): module loading is most of the
+  // start-up time, which is most of a short capture's run.
+  const liveMod = opts.listInterfaces || opts.interface !== undefined || opts.live.user !== undefined ? await import('./capture/live.js') : null;
   if (opts.listInterfaces) {
     const list = new Output(1);
-    list.write(listInterfaces());
+    list.write(liveMod!.listInterfaces());
     list.flush();
     return 0;
   }
   checkWriteOptions(opts);
   // live: the filter goes to libpcap as it stands (compiled to BPF, run in the kernel)
-  const live = opts.interface !== undefined ? LiveCapture.open({
+  const live = opts.interface !== undefined ? liveMod!.LiveCapture.open({
     interface: opts.interface,
     filter: opts.filter,
     snaplen: opts.live.snaplen,
@@ -84,15 +80,16 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     immediate: opts.live.immediate,
     bufferKiB: opts.live.bufferKiB,
   }) : null;
-  const filter = live === null && opts.filter !== '' ? compileFilter(opts.filter) : null;
+  const filter = live === null && opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
   // -w: packets go to the file and are not printed (tcpdump), unless --print
   const printing = opts.write === undefined || opts.printWhileWriting === true;
   let writer: CaptureFileWriter | null = null;
+  const writerMod = opts.write !== undefined ? await import('./capture/writer-rotate.js') : null;
   const openWriter = (header: PcapFileHeader): void => {
     // -Z: give up root once the input is open and before the output is created, as tcpdump
-    if (opts.live.user !== undefined) dropPrivileges(opts.live.user);
-    if (opts.write === undefined) return;
-    writer = new CaptureFileWriter({
+    if (opts.live.user !== undefined) liveMod!.dropPrivileges(opts.live.user);
+    if (writerMod === null || opts.write === undefined) return;
+    writer = new writerMod.CaptureFileWriter({
       path: opts.write,
       header,
       sizeLimit: opts.rotate.sizeMB !== undefined ? Math.round(opts.rotate.sizeMB * 1_000_000) : undefined,
@@ -105,19 +102,21 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   let fileLimitReached = false;
   const out = new Output(1);
   // tcpdump's relative-sequence numbers are per-connection state: the table lives in src/track
-  const printer = new TcpdumpPrinter(opts.print, out, {
-    seqTable: new TcpdumpSeqTable(),
+  const printer = opts.mode !== 'json' && printing ? new (await import('./print/tcpdump/index.js')).TcpdumpPrinter(opts.print, out, {
+    seqTable: new (await import('./track/tcpdump-seq.js')).TcpdumpSeqTable(),
     sourceName: opts.read === '-' ? 'standard input' : opts.read,
-  });
+  }) : null;
   const pkt = new Packet();
   const limit = opts.count ?? Infinity;
   let seen = 0;
   const status = 0;
   // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
   // (with -w and no --print nothing is decoded: the packets only go to the file, as tcpdump)
-  const json = opts.mode === 'json' && printing ? new JsonWriter(out, opts.jsonPackets) : null;
-  const chalk = makeChalk(colorLevel(opts.color, process.stdout.isTTY === true));
-  const summary = opts.mode === 'annotated' && opts.summary && printing ? new SummaryTable(chalk) : null;
+  const json = opts.mode === 'json' && printing ? new (await import('./print/json.js')).JsonWriter(out, opts.jsonPackets) : null;
+  const annotated = opts.mode === 'annotated' && printing;
+  const color = annotated ? await import('./print/color.js') : null;
+  const chalk = color !== null ? color.makeChalk(color.colorLevel(opts.color, process.stdout.isTTY === true)) : null;
+  const summary = annotated && opts.summary ? new (await import('./print/summary.js')).SummaryTable(chalk!) : null;
   const tracker = opts.mode === 'plain' || !printing ? null : new Tracker({
     mslSeconds: opts.mslSeconds,
     maxFlows: opts.maxFlows,
@@ -127,8 +126,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       else if (summary !== null) summary.add(flow);
     },
   });
-  const annotator = opts.mode === 'annotated' && tracker !== null
-    ? new Annotator(out, tracker, chalk, process.stdout.isTTY === true ? '→' : '->') : null;
+  const annotator = annotated && tracker !== null
+    ? new (await import('./print/annotate.js')).Annotator(out, tracker, chalk!, process.stdout.isTTY === true ? '→' : '->') : null;
   let stopRequested = false;
   const onFrame = (frame: Frame): boolean => {
       if (stopRequested) return false;
@@ -138,7 +137,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       decodePacket(frame, pkt);
       const tracked = tracker !== null ? tracker.track(pkt) : null;
       if (json !== null) json.packet(frame, pkt, tracked);
-      else {
+      else if (printer !== null) {
         printer.print(frame, pkt);
         if (annotator !== null && tracked !== null) annotator.annotate(tracked, pkt);
       }
@@ -151,10 +150,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const signals = handleStopSignals(() => {
     if (live !== null) live.stop();
     else stopRequested = true;
-  }, live !== null ? () => { process.stderr.write(formatStats(live.stats(), false)); } : undefined);
+  }, live !== null ? () => { process.stderr.write(liveMod!.formatStats(live.stats(), false)); } : undefined);
   try {
     if (live !== null) {
-      process.stderr.write(listeningBanner(opts, printing, live));
+      process.stderr.write(listeningBanner(opts, printing, liveMod!.listeningLine(live.device, live.linktype, live.snaplen)));
       let lastWriterFlush = Date.now();
       await live.run(onFrame, () => {
         // show live lines as they come; push the -w file out at least once a second
@@ -183,9 +182,9 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     }
     out.flush();
     // a printer bug never stops a run: the lines it cut short are reported once, here
-    printer.reportPrinterErrors();
+    if (printer !== null) printer.reportPrinterErrors();
     // tcpdump's three counters, after everything else, on stderr
-    if (live !== null) process.stderr.write(formatStats(live.stats(), true));
+    if (live !== null) process.stderr.write(liveMod!.formatStats(live.stats(), true));
   }
   return status;
 }
@@ -216,8 +215,8 @@ function fileHeaderFor(info: CaptureInfo, nano: boolean): PcapFileHeader {
 }
 
 /** tcpdump's stderr lines once the capture is open. */
-function listeningBanner(opts: RunOptions, printing: boolean, live: LiveCapture): string {
-  const line = listeningLine(live.device, live.linktype, live.snaplen) + '\n';
+function listeningBanner(opts: RunOptions, printing: boolean, listening: string): string {
+  const line = listening + '\n';
   if (printing && opts.write === undefined && opts.print.verbose === 0 && opts.mode !== 'json') {
     return 'tcpscope: verbose output suppressed, use -v[v]... for full protocol decode\n' + line;
   }
@@ -254,7 +253,7 @@ export interface TrackCapturesSummary {
  * before the error propagates.
  */
 export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCapturesSummary> {
-  const filter = opts.filter !== '' ? compileFilter(opts.filter) : null;
+  const filter = opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
   const pkt = new Packet();
   const onPacket = opts.onPacket;
   const tracker = new Tracker({ mslSeconds: opts.mslSeconds, maxFlows: opts.maxFlows, checksums: opts.checksums, onFlowEnd: opts.onFlowEnd });

@@ -9,11 +9,7 @@ import { basename } from 'node:path';
 import { expandCapturePaths } from '../capture/index.js';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
 import { trackCaptures } from '../pipeline.js';
-import { CheckGithub } from '../print/check-github.js';
-import { CheckJson } from '../print/check-json.js';
-import { CheckJunit } from '../print/check-junit.js';
-import { CheckReport } from '../print/check-report.js';
-import { type ColorChoice, colorLevel, makeChalk } from '../print/color.js';
+import type { ColorChoice } from '../print/color.js';
 import { Output } from '../print/output.js';
 import type { ChecksumPolicy } from '../track/tracker.js';
 import { conditionMask } from './conditions.js';
@@ -80,17 +76,22 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   }
   // outputs on standard output speak only once something was read; the CI ones (JUnit, GitHub)
   // also report an input that could not be read at all, so the build page shows why it failed
+  // (each output is loaded only when used: module loading is much of a short run's time)
   const sinks: CheckSink[] = [];
   const ciSinks: CheckSink[] = [];
-  if (opts.json) sinks.push(new CheckJson(io.stdout, opts.policy));
-  else sinks.push(new CheckReport(io.stdout, makeChalk(colorLevel(opts.color, io.isTTY, io.env)), { limit: opts.reportLimit, quiet: opts.quiet }));
+  if (opts.json) sinks.push(new (await import('../print/check-json.js')).CheckJson(io.stdout, opts.policy));
+  else {
+    const { colorLevel, makeChalk } = await import('../print/color.js');
+    const { CheckReport } = await import('../print/check-report.js');
+    sinks.push(new CheckReport(io.stdout, makeChalk(colorLevel(opts.color, io.isTTY, io.env)), { limit: opts.reportLimit, quiet: opts.quiet }));
+  }
   if (opts.junit !== undefined) {
     const name = files.length === 1 ? basename(files[0]) : `${files.length} captures`;
-    ciSinks.push(new CheckJunit({ path: opts.junit, suiteName: `tcpscope check ${name}`, policy: opts.policy, startedAt }));
+    ciSinks.push(new (await import('../print/check-junit.js')).CheckJunit({ path: opts.junit, suiteName: `tcpscope check ${name}`, policy: opts.policy, startedAt }));
   }
   if (io.env.GITHUB_ACTIONS === 'true') {
     const write = opts.json ? io.stderr : (s: string) => io.stdout.write(s);
-    ciSinks.push(new CheckGithub(write, io.env.GITHUB_STEP_SUMMARY));
+    ciSinks.push(new (await import('../print/check-github.js')).CheckGithub(write, io.env.GITHUB_STEP_SUMMARY));
   }
   const sink = new Fanout([...sinks, ...ciSinks]);
   const judge = new Judge(opts.policy, sink);

@@ -5,13 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
-import { defaultInterface, liveCaptureLingers } from '../capture/live.js';
 import { stoppedBySignal } from '../capture/live-signals.js';
 import { type RunOptions, runPipeline } from '../pipeline.js';
 import { registerCheck } from './check.js';
 import { defaultPrintOptions } from '../print/options.js';
 
 const increase = (_v: string, prev: number): number => prev + 1;
+
+/** Live capture (and the native libpcap binding behind it), loaded only by runs that need it. */
+let liveModule: typeof import('../capture/live.js') | null = null;
+const loadLive = async (): Promise<typeof import('../capture/live.js')> => (liveModule ??= await import('../capture/live.js'));
 
 function positiveInt(flag: string) {
   return (v: string): number => {
@@ -90,7 +93,10 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
   // hidden carrier for --json=packets
   program.addOption(new Option('--json-records <what>').hideHelp());
   program.action(async (expression: string[], o: Record<string, unknown>) => {
+    // as tcpdump: with neither -r nor -i, capture on the first interface libpcap lists
+    if (o.r === undefined && o.i === undefined && !o.D) o.i = (await loadLive()).defaultInterface();
     const opts = toRunOptions(expression, o);
+    if (opts.interface !== undefined) await loadLive();
     process.exitCode = await run(opts);
   });
   registerCheck(program);
@@ -130,11 +136,8 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
 
   const mode: RunOptions['mode'] = o.json ? 'json' : o.plain ? 'plain' : 'annotated';
   if (o.r === undefined && o.i === undefined && !o.D) {
-    // as tcpdump: capture on the first interface libpcap lists; without live capture, say what to give
-    o.i = defaultInterface();
-    if (o.i === undefined) {
-      throw new TcpscopeError('BAD_OPTION', 'nothing to read: give -r FILE to read a capture or -i INTERFACE to capture live (tcpscope --help lists the options)');
-    }
+    // no interface to capture on (the action asked libpcap for one): say what to give
+    throw new TcpscopeError('BAD_OPTION', 'nothing to read: give -r FILE to read a capture or -i INTERFACE to capture live (tcpscope --help lists the options)');
   }
   if (o.r !== undefined && o.i !== undefined) throw new TcpscopeError('BAD_OPTION', '-r and -i cannot be used together');
 
@@ -216,6 +219,6 @@ export async function main(argv: string[]): Promise<number> {
   // A stopped live capture can keep libpcap's handle open, and a signal can leave a read of
   // standard input pending: either holds Node's event loop, so end the process explicitly once
   // everything has been written (stdout/stderr writes are synchronous for files and pipes).
-  if (liveCaptureLingers() || stoppedBySignal() !== null) setImmediate(() => process.exit(status));
+  if ((liveModule !== null && liveModule.liveCaptureLingers()) || stoppedBySignal() !== null) setImmediate(() => process.exit(status));
   return status;
 }
