@@ -66,6 +66,11 @@ function encapPrint(ctx: PrintContext, arcType: number, p: number, length: numbe
   return true;
 }
 
+/** arcnet's ND_DEFAULTPRINT is not conditional on -x/-X/-A/-q: the bytes show even then */
+function rawPayload(ctx: PrintContext, p: number, caplen: number): void {
+  ctx.hexAndAscii('\n\t', p, caplen);
+}
+
 function arcnetIfPrint(ctx: PrintContext, p: number, length: number, caplen: number): number {
   ctx.protocol = 'arcnet';
   if (caplen < ARC_HDRLEN) throw TRUNCATED;
@@ -103,7 +108,7 @@ function arcnetIfPrint(ctx: PrintContext, p: number, length: number, caplen: num
   if (ctx.eflag) header(ctx, p, length, phds, flag, seqid);
   // a middle fragment carries no header of the encapsulated protocol
   if (phds && flag && (flag & 1) === 0) return hdrLen;
-  if (!encapPrint(ctx, arcType, p + hdrLen, length - hdrLen, caplen - hdrLen)) ctx.defaultPrint(p + hdrLen, caplen - hdrLen);
+  if (!encapPrint(ctx, arcType, p + hdrLen, length - hdrLen, caplen - hdrLen)) rawPayload(ctx, p + hdrLen, caplen - hdrLen);
   return hdrLen;
 }
 
@@ -118,7 +123,7 @@ function arcnetLinuxIfPrint(ctx: PrintContext, p: number, length: number, caplen
     if (caplen < ARC_LINUX_HDRNEWLEN) throw TRUNCATED;
   }
   if (ctx.eflag) header(ctx, p, length, false, 0, 0);
-  if (!encapPrint(ctx, arcType, p + hdrLen, length - hdrLen, caplen - hdrLen)) ctx.defaultPrint(p + hdrLen, caplen - hdrLen);
+  if (!encapPrint(ctx, arcType, p + hdrLen, length - hdrLen, caplen - hdrLen)) rawPayload(ctx, p + hdrLen, caplen - hdrLen);
   return hdrLen;
 }
 

@@ -3,7 +3,7 @@
  * (RFC 1483/2684 LLC encapsulation), a Cisco-style NLPID after a UI byte, or else an 802.6 MAC
  * header of 20 bytes (what FORE's driver put there), which -e shows in hex.
  */
-import type { PrintContext } from './context.js';
+import { type PrintContext, TRUNCATED } from './context.js';
 import { registerLinkType } from './dispatch.js';
 import { isoclnsPrint } from './osi.js';
 import { llcPrint } from './llc.js';
@@ -31,10 +31,8 @@ function atmIfPrint(ctx: PrintContext, p: number, length: number, caplen: number
   }
   let hdrLen = 0;
   if (!LLC_UI_HDRS.has(ctx.be24(p))) {
-    if (caplen < 20) {
-      ctx.trunc();
-      return caplen;
-    }
+    // shorter than the 802.6 header: tcpdump's longjmp (the -x dump then shows the whole frame)
+    if (caplen < 20) throw TRUNCATED;
     if (ctx.eflag) ctx.s += hex8(ctx.be32(p)) + hex8(ctx.be32(p + 4)) + ' ' + hex8(ctx.be32(p + 8)) + hex8(ctx.be32(p + 12)) + ' ';
     p += 20;
     length -= 20;

@@ -353,7 +353,8 @@ export function q933Print(ctx: PrintContext, p: number, length: number): void {
   if (!ctx.eflag) ctx.s += ', ';
   ctx.s += (isAnsi ? 'ANSI' : 'CCITT') + ', codeset ' + codeset;
   if (callRefLength !== 0) {
-    if (!ctx.ttest(p, 1)) { trunc(); return; }
+    // read with tcpdump's longjmp: ` [|q.933]` ends the packet and -x dumps all of it
+    if (!ctx.ttest(p, 1)) throw TRUNCATED;
     if (callRefLength > 1 || ctx.u8(p) !== 0) {
       ctx.s += ', Call Ref: 0x';
       for (let i = 0; i < callRefLength; i++) ctx.s += hex2(ctx.d[callRefStart + i]);

@@ -1,5 +1,5 @@
 /**
- * Geneve, RFC 8926 (print-geneve.c), to UDP port 6081: `Geneve, Flags [C], vni 0xa, options
+ * Geneve, RFC 8926 (print-geneve.c), on UDP port 6081: `Geneve, Flags [C], vni 0xa, options
  * [8 bytes]: ` (with -v each option's class, type and length, and a new line instead of `: `),
  * then the payload by its EtherType, Ethernet for TEB.
  */
@@ -95,5 +95,5 @@ export function genevePrint(ctx: PrintContext, bp: number, len: number): void {
   else ctx.s += 'geneve-proto-0x' + prot.toString(16);
 }
 
-// udp_print tests `dport == GENEVE_PORT` only
-registerUdpPort([6081], 830, (ctx, p, length) => genevePrint(ctx, p, length), 'dst');
+// tested after VXLAN in udp_print's chain; either port (4.99.3 decodes replies from 6081 too)
+registerUdpPort([6081], 830, (ctx, p, length) => genevePrint(ctx, p, length));

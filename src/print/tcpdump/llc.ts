@@ -80,14 +80,15 @@ function hex2(v: number): string {
  */
 export function llcPrint(ctx: PrintContext, p: number, length: number, caplen: number, src: number, dst: number): number {
   ctx.protocol = 'llc';
+  // the dumps of a cut-short header are tcpdump's unconditional ND_DEFAULTPRINT (even with -x/-q)
   if (caplen < 3) {
     ctx.trunc();
-    ctx.defaultPrint(p, caplen);
+    ctx.hexAndAscii('\n\t', p, caplen);
     return caplen;
   }
   if (length < 3) {
     ctx.trunc();
-    ctx.defaultPrint(p, caplen);
+    ctx.hexAndAscii('\n\t', p, caplen);
     return length;
   }
   const dsapField = ctx.u8(p);
@@ -101,12 +102,12 @@ export function llcPrint(ctx: PrintContext, p: number, length: number, caplen: n
   } else {
     if (caplen < 4) {
       ctx.trunc();
-      ctx.defaultPrint(p, caplen);
+      ctx.hexAndAscii('\n\t', p, caplen);
       return caplen;
     }
     if (length < 4) {
       ctx.trunc();
-      ctx.defaultPrint(p, caplen);
+      ctx.hexAndAscii('\n\t', p, caplen);
       return length;
     }
     control = ctx.le16(p + 2);

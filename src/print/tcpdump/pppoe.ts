@@ -4,7 +4,7 @@
  * (`PPPoE  [ses 0xc3] IP ...`). EtherTypes 0x8863/0x8864 (and 3Com's 0x3c12/0x3c13) and
  * LINKTYPE_PPP_ETHER.
  */
-import type { PrintContext } from './context.js';
+import { type PrintContext, TRUNCATED } from './context.js';
 import { registerEtherType, registerLinkType } from './dispatch.js';
 import { pppPrint } from './ppp.js';
 import { toMap, tok2str } from './tok.js';
@@ -29,7 +29,8 @@ export function pppoePrint(ctx: PrintContext, bp: number, length: number): numbe
     return 0;
   }
   length -= PPPOE_HDRLEN;
-  if (!ctx.ttest(bp, PPPOE_HDRLEN)) { ctx.trunc(); return PPPOE_HDRLEN; }
+  // tcpdump's longjmp: the -x dump then starts at the link header
+  if (!ctx.ttest(bp, PPPOE_HDRLEN)) throw TRUNCATED;
   const verType = ctx.u8(bp);
   const code = ctx.u8(bp + 1);
   const session = ctx.be16(bp + 2);

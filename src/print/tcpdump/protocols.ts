@@ -18,8 +18,11 @@ import './txtproto.js';
 // encapsulations and link types added for tcpdump's own test captures
 import './cisco-snap.js';
 import './stp.js';
+import './rfc2684.js';
 import './udld.js';
 import './vtp.js';
+import './dtp.js';
+import './loopback.js';
 import './gre.js';
 import './ppp.js';
 import './pppoe.js';
@@ -36,6 +39,6 @@ import './chdlc.js';
 import './tunnel.js';
 import './pptp.js';
 // after tunnel.js, whose VXLAN/Geneve registrations these replace: tcpdump 4.99.3 prints Geneve's
-// `proto` with -e (not -vv), tests `dport == 6081` only, and tests VXLAN before Geneve
+// `proto` with -e (not -vv), a nonzero reserved byte, and tests VXLAN before Geneve
 import './vxlan.js';
 import './geneve.js';
