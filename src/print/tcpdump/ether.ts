@@ -5,7 +5,7 @@
  * without -e) followed by a hex dump.
  */
 import type { PrintContext } from './context.js';
-import { etherTypePrint, registerLinkType } from './dispatch.js';
+import { etherTypePrint, registerIpProto, registerLinkType } from './dispatch.js';
 import { llcPrint } from './llc.js';
 import { ETHERTYPE_NAMES, tok2str } from './tok.js';
 
@@ -144,3 +144,5 @@ function etherIfPrint(ctx: PrintContext, p: number, length: number, caplen: numb
 }
 
 registerLinkType(1, 'EN10MB', etherIfPrint);
+// Ethernet carried directly over IPv6 (RFC 8986's next header 143)
+registerIpProto(143, (ctx, p, length) => { etherPrint(ctx, p, length, ctx.bytesAfter(p)); });

@@ -9,7 +9,7 @@ import { IPPROTO, IPPROTO_NAMES, tok2str } from './tok.js';
 
 export function ipDemuxPrint(ctx: PrintContext, p: number, length: number, ver: number, fragmented: number, ttlHl: number, nh: number, iph: number): void {
   // protocols that only exist over one IP version
-  if (((nh === IPPROTO.ICMP || nh === IPPROTO.IGMP) && ver !== 4) || (nh === IPPROTO.ICMPV6 && ver !== 6)) {
+  if (((nh === IPPROTO.ICMP || nh === IPPROTO.IGMP) && ver !== 4) || ((nh === IPPROTO.ICMPV6 || nh === IPPROTO.ETHERNET) && ver !== 6)) {
     ctx.s += '[' + tok2str(IPPROTO_NAMES, 'unknown', nh) + (ver === 4 ? ' requires IPv6]' : ' requires IPv4]');
     ctx.invalid();
     return;
