@@ -5,9 +5,23 @@
  */
 import type { PrintContext } from './context.js';
 import { ipProtoPrinter } from './dispatch.js';
+import { ahPrint } from './ipsec.js';
 import { IPPROTO, IPPROTO_NAMES, tok2str } from './tok.js';
 
 export function ipDemuxPrint(ctx: PrintContext, p: number, length: number, ver: number, fragmented: number, ttlHl: number, nh: number, iph: number): void {
+  // an Authentication Header protects what follows it: print it, then go on with its next header
+  while (nh === IPPROTO.AH) {
+    if (!ctx.ttest(p, 1)) {
+      ctx.protocol = 'ah';
+      ctx.trunc();
+      return;
+    }
+    nh = ctx.d[p];
+    const advance = ahPrint(ctx, p);
+    if (advance <= 0) return;
+    p += advance;
+    length -= advance;
+  }
   // protocols that only exist over one IP version
   if (((nh === IPPROTO.ICMP || nh === IPPROTO.IGMP) && ver !== 4) || ((nh === IPPROTO.ICMPV6 || nh === IPPROTO.ETHERNET) && ver !== 6)) {
     ctx.s += '[' + tok2str(IPPROTO_NAMES, 'unknown', nh) + (ver === 4 ? ' requires IPv6]' : ' requires IPv4]');

@@ -42,3 +42,4 @@ import './pptp.js';
 // `proto` with -e (not -vv), a nonzero reserved byte, and tests VXLAN before Geneve
 import './vxlan.js';
 import './geneve.js';
+import './ipsec.js';
