@@ -23,6 +23,7 @@ import './udld.js';
 import './vtp.js';
 import './dtp.js';
 import './loopback.js';
+import './juniper.js';
 import './gre.js';
 import './ppp.js';
 import './pppoe.js';

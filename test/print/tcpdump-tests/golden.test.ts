@@ -2,7 +2,7 @@
  * Encapsulation and link-layer printers against tcpdump 4.99.3 (fixtures/golden/tcpdump-tests):
  * GRE and PPTP, STP/RSTP/MSTP/SPB, UDLD, VTP, DTP, VXLAN, OTV, Geneve, MPLS, PPP (LCP/IPCP/
  * CCP/CHAP/PAP/HDLC), PPPoE, Frame Relay with Q.933 and FRF.15/16, Cisco HDLC, IPoIB, ARCNET,
- * LWAPP, BCM-LI, ATM, ES-IS, Loopback. Crafted captures include every frame cut at every byte
+ * LWAPP, BCM-LI, ATM, ES-IS, Loopback, Juniper. Crafted captures include every frame cut at every byte
  * boundary; the others are captures from tcpdump's own test suite.
  *
  * MODE full: the whole output must be byte-identical. MODE lines: only the `Flags [...] ...
@@ -86,7 +86,7 @@ describe('encapsulations and link types: as tcpdump 4.99.3 prints them', () => {
     const names = entries.map((e) => e.capture).join(' ');
     for (const what of ['crafted-gre', 'crafted-stp', 'crafted-tunnels', 'crafted-mpls-pppoe', 'crafted-ppp.', 'crafted-ppp-serial', 'crafted-chdlc',
       'crafted-fr', 'crafted-mfr', 'crafted-ipoib', 'crafted-arcnet-bsd', 'crafted-arcnet-linux', 'crafted-atm', 'pptp', 'UDLD', 'spb_bpduv4',
-      'lwapp-data', 'bcm-li', 'vtp_asan', 'esis_snpa_asan', 'DTP', 'hdlc_slarp', 'ipoib', 'geneve']) {
+      'lwapp-data', 'bcm-li', 'vtp_asan', 'esis_snpa_asan', 'DTP', 'hdlc_slarp', 'ipoib', 'geneve', 'crafted-juniper', 'bgp-aigp']) {
       expect(names.includes(what), what).toBe(true);
     }
   });
