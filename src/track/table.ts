@@ -15,9 +15,12 @@
  * Int32 / Float32 views, base c·ROW_W), then 2-byte (H.*, base c·ROW_H), then 1-byte (B.*, base
  * c·ROW_BYTES). Per-endpoint fields come in pairs: +0 for the client, +1 for the server.
  *
- * Lookup: open addressing with linear probing over a power-of-two Int32Array of row+1 (0 =
- * empty), keyed by a symmetric hash of the 4-tuple (both directions hash alike) and compared
- * word by word; deletion shifts later entries back (no tombstones). No string keys, nothing
+ * Lookup: open addressing with linear probing over a power-of-two array of slots, each a pair
+ * (row+1, hash) (row 0 = empty), keyed by a symmetric hash of the 4-tuple (both directions hash
+ * alike) and compared word by word; deletion shifts later entries back (no tombstones). The hash
+ * sits in the slot so that probing past other connections, deleting and rehashing never touch
+ * their rows: with a million connections each row is a cache miss (measured on a SYN flood of
+ * 1M connections, 3M packets: lookups 1.85 s -> see the commit). No string keys, nothing
  * allocated per packet.
  *
  * Lists (intrusive, through row fields): one "all" list in creation order (what end of input
@@ -288,8 +291,8 @@ export class FlowTable {
   private freeHead = -1;
   private nextUnused = 0;
 
-  /** hash slots: row+1, 0 = empty */
-  private slots = new Int32Array(2048);
+  /** hash slots, two words each: row+1 (0 = empty) and the row's hash */
+  private slots = new Int32Array(2 * 2048);
   private slotMask = 2047;
 
   readonly idleHead = new Int32Array([-1, -1, -1]);
@@ -323,11 +326,12 @@ export class FlowTable {
     if (this.freeHead >= 0) {
       c = this.freeHead;
       this.freeHead = this.i32[c * ROW_W + W.ALL_NEXT];
+      this.u8.fill(0, c * ROW_BYTES, (c + 1) * ROW_BYTES);
     } else {
+      // a row never used is still zero (a new ArrayBuffer is zeroed, growth copies only used rows)
       if (this.nextUnused === this.capacity) this.allocate(this.capacity * 2);
       c = this.nextUnused++;
     }
-    this.u8.fill(0, c * ROW_BYTES, (c + 1) * ROW_BYTES);
     const w = c * ROW_W;
     const i32 = this.i32;
     i32[w + W.IDLE_PREV] = -1;
@@ -394,13 +398,14 @@ export class FlowTable {
     const slots = this.slots;
     const mask = this.slotMask;
     const u32 = this.u32, u16 = this.u16, u8 = this.u8;
+    const hs = h | 0;
     let i = h & mask;
     for (;;) {
-      const v = slots[i];
+      const v = slots[2 * i];
       if (v === 0) return -1;
       const c = v - 1;
       const w = c * ROW_W;
-      if (u32[w + W.HASH] === h && u8[c * ROW_BYTES + B.FAMILY] === fam) {
+      if (slots[2 * i + 1] === hs && u8[c * ROW_BYTES + B.FAMILY] === fam) {
         const hp = c * ROW_H;
         const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
         if (cp === key[4] && sp === key[9] && u32[w + W.C_ADDR] === key[0] && u32[w + W.S_ADDR] === key[5] &&
@@ -416,53 +421,76 @@ export class FlowTable {
 
   /** Put row `c` (its HASH field already set) into the hash. */
   insert(c: number): void {
-    if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    if ((this.size + 1) * 2 > this.slotMask + 1) this.rehash((this.slotMask + 1) * 2);
     const slots = this.slots;
     const mask = this.slotMask;
-    let i = this.u32[c * ROW_W + W.HASH] & mask;
-    while (slots[i] !== 0) i = (i + 1) & mask;
-    slots[i] = c + 1;
+    const h = this.u32[c * ROW_W + W.HASH];
+    let i = h & mask;
+    while (slots[2 * i] !== 0) i = (i + 1) & mask;
+    slots[2 * i] = c + 1;
+    slots[2 * i + 1] = h;
   }
 
   /** Take row `c` out of the hash (backward-shift deletion keeps probe chains whole). */
   remove(c: number): void {
     const slots = this.slots;
     const mask = this.slotMask;
-    const u32 = this.u32;
-    let i = u32[c * ROW_W + W.HASH] & mask;
-    while (slots[i] !== c + 1) {
-      if (slots[i] === 0) return; // not in the hash
+    let i = this.u32[c * ROW_W + W.HASH] & mask;
+    while (slots[2 * i] !== c + 1) {
+      if (slots[2 * i] === 0) return; // not in the hash
       i = (i + 1) & mask;
     }
     let j = i;
     for (;;) {
-      slots[i] = 0;
+      slots[2 * i] = 0;
       for (;;) {
         j = (j + 1) & mask;
-        const v = slots[j];
-        if (v === 0) return;
-        const home = u32[(v - 1) * ROW_W + W.HASH] & mask;
-        // v may move back to i unless its home lies cyclically in (i, j]
+        if (slots[2 * j] === 0) return;
+        const home = slots[2 * j + 1] & mask;
+        // the entry at j may move back to i unless its home lies cyclically in (i, j]
         const inRange = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (!inRange) break;
       }
-      slots[i] = slots[j];
+      slots[2 * i] = slots[2 * j];
+      slots[2 * i + 1] = slots[2 * j + 1];
       i = j;
     }
   }
 
+  /** Grow the hash to `n` slots. */
   private rehash(n: number): void {
     const old = this.slots;
-    this.slots = new Int32Array(n);
-    this.slotMask = n - 1;
-    const mask = this.slotMask;
-    for (let k = 0; k < old.length; k++) {
+    const slots = new Int32Array(2 * n);
+    const mask = n - 1;
+    for (let k = 0; k < old.length; k += 2) {
       const v = old[k];
       if (v === 0) continue;
-      let i = this.u32[(v - 1) * ROW_W + W.HASH] & mask;
-      while (this.slots[i] !== 0) i = (i + 1) & mask;
-      this.slots[i] = v;
+      let i = old[k + 1] & mask;
+      while (slots[2 * i] !== 0) i = (i + 1) & mask;
+      slots[2 * i] = v;
+      slots[2 * i + 1] = old[k + 1];
     }
+    this.slots = slots;
+    this.slotMask = mask;
+  }
+
+  /**
+   * Forget every connection at once (after the last ones were reported at end of input): the
+   * rows, the hash and the lists start empty, as new; the row buffer is kept.
+   */
+  clear(): void {
+    this.slots.fill(0);
+    this.u8.fill(0, 0, this.nextUnused * ROW_BYTES);
+    this.counters.fill(0);
+    this.counterRows = 1;
+    this.freeCounterRows = [];
+    this.freeHead = -1;
+    this.nextUnused = 0;
+    this.size = 0;
+    this.idleHead.fill(-1);
+    this.idleTail.fill(-1);
+    this.allHead = -1;
+    this.allTail = -1;
   }
 
   // ---- lists --------------------------------------------------------------------------------
