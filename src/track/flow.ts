@@ -77,6 +77,11 @@ export interface FlowRecord {
 }
 
 const END_REASONS = ['closed', 'idle', 'evicted', 'reused', 'end-of-input'];
+/** the end of a record without handshake retransmissions, by midstream·5 + reason */
+const TAILS: readonly string[] = [false, true].flatMap((mid) => [0, 1, 2, 3, 4].map((r) =>
+  ',"syn_retransmits":[],"synack_retransmits":[],"midstream":' + mid + ',"end_reason":"' + END_REASONS[r] + '"}'));
+/** Zeek's conn_state codes (cache keys) */
+const CONN_STATE_CODES: readonly string[] = ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
@@ -85,6 +90,52 @@ function round6(x: number): number {
 function epoch(sec: number, nsec: number): number {
   return sec + Math.round(nsec / 1000) / 1e6;
 }
+
+// ---- numbers as JSON text, without the general double-to-string conversion --------------------
+
+/** 000 … 999, and the same with trailing zeros dropped ('' for 0) */
+const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+const DIGITS3_TRIMMED: readonly string[] = DIGITS3.map((d) => d.replace(/0+$/, ''));
+/** 2^33: below it a double's spacing is under 10⁻⁶, so a value k·10⁻⁶ prints with its 6 decimals */
+const EXACT_LIMIT = 8589934592;
+
+/**
+ * The JSON text of the double nearest to k·10⁻⁶ (k an integer), as JSON.stringify prints it.
+ * Why the decimals suffice: that double is the one its 6-decimal string parses to, and below 2^33
+ * two doubles lie less than 10⁻⁶ apart, so no shorter string (which would be a multiple of 10⁻⁵)
+ * can parse to it: the shortest round-trip text, which JavaScript prints, is those decimals with
+ * the trailing zeros dropped.
+ */
+export function microsText(k: number): string {
+  if (!(Math.abs(k) < EXACT_LIMIT * 1e6)) return JSON.stringify(k / 1e6);
+  if (k === 0) return '0';
+  let sign = '';
+  if (k < 0) { sign = '-'; k = -k; }
+  const whole = Math.floor(k / 1e6);
+  const frac = k - whole * 1e6;
+  if (frac === 0) return sign + whole;
+  const hi = Math.floor(frac / 1000), lo = frac - hi * 1000;
+  return sign + whole + '.' + (lo === 0 ? DIGITS3_TRIMMED[hi] : DIGITS3[hi] + DIGITS3_TRIMMED[lo]);
+}
+
+/** JSON text of round6(x). */
+export function round6Text(x: number): string {
+  return microsText(Math.round(x * 1e6));
+}
+
+/** JSON text of epoch(sec, nsec): the same digits, without the double-to-string conversion. */
+export function epochText(sec: number, nsec: number): string {
+  const us = Math.round(nsec / 1000);
+  // sec + us/10⁶ rounds to the double nearest sec.us (no double rounding: see the commit), whose text is sec.us
+  if (us < 1e6 && sec >= 0 && sec < EXACT_LIMIT && Number.isInteger(sec)) return microsText(sec * 1e6 + us);
+  return JSON.stringify(epoch(sec, nsec));
+}
+
+/** Pieces of flow records that repeat, built once (at most CACHE_MAX of each kind: hostile input can vary them all). */
+const CACHE_MAX = 4096;
+const pieceCache = new Map<number, string>();
+const anomalyCache = new Map<number, string>();
+const optionsCache = new Map<number, string>();
 
 export class FlowView {
   private c = -1;
@@ -193,41 +244,104 @@ export class FlowView {
    * (no intermediate object: a SYN flood ends a million of them).
    */
   jsonText(): string {
-    const t = this.t, c = this.c, f = t.f64, d = this.d;
+    const t = this.t, c = this.c, f = t.f64, d = this.d, w = this.w;
     const cf = this.flags;
+    const b = c * ROW_BYTES;
     let ev = '';
-    for (let k = 0; k < Ctr.COUNT; k++) {
-      const n = t.counter(c, k);
-      if (n > 0) ev += (ev === '' ? '"' : ',"') + COUNTER_NAMES[k] + '":' + n;
+    if (t.u32[w + W.COUNTER_ROW] !== 0) {
+      for (let k = 0; k < Ctr.COUNT; k++) {
+        const n = t.counter(c, k);
+        if (n > 0) ev += (ev === '' ? '"' : ',"') + COUNTER_NAMES[k] + '":' + n;
+      }
     }
-    const ctrl = t.u8[c * ROW_BYTES + B.CTRL_COUNT];
+    const ctrl = t.u8[b + B.CTRL_COUNT];
     if ((cf & CF.SYN_SEEN) !== 0 && ctrl > 1) ev += (ev === '' ? '"' : ',"') + 'syn-retransmit":' + (ctrl - 1);
-    const mask = this.anomalyMask;
-    const anomalies = mask === 0 ? '[]' : '["' + this.anomalies.join('","') + '"]';
     const synT = f[d + D.SYN_T], synack = f[d + D.SYNACK_T], est = f[d + D.EST_T];
     const rtt = this.rtt;
-    const oc = this.optionsJSON(0), os = this.optionsJSON(1);
+    const u32 = t.u32;
+    return '{"type":"flow","id":' + f[d + D.SERIAL] +
+      ',"client":"' + this.client + '","server":"' + this.server + this.statePiece() +
+      '","history":"' + this.history + '","anomalies":' + this.anomaliesJSON() + ',"events":{' + ev + '}' +
+      ',"start":' + epochText(f[d + D.FIRST_SEC], u32[w + W.FIRST_NSEC]) +
+      ',"end":' + epochText(f[d + D.LAST_SEC], u32[w + W.LAST_NSEC]) +
+      ',"duration":' + round6Text(this.duration) +
+      ',"first_packet":' + f[d + D.FIRST_PKT] + ',"last_packet":' + f[d + D.LAST_PKT] +
+      ',"packets":{"client":' + f[d + D.PACKETS] + ',"server":' + f[d + D.PACKETS + 1] + '}' +
+      ',"bytes":{"client":' + f[d + D.BYTES] + ',"server":' + f[d + D.BYTES + 1] + '}' +
+      ',"rtt":' + (rtt === null ? 'null' : round6Text(rtt)) +
+      ',"rtt_server":' + (synack > 0 && synT > 0 ? round6Text(synack - synT) : 'null') +
+      ',"rtt_client":' + (synack > 0 && est > 0 ? round6Text(est - synack) : 'null') +
+      this.optionsPiece() + this.tailPiece();
+  }
+
+  /** `","ip_version":… ,"conn_state":"…` : the part a record shares with many others (cached). */
+  private statePiece(): string {
+    const cf = this.flags, e0 = this.ep(0), e1 = this.ep(1);
+    const hs = cf & (CF.REFUSED | CF.SIMULTANEOUS | CF.SYN_SEEN | CF.HANDSHAKE_DONE | CF.SYNACK_SEEN);
+    const cl = (cf & (CF.RESET | CF.RESET_BY_SERVER | CF.SERVER_CLOSED_FIRST)) >>> 6;
+    const fin = ((e0 & EF.FIN_SENT) !== 0 ? 1 : 0) | ((e1 & EF.FIN_SENT) !== 0 ? 2 : 0);
+    const cs = this.connState;
+    // every input of the piece but the conn_state text, in one number (conn_state: a short code)
+    const key = ((((hs * 8 + cl) * 4 + fin) * 16 + this.state(0)) * 16 + this.state(1)) * 4 + (this.family === 6 ? 1 : 0);
+    const ck = key * 64 + CONN_STATE_CODES.indexOf(cs);
+    let piece = pieceCache.get(ck);
+    if (piece === undefined) {
+      const resetBy = this.resetBy, closedBy = this.closedBy;
+      piece = '","ip_version":' + (this.family === 6 ? 6 : 4) +
+        ',"handshake":"' + this.handshake + '","close":"' + this.close + '","reset_by":' + (resetBy === null ? 'null' : '"' + resetBy + '"') +
+        ',"closed_by":' + (closedBy === null ? 'null' : '"' + closedBy + '"') +
+        ',"states":{"client":"' + this.clientState + '","server":"' + this.serverState + '"},"conn_state":"' + cs;
+      if (CONN_STATE_CODES.indexOf(cs) >= 0 && pieceCache.size < CACHE_MAX) pieceCache.set(ck, piece);
+    }
+    return piece;
+  }
+
+  private anomaliesJSON(): string {
+    const mask = this.anomalyMask;
+    if (mask === 0) return '[]';
+    let text = anomalyCache.get(mask);
+    if (text === undefined) {
+      text = '["' + this.anomalies.join('","') + '"]';
+      if (anomalyCache.size < CACHE_MAX) anomalyCache.set(mask, text);
+    }
+    return text;
+  }
+
+  /** `,"options":{…}` (cached per combination of offered options) */
+  private optionsPiece(): string {
+    const t = this.t, b = this.c * ROW_BYTES;
+    const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
+    const mc = t.i32[this.w + W.MSS], ms = t.i32[this.w + W.MSS + 1];
+    const oc = ((this.ep(0) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11), os = ((this.ep(1) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11);
+    if (mc > 0xffff || ms > 0xffff) return this.optionsText();
+    // mss (-1..65535), wscale (-2..14), sack/timestamps bits, for both sides: fits in 2^52
+    const key = (((((mc + 1) * 32 + (wc + 2)) * 4 + oc) * 65537 + (ms + 1)) * 32 + (ws + 2)) * 4 + os;
+    let text = optionsCache.get(key);
+    if (text === undefined) {
+      text = this.optionsText();
+      if (optionsCache.size < CACHE_MAX) optionsCache.set(key, text);
+    }
+    return text;
+  }
+
+  private optionsText(): string {
+    const t = this.t, b = this.c * ROW_BYTES;
     const ec = this.ep(0), es = this.ep(1);
-    const wc = t.i8[c * ROW_BYTES + B.WSCALE], ws = t.i8[c * ROW_BYTES + B.WSCALE + 1];
+    const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
     const both = wc !== -1 && ws !== -1;
-    const resetBy = this.resetBy, closedBy = this.closedBy;
-    return '{"type":"flow","id":' + this.id +
-      ',"client":"' + this.client + '","server":"' + this.server + '","ip_version":' + (this.family === 6 ? 6 : 4) +
-      ',"handshake":"' + this.handshake + '","close":"' + this.close + '","reset_by":' + (resetBy === null ? 'null' : '"' + resetBy + '"') +
-      ',"closed_by":' + (closedBy === null ? 'null' : '"' + closedBy + '"') +
-      ',"states":{"client":"' + this.clientState + '","server":"' + this.serverState + '"},"conn_state":"' + this.connState +
-      '","history":"' + this.history + '","anomalies":' + anomalies + ',"events":{' + ev + '}' +
-      ',"start":' + this.start + ',"end":' + this.end + ',"duration":' + round6(this.duration) +
-      ',"first_packet":' + this.firstPacket + ',"last_packet":' + this.lastPacket +
-      ',"packets":{"client":' + this.packets('client') + ',"server":' + this.packets('server') + '}' +
-      ',"bytes":{"client":' + this.bytes('client') + ',"server":' + this.bytes('server') + '}' +
-      ',"rtt":' + (rtt === null ? 'null' : round6(rtt)) +
-      ',"rtt_server":' + (synack > 0 && synT > 0 ? round6(synack - synT) : 'null') +
-      ',"rtt_client":' + (synack > 0 && est > 0 ? round6(est - synack) : 'null') +
-      ',"options":{"client":' + oc + ',"server":' + os +
+    return ',"options":{"client":' + this.optionsJSON(0) + ',"server":' + this.optionsJSON(1) +
       ',"window_scaling":' + (both && wc >= 0 && ws >= 0) + ',"sack":' + (both && (ec & es & EF.SACK_OK) !== 0) +
-      ',"timestamps":' + (both && (ec & es & EF.TIMESTAMPS) !== 0) + '}' +
-      ',"syn_retransmits":[' + ((cf & CF.SYN_SEEN) !== 0 ? this.intervals(0).join(',') : '') + ']' +
+      ',"timestamps":' + (both && (ec & es & EF.TIMESTAMPS) !== 0) + '}';
+  }
+
+  /** `,"syn_retransmits":[…],…,"end_reason":"…"}` */
+  private tailPiece(): string {
+    const t = this.t, b = this.c * ROW_BYTES;
+    const cf = this.flags;
+    const synResends = (cf & CF.SYN_SEEN) !== 0 && t.u8[b + B.CTRL_COUNT] > 1;
+    const synackResends = t.u8[b + B.CTRL_COUNT + 1] > 1;
+    if (!synResends && !synackResends) return TAILS[(this.midstream ? 5 : 0) + this.reason];
+    return ',"syn_retransmits":[' + ((cf & CF.SYN_SEEN) !== 0 ? this.intervals(0).join(',') : '') + ']' +
       ',"synack_retransmits":[' + this.intervals(1).join(',') + ']' +
       ',"midstream":' + this.midstream + ',"end_reason":"' + this.endReason + '"}';
   }
