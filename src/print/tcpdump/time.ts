@@ -29,7 +29,22 @@ function frac9(ns: number): string {
 }
 
 function two(n: number): string {
-  return n < 100 ? TWO[n] : String(n);
+  return n >= 0 && n < 100 ? TWO[n] : String(n);
+}
+
+/**
+ * The sub-second field as libpcap holds it: a signed 32-bit count of microseconds (or of
+ * nanoseconds with --nano). Valid captures give 0..999999(999); a damaged field of 2^31 or more
+ * goes negative there, which is why tcpdump prints it as a huge unsigned number and computes odd
+ * deltas from it. The reader hands every capture over as nanoseconds: a nanosecond capture read at
+ * microsecond precision is divided *as a signed number*; a microsecond capture's field (a whole
+ * number of microseconds) comes back as it was.
+ */
+function subsecond(nsec: number, nano: boolean): number {
+  if (nano) return nsec | 0; // libpcap's int32 (a microsecond file scaled up wraps the same way)
+  if (nsec < 0x80000000) return Math.floor(nsec / 1000);
+  if (nsec % 1000 === 0) return (nsec / 1000) | 0; // a microsecond capture's own field
+  return Math.trunc((nsec | 0) / 1000); // a nanosecond capture's field, divided signed
 }
 
 export class TimeFormatter {
@@ -44,19 +59,19 @@ export class TimeFormatter {
 
   /** The time stamp text (with its trailing space) for a frame's time. */
   format(sec: number, nsec: number): string {
-    const frac = this.nano ? nsec : Math.floor(nsec / 1000);
+    const frac = subsecond(nsec, this.nano);
     switch (this.mode) {
       case 0:
-        return this.clock(sec, false) + (this.nano ? frac9(frac) : frac6(frac)) + ' ';
+        return this.clock(sec, false) + (this.nano ? frac9(frac >>> 0) : frac6(frac >>> 0)) + ' ';
       case 1:
         return '';
       case 2:
-        return sec + '.' + (this.nano ? frac9(frac) : frac6(frac)) + ' ';
+        return sec + '.' + (this.nano ? frac9(frac >>> 0) : frac6(frac >>> 0)) + ' ';
       case 3:
       case 5:
         return this.delta(sec, frac);
       case 4:
-        return this.clock(sec, true) + (this.nano ? frac9(frac) : frac6(frac)) + ' ';
+        return this.clock(sec, true) + (this.nano ? frac9(frac >>> 0) : frac6(frac >>> 0)) + ' ';
       default:
         return '';
     }
@@ -73,6 +88,7 @@ export class TimeFormatter {
     return s;
   }
 
+  /** -ttt/-ttttt: tcpdump's netdissect_timevalsub on libpcap's signed fields, sign from timevalcmp. */
   private delta(sec: number, frac: number): string {
     if (!this.refSet) {
       this.refSet = true;
@@ -80,24 +96,29 @@ export class TimeFormatter {
       this.refFrac = frac;
     }
     const unit = this.nano ? 1_000_000_000 : 1_000_000;
-    let dSec = sec - this.refSec;
-    let dFrac = frac - this.refFrac;
-    if (dFrac < 0) { dFrac += unit; dSec -= 1; }
-    let sign = ' ';
-    if (dSec < 0) {
-      // earlier than the reference: print the magnitude with a minus sign
-      sign = '-';
+    const negative = sec < this.refSec || (sec === this.refSec && frac < this.refFrac);
+    let dSec: number;
+    let dFrac: number;
+    if (negative) {
       dSec = this.refSec - sec;
       dFrac = this.refFrac - frac;
-      if (dFrac < 0) { dFrac += unit; dSec -= 1; }
+    } else {
+      dSec = sec - this.refSec;
+      dFrac = frac - this.refFrac;
+    }
+    if (dFrac < 0) {
+      dSec -= 1;
+      dFrac += unit;
     }
     if (this.mode === 3) {
       this.refSec = sec;
       this.refFrac = frac;
     }
-    const h = Math.floor(dSec / 3600);
-    const m = Math.floor((dSec % 3600) / 60);
+    // ts_format: %02d:%02d:%02d with C's truncating division, the fraction as %06u/%09u
+    const h = Math.trunc(dSec / 3600);
+    const m = Math.trunc((dSec % 3600) / 60);
     const s = dSec % 60;
-    return sign + two(h) + ':' + TWO[m] + ':' + TWO[s] + '.' + (this.nano ? frac9(dFrac) : frac6(dFrac)) + ' ';
+    const f = (dFrac | 0) >>> 0;
+    return (negative ? '-' : ' ') + two(h) + ':' + two(m) + ':' + two(s) + '.' + (this.nano ? frac9(f) : frac6(f)) + ' ';
   }
 }
