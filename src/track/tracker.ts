@@ -55,6 +55,13 @@ export interface TrackerOptions {
   openIdleSeconds?: number;
   /** called with each connection as it ends; the view is valid only during the call */
   onFlowEnd?: (flow: FlowView) => void;
+  /**
+   * Run the idle expiry from `track()` (default true: at most once per second of capture time).
+   * False when someone else decides when it runs (a sharded tracker: the thread that sees every
+   * packet calls `expire()` at the moments a single tracker would, and sets `now` before each
+   * `track()`, so each shard ends its connections exactly as one tracker over all of them would).
+   */
+  selfExpiry?: boolean;
 }
 
 /** Why a flow record was emitted. */
@@ -113,10 +120,11 @@ export class Tracker {
   private readonly view: FlowView;
   private nextSerial = 1;
   private nextExpiryCheck = -Infinity;
-  /** capture time of the latest packet */
+  private readonly selfExpiry: boolean;
+  /** the tracker's clock: the latest capture time seen (it never goes back) */
   now = 0;
-  /** whole second of the current packet's time stamp */
-  private nowSec = 0;
+  /** number of the packet being tracked */
+  private packetNumber = 0;
   /** the current segment's 4-tuple: source address words 0–3, port 4, destination 5–8, port 9 */
   private readonly key = new Uint32Array(10);
   /**
@@ -138,6 +146,7 @@ export class Tracker {
     const cm = opts.checksums ?? 'control';
     this.checksumMode = cm === 'off' ? 0 : cm === 'all' ? 2 : 1;
     this.onFlowEnd = opts.onFlowEnd;
+    this.selfExpiry = opts.selfExpiry ?? true;
     this.view = new FlowView(this);
   }
 
@@ -162,11 +171,11 @@ export class Tracker {
     this.stats.packets++;
     const f = pkt.frame;
     const now = f.tsSec + f.tsNsec * 1e-9;
-    this.nowSec = f.tsSec;
+    this.packetNumber = f.number;
     if (now > this.now) this.now = now;
-    if (now >= this.nextExpiryCheck) {
-      this.expire(now);
-      this.nextExpiryCheck = now + 1;
+    if (this.selfExpiry && this.now >= this.nextExpiryCheck) {
+      this.expire(this.now);
+      this.nextExpiryCheck = this.now + 1;
     }
     const fam = this.readKey(pkt);
     if (fam === 0) return r;
@@ -221,7 +230,7 @@ export class Tracker {
     seg[SEG_PREV_T] = prevSenderT;
     f64[d + D.PACKETS + s]++;
     f64[d + D.BYTES + s] += len;
-    f64[d + D.LAST_T] = now;
+    f64[d + D.LAST_T] = this.now;
     f64[d + D.LAST_SEC] = f.tsSec;
     u32[w + W.LAST_NSEC] = f.tsNsec;
     f64[d + D.LAST_PKT] = f.number;
@@ -300,10 +309,11 @@ export class Tracker {
     const cls = (t.u32[w + W.CONN_FLAGS] & CF.DONE) !== 0 ? IdleClass.DONE
       : isSynchronized(sc) || isSynchronized(ss) ? IdleClass.OPEN : IdleClass.HANDSHAKE;
     // The idle lists only need to be ordered to the second: a connection is moved to its
-    // list's tail when its class changes or at most once per second of capture time.
-    const sec = this.nowSec;
+    // list's tail when its class changes or at most once per second of the tracker's clock.
+    const sec = Math.floor(this.now);
     if (t.u8[b + B.IDLE_CLASS] !== cls || t.u32[w + W.TOUCH_SEC] !== sec || t.idleHead[cls] === -1) {
       t.u32[w + W.TOUCH_SEC] = sec;
+      t.f64[c * ROW_D + D.TOUCH_PKT] = this.packetNumber;
       t.touch(c, cls);
     }
   }
@@ -1027,17 +1037,21 @@ export class Tracker {
   // =============================================================================================
 
   /**
-   * Emit and free every connection whose idle timeout has passed at capture time `now`. The
-   * lists are ordered to the second (see finishPacket), so a connection may be reported up to a
-   * second after its timeout.
+   * Emit and free every connection whose idle timeout has passed at clock time `now`: each one
+   * silent for longer than its class's timeout, and no other. Each list is sorted by the second
+   * of the last touch (TOUCH_SEC ≤ LAST_T < TOUCH_SEC + 1), so the walk stops at the first
+   * connection touched less than a timeout ago and looks at most at one second's worth of
+   * connections that are not due yet. Whether a connection ends here depends on it alone, not on
+   * its neighbours in the list: what lets sharded trackers end exactly the same connections.
    */
   expire(now: number): void {
     const t = this.table;
     for (let cls = 0; cls < IdleClass.COUNT; cls++) {
       const timeout = this.timeouts[cls];
-      for (;;) {
-        const c = t.idleHead[cls];
-        if (c < 0 || now - t.f64[c * ROW_D + D.LAST_T] <= timeout) break;
+      let c = t.idleHead[cls];
+      while (c >= 0 && t.u32[c * ROW_W + W.TOUCH_SEC] <= now - timeout) {
+        const next = t.i32[c * ROW_W + W.IDLE_NEXT];
+        if (!(now - t.f64[c * ROW_D + D.LAST_T] > timeout)) { c = next; continue; }
         if (cls === IdleClass.DONE) {
           // TIME_WAIT runs out: 2×MSL have passed
           for (let s = 0; s <= 1; s++) this.feed(c, s, EndpointEvent.TIMEOUT);
@@ -1047,6 +1061,7 @@ export class Tracker {
           t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.EXPIRED;
           this.endFlow(c, EndReason.IDLE);
         }
+        c = next;
       }
     }
   }
