@@ -295,10 +295,10 @@ function recordPrint(ctx: PrintContext, cp: number, bp: number, mdns: boolean): 
   return rp;
 }
 
-/** unsigned_relts_print: seconds as `1w2d3h4m5s` */
+/** unsigned_relts_print: seconds as `1y2w3d4h5m6s` */
 function relTime(secs: number): string {
   if (secs === 0) return '0s';
-  const units = [[604800, 'w'], [86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const;
+  const units = [[31536000, 'y'], [604800, 'w'], [86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const;
   let s = '';
   for (const [n, u] of units) {
     if (secs >= n) {
