@@ -1,7 +1,8 @@
 /**
  * OSI network layer dispatch (print-isoclns.c's isoclns_print): the first byte is an NLPID that
- * picks the protocol. ES-IS, Q.933, IPv4, IPv6 and PPP are decoded; CLNP and IS-IS have no
- * decoder in tcpscope yet and print their name, length and bytes. Reached from LLC SAP 0xfe,
+ * picks the protocol. ES-IS, Q.933, IPv4, IPv6 and PPP are decoded, IS-IS as far as its headers
+ * (all of -n's line; with -v the common header, then the rest in hex: no TLV decoder yet); CLNP
+ * has no decoder yet and prints its name, length and bytes. Reached from LLC SAP 0xfe,
  * Frame Relay, Cisco HDLC, PPP's OSI protocol, MPLS, GRE and EtherType 0xfefe.
  */
 import type { PrintContext } from './context.js';
@@ -30,8 +31,10 @@ export function isoclnsPrint(ctx: PrintContext, p: number, length: number): void
     case NLPID_ESIS:
       esisPrint(ctx, p, length);
       break;
-    case NLPID_CLNP:
     case NLPID_ISIS:
+      if (!isisPrint(ctx, p, length)) printUnknownData(ctx, p, '\n\t', length);
+      break;
+    case NLPID_CLNP:
       // no decoder: name and length (tcpdump's -v first line), then the bytes
       if (!ctx.eflag) ctx.s += tok2str(NLPID_NAMES, 'Unknown', nlpid) + ', ';
       ctx.s += 'length ' + length;
@@ -267,6 +270,128 @@ function esisPrint(ctx: PrintContext, p: number, length: number): void {
     if (ctx.vflag > 1) printUnknownData(ctx, q, '\n\t  ', opli);
     q += opli;
   }
+}
+
+// ---- IS-IS, ISO 10589 (the PDU headers) ------------------------------------------------------
+
+const ISIS_COMMON_HEADER_SIZE = 8;
+const SYSTEM_ID_LEN = 6;
+const NODE_ID_LEN = 7;
+const LSP_ID_LEN = 8;
+const ISIS_PDU_NAMES = toMap([
+  [15, 'L1 Lan IIH'], [16, 'L2 Lan IIH'], [17, 'p2p IIH'], [18, 'L1 LSP'], [20, 'L2 LSP'], [24, 'L1 CSNP'], [25, 'L2 CSNP'],
+  [26, 'L1 PSNP'], [27, 'L2 PSNP'],
+]);
+/** each PDU type's header after the common one: its size and what -n shows of it */
+const ISIS_PDU_HEADERS = new Map<number, { size: number; brief: (ctx: PrintContext, h: number) => string }>([
+  [15, { size: 19, brief: (ctx, h) => ', src-id ' + isisId(ctx, h + 1, SYSTEM_ID_LEN) + ', lan-id ' + isisId(ctx, h + 12, NODE_ID_LEN) + ', prio ' + ctx.u8(h + 11) }],
+  [16, { size: 19, brief: (ctx, h) => ', src-id ' + isisId(ctx, h + 1, SYSTEM_ID_LEN) + ', lan-id ' + isisId(ctx, h + 12, NODE_ID_LEN) + ', prio ' + ctx.u8(h + 11) }],
+  [17, { size: 12, brief: (ctx, h) => ', src-id ' + isisId(ctx, h + 1, SYSTEM_ID_LEN) }],
+  [18, { size: 19, brief: lspBrief }],
+  [20, { size: 19, brief: lspBrief }],
+  [24, { size: 25, brief: (ctx, h) => ', src-id ' + isisId(ctx, h + 2, NODE_ID_LEN) }],
+  [25, { size: 25, brief: (ctx, h) => ', src-id ' + isisId(ctx, h + 2, NODE_ID_LEN) }],
+  [26, { size: 9, brief: (ctx, h) => ', src-id ' + isisId(ctx, h + 2, NODE_ID_LEN) }],
+  [27, { size: 9, brief: (ctx, h) => ', src-id ' + isisId(ctx, h + 2, NODE_ID_LEN) }],
+]);
+
+function lspBrief(ctx: PrintContext, h: number): string {
+  return ', lsp-id ' + isisId(ctx, h + 4, LSP_ID_LEN) + ', seq 0x' + ctx.be32(h + 12).toString(16).padStart(8, '0') +
+    ', lifetime ' + String(ctx.be16(h + 2)).padStart(5, ' ') + 's';
+}
+
+/** isis_print_id: `1921.6800.1001` for a system id, `.00` after it for a node id, `-00` for an LSP id */
+function isisId(ctx: PrintContext, o: number, idLen: number): string {
+  ctx.need(o, idLen);
+  const d = ctx.d;
+  let s = '';
+  const sysLen = idLen < SYSTEM_ID_LEN ? idLen : SYSTEM_ID_LEN;
+  for (let i = 1; i <= sysLen; i++) {
+    s += hex2(d[o + i - 1]);
+    if (i === 2 || i === 4) s += '.';
+  }
+  if (idLen >= NODE_ID_LEN) s += '.' + hex2(d[o + 6]);
+  if (idLen === LSP_ID_LEN) s += '-' + hex2(d[o + 7]);
+  return s;
+}
+
+/** isis_print as far as the headers go; false when tcpdump would dump the PDU in hex after it */
+function isisPrint(ctx: PrintContext, p: number, length: number): boolean {
+  ctx.protocol = 'isis';
+  if (!ctx.ttest(p, ISIS_COMMON_HEADER_SIZE) || length < ISIS_COMMON_HEADER_SIZE) {
+    ctx.trunc();
+    return true;
+  }
+  const d = ctx.d;
+  if (!ctx.eflag) ctx.s += 'IS-IS';
+  const version = d[p + 2];
+  if (version !== 1) {
+    ctx.s += 'version ' + version + ' packet not supported';
+    return false;
+  }
+  const pduIdLength = d[p + 3];
+  if (pduIdLength !== SYSTEM_ID_LEN && pduIdLength !== 0) {
+    ctx.s += 'system ID length of ' + pduIdLength + ' is not supported';
+    return false;
+  }
+  const pduVersion = d[p + 5];
+  if (pduVersion !== 1) {
+    ctx.s += 'version ' + pduVersion + ' packet not supported';
+    return false;
+  }
+  const fixedLen = d[p + 1];
+  if (length < fixedLen) {
+    ctx.s += 'fixed header length ' + fixedLen + ' > packet length ' + length;
+    return false;
+  }
+  if (fixedLen < ISIS_COMMON_HEADER_SIZE) {
+    ctx.s += 'fixed header length ' + fixedLen + ' < minimum header size ' + ISIS_COMMON_HEADER_SIZE;
+    return false;
+  }
+  const pduMaxArea = d[p + 7];
+  if (pduMaxArea === 255) {
+    ctx.s += 'bad packet -- 255 areas';
+    return false;
+  }
+  // a zero means the defaults: 3 areas, 6-byte system ids
+  const maxArea = pduMaxArea === 0 ? 3 : pduMaxArea;
+  const idLength = pduIdLength === 0 ? 6 : pduIdLength;
+  const type = d[p + 4];
+  if (ctx.vflag === 0) {
+    ctx.s += (ctx.eflag ? '' : ', ') + tok2str(ISIS_PDU_NAMES, 'unknown PDU-Type %u', type);
+  } else {
+    ctx.s += (ctx.eflag ? '' : ', ') + 'length ' + length;
+    ctx.s += '\n\t' + tok2str(ISIS_PDU_NAMES, 'unknown, type %u', type) + ', hlen: ' + fixedLen + ', v: ' + version + ', pdu-v: ' + pduVersion +
+      ', sys-id-len: ' + idLength + ' (' + pduIdLength + '), max-area: ' + maxArea + ' (' + pduMaxArea + ')';
+    if (ctx.vflag > 1 && !printUnknownData(ctx, p, '\n\t', 8)) return false;
+  }
+  const header = ISIS_PDU_HEADERS.get(type);
+  if (header === undefined) {
+    if (ctx.vflag === 0) {
+      ctx.s += ', length ' + length;
+      return true;
+    }
+    printUnknownData(ctx, p + ISIS_COMMON_HEADER_SIZE, '\n\t  ', length);
+    return false;
+  }
+  if (fixedLen !== ISIS_COMMON_HEADER_SIZE + header.size) {
+    // (tcpdump's own message for LSPs leaves the common header out of the expected size)
+    const should = type === 18 || type === 20 ? header.size : ISIS_COMMON_HEADER_SIZE + header.size;
+    ctx.s += (type === 26 || type === 27 ? '- ' : ', ') + 'bogus fixed header length ' + fixedLen + ' should be ' + should;
+    return false;
+  }
+  const h = p + ISIS_COMMON_HEADER_SIZE;
+  if (!ctx.ttest(h, header.size) || length < ISIS_COMMON_HEADER_SIZE + header.size) {
+    ctx.trunc();
+    return true;
+  }
+  if (ctx.vflag === 0) {
+    ctx.s += header.brief(ctx, h) + ', length ' + length;
+    return true;
+  }
+  // the PDU headers and TLVs with -v have no decoder yet: their bytes
+  printUnknownData(ctx, h, '\n\t  ', length - ISIS_COMMON_HEADER_SIZE);
+  return true;
 }
 
 isoclnsPrintRef.fn = isoclnsPrint;
