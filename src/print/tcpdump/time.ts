@@ -17,13 +17,18 @@ const PAD6 = ['', '00000', '0000', '000', '00', '0', ''];
 const PAD9 = ['', '00000000', '0000000', '000000', '00000', '0000', '000', '00', '0', ''];
 const TWO: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? '0' + i : String(i)));
 
+/** "000".."999": a fraction is two or three table lookups, no number formatting */
+const THREE: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 function frac6(us: number): string {
+  if (us < 1_000_000) return THREE[(us / 1000) | 0] + THREE[us % 1000];
   const s = '' + us;
   // a record may carry 1000000 µs or more: printf's %06u prints every digit
   return s.length >= 6 ? s : PAD6[s.length] + s;
 }
 
 function frac9(ns: number): string {
+  if (ns < 1_000_000_000) return THREE[(ns / 1_000_000) | 0] + THREE[((ns / 1000) | 0) % 1000] + THREE[ns % 1000];
   const s = '' + ns;
   return s.length >= 9 ? s : PAD9[s.length] + s;
 }
