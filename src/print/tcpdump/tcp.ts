@@ -54,6 +54,22 @@ const FLAG_TEXT: readonly string[] = Array.from({ length: 256 }, (_, f) => {
   return 'Flags [' + (s === '' ? 'none' : s) + ']';
 });
 
+/**
+ * `, win N` and `, length N` for every 16-bit value, made on first use: most segments of a
+ * connection repeat the same few, and a cached string costs no allocation per packet.
+ */
+const WIN_TEXT: (string | undefined)[] = new Array(65536).fill(undefined);
+const LENGTH_TEXT: (string | undefined)[] = new Array(65536).fill(undefined);
+
+function winText(win: number): string {
+  return WIN_TEXT[win] ?? (WIN_TEXT[win] = ', win ' + win);
+}
+
+function lengthText(length: number): string {
+  if (length > 65535) return ', length ' + length;
+  return LENGTH_TEXT[length] ?? (LENGTH_TEXT[length] = ', length ' + length);
+}
+
 /** Where an option's bytes ran out: the option list ends with `[bad opt]` or ` [|tcp]`. */
 const BAD = 1;
 const TRUNC = 2;
@@ -145,7 +161,7 @@ export function tcpPrint(ctx: PrintContext, p: number, length: number, iph: numb
     if (length > 0) s += ':' + ((seq + length) >>> 0);
   }
   if ((flags & TCP_ACK) !== 0) s += ', ack ' + ack;
-  s += ', win ' + win;
+  s += winText(win);
   if ((flags & TCP_URG) !== 0) s += ', urg ' + urp;
   ctx.s += s;
 
@@ -153,7 +169,7 @@ export function tcpPrint(ctx: PrintContext, p: number, length: number, iph: numb
     if (!printOptions(ctx, p, hlen - 20, length, flags, rev, thSeq, thAck)) return;
   }
 
-  ctx.s += ', length ' + length;
+  ctx.s += lengthText(length);
   if (length === 0) return;
 
   const headerLen = (d[p + 12] >> 4) * 4;
