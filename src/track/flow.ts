@@ -142,7 +142,8 @@ export class FlowView {
   private reason = 4;
   private readonly t: FlowTable;
 
-  constructor(tracker: Tracker) {
+  /** A view of rows of `tracker.table` (or of any flow table: rows handed over by a shard worker). */
+  constructor(tracker: Tracker | { readonly table: FlowTable }) {
     this.t = tracker.table;
   }
 

@@ -1,0 +1,417 @@
+/**
+ * `tcpscope check` on all cores: the connections are sharded over worker threads by their
+ * 4-tuple, and the answer is exactly the one a single tracker gives.
+ *
+ * The reading thread reads the captures (one, or several merged in time order), applies the
+ * filter, decodes each frame just far enough to hash its 4-tuple (flowKeyHash: the same
+ * symmetric hash the flow table uses, so both directions land on the same shard) and appends
+ * the frame's bytes to that shard's batch. Each worker tracks its shard (shard-worker.ts).
+ *
+ * Why the shards agree with one tracker: a connection's packets all reach the same shard, in
+ * capture order, so its state machine and analysis run exactly as they would alone. What a
+ * tracker decides from other connections is only when idle ones end; the tracker decides that
+ * per connection on its clock (the latest capture time seen), at most once per second of it
+ * (tracker.ts, expire). The reading thread sees every packet, so it keeps that clock, sends it
+ * with each frame and tells every shard when to run the expiry: each shard then ends exactly the
+ * connections one tracker would have ended at that moment.
+ *
+ * And why the output is the same, in the same order: each worker answers each batch with the
+ * packet numbers that started a connection (the reading thread numbers connections in that
+ * order, as one tracker does) and the connections that ended, each with where one tracker would
+ * have ended it (the packet whose expiry check or port reuse ended it, its idle list and place
+ * in that list, or at end of input its first packet). The reading thread merges the workers'
+ * answers by that, rebuilds each record from the raw flow-table row the worker sends, and hands
+ * it on; the judge and the outputs never know there were several trackers.
+ *
+ * Not sharded: `--max-flows` (a cap on one table: evicting from it depends on every
+ * connection), which runs on one core.
+ */
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { readCapture, readCaptureSet, type CaptureSetFile } from '../capture/index.js';
+import type { Frame } from '../capture/frame.js';
+import { decodePacket, Layer, Packet, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
+import { EVENT_NAMES } from '../track/events.js';
+import { FlowView } from '../track/flow.js';
+import { Ctr, D, FlowTable, ROW_BYTES, W } from '../track/table.js';
+import { type ChecksumPolicy, flowKeyHash } from '../track/tracker.js';
+import type { Evidence } from './evidence.js';
+import {
+  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, PHASE_END, type FromShard, type ShardInit,
+  type ShardResult, TICK_SIZE,
+} from './shard-protocol.js';
+
+export interface ShardedTrackOptions {
+  /** capture files, read as one capture in time order */
+  captures: string[];
+  /** filter expression ('' for none) */
+  filter: string;
+  /** worker threads (≥ 1) */
+  jobs: number;
+  mslSeconds?: number;
+  checksums?: ChecksumPolicy;
+  /** conditions the policy judges: a connection showing one comes whole (with its view and evidence) */
+  failMask: number;
+  /** every connection comes whole */
+  everyRecord: boolean;
+  /** conditions whose evidence packets are collected */
+  evidenceMask: number;
+  /**
+   * Each connection as it ends, in the order one tracker would end it: its view (valid only
+   * during the call; null when it did not come whole), its conditions and its evidence.
+   */
+  onFlowEnd: (flow: FlowView | null, conditions: number, evidence: Evidence[]) => void;
+  /** the worker script (default: shard-worker.js beside this module) */
+  workerUrl?: URL;
+  /** kept up to date while reading (what was read before an error is still known) */
+  counts?: { packets: number; frames: number };
+}
+
+export interface ShardedTrackSummary {
+  /** packets that passed the filter */
+  packets: number;
+  /** frames read, matching or not */
+  frames: number;
+  files: CaptureSetFile[];
+}
+
+/** frames per batch (over all shards): big enough that a message costs nothing per frame */
+const BATCH_FRAMES = 8192;
+/** batches a worker may have waiting before the reader waits for it */
+const MAX_INFLIGHT = 4;
+const NO_EVIDENCE: Evidence[] = [];
+
+/** Track the captures' connections over `jobs` worker threads; resolves once every connection has been handed to onFlowEnd. */
+export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<ShardedTrackSummary> {
+  const n = Math.max(1, Math.floor(opts.jobs));
+  const filter = opts.filter !== '' ? (await import('../filter/index.js')).compileFilter(opts.filter) : null;
+  const checksums = opts.checksums ?? 'control';
+  // batches waiting per worker, the doorbell (answers posted), end-of-input parts waiting per worker
+  const shared = new SharedArrayBuffer(4 * (2 * n + 1));
+  const counters = new Int32Array(shared);
+  const url = opts.workerUrl ?? defaultWorkerUrl();
+  const workers: Worker[] = [];
+  const ports: MessagePort[] = [];
+  const merger = new Merger(n, opts.onFlowEnd, counters);
+  try {
+    for (let i = 0; i < n; i++) {
+      const worker = new Worker(url);
+      const { port1, port2 } = new MessageChannel();
+      const init: ShardInit = {
+        type: 'init', index: i, workers: n, inflight: shared, port: port2, mslSeconds: opts.mslSeconds, checksums,
+        failMask: opts.failMask, everyRecord: opts.everyRecord, evidenceMask: opts.evidenceMask,
+      };
+      worker.postMessage(init, [port2]);
+      // a worker that dies without a word (it cannot: everything it runs is caught) must not hang us
+      worker.on('error', (e) => merger.fail(`shard worker ${i}: ${e.message}`));
+      workers.push(worker);
+      ports.push(port1);
+    }
+
+    const drain = (): void => {
+      for (const port of ports) {
+        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) merger.accept(m.message as FromShard);
+      }
+      merger.check();
+    };
+
+    // ---- batches --------------------------------------------------------------------------
+    const writers = Array.from({ length: n }, () => new ByteWriter(256 * 1024));
+    let seq = 0;
+    let inBatch = 0;
+    const dispatch = (): void => {
+      for (let k = 0; k < n; k++) {
+        // wait for room: at most MAX_INFLIGHT batches queued per worker
+        for (;;) {
+          const queued = Atomics.load(counters, k);
+          if (queued < 0) { drain(); merger.fail(`shard worker ${k} stopped`); }
+          if (queued < MAX_INFLIGHT) break;
+          drain();
+          Atomics.wait(counters, k, queued, 50);
+        }
+        const { buf, used } = writers[k].take();
+        Atomics.add(counters, k, 1);
+        workers[k].postMessage({ type: 'batch', seq, buf, used }, [buf]);
+      }
+      seq++;
+      inBatch = 0;
+      drain();
+    };
+
+    // ---- reading --------------------------------------------------------------------------
+    const pkt = new Packet();
+    const counts = opts.counts ?? { packets: 0, frames: 0 };
+    let packets = 0;
+    let frames = 0;
+    let first: { sec: number; nsec: number } | null = null;
+    // the clock and the expiry moments of one tracker over every packet (tracker.ts, track)
+    let clock = 0;
+    let nextCheck = -Infinity;
+    const onFrame = (frame: Frame): boolean => {
+      if (frames++ === 0) first = { sec: frame.tsSec, nsec: frame.tsNsec };
+      counts.frames = frames;
+      if (filter !== null && !filter.matches(frame)) return true;
+      counts.packets = ++packets;
+      const now = frame.tsSec + frame.tsNsec * 1e-9;
+      if (now > clock) clock = now;
+      if (clock >= nextCheck) {
+        for (let k = 0; k < n; k++) {
+          const w = writers[k];
+          w.room(TICK_SIZE);
+          w.view.setUint8(w.at, ENTRY_TICK);
+          w.view.setFloat64(w.at + 1, clock, true);
+          w.view.setFloat64(w.at + 9, frame.number, true);
+          w.at += TICK_SIZE;
+        }
+        nextCheck = clock + 1;
+      }
+      decodePacket(frame, pkt);
+      const h = flowKeyHash(pkt);
+      if (h >= 0) {
+        // the bytes the tracker reads: all but the payload of a segment whose checksum it does not verify
+        let len = frame.caplen;
+        if (pkt.layer >= Layer.Transport && pkt.payloadLength > 0 && (checksums === 'off' ||
+            (checksums === 'control' && (pkt.tcpFlags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0))) {
+          len = Math.min(len, pkt.payloadOffset - frame.offset);
+        }
+        const w = writers[h % n];
+        w.room(FRAME_HEADER + len);
+        const v = w.view;
+        const at = w.at;
+        v.setUint8(at, ENTRY_FRAME);
+        v.setFloat64(at + 1, frame.number, true);
+        v.setFloat64(at + 9, frame.tsSec, true);
+        v.setUint32(at + 17, frame.tsNsec, true);
+        v.setFloat64(at + 21, clock, true);
+        v.setUint32(at + 29, len, true);
+        v.setUint32(at + 33, frame.wirelen, true);
+        v.setUint16(at + 37, frame.linktype, true);
+        const to = w.bytes, from = frame.data, o = at + FRAME_HEADER, s = frame.offset;
+        if (len <= 128) for (let i = 0; i < len; i++) to[o + i] = from[s + i];
+        else to.set(from.subarray(s, s + len), o);
+        w.at = o + len;
+      }
+      if (++inBatch >= BATCH_FRAMES) dispatch();
+      return true;
+    };
+
+    let files: CaptureSetFile[] = [];
+    let readError: unknown = null;
+    try {
+      if (opts.captures.length === 1) {
+        const path = opts.captures[0];
+        const one = await readCapture(path, onFrame);
+        files = [{ path, frames: one.frames, first, info: one.info }];
+      } else {
+        files = (await readCaptureSet(opts.captures, onFrame)).files;
+      }
+    } catch (e) {
+      // as one tracker: the connections read so far are still reported, then the error stands
+      readError = e;
+    }
+    merger.check();
+    dispatch();
+    merger.batches = seq;
+    for (const w of workers) w.postMessage({ type: 'finish', seq });
+    while (!merger.complete) {
+      const posted = Atomics.load(counters, n);
+      drain();
+      if (merger.complete) break;
+      Atomics.wait(counters, n, posted, 50);
+    }
+    if (readError !== null) throw readError;
+    return { packets, frames, files };
+  } finally {
+    for (const w of workers) void w.terminate();
+    for (const p of ports) p.close();
+  }
+}
+
+/**
+ * shard-worker.js beside this module; when this module runs from its TypeScript source (the
+ * tests), the compiled worker in dist/ (a worker thread cannot load TypeScript).
+ */
+function defaultWorkerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/check/shard-worker.js', here) : new URL('./shard-worker.js', here);
+}
+
+/** One ended connection in a worker's answer. */
+interface Entry {
+  k1: number;
+  k5: number;
+  phase: number;
+  cls: number;
+  result: ShardResult;
+  view: DataView;
+  at: number;
+}
+
+/**
+ * Puts the workers' answers back in one tracker's order: connection numbers from the packets
+ * that started them, ended connections by where one tracker would have ended them.
+ */
+class Merger {
+  /** batches sent (known once reading is over) */
+  batches = Infinity;
+  complete = false;
+  private failure: string | null = null;
+  private nextSeq = 0;
+  private readonly pending = new Map<number, ShardResult[]>();
+  private readonly ids = new Map<number, number>();
+  private nextId = 1;
+  /** end-of-input entries not yet handed on, per worker, and whether its last part came */
+  private readonly endQueues: Entry[][];
+  private readonly endDone: boolean[];
+  /** end-of-input parts (not the last) received and not yet wholly merged, per worker */
+  private readonly partsTaken: number[];
+  private readonly table = new FlowTable(16);
+  private readonly view = new FlowView({ table: this.table });
+
+  constructor(private readonly n: number, private readonly onFlowEnd: ShardedTrackOptions['onFlowEnd'], private readonly counters: Int32Array) {
+    this.endQueues = Array.from({ length: n }, () => []);
+    this.endDone = new Array<boolean>(n).fill(false);
+    this.partsTaken = new Array<number>(n).fill(0);
+  }
+
+  fail(message: string): void {
+    this.failure ??= message;
+    this.check();
+  }
+
+  /** Throw a worker's failure (on the reading thread, where it stops the run). */
+  check(): void {
+    if (this.failure !== null) throw new Error(this.failure);
+  }
+
+  accept(m: FromShard): void {
+    if (m.type === 'failure') {
+      this.fail(`shard worker ${m.index}: ${m.message}`);
+      return;
+    }
+    if (m.seq >= 0) {
+      let got = this.pending.get(m.seq);
+      if (got === undefined) this.pending.set(m.seq, got = []);
+      got.push(m);
+      while ((got = this.pending.get(this.nextSeq)) !== undefined && got.length === this.n) {
+        this.pending.delete(this.nextSeq++);
+        this.batch(got);
+      }
+    } else {
+      const q = this.endQueues[m.index];
+      const view = new DataView(m.buf);
+      for (let i = 0, at = 0; i < m.records; i++) {
+        q.push({ k1: Infinity, k5: view.getFloat64(at + 8, true), phase: PHASE_END, cls: 0, result: m, view, at });
+        at = entryEnd(view, at);
+      }
+      if (m.done) this.endDone[m.index] = true;
+      else this.partsTaken[m.index]++;
+    }
+    this.mergeEnd();
+  }
+
+  /** Every worker's answer to one batch: number the new connections, hand on the ended ones in order. */
+  private batch(results: ShardResult[]): void {
+    let created = 0;
+    for (const r of results) created += r.createdCount;
+    if (created > 0) {
+      const all = new Float64Array(created);
+      let k = 0;
+      for (const r of results) { all.set(new Float64Array(r.created, 0, r.createdCount), k); k += r.createdCount; }
+      all.sort();
+      for (let i = 0; i < all.length; i++) this.ids.set(all[i], this.nextId++);
+    }
+    const entries: Entry[] = [];
+    for (const r of results) {
+      const view = new DataView(r.buf);
+      for (let i = 0, at = 0; i < r.records; i++) {
+        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), result: r, view, at });
+        at = entryEnd(view, at);
+      }
+    }
+    if (entries.length > 1) entries.sort(byEndOrder);
+    for (const e of entries) this.emit(e);
+  }
+
+  /** End-of-input entries: by first packet over all workers, as far as every worker's part allows. */
+  private mergeEnd(): void {
+    if (this.complete || this.nextSeq < this.batches) return;
+    const heads = new Array<number>(this.n).fill(0);
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < this.n; i++) {
+        const q = this.endQueues[i];
+        if (heads[i] >= q.length) {
+          if (!this.endDone[i]) { best = -2; break; } // its next entries are still to come
+          continue;
+        }
+        if (best < 0 || q[heads[i]].k5 < this.endQueues[best][heads[best]].k5) best = i;
+      }
+      if (best === -2) break;
+      if (best === -1) {
+        this.complete = true;
+        break;
+      }
+      this.emit(this.endQueues[best][heads[best]++]);
+    }
+    for (let i = 0; i < this.n; i++) {
+      const q = this.endQueues[i];
+      q.splice(0, heads[i]);
+      // parts wholly merged: let the worker send more (see shard-worker.ts, END_PARTS_AHEAD)
+      const pending = new Set(q.map((e) => e.result)).size;
+      const freed = this.partsTaken[i] - pending;
+      if (freed > 0) {
+        this.partsTaken[i] -= freed;
+        Atomics.sub(this.counters, this.n + 1 + i, freed);
+        Atomics.notify(this.counters, this.n + 1 + i);
+      }
+    }
+  }
+
+  private emit(e: Entry): void {
+    const v = e.view;
+    const at = e.at;
+    const firstPacket = v.getFloat64(at + 16, true);
+    const id = this.ids.get(firstPacket);
+    if (id === undefined) throw new Error(`parallel check: connection from packet ${firstPacket} ended without having started`);
+    this.ids.delete(firstPacket);
+    const reason = v.getUint8(at + 26);
+    const full = v.getUint8(at + 27) === 1;
+    const mask = v.getUint32(at + 28, true);
+    if (!full) {
+      this.onFlowEnd(null, mask, NO_EVIDENCE);
+      return;
+    }
+    const t = this.table;
+    let p = at + 32;
+    t.u8.set(new Uint8Array(v.buffer, p, ROW_BYTES), 0);
+    p += ROW_BYTES;
+    t.f64[D.SERIAL] = id;
+    let any = false;
+    for (let k = 0; k < Ctr.COUNT; k++) {
+      const c = v.getUint32(p, true);
+      t.counters[Ctr.COUNT + k] = c;
+      if (c !== 0) any = true;
+      p += 4;
+    }
+    t.u32[W.COUNTER_ROW] = any ? 1 : 0;
+    const count = v.getUint8(p);
+    p += 1;
+    const evidence: Evidence[] = [];
+    for (let i = 0; i < count; i++) {
+      evidence.push({ event: EVENT_NAMES[v.getUint8(p)], packet: v.getFloat64(p + 1, true), sec: v.getFloat64(p + 9, true), nsec: v.getUint32(p + 17, true) });
+      p += EVIDENCE_SIZE;
+    }
+    this.onFlowEnd(this.view.bind(0, reason), mask, evidence);
+  }
+}
+
+/** Where the entry after the one at `at` starts. */
+function entryEnd(v: DataView, at: number): number {
+  if (v.getUint8(at + 27) !== 1) return at + 32;
+  const ev = at + 32 + ROW_BYTES + 4 * Ctr.COUNT;
+  return ev + 1 + v.getUint8(ev) * EVIDENCE_SIZE;
+}
+
+function byEndOrder(a: Entry, b: Entry): number {
+  return (a.k1 - b.k1) || (a.phase - b.phase) || (a.cls - b.cls) || (a.k5 - b.k5);
+}

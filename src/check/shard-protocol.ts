@@ -1,0 +1,138 @@
+/**
+ * What the reading thread and the shard workers of a parallel check say to each other, byte by
+ * byte (see parallel.ts for the why). Everything travels in transferred ArrayBuffers: no
+ * per-packet or per-connection objects are cloned between threads.
+ *
+ * Batch (reader → worker), a sequence of entries:
+ *   TICK   u8 kind, f64 clock, f64 packet number: run the idle expiry at `clock`, as a single
+ *          tracker would have done just before that packet
+ *   FRAME  u8 kind, f64 number, f64 tsSec, u32 tsNsec, f64 clock, u32 caplen, u32 wirelen,
+ *          u16 linktype, then caplen bytes (for a data segment whose checksum is not verified,
+ *          only up to the end of its TCP header: the tracker reads nothing after it)
+ *
+ * Result (worker → reader): f64 × created (the packet numbers that started a connection, in
+ * order), then one entry per ended connection, in the order it ended:
+ *   f64 k1 (packet number it ended at; Infinity at end of input), f64 k5 (TOUCH_PKT for an
+ *   idle expiry, its first packet at end of input, 0 for port reuse), f64 first packet,
+ *   u8 phase, u8 idle class, u8 end reason, u8 full, u32 condition mask,
+ *   and when full: the flow-table row (ROW_BYTES), its event counters (u32 × Ctr.COUNT), u8
+ *   evidence count, and per evidence u8 event, f64 packet, f64 sec, u32 nsec.
+ * Sorting every worker's entries by (k1, phase, class, k5) gives the order in which one tracker
+ * would have ended them.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { Ctr, ROW_BYTES } from '../track/table.js';
+
+export const ENTRY_TICK = 1;
+export const ENTRY_FRAME = 2;
+/** bytes of a FRAME entry before its captured bytes */
+export const FRAME_HEADER = 1 + 8 + 8 + 4 + 8 + 4 + 4 + 2;
+export const TICK_SIZE = 1 + 8 + 8;
+
+/** How a connection's end is ordered among the others ended by the same packet. */
+export const PHASE_EXPIRY = 0;
+export const PHASE_REUSE = 1;
+export const PHASE_END = 2;
+
+export const RECORD_HEADER = 8 + 8 + 8 + 1 + 1 + 1 + 1 + 4;
+export const EVIDENCE_SIZE = 1 + 8 + 8 + 4;
+/** the largest full record: row, counters, evidence count and six pieces of evidence */
+export const RECORD_MAX = RECORD_HEADER + ROW_BYTES + 4 * Ctr.COUNT + 1 + 6 * EVIDENCE_SIZE;
+
+/** Settings every worker gets once. */
+export interface ShardInit {
+  type: 'init';
+  /**
+   * this worker's index, the number of workers, the shared counters (Int32: batches waiting, one
+   * per worker; then the reading thread's doorbell, bumped at every answer; then end-of-input
+   * parts not yet merged, one per worker), and the port its answers go to
+   */
+  index: number;
+  workers: number;
+  inflight: SharedArrayBuffer;
+  port: MessagePort;
+  mslSeconds: number | undefined;
+  checksums: 'off' | 'control' | 'all';
+  /** conditions judged by the policy: a connection showing one is sent whole */
+  failMask: number;
+  /** send every connection whole (an output lists passing ones too) */
+  everyRecord: boolean;
+  /** conditions whose evidence packets are collected */
+  evidenceMask: number;
+}
+
+export interface ShardBatch {
+  type: 'batch';
+  seq: number;
+  buf: ArrayBuffer;
+  used: number;
+}
+
+export interface ShardFinish {
+  type: 'finish';
+  seq: number;
+}
+
+export type ToShard = ShardInit | ShardBatch | ShardFinish;
+
+/** A worker's answer to one batch (or one part of its end-of-input records). */
+export interface ShardResult {
+  type: 'result';
+  index: number;
+  /** the batch answered (-1: end-of-input records) */
+  seq: number;
+  /** packet numbers that started a connection (Float64 contents) */
+  created: ArrayBuffer;
+  createdCount: number;
+  /** the ended connections' entries */
+  buf: ArrayBuffer;
+  used: number;
+  records: number;
+  /** the last part of the end-of-input records */
+  done: boolean;
+}
+
+export interface ShardFailure {
+  type: 'failure';
+  index: number;
+  message: string;
+}
+
+export type FromShard = ShardResult | ShardFailure;
+
+/** A growable byte buffer written through a DataView. */
+export class ByteWriter {
+  buf: ArrayBuffer;
+  view: DataView;
+  bytes: Uint8Array;
+  at = 0;
+
+  constructor(size: number) {
+    this.buf = new ArrayBuffer(size);
+    this.view = new DataView(this.buf);
+    this.bytes = new Uint8Array(this.buf);
+  }
+
+  /** Make room for `n` more bytes. */
+  room(n: number): void {
+    if (this.at + n <= this.buf.byteLength) return;
+    let size = this.buf.byteLength * 2;
+    while (size < this.at + n) size *= 2;
+    const bigger = new ArrayBuffer(size);
+    const bytes = new Uint8Array(bigger);
+    bytes.set(this.bytes.subarray(0, this.at));
+    this.buf = bigger;
+    this.view = new DataView(bigger);
+    this.bytes = bytes;
+  }
+
+  /** Hand the buffer over (it is transferred) and start a fresh one of the same size. */
+  take(): { buf: ArrayBuffer; used: number } {
+    const out = { buf: this.buf, used: this.at };
+    this.buf = new ArrayBuffer(out.buf.byteLength);
+    this.view = new DataView(this.buf);
+    this.bytes = new Uint8Array(this.buf);
+    this.at = 0;
+    return out;
+  }
+}

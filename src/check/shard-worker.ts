@@ -1,0 +1,213 @@
+/**
+ * One shard of a parallel check (see parallel.ts): a worker thread that tracks the connections
+ * whose 4-tuple hashes to it. It gets batches of frames (and the moments to run the idle expiry)
+ * from the reading thread, tracks them exactly as the single-threaded check would, collects the
+ * evidence, and answers each batch with the connections that ended in it, as raw flow-table
+ * rows (the reading thread rebuilds the records and judges them, in one tracker's order).
+ */
+import { parentPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { newFrame } from '../capture/frame.js';
+import { decodePacket, Packet } from '../decode/index.js';
+import type { FlowView } from '../track/flow.js';
+import { B, Ctr, D, ROW_BYTES, ROW_D } from '../track/table.js';
+import { END_REASON_NAMES, Tracker } from '../track/tracker.js';
+import { EVENT_CODES } from '../track/events.js';
+import { conditionMask } from './conditions.js';
+import { EvidenceCollector } from './evidence.js';
+import {
+  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, PHASE_END, PHASE_EXPIRY, PHASE_REUSE, RECORD_MAX,
+  type ShardBatch, type ShardInit, type ShardResult, type ToShard,
+} from './shard-protocol.js';
+
+/** end-of-input records are sent in parts of this many, so neither side holds them all */
+const END_PART = 4096;
+const END_PARTS_AHEAD = 4;
+
+class Shard {
+  private readonly tracker: Tracker;
+  private readonly evidence: EvidenceCollector;
+  private readonly frame = newFrame();
+  private readonly pkt = new Packet();
+  private readonly records = new ByteWriter(64 * 1024);
+  private created = new Float64Array(1024);
+  private createdCount = 0;
+  private recordCount = 0;
+  private readonly inflight: Int32Array;
+  /** this worker's count of end-of-input parts not yet merged */
+  private readonly endSlot: number;
+  private readonly port: MessagePort;
+  // what ended connections are ordered by (see shard-protocol.ts)
+  private phase = PHASE_REUSE;
+  private k1 = 0;
+
+  constructor(private readonly init: ShardInit) {
+    this.inflight = new Int32Array(init.inflight);
+    this.endSlot = init.workers + 1 + init.index;
+    this.port = init.port;
+    this.evidence = new EvidenceCollector(init.evidenceMask);
+    this.tracker = new Tracker({
+      mslSeconds: init.mslSeconds,
+      checksums: init.checksums,
+      selfExpiry: false,
+      onFlowEnd: (view) => this.ended(view),
+    });
+  }
+
+  batch(m: ShardBatch): void {
+    const view = new DataView(m.buf);
+    const bytes = new Uint8Array(m.buf);
+    const frame = this.frame, pkt = this.pkt, tracker = this.tracker;
+    frame.data = bytes;
+    let at = 0;
+    while (at < m.used) {
+      const kind = bytes[at];
+      if (kind === ENTRY_TICK) {
+        this.phase = PHASE_EXPIRY;
+        this.k1 = view.getFloat64(at + 9, true);
+        const clock = view.getFloat64(at + 1, true);
+        if (clock > tracker.now) tracker.now = clock;
+        tracker.expire(clock);
+        at += 17;
+        continue;
+      }
+      if (kind !== ENTRY_FRAME) throw new Error(`shard: bad batch entry ${kind} at ${at}`);
+      frame.number = view.getFloat64(at + 1, true);
+      frame.tsSec = view.getFloat64(at + 9, true);
+      frame.tsNsec = view.getUint32(at + 17, true);
+      const clock = view.getFloat64(at + 21, true);
+      frame.caplen = view.getUint32(at + 29, true);
+      frame.wirelen = view.getUint32(at + 33, true);
+      frame.linktype = view.getUint16(at + 37, true);
+      frame.offset = at + 39;
+      at = frame.offset + frame.caplen;
+      decodePacket(frame, pkt);
+      // the clock of the whole capture (this shard sees only some of its packets)
+      if (clock > tracker.now) tracker.now = clock;
+      this.phase = PHASE_REUSE;
+      this.k1 = frame.number;
+      const before = tracker.stats.connections;
+      const r = tracker.track(pkt);
+      if (tracker.stats.connections !== before) this.noteCreated(frame.number);
+      this.evidence.observe(frame, r);
+    }
+    this.send(m.seq, false);
+    Atomics.sub(this.inflight, this.init.index, 1);
+    Atomics.notify(this.inflight, this.init.index);
+  }
+
+  finish(): void {
+    this.phase = PHASE_END;
+    this.k1 = Infinity;
+    this.tracker.finish();
+    this.send(-1, true);
+  }
+
+  private noteCreated(n: number): void {
+    if (this.createdCount === this.created.length) {
+      const bigger = new Float64Array(this.created.length * 2);
+      bigger.set(this.created);
+      this.created = bigger;
+    }
+    this.created[this.createdCount++] = n;
+  }
+
+  /** A connection ended: its entry (see shard-protocol.ts). */
+  private ended(view: FlowView): void {
+    const t = this.tracker.table;
+    const c = view.row;
+    const d = c * ROW_D;
+    const mask = conditionMask(view.anomalyMask, view.handshake, view.close);
+    const full = this.init.everyRecord || (mask & this.init.failMask) !== 0;
+    const w = this.records;
+    w.room(RECORD_MAX);
+    const v = w.view;
+    let at = w.at;
+    const first = t.f64[d + D.FIRST_PKT];
+    v.setFloat64(at, this.k1, true);
+    v.setFloat64(at + 8, this.phase === PHASE_EXPIRY ? t.f64[d + D.TOUCH_PKT] : this.phase === PHASE_END ? first : 0, true);
+    v.setFloat64(at + 16, first, true);
+    v.setUint8(at + 24, this.phase);
+    v.setUint8(at + 25, this.phase === PHASE_EXPIRY ? t.u8[c * ROW_BYTES + B.IDLE_CLASS] : 0);
+    v.setUint8(at + 26, END_REASON_NAMES.indexOf(view.endReason));
+    v.setUint8(at + 27, full ? 1 : 0);
+    v.setUint32(at + 28, mask, true);
+    at += 32;
+    if (full) {
+      w.bytes.set(t.u8.subarray(c * ROW_BYTES, (c + 1) * ROW_BYTES), at);
+      at += ROW_BYTES;
+      for (let k = 0; k < Ctr.COUNT; k++) { v.setUint32(at, t.counter(c, k), true); at += 4; }
+      const ev = this.evidence.take(c);
+      v.setUint8(at, ev.length);
+      at += 1;
+      for (const e of ev) {
+        v.setUint8(at, EVENT_CODES[e.event]);
+        v.setFloat64(at + 1, e.packet, true);
+        v.setFloat64(at + 9, e.sec, true);
+        v.setUint32(at + 17, e.nsec, true);
+        at += EVIDENCE_SIZE;
+      }
+    } else {
+      this.evidence.clear(c);
+    }
+    w.at = at;
+    this.recordCount++;
+    if (this.phase === PHASE_END && this.recordCount >= END_PART) {
+      // at most END_PARTS_AHEAD parts waiting for the reading thread: it merges every worker's
+      // parts in order, so a fast worker must not pile up all its connections in memory
+      const slot = this.endSlot;
+      while (Atomics.load(this.inflight, slot) >= END_PARTS_AHEAD) Atomics.wait(this.inflight, slot, END_PARTS_AHEAD, 1000);
+      Atomics.add(this.inflight, slot, 1);
+      this.send(-1, false);
+    }
+  }
+
+  private send(seq: number, done: boolean): void {
+    const created = this.created.buffer.slice(0, this.createdCount * 8);
+    const { buf, used } = this.records.take();
+    const msg: ShardResult = {
+      type: 'result', index: this.init.index, seq, created, createdCount: this.createdCount,
+      buf, used, records: this.recordCount, done,
+    };
+    this.createdCount = 0;
+    this.recordCount = 0;
+    this.port.postMessage(msg, [created, buf]);
+    // the reading thread's doorbell: it sleeps on it while waiting for answers
+    const bell = this.init.workers;
+    Atomics.add(this.inflight, bell, 1);
+    Atomics.notify(this.inflight, bell);
+  }
+}
+
+let shard: Shard | null = null;
+let index = -1;
+let workers = 0;
+let port: MessagePort | null = null;
+let inflight: Int32Array | null = null;
+
+parentPort!.on('message', (m: ToShard) => {
+  try {
+    if (m.type === 'init') {
+      index = m.index;
+      workers = m.workers;
+      port = m.port;
+      inflight = new Int32Array(m.inflight);
+      shard = new Shard(m);
+    } else if (m.type === 'batch') {
+      shard!.batch(m);
+    } else {
+      shard!.finish();
+      port!.close();
+      parentPort!.close();
+    }
+  } catch (e) {
+    // say what went wrong, and unblock the reading thread should it be waiting for room
+    port?.postMessage({ type: 'failure', index, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    if (inflight !== null) {
+      Atomics.store(inflight, index, -1);
+      Atomics.notify(inflight, index);
+      Atomics.add(inflight, workers, 1);
+      Atomics.notify(inflight, workers);
+    }
+  }
+});
