@@ -2,7 +2,8 @@
  * The offline/live pipeline: source → filter → decode → tracker → printers/writers.
  * The CLI builds RunOptions; everything packet-shaped happens here and below.
  */
-import { readCapture, readCaptureSet, type CaptureSetFile } from './capture/index.js';
+import { statSync } from 'node:fs';
+import { expandCapturePaths, readCapture, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
 import type { CaptureFileWriter } from './capture/writer-rotate.js';
@@ -19,6 +20,8 @@ import type { PacketResult } from './track/result.js';
 export interface RunOptions {
   /** -r: capture file, '-' for standard input */
   read?: string;
+  /** every -r operand (several files, or a directory: read as one capture in time order) */
+  reads?: string[];
   /** -i: live interface */
   interface?: string;
   /** -D */
@@ -161,9 +164,19 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         if (writer !== null && Date.now() - lastWriterFlush >= 1000) { writer.flush(); lastWriterFlush = Date.now(); }
       });
     } else {
-      const reading = readCapture(opts.read as string, onFrame, {
-        onHeader: (info: CaptureInfo) => openWriter(fileHeaderFor(info, opts.print.nano)),
-      });
+      // several files (or a directory of them): one capture, merged in time order
+      const set = opts.reads !== undefined && (opts.reads.length > 1 || isDirectory(opts.reads[0])) ? expandCapturePaths(opts.reads) : null;
+      let headerSeen = false;
+      const reading = set !== null
+        ? readCaptureSet(set, onFrame, {
+          onOpen: (_path: string, info: CaptureInfo) => {
+            if (!headerSeen) openWriter(fileHeaderFor(info, opts.print.nano));
+            headerSeen = true;
+          },
+        })
+        : readCapture(opts.read as string, onFrame, {
+          onHeader: (info: CaptureInfo) => openWriter(fileHeaderFor(info, opts.print.nano)),
+        });
       // a signal ends the run even while a read is pending (standard input); the read is
       // abandoned then, and whatever it says later is of no interest
       reading.catch(() => {});
@@ -187,6 +200,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     if (live !== null) process.stderr.write(liveMod!.formatStats(live.stats(), true));
   }
   return status;
+}
+
+function isDirectory(path: string): boolean {
+  if (path === '-') return false;
+  try { return statSync(path).isDirectory(); } catch { return false; }
 }
 
 /** -C/-G/-W only make sense with -w FILE; --print only with -w to a file. */

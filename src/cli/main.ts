@@ -47,7 +47,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
   program
     .description('Read or capture packets, print them as tcpdump does, and follow every TCP connection through its RFC 793 states.')
     .usage('[options] [expression]')
-    .option('-r <file>', 'read packets from a pcap/pcapng file (- for standard input; gzip is read transparently)')
+    .option('-r <file>', 'read packets from a pcap/pcapng file (- for standard input; gzip is read transparently); repeat -r, or name a directory, to read several files as one capture in time order (rotated -C/-G parts)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('-i <interface>', 'capture live on an interface (any for all)')
     .option('-D', 'list the interfaces available for live capture')
     .option('-w <file>', 'write the packets to a pcap file (- for standard output)')
@@ -142,7 +142,8 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
   if (o.r !== undefined && o.i !== undefined) throw new TcpscopeError('BAD_OPTION', '-r and -i cannot be used together');
 
   return {
-    read: o.r as string | undefined,
+    read: (o.r as string[] | undefined)?.[0],
+    reads: o.r as string[] | undefined,
     interface: o.i as string | undefined,
     listInterfaces: !!o.D,
     write: o.w as string | undefined,
