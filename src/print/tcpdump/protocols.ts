@@ -37,10 +37,8 @@ import './fr.js';
 import './atm.js';
 import './osi.js';
 import './chdlc.js';
-import './tunnel.js';
 import './pptp.js';
-// after tunnel.js, whose VXLAN/Geneve registrations these replace: tcpdump 4.99.3 prints Geneve's
-// `proto` with -e (not -vv), a nonzero reserved byte, and tests VXLAN before Geneve
+// VXLAN and Geneve as tcpdump 4.99.3 prints them (Geneve's `proto` with -e, VXLAN tested before Geneve)
 import './vxlan.js';
 import './geneve.js';
 import './ipsec.js';
