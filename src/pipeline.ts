@@ -130,7 +130,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     },
   });
   const annotator = annotated && tracker !== null
-    ? new (await import('./print/annotate.js')).Annotator(out, tracker, chalk!, process.stdout.isTTY === true ? '→' : '->') : null;
+    ? new (await import('./print/annotate.js')).Annotator(out, tracker, chalk!) : null;
   let stopRequested = false;
   const onFrame = (frame: Frame): boolean => {
       if (stopRequested) return false;
