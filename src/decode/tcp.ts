@@ -31,8 +31,9 @@ export function decodeTcp(pkt: Packet): boolean {
   pkt.tcpHeaderLength = hlen;
   if (hlen < 20) { pkt.malformed = `bad tcp header length ${hlen}`; return false; }
   if (hlen > pkt.ipPayloadLength) { pkt.malformed = `tcp header length ${hlen} beyond IP payload ${pkt.ipPayloadLength}`; return false; }
-  if (off + hlen > end) { pkt.truncatedIn = 'tcp'; return false; }
+  // from the IP length, so known even when the snap length cut the options
   pkt.payloadLength = pkt.ipPayloadLength - hlen;
+  if (off + hlen > end) { pkt.truncatedIn = 'tcp'; return false; }
   pkt.payloadOffset = off + hlen;
   const captured = end - pkt.payloadOffset;
   pkt.payloadCaptured = captured < pkt.payloadLength ? captured : pkt.payloadLength;

@@ -25,7 +25,7 @@
  */
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
-import { Layer, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
 import { ipv4HeaderChecksumOk, tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView } from './flow.js';
@@ -188,8 +188,8 @@ export class Tracker {
     const rst = (flags & TCP_RST) !== 0;
     const seq = pkt.seq;
     const ack = pkt.ack;
-    // payload length from the IP length even when the options were cut by the snap length
-    const len = pkt.layer >= Layer.Transport ? pkt.payloadLength : Math.max(0, pkt.ipPayloadLength - pkt.tcpHeaderLength);
+    // payload length from the IP length (decodeTcp sets it even when the options were cut by the snap length)
+    const len = pkt.payloadLength;
 
     const key = this.key;
     const h = flowHash(fam, key);
