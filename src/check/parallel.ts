@@ -78,6 +78,8 @@ export interface ShardedTrackSummary {
 const BATCH_FRAMES = 8192;
 /** batches a worker may have waiting before the reader waits for it */
 const MAX_INFLIGHT = 4;
+/** a worker whose queue has not moved for this long is taken for dead */
+const STALL_MS = 60_000;
 const NO_EVIDENCE: Evidence[] = [];
 
 /** Track the captures' connections over `jobs` worker threads; resolves once every connection has been handed to onFlowEnd. */
@@ -101,8 +103,13 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         failMask: opts.failMask, everyRecord: opts.everyRecord, evidenceMask: opts.evidenceMask,
       };
       worker.postMessage(init, [port2]);
-      // a worker that dies without a word (it cannot: everything it runs is caught) must not hang us
-      worker.on('error', (e) => merger.fail(`shard worker ${i}: ${e.message}`));
+      // a worker that dies without a word (it should not: everything it runs is caught) must not
+      // hang the reader: note it and ring the doorbell; the reading thread throws it where it waits
+      worker.on('error', (e) => {
+        merger.note(`shard worker ${i}: ${e.message}`);
+        Atomics.add(counters, n, 1);
+        Atomics.notify(counters, n);
+      });
       workers.push(worker);
       ports.push(port1);
     }
@@ -120,11 +127,15 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     let inBatch = 0;
     const dispatch = (): void => {
       for (let k = 0; k < n; k++) {
-        // wait for room: at most MAX_INFLIGHT batches queued per worker
-        for (;;) {
+        // wait for room: at most MAX_INFLIGHT batches queued per worker (a batch takes
+        // milliseconds: one that has not moved for a minute means the worker is gone)
+        let since = Date.now();
+        for (let last = -2; ;) {
           const queued = Atomics.load(counters, k);
           if (queued < 0) { drain(); merger.fail(`shard worker ${k} stopped`); }
           if (queued < MAX_INFLIGHT) break;
+          if (queued !== last) { last = queued; since = Date.now(); }
+          else if (Date.now() - since > STALL_MS) merger.fail(`shard worker ${k} stopped answering`);
           drain();
           Atomics.wait(counters, k, queued, 50);
         }
@@ -216,7 +227,9 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
       const posted = Atomics.load(counters, n);
       drain();
       if (merger.complete) break;
-      Atomics.wait(counters, n, posted, 50);
+      Atomics.wait(counters, n, posted, 20);
+      // let a worker's 'error' event in, should one have died
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (readError !== null) throw readError;
     return { packets, frames, files };
@@ -273,8 +286,14 @@ class Merger {
     this.partsTaken = new Array<number>(n).fill(0);
   }
 
-  fail(message: string): void {
+  /** Remember a failure (thrown by the next check()). */
+  note(message: string): void {
     this.failure ??= message;
+  }
+
+  /** Remember a failure and throw it. */
+  fail(message: string): void {
+    this.note(message);
     this.check();
   }
 
