@@ -6,16 +6,11 @@
  * Runs in-process: the real CLI parser turns the flags into RunOptions, the real reader, decoder
  * and printer do the rest (only the output goes to a string instead of standard output).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { readCapture } from '../../src/capture/index.js';
-import { buildProgram } from '../../src/cli/main.js';
-import { Packet, decodePacket } from '../../src/decode/index.js';
-import type { RunOptions } from '../../src/pipeline.js';
-import { Output } from '../../src/print/output.js';
-import { TcpdumpPrinter } from '../../src/print/tcpdump/index.js';
+import { describe, expect, it } from 'vitest';
+import { manifestLines, printPlain, restoreTzAfterAll } from './golden-support.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 const golden = join(fixtures, 'golden');
@@ -28,52 +23,21 @@ interface Entry {
 }
 
 function manifest(): Entry[] {
-  const entries: Entry[] = [];
-  for (const line of readFileSync(join(golden, 'TESTLIST'), 'utf8').split('\n')) {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#')) continue;
-    const [name, capture, ...rest] = t.split(/\s+/);
+  return manifestLines(join(golden, 'TESTLIST')).map(([name, capture, ...rest]) => {
     let tz = 'UTC';
     if (rest[0]?.startsWith('TZ=')) tz = rest.shift()!.slice(3);
-    entries.push({ name, capture, tz, flags: rest });
-  }
-  return entries;
-}
-
-/** The RunOptions the real command line makes of `args`. */
-async function parse(args: string[]): Promise<RunOptions> {
-  let captured: RunOptions | undefined;
-  const program = buildProgram(async (opts) => {
-    captured = opts;
-    return 0;
+    return { name, capture, tz, flags: rest };
   });
-  await program.parseAsync(args, { from: 'user' });
-  if (captured === undefined) throw new Error(`flags not accepted: ${args.join(' ')}`);
-  return captured;
 }
 
-/** What `tcpscope --plain FLAGS -r CAPTURE` prints on standard output. */
+/** What `tcpscope --plain FLAGS -r CAPTURE` prints on standard output; no printer may throw. */
 async function printCapture(entry: Entry): Promise<string> {
-  const opts = await parse(['--plain', ...entry.flags, '-r', join(fixtures, entry.capture)]);
-  const printer = new TcpdumpPrinter(opts.print, new Output(-1));
-  const pkt = new Packet();
-  const limit = opts.count ?? Infinity;
-  let seen = 0;
-  let text = '';
-  await readCapture(opts.read as string, (frame) => {
-    decodePacket(frame, pkt);
-    text += printer.format(frame, pkt);
-    return ++seen < limit;
-  });
-  expect(printer.printerErrors).toBe(0);
+  const { text, errors } = await printPlain(entry.flags, join(fixtures, entry.capture));
+  expect(errors).toBe(0);
   return text;
 }
 
-const savedTz = process.env.TZ;
-afterAll(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
+restoreTzAfterAll();
 
 describe('golden manifest: byte-identical to tcpdump 4.99.3', () => {
   const entries = manifest();
@@ -106,17 +70,9 @@ describe('link types tcpdump refuses but tcpscope reads', () => {
     const as14 = Buffer.from(raw);
     as14.writeUInt32LE(14, 20);
     const tmp = join(golden, '..', '..', 'node_modules', '.tcpscope-linktype-14.pcap');
-    const { writeFileSync, rmSync } = await import('node:fs');
     writeFileSync(tmp, as14);
     try {
-      const opts = await parse(['--plain', '-ne', '-r', tmp]);
-      const printer = new TcpdumpPrinter(opts.print, new Output(-1));
-      const pkt = new Packet();
-      let text = '';
-      await readCapture(tmp, (frame) => {
-        decodePacket(frame, pkt);
-        text += printer.format(frame, pkt);
-      });
+      const { text } = await printPlain(['-ne'], tmp);
       expect(text).toBe(as101);
     } finally {
       rmSync(tmp, { force: true });

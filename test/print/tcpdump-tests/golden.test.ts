@@ -11,13 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { readCapture } from '../../../src/capture/index.js';
-import { buildProgram } from '../../../src/cli/main.js';
-import { Packet, decodePacket } from '../../../src/decode/index.js';
-import type { RunOptions } from '../../../src/pipeline.js';
-import { Output } from '../../../src/print/output.js';
-import { TcpdumpPrinter } from '../../../src/print/tcpdump/index.js';
+import { describe, expect, it } from 'vitest';
+import { manifestLines, printPlain, restoreTzAfterAll } from '../golden-support.js';
 
 const here = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'fixtures', 'golden', 'tcpdump-tests');
 
@@ -29,39 +24,15 @@ interface Entry {
 }
 
 function manifest(): Entry[] {
-  const entries: Entry[] = [];
-  for (const line of readFileSync(join(here, 'TESTLIST'), 'utf8').split('\n')) {
-    const t = line.trim();
-    if (t === '' || t.startsWith('#')) continue;
-    const [name, capture, mode, ...flags] = t.split(/\s+/);
-    if (mode !== 'full' && mode !== 'lines') throw new Error(`TESTLIST: bad mode in ${t}`);
-    entries.push({ name, capture, mode, flags });
-  }
-  return entries;
-}
-
-async function parse(args: string[]): Promise<RunOptions> {
-  let captured: RunOptions | undefined;
-  const program = buildProgram(async (opts) => {
-    captured = opts;
-    return 0;
+  return manifestLines(join(here, 'TESTLIST')).map(([name, capture, mode, ...flags]) => {
+    if (mode !== 'full' && mode !== 'lines') throw new Error(`TESTLIST: bad mode in ${name}`);
+    return { name, capture, mode, flags };
   });
-  await program.parseAsync(args, { from: 'user' });
-  if (captured === undefined) throw new Error(`flags not accepted: ${args.join(' ')}`);
-  return captured;
 }
 
 /** What `tcpscope --plain FLAGS -r CAPTURE` prints, and how many packets a printer threw on. */
-async function printCapture(entry: Entry): Promise<{ text: string; errors: number }> {
-  const opts = await parse(['--plain', ...entry.flags, '-r', join(here, entry.capture)]);
-  const printer = new TcpdumpPrinter(opts.print, new Output(-1));
-  const pkt = new Packet();
-  let text = '';
-  await readCapture(opts.read as string, (frame) => {
-    decodePacket(frame, pkt);
-    text += printer.format(frame, pkt);
-  });
-  return { text, errors: printer.printerErrors };
+function printCapture(entry: Entry): Promise<{ text: string; errors: number }> {
+  return printPlain(entry.flags, join(here, entry.capture));
 }
 
 const TCP_CUT = /^(.*?Flags \[[^\]]*\].*?length \d+)/;
@@ -74,11 +45,7 @@ function flagLines(text: string): string[] {
   return out;
 }
 
-const savedTz = process.env.TZ;
-afterAll(() => {
-  if (savedTz === undefined) delete process.env.TZ;
-  else process.env.TZ = savedTz;
-});
+restoreTzAfterAll();
 
 describe('encapsulations and link types: as tcpdump 4.99.3 prints them', () => {
   const entries = manifest();
