@@ -112,6 +112,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const pkt = new Packet();
   const limit = opts.count ?? Infinity;
   let seen = 0;
+  // frames read from the input, matching the filter or not: the end-of-run summary (table or
+  // JSON record) is written after a read error only when some frame came before it, so a file
+  // that is not a capture prints nothing on standard output, as tcpdump
+  let framesRead = 0;
+  let readFailed = false;
   const status = 0;
   // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
   // (with -w and no --print nothing is decoded: the packets only go to the file, as tcpdump)
@@ -134,6 +139,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   let stopRequested = false;
   const onFrame = (frame: Frame): boolean => {
       if (stopRequested) return false;
+      framesRead++;
       if (filter !== null && !filter.matches(frame)) return true;
       if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
       if (!printing) return ++seen < limit;
@@ -180,7 +186,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       // a signal ends the run even while a read is pending (standard input); the read is
       // abandoned then, and whatever it says later is of no interest
       reading.catch(() => {});
-      await Promise.race([reading, signals.stopped]);
+      await Promise.race([reading, signals.stopped]).catch((e: unknown) => { readFailed = true; throw e; });
     }
     if (fileLimitReached) process.stderr.write(`Maximum file limit reached: ${opts.rotate.files}\n`);
     // tcpdump ends an interrupted listing with a newline, in case a line was cut short
@@ -190,8 +196,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     if (writer !== null) (writer as CaptureFileWriter).close();
     if (tracker !== null) {
       tracker.finish();
-      if (json !== null) json.summary(tracker, { packets: seen });
-      if (summary !== null) summary.print(out, tracker);
+      if (!readFailed || framesRead > 0) {
+        if (json !== null) json.summary(tracker, { packets: seen });
+        if (summary !== null) summary.print(out, tracker);
+      }
     }
     out.flush();
     // a printer bug never stops a run: the lines it cut short are reported once, here
