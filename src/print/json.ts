@@ -16,6 +16,7 @@ import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES } from '../track/states.js';
 import type { Tracker } from '../track/tracker.js';
 import type { Output } from './output.js';
+import { conditionMask, DEFAULT_FAIL_MASK } from '../check/conditions.js';
 
 /** tcpdump's flag letters, in its order. */
 export function tcpFlagString(flags: number): string {
@@ -50,7 +51,10 @@ export class FlowTally {
   readonly closes: Record<string, number> = {};
   readonly handshakes: Record<string, number> = {};
   readonly anomalies: Record<string, number> = {};
-  /** flows with at least one anomaly of the check-failing kinds (see `abnormal`) */
+  /**
+   * flows that `tcpscope check` fails under its default policy (DEFAULT_FAIL_MASK: aborted by a
+   * reset, refused, half-open, SYN unanswered, handshake incomplete, half-closed at the end)
+   */
   abnormal = 0;
 
   add(f: FlowView): void {
@@ -60,6 +64,7 @@ export class FlowTally {
     this.closes[close] = (this.closes[close] ?? 0) + 1;
     this.handshakes[hs] = (this.handshakes[hs] ?? 0) + 1;
     if (f.anomalyMask !== 0) for (const a of f.anomalies) this.anomalies[a] = (this.anomalies[a] ?? 0) + 1;
+    if ((conditionMask(f.anomalyMask, hs, close) & DEFAULT_FAIL_MASK) !== 0) this.abnormal++;
   }
 }
 
@@ -111,6 +116,7 @@ export class JsonWriter {
       handshakes: this.tally.handshakes,
       closes: this.tally.closes,
       anomalies,
+      abnormal: this.tally.abnormal,
       bad_checksums: st.badChecksums,
       peak_connections: st.peakConnections,
       expired: st.expired,
