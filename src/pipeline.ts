@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { expandCapturePaths, readCapture, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
+import { ProgressLine, wantsProgressLine } from './capture/progress.js';
 import type { CaptureFileWriter } from './capture/writer-rotate.js';
 import type { PcapFileHeader } from './capture/writer.js';
 import type { Frame } from './capture/frame.js';
@@ -47,6 +48,11 @@ export interface RunOptions {
   maxFlows?: number;
   lineBuffered: boolean;
   packetBuffered: boolean;
+  /**
+   * progress line on standard error during a long read of files (default true: shown when
+   * stderr is a terminal and our stdout is not the same terminal; see wantsProgressLine)
+   */
+  progress?: boolean;
   live: {
     snaplen?: number;
     promiscuous: boolean;
@@ -117,6 +123,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   // that is not a capture prints nothing on standard output, as tcpdump
   let framesRead = 0;
   let readFailed = false;
+  let progressLine: ProgressLine | null = null;
   const status = 0;
   // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
   // (with -w and no --print nothing is decoded: the packets only go to the file, as tcpdump)
@@ -173,14 +180,24 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       // several files (or a directory of them): one capture, merged in time order
       const set = opts.reads !== undefined && (opts.reads.length > 1 || isDirectory(opts.reads[0])) ? expandCapturePaths(opts.reads) : null;
       let headerSeen = false;
+      progressLine = opts.progress !== false && wantsProgressLine({
+        stderrIsTTY: process.stderr.isTTY === true,
+        stdoutIsTTY: process.stdout.isTTY === true,
+        stdoutUsed: printing || opts.write === '-',
+        regularFiles: (set ?? [opts.read as string]).every(isRegularFile),
+      }) ? new ProgressLine({ write: (s) => { process.stderr.write(s); }, columns: () => process.stderr.columns }) : null;
+      const line = progressLine;
+      const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
       const reading = set !== null
         ? readCaptureSet(set, onFrame, {
+          progress,
           onOpen: (_path: string, info: CaptureInfo) => {
             if (!headerSeen) openWriter(fileHeaderFor(info, opts.print.nano));
             headerSeen = true;
           },
         })
         : readCapture(opts.read as string, onFrame, {
+          progress,
           onHeader: (info: CaptureInfo) => openWriter(fileHeaderFor(info, opts.print.nano)),
         });
       // a signal ends the run even while a read is pending (standard input); the read is
@@ -192,6 +209,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     // tcpdump ends an interrupted listing with a newline, in case a line was cut short
     if (signals.signal !== null && printing && opts.mode !== 'json') out.write('\n');
   } finally {
+    // the progress line goes before anything else is written: the summary, counters or error
+    if (progressLine !== null) (progressLine as ProgressLine).end();
     signals.dispose();
     if (writer !== null) (writer as CaptureFileWriter).close();
     if (tracker !== null) {
@@ -208,6 +227,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     if (live !== null) process.stderr.write(liveMod!.formatStats(live.stats(), true));
   }
   return status;
+}
+
+function isRegularFile(path: string): boolean {
+  if (path === '-') return false;
+  try { return statSync(path).isFile(); } catch { return false; }
 }
 
 function isDirectory(path: string): boolean {

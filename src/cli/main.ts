@@ -83,6 +83,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .option('--color <when>', 'colour: auto, always or never', 'auto')
     .option('--msl <seconds>', 'maximum segment lifetime; TIME_WAIT lasts 2×MSL of capture time', nonNegativeNumber('--msl'), 60)
     .option('--max-flows <n>', 'cap the connection table, evicting the longest idle', positiveInt('--max-flows'))
+    .option('--no-progress', 'no progress line on standard error (drawn during a read longer than a second, when stderr is a terminal and standard output is not)')
     .argument('[expression...]', 'filter expression (pcap-filter syntax)')
     .allowExcessArguments(true)
     .showHelpAfterError(false)
@@ -159,6 +160,7 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
     maxFlows: o.maxFlows as number | undefined,
     lineBuffered: !!o.l,
     packetBuffered: !!o.U,
+    progress: o.progress !== false,
     live: {
       snaplen: o.s as number | undefined,
       promiscuous: !o.p,

@@ -32,7 +32,7 @@ export function shell(command: string, env: Record<string, string | undefined> =
   const e: Record<string, string | undefined> = { ...process.env, TZ: 'UTC', NO_COLOR: '1', ...env };
   for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
   const r = spawnSync('/bin/sh', ['-c', command], { env: e as NodeJS.ProcessEnv, maxBuffer: 64 << 20 });
-  return { stdout: r.stdout.toString('latin1'), stderr: r.stderr.toString(), status: r.status };
+  return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status };
 }
 
 /** A shell word for `s`. */

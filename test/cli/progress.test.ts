@@ -1,0 +1,118 @@
+/**
+ * The progress line of a long read: drawn on a terminal's stderr only, after the first second, a
+ * few times a second at most, erased at the end; never when stderr is a pipe.
+ *
+ * The CLI runs under a pseudo-terminal made by `script` (util-linux). Its standard output goes
+ * to a reader that waits 1.5 s before draining it: the run then blocks on a full pipe and the
+ * read lasts more than a second on any machine, without a large capture or a hidden knob.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { formatProgress, ProgressLine, wantsProgressLine } from '../../src/capture/progress.js';
+import { CLI, NODE, q, SCEN, shell } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-progress-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** close-4way's records 300 times over: ~1.2 MB of capture, ~0.3 MB of tcpdump lines (more than a pipe holds). */
+const big = join(tmp, 'big.pcap');
+{
+  const src = readFileSync(join(SCEN, 'close-4way.pcap'));
+  writeFileSync(big, Buffer.concat([src.subarray(0, 24), ...Array<Buffer>(300).fill(src.subarray(24))]));
+}
+
+const hasScript = spawnSync('script', ['--version']).status === 0;
+const ERASE = '\r\x1b[K';
+const SLOW_READER = '(sleep 1.5; cat > /dev/null)';
+
+describe('progress line under a terminal', () => {
+  test.skipIf(!hasScript)('stderr a terminal_long read to a pipe_progress drawn then erased', () => {
+    // script's own output is what the pseudo-terminal received: our stderr
+    const r = shell(`script -qec ${q(`${NODE} ${CLI} -n --plain -r ${big} | ${SLOW_READER}`)} /dev/null`);
+    expect(r.status).toBe(0);
+    const tty = r.stdout;
+    const draws = tty.split(ERASE).filter((s) => s !== '');
+    expect(draws.length).toBeGreaterThanOrEqual(1);
+    for (const d of draws) expect(d).toMatch(/^tcpscope: \d{1,3}% of 1\.\d MB · [\d,]+ packets? · [\d.,]+ MB\/s$/);
+    // the last thing on the terminal is the erase: nothing of the line stays
+    expect(tty.endsWith(ERASE)).toBe(true);
+    // a few times a second at most, over a read of about 1.5 s
+    expect(draws.length).toBeLessThanOrEqual(8);
+  });
+
+  test.skipIf(!hasScript)('stderr a terminal_--no-progress_nothing drawn', () => {
+    const r = shell(`script -qec ${q(`${NODE} ${CLI} -n --plain --no-progress -r ${big} | ${SLOW_READER}`)} /dev/null`);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+  });
+
+  test.skipIf(!hasScript)('stderr a terminal_error after a long read_line erased before the error', () => {
+    const cut = join(tmp, 'cut.pcap');
+    const whole = readFileSync(big);
+    writeFileSync(cut, whole.subarray(0, whole.length - 10));
+    const r = shell(`script -qec ${q(`${NODE} ${CLI} -n --plain -r ${cut} | ${SLOW_READER}`)} /dev/null`);
+    expect(r.stdout).toMatch(/\r\x1b\[Ktcpscope: \S+cut\.pcap: packet \d+ is cut short.*\r?\n$/);
+  });
+
+  test('stderr a pipe_long read_no progress at all', () => {
+    const r = shell(`${q(NODE)} ${q(CLI)} -n --plain -r ${q(big)} | ${SLOW_READER}`);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+});
+
+describe('ProgressLine', () => {
+  function line(columns?: number) {
+    let t = 0;
+    const out: string[] = [];
+    const p = new ProgressLine({ write: (s) => out.push(s), now: () => t, columns: () => columns });
+    return { p, out, at: (ms: number) => { t = ms; } };
+  }
+
+  test('first second_updates_nothing drawn, nothing erased at the end', () => {
+    const { p, out, at } = line();
+    for (let ms = 0; ms < 1000; ms += 50) { at(ms); p.update(ms * 1000, 10e6, ms); }
+    p.end();
+    expect(out).toEqual([]);
+  });
+
+  test('after a second_many updates_at most one draw per 250 ms', () => {
+    const { p, out, at } = line();
+    for (let ms = 0; ms <= 3000; ms += 10) { at(ms); p.update(ms * 1000, 10e6, ms); }
+    expect(out.length).toBe(9); // 1000, 1250, …, 3000
+    expect(out[0]).toBe(`${ERASE}tcpscope: 10% of 10.0 MB · 1,000 packets · 1.0 MB/s`);
+    expect(p.visible).toBe(true);
+    p.end();
+    expect(out.at(-1)).toBe(ERASE);
+    p.update(1, 1, 1);
+    p.end();
+    expect(out.length).toBe(10);
+  });
+
+  test('narrow terminal_draw_cut to the width less one column', () => {
+    const { p, out, at } = line(30);
+    at(2000);
+    p.update(5e6, 10e6, 123456);
+    expect(out[0]).toBe(ERASE + 'tcpscope: 50% of 10.0 MB · 123,456 packets'.slice(0, 29));
+  });
+
+  test('size unknown_format_bytes without a percentage', () => {
+    expect(formatProgress(2_500_000, undefined, 1, 2)).toBe('tcpscope: 2.5 MB · 1 packet · 1.3 MB/s');
+  });
+});
+
+describe('wantsProgressLine', () => {
+  const base = { stderrIsTTY: true, stdoutIsTTY: false, stdoutUsed: true, regularFiles: true };
+  test.each([
+    ['stderr a terminal, stdout a pipe, files', base, true],
+    ['stderr a pipe', { ...base, stderrIsTTY: false }, false],
+    ['standard input', { ...base, regularFiles: false }, false],
+    ['stdout the terminal with packet lines (or -w -)', { ...base, stdoutIsTTY: true }, false],
+    ['stdout the terminal but unused (-w FILE)', { ...base, stdoutIsTTY: true, stdoutUsed: false }, true],
+  ] as const)('%s', (_what, o, expected) => {
+    expect(wantsProgressLine(o)).toBe(expected);
+  });
+});
