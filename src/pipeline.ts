@@ -203,11 +203,14 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       // a signal ends the run even while a read is pending (standard input); the read is
       // abandoned then, and whatever it says later is of no interest
       reading.catch(() => {});
-      await Promise.race([reading, signals.stopped]).catch((e: unknown) => { readFailed = true; throw e; });
+      await Promise.race([reading, signals.stopped]);
     }
     if (fileLimitReached) process.stderr.write(`Maximum file limit reached: ${opts.rotate.files}\n`);
     // tcpdump ends an interrupted listing with a newline, in case a line was cut short
     if (signals.signal !== null && printing && opts.mode !== 'json') out.write('\n');
+  } catch (e) {
+    readFailed = true;
+    throw e;
   } finally {
     // the progress line goes before anything else is written: the summary, counters or error
     if (progressLine !== null) (progressLine as ProgressLine).end();

@@ -107,8 +107,13 @@ Examples:
 
 /** The check run, loaded when `check` is used: plain tcpscope runs never load its outputs. */
 async function runCheckLazily(opts: CheckOptions): Promise<number> {
-  const { runCheck } = await import('../check/run.js');
-  return runCheck(opts);
+  const { runCheck, defaultCheckIO } = await import('../check/run.js');
+  const { Output } = await import('../print/output.js');
+  // a reader that goes away (`tcpscope check --json caps/ | head -1`) must not turn the verdict
+  // into status 0: under `set -o pipefail` that would pass a CI job whose captures are
+  // abnormal. Standard output is dropped from then on; the run finishes (a --junit file is
+  // still written) and exits with its verdict.
+  return runCheck(opts, { ...defaultCheckIO(), stdout: new Output(1, () => {}) });
 }
 
 export function registerCheck(program: Command, run: (opts: CheckOptions) => Promise<number> = runCheckLazily): Command {

@@ -2,7 +2,7 @@
  * Bad input through the CLI, as a user meets it: one line on stderr, exit status 1, every packet
  * before the problem on stdout, and the end-of-run summary only when some frame was read.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -22,6 +22,8 @@ const cutFirst = file('cut-first.pcap', close4.subarray(0, 100)); // header + pa
 const cutFifth = file('cut-fifth.pcap', close4.subarray(0, 500)); // 4 whole records, then a cut one
 const headerOnly = file('header-only.pcap', close4.subarray(0, 24));
 const missing = join(tmp, 'no-such.pcap');
+const emptyDir = join(tmp, 'empty-dir');
+mkdirSync(emptyDir);
 
 /** stderr is exactly one line starting with `tcpscope: FILE: ` and no stack trace. */
 function oneLine(stderr: string, path: string): void {
@@ -32,7 +34,7 @@ function oneLine(stderr: string, path: string): void {
 }
 
 describe('input that is no capture at all', () => {
-  for (const [what, path] of [['not a capture', notCapture], ['missing', missing], ['cut in its first record', cutFirst]] as const) {
+  for (const [what, path] of [['not a capture', notCapture], ['missing', missing], ['cut in its first record', cutFirst], ['an empty directory', emptyDir]] as const) {
     for (const mode of [[], ['--json'], ['--plain']]) {
       test(`${what}_${mode.join('') || 'annotated'}_nothing on stdout, one line, status 1`, () => {
         const r = tcpscope(['-n', '-r', path, ...mode]);

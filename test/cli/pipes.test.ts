@@ -1,0 +1,57 @@
+/**
+ * A reader that goes away (`| head -1`): every output mode ends quietly, without a stack trace;
+ * tcpscope itself exits 0 as tcpdump does, `tcpscope check` keeps its verdict as its status (a
+ * pipe closed early must not pass a CI job under `set -o pipefail`).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, describe, expect, test } from 'vitest';
+import { CLI, NODE, q, SCEN } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-pipes-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Several hundred KiB of output in every mode: close-4way 200 times, rst-abort 200 times. */
+function repeated(name: string, times: number): string {
+  const src = readFileSync(join(SCEN, name));
+  const p = join(tmp, `${times}x-${name}`);
+  writeFileSync(p, Buffer.concat([src.subarray(0, 24), ...Array<Buffer>(times).fill(src.subarray(24))]));
+  return p;
+}
+const clean = repeated('close-4way.pcap', 200);
+const abnormal = join(SCEN, 'syn-flood.pcap');
+
+/** `tcpscope ARGS | head -c 1`: tcpscope's status and stderr. */
+function intoHead(args: string[]): { status: number; stderr: string } {
+  const cmd = `${q(NODE)} ${q(CLI)} ${args.map(q).join(' ')} 2>${q(join(tmp, 'err'))} | head -c 1 >/dev/null; exit "\${PIPESTATUS[0]}"`;
+  const r = spawnSync('bash', ['-c', cmd], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' } });
+  return { status: r.status ?? -1, stderr: readFileSync(join(tmp, 'err'), 'utf8') };
+}
+
+describe('tcpscope | head', () => {
+  test.each([[[]], [['--plain']], [['--json']], [['--json=packets']], [['-vv', '-X']], [['-w', '-']], [['-e', '-A', '--color', 'always']]])(
+    'reader gone_%j_status 0, nothing on stderr', (mode) => {
+      const r = intoHead(['-n', '-r', clean, ...mode]);
+      expect(r).toEqual({ status: 0, stderr: '' });
+    });
+});
+
+describe('tcpscope check | head', () => {
+  test.each([[[]], [['--json']], [['-q']]])('abnormal capture_%j_reader gone_status still 1', (mode) => {
+    const r = intoHead(['check', ...mode, abnormal, clean]);
+    expect(r).toEqual({ status: 1, stderr: '' });
+  });
+
+  test('clean capture_--json_reader gone_status 0', () => {
+    expect(intoHead(['check', '--json', clean])).toEqual({ status: 0, stderr: '' });
+  });
+
+  test('abnormal capture_--junit_reader gone_the JUnit file is still written', () => {
+    const junit = join(tmp, 'report.xml');
+    const r = intoHead(['check', '--json', '--junit', junit, abnormal]);
+    expect(r.status).toBe(1);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites[^>]* failures="200"/);
+  });
+});
