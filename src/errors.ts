@@ -44,7 +44,7 @@ export class TcpscopeError extends Error {
 
   /** The one line the CLI prints: `FILE: what is wrong (at byte offset N)` (without the `tcpscope: ` prefix). */
   describe(): string {
-    let s = this.file !== undefined ? `${this.file}: ${this.message}` : this.message;
+    let s = this.file !== undefined ? `${printableName(this.file)}: ${this.message}` : this.message;
     if (this.offset !== undefined) s += ` (at byte offset ${this.offset})`;
     return s;
   }
@@ -52,4 +52,14 @@ export class TcpscopeError extends Error {
 
 export function isTcpscopeError(e: unknown): e is TcpscopeError {
   return e instanceof TcpscopeError;
+}
+
+/**
+ * A file name as the one-line error shows it: control characters (a newline in a name would
+ * split the line, an escape sequence would drive the terminal) as `\xNN`; everything else,
+ * non-ASCII letters included, as it is.
+ */
+export function printableName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -2,7 +2,8 @@
  * The offline/live pipeline: source → filter → decode → tracker → printers/writers.
  * The CLI builds RunOptions; everything packet-shaped happens here and below.
  */
-import { statSync } from 'node:fs';
+import { type Stats, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { expandCapturePaths, readCapture, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
@@ -257,6 +258,31 @@ function checkWriteOptions(opts: RunOptions): void {
     throw new TcpscopeError('BAD_OPTION', '-W limits -C/-G rotation: give -C or -G too');
   }
   if (opts.write === '-' && opts.printWhileWriting) throw new TcpscopeError('BAD_OPTION', '--print and -w - would both write to standard output');
+  refuseOverwritingInput(opts.write, opts.reads ?? []);
+}
+
+/**
+ * `-w` naming a capture that `-r` reads (or a file in a directory it reads) would truncate it
+ * before it is read: tcpdump lets that happen and loses the capture; refuse instead.
+ */
+function refuseOverwritingInput(write: string, reads: string[]): void {
+  if (write === '-') return;
+  const target = statOrNull(write);
+  if (target === null) return;
+  const parent = statOrNull(dirname(resolve(write)));
+  for (const r of reads) {
+    if (r === '-') continue;
+    const input = statOrNull(r);
+    if (input === null) continue;
+    const same = (a: { dev: number; ino: number } | null): boolean => a !== null && a.dev === input.dev && a.ino === input.ino;
+    if (input.isDirectory() ? same(parent) && target.isFile() : same(target)) {
+      throw new TcpscopeError('BAD_OPTION', `-w would overwrite ${input.isDirectory() ? 'a file in a directory' : 'the capture'} being read with -r ${r}: write to another file`, { file: write });
+    }
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try { return statSync(path); } catch { return null; }
 }
 
 /** The pcap header for re-writing a capture file: its link type and snap length, as tcpdump keeps them. */

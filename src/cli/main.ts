@@ -83,6 +83,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .option('--color <when>', 'colour: auto, always or never', 'auto')
     .option('--msl <seconds>', 'maximum segment lifetime; TIME_WAIT lasts 2×MSL of capture time', nonNegativeNumber('--msl'), 60)
     .option('--max-flows <n>', 'cap the connection table, evicting the longest idle', positiveInt('--max-flows'))
+    .option('--version', 'print the versions of tcpscope and Node.js and exit')
     .option('--no-progress', 'no progress line on standard error (drawn during a read longer than a second, when stderr is a terminal and standard output is not)')
     .argument('[expression...]', 'filter expression (pcap-filter syntax)')
     .allowExcessArguments(true)
@@ -94,6 +95,11 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
   // hidden carrier for --json=packets
   program.addOption(new Option('--json-records <what>').hideHelp());
   program.action(async (expression: string[], o: Record<string, unknown>) => {
+    if (o.version) {
+      process.stdout.write(versionText());
+      process.exitCode = 0;
+      return;
+    }
     // as tcpdump: with neither -r nor -i, capture on the first interface libpcap lists
     if (o.r === undefined && o.i === undefined && !o.D) o.i = (await loadLive()).defaultInterface();
     const opts = toRunOptions(expression, o);
@@ -102,6 +108,16 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
   });
   registerCheck(program);
   return program;
+}
+
+/** `tcpscope --version`: as `tcpdump --version`, one line per component. */
+function versionText(): string {
+  let version = 'unknown';
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    version = pkg.version ?? version;
+  } catch { /* an installation without its package.json still answers */ }
+  return `tcpscope version ${version}\nNode.js version ${process.versions.node}\n`;
 }
 
 function toRunOptions(expression: string[], o: Record<string, unknown>): RunOptions {

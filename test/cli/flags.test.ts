@@ -1,0 +1,117 @@
+/**
+ * The command line as a tcpdump user types it: combined flags, operands in any order, `--`,
+ * --version and --help, and a one-line error with status 1 for every usage mistake.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { ROOT, SCEN, tcpscope } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-flags-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const F = join(SCEN, 'close-4way.pcap');
+
+/** A usage error: nothing on stdout, one `tcpscope: ` line on stderr, status 1. */
+function usageError(args: string[], message: RegExp): void {
+  const r = tcpscope(args);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^tcpscope: [^\n]+\n$/);
+  expect(r.stderr).toMatch(message);
+  expect(r.status).toBe(1);
+}
+
+describe('--version and --help', () => {
+  test('--version_prints tcpscope and Node.js versions_status 0', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const r = tcpscope(['--version']);
+    expect(r).toEqual({ status: 0, stderr: '', stdout: `tcpscope version ${pkg.version}\nNode.js version ${process.versions.node}\n` });
+  });
+
+  test('--help_lists every option_status 0', () => {
+    const r = tcpscope(['--help']);
+    expect(r.status).toBe(0);
+    for (const flag of ['-r <file>', '-w <file>', '-c <count>', '--json', '--plain', '--no-summary', '--no-progress', '--version']) expect(r.stdout).toContain(flag);
+  });
+});
+
+describe('tcpdump flags', () => {
+  test('-nSvvt combined_same output as -n -S -v -v -t', () => {
+    const a = tcpscope(['-nSvvt', '-r', F, '--plain']);
+    const b = tcpscope(['-n', '-S', '-v', '-v', '-t', '-r', F, '--plain']);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toMatch(/^IP \(tos 0x0, ttl 64, id 101/);
+  });
+
+  test('-nr FILE_the file is -r\'s argument', () => {
+    expect(tcpscope(['-nr', F, '--plain']).stdout).toBe(tcpscope(['-n', '-r', F, '--plain']).stdout);
+  });
+
+  test('expression before -r, after -r, or after --_same packets', () => {
+    const after = tcpscope(['-n', '-r', F, '--plain', 'src', 'port', '7000']);
+    expect(after.stdout.trimEnd().split('\n')).toHaveLength(5);
+    expect(tcpscope(['-n', 'src', 'port', '7000', '-r', F, '--plain']).stdout).toBe(after.stdout);
+    expect(tcpscope(['-n', '-r', F, '--plain', '--', 'src', 'port', '7000']).stdout).toBe(after.stdout);
+  });
+
+  test.each([['-c0', /invalid -c value '0'/], ['-c-1', /invalid -c value '-1'/], ['-cx', /invalid -c value 'x'/]])(
+    '%s_usage error', (flag, message) => usageError([flag, '-r', F], message));
+
+  test('unknown option_usage error', () => usageError(['--bogus', '-r', F], /unknown option '--bogus'/));
+  test('-r without its file_usage error', () => usageError(['-n', '-r'], /-r <file>.* argument missing/));
+  test('-F missing file_usage error', () => usageError(['-F', join(tmp, 'no-filter'), '-r', F], /no-filter: No such file or directory/));
+  test('filter syntax error_usage error with the expression', () => {
+    const r = tcpscope(['-n', '-r', F, 'tcp and (']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^tcpscope: syntax error in filter expression/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('-w and -r the same file', () => {
+  test('-w the -r file_refused, the capture untouched', () => {
+    const p = join(tmp, 'same.pcap');
+    copyFileSync(F, p);
+    usageError(['-r', p, '-w', p], /same\.pcap: -w would overwrite the capture being read with -r/);
+    expect(readFileSync(p)).toEqual(readFileSync(F));
+  });
+
+  test('-w another name of the -r file (a path through ..)_refused', () => {
+    const p = join(tmp, 'same2.pcap');
+    copyFileSync(F, p);
+    usageError(['-r', p, '-w', join(tmp, '..', tmp.split('/').at(-1)!, 'same2.pcap')], /-w would overwrite the capture being read/);
+    expect(statSync(p).size).toBe(statSync(F).size);
+  });
+
+  test('-w a capture inside a -r directory_refused', () => {
+    const dir = join(tmp, 'parts');
+    mkdirSync(dir);
+    copyFileSync(F, join(dir, 'a.pcap'));
+    usageError(['-r', dir, '-w', join(dir, 'a.pcap')], /-w would overwrite a file in a directory being read/);
+  });
+
+  test('-w a new file_written', () => {
+    const out = join(tmp, 'copy.pcap');
+    const r = tcpscope(['-r', F, '-w', out]);
+    expect(r.status).toBe(0);
+    expect(readFileSync(out).subarray(24)).toEqual(readFileSync(F).subarray(24));
+  });
+});
+
+describe('file names in error lines', () => {
+  test('control characters in a name_escaped, the error stays one line', () => {
+    const name = join(tmp, 'new\nline\x1b[31m.pcap');
+    const r = tcpscope(['-r', name]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`tcpscope: ${join(tmp, 'new\\x0aline\\x1b[31m.pcap')}: no such file or directory\n`);
+  });
+
+  test('non-ASCII name_read and shown as it is', () => {
+    const name = join(tmp, 'café 日本.pcap');
+    copyFileSync(F, name);
+    expect(tcpscope(['-n', '-r', name, '--plain']).stdout).toBe(tcpscope(['-n', '-r', F, '--plain']).stdout);
+    expect(tcpscope(['-r', name + 'x']).stderr).toBe(`tcpscope: ${name}x: no such file or directory\n`);
+  });
+});
