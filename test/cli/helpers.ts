@@ -24,7 +24,7 @@ export function tcpscope(args: string[], opts: { env?: Record<string, string | u
     cwd: opts.cwd,
     maxBuffer: 64 << 20,
   });
-  return { stdout: r.stdout.toString('latin1'), stderr: r.stderr.toString(), status: r.status };
+  return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status };
 }
 
 /** Run a shell command line (for pipes, `script`, gzip); stdout, stderr and status. */
