@@ -125,6 +125,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   let framesRead = 0;
   let readFailed = false;
   let progressLine: ProgressLine | null = null;
+  let idleFlush: ReturnType<typeof setInterval> | null = null;
+  const lineBuffered = opts.lineBuffered;
   const status = 0;
   // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
   // (with -w and no --print nothing is decoded: the packets only go to the file, as tcpdump)
@@ -158,6 +160,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         printer.print(frame, pkt);
         if (annotator !== null && tracked !== null) annotator.annotate(tracked, pkt);
       }
+      // -l: each packet's lines out at once (tcpdump's line-buffered stdout), for `| grep`
+      if (lineBuffered) out.flush();
       if (++seen >= limit) return false;
       return true;
   };
@@ -181,12 +185,24 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       // several files (or a directory of them): one capture, merged in time order
       const set = opts.reads !== undefined && (opts.reads.length > 1 || isDirectory(opts.reads[0])) ? expandCapturePaths(opts.reads) : null;
       let headerSeen = false;
+      const regularFiles = (set ?? [opts.read as string]).every(isRegularFile);
       progressLine = opts.progress !== false && wantsProgressLine({
         stderrIsTTY: process.stderr.isTTY === true,
         stdoutIsTTY: process.stdout.isTTY === true,
         stdoutUsed: printing || opts.write === '-',
-        regularFiles: (set ?? [opts.read as string]).every(isRegularFile),
+        regularFiles,
       }) ? new ProgressLine({ write: (s) => { process.stderr.write(s); }, columns: () => process.stderr.columns }) : null;
+      // a pipe (`tcpdump -U -w - | tcpscope -r -`) can pause for as long as the capture is
+      // quiet: what was printed must not wait in the buffer meanwhile. The timer only runs
+      // while the read waits for input (the frame loop does not yield otherwise), so it costs
+      // nothing on a busy stream.
+      if (!regularFiles) {
+        idleFlush = setInterval(() => {
+          out.flush();
+          if (writer !== null) (writer as CaptureFileWriter).flush();
+        }, 100);
+        idleFlush.unref();
+      }
       const line = progressLine;
       const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
       const reading = set !== null
@@ -215,6 +231,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   } finally {
     // the progress line goes before anything else is written: the summary, counters or error
     if (progressLine !== null) (progressLine as ProgressLine).end();
+    if (idleFlush !== null) clearInterval(idleFlush);
     signals.dispose();
     if (writer !== null) (writer as CaptureFileWriter).close();
     if (tracker !== null) {
