@@ -6,7 +6,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { ROOT, SCEN, tcpscope } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, NODE, q, ROOT, SCEN, shell, tcpscope } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-flags-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -113,5 +114,19 @@ describe('file names in error lines', () => {
     copyFileSync(F, name);
     expect(tcpscope(['-n', '-r', name, '--plain']).stdout).toBe(tcpscope(['-n', '-r', F, '--plain']).stdout);
     expect(tcpscope(['-r', name + 'x']).stderr).toBe(`tcpscope: ${name}x: no such file or directory\n`);
+  });
+});
+
+describe('-w - and a terminal', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  test.skipIf(!hasScript)('-w - with stdout a terminal_refused, nothing written', () => {
+    const r = shell(`script -qec ${q(`${NODE} ${CLI} -r ${F} -w -; echo "rc=$?"`)} /dev/null`);
+    expect(r.stdout).toBe('tcpscope: -w - would write the binary capture to the terminal: redirect standard output (> FILE, | tcpscope -r -) or give -w FILE\r\nrc=1\r\n');
+  });
+
+  test('-w - with stdout a pipe_the capture', () => {
+    const r = spawnSync(NODE, [CLI, '-r', F, '-w', '-']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.subarray(24)).toEqual(readFileSync(F).subarray(24));
   });
 });
