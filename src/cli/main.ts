@@ -3,6 +3,7 @@
  * turned into RunOptions for the pipeline. Nothing here knows about packets.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
 import { stoppedBySignal } from '../capture/live-signals.js';
@@ -157,6 +158,7 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
     throw new TcpscopeError('BAD_OPTION', 'nothing to read: give -r FILE to read a capture or -i INTERFACE to capture live (tcpscope --help lists the options)');
   }
   if (o.r !== undefined && o.i !== undefined) throw new TcpscopeError('BAD_OPTION', '-r and -i cannot be used together');
+  refuseRepeatedInputs((o.r as string[] | undefined) ?? []);
 
   return {
     read: (o.r as string[] | undefined)?.[0],
@@ -190,6 +192,21 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
       files: o.W as number | undefined,
     },
   };
+}
+
+/**
+ * The -r operands are read as one capture: the same file twice would double every packet (the
+ * tracker would see each one as a retransmission), and standard input can be read only once.
+ */
+function refuseRepeatedInputs(reads: string[]): void {
+  const seen = new Set<string>();
+  for (const r of reads) {
+    const key = r === '-' ? '-' : resolve(r);
+    if (seen.has(key)) {
+      throw new TcpscopeError('BAD_OPTION', r === '-' ? '-r - is given twice: standard input can be read only once' : `${r} is given twice with -r: each capture is read once`);
+    }
+    seen.add(key);
+  }
 }
 
 /** Print one line for an error and return the exit status; never a stack trace. */

@@ -71,6 +71,18 @@ describe('tcpdump flags', () => {
   });
 });
 
+describe('several -r', () => {
+  test('-r - twice_usage error', () => usageError(['-r', '-', '-r', '-'], /-r - is given twice: standard input can be read only once/));
+  test('the same file twice (another path)_usage error', () => {
+    usageError(['-r', F, '-r', join(SCEN, '..', 'scenarios', 'close-4way.pcap')], /close-4way\.pcap is given twice with -r/);
+  });
+  test('two files_one capture in time order', () => {
+    const r = tcpscope(['-n', '--plain', '-r', F, '-r', join(SCEN, 'rst-refused.pcap')]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(13);
+  });
+});
+
 describe('-w and -r the same file', () => {
   test('-w the -r file_refused, the capture untouched', () => {
     const p = join(tmp, 'same.pcap');
