@@ -30,6 +30,8 @@ export interface RunOptions {
   listInterfaces: boolean;
   /** -w: output capture file */
   write?: string;
+  /** --count: print only the number of packets that matched (tcpdump's --count) */
+  countOnly?: boolean;
   /** --print: with -w, print the packets as well (tcpdump's --print) */
   printWhileWriting?: boolean;
   /** -c */
@@ -92,7 +94,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   }) : null;
   const filter = live === null && opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
   // -w: packets go to the file and are not printed (tcpdump), unless --print
-  const printing = opts.write === undefined || opts.printWhileWriting === true;
+  // --count: nothing printed per packet, only how many matched (tcpdump's --count)
+  const printing = (opts.write === undefined || opts.printWhileWriting === true) && opts.countOnly !== true;
   let writer: CaptureFileWriter | null = null;
   const writerMod = opts.write !== undefined ? await import('./capture/writer-rotate.js') : null;
   const openWriter = (header: PcapFileHeader): void => {
@@ -241,6 +244,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         if (summary !== null) summary.print(out, tracker);
       }
     }
+    if (opts.countOnly === true && (!readFailed || framesRead > 0)) out.write(`${seen} packet${seen === 1 ? '' : 's'}\n`);
     out.flush();
     // a printer bug never stops a run: the lines it cut short are reported once, here
     if (printer !== null) printer.reportPrinterErrors();

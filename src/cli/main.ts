@@ -32,15 +32,91 @@ function nonNegativeNumber(flag: string) {
   };
 }
 
-/** `--json=packets` is one word for the user, two for commander. */
-function splitJsonEquals(argv: string[]): string[] {
+/** -s: tcpdump's range, 0 meaning the largest. */
+function snaplen(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) > 262144) throw new TcpscopeError('BAD_OPTION', `invalid snaplen ${v} (must be >= 0 and <= 262144)`);
+  return Number(v);
+}
+
+/** tcpdump's long options (getopt_long in tcpdump.c) that are another name of a short one here. */
+const TCPDUMP_LONG: Readonly<Record<string, { short: string; arg: boolean }>> = {
+  'buffer-size': { short: '-B', arg: true },
+  'interface': { short: '-i', arg: true },
+  'snapshot-length': { short: '-s', arg: true },
+  'relinquish-privileges': { short: '-Z', arg: true },
+  'list-interfaces': { short: '-D', arg: false },
+  'dont-verify-checksums': { short: '-K', arg: false },
+  'no-promiscuous-mode': { short: '-p', arg: false },
+  'absolute-tcp-sequence-numbers': { short: '-S', arg: false },
+  'packet-buffered': { short: '-U', arg: false },
+};
+
+/**
+ * tcpdump options tcpscope does not have, and what they do: a tcpdump user who types one is told
+ * it is a known option that is missing, not a typo.
+ */
+const TCPDUMP_UNSUPPORTED: Readonly<Record<string, string>> = {
+  '-b': 'BGP AS numbers in ASDOT notation',
+  '-d': 'dump the compiled filter program',
+  '-E': 'ESP decryption',
+  '-H': '802.11s mesh headers',
+  '-I': 'monitor mode',
+  '--monitor-mode': 'monitor mode',
+  '-j': 'time stamp type',
+  '--time-stamp-type': 'time stamp type',
+  '-J': 'list of time stamp types',
+  '--list-time-stamp-types': 'list of time stamp types',
+  '-L': 'list of data link types',
+  '--list-data-link-types': 'list of data link types',
+  '-M': 'TCP-MD5 shared secret',
+  '-N': 'host names without their domain',
+  '-O': 'filter without the optimiser',
+  '--no-optimize': 'filter without the optimiser',
+  '-Q': 'capture direction',
+  '--direction': 'capture direction',
+  '-T': 'packets read as a given protocol',
+  '-u': 'undecoded NFS handles',
+  '-y': 'data link type',
+  '--linktype': 'data link type',
+  '-Y': 'filter parser debugging',
+  '-z': 'post-rotate command',
+  '--fp-type': 'floating-point check',
+};
+
+/**
+ * Before commander sees the arguments: `--json=packets` is one word for the user, two for
+ * commander; tcpdump's long names (`--interface=eth0`, `--snapshot-length 96`,
+ * `--time-stamp-precision=nano`) become the short options they stand for. Nothing after `--`.
+ */
+function normaliseArgs(argv: string[]): string[] {
   const out: string[] = [];
-  for (const a of argv) {
-    if (a === '--') { out.push(...argv.slice(out.length)); break; }
-    if (a.startsWith('--json=')) out.push('--json', '--json-records', a.slice(7));
-    else out.push(a);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    if (a.startsWith('--json=')) { out.push('--json', '--json-records', a.slice(7)); continue; }
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(a);
+    if (m !== null && m[1] === 'time-stamp-precision') {
+      const v = m[2] ?? argv[++i];
+      if (v !== 'nano' && v !== 'micro') throw new TcpscopeError('BAD_OPTION', `unsupported time stamp precision ${v ?? '(none)'}: expected micro or nano`);
+      out.push(`--${v}`);
+      continue;
+    }
+    const long = m !== null ? TCPDUMP_LONG[m[1]] : undefined;
+    if (long === undefined) { out.push(a); continue; }
+    out.push(long.short);
+    if (long.arg && m![2] !== undefined) out.push(m![2]);
+    else if (!long.arg && m![2] !== undefined) throw new TcpscopeError('BAD_OPTION', `option '--${m![1]}' takes no value`);
   }
   return out;
+}
+
+/** commander's usage error, as one `tcpscope: ` line; a tcpdump option we lack is named as such. */
+function usageLine(s: string): string {
+  if (!s.startsWith('error: ')) return s;
+  const m = /^error: unknown option '([^'=]+)/.exec(s);
+  const what = m !== null ? TCPDUMP_UNSUPPORTED[m[1]] : undefined;
+  if (what !== undefined) return `tcpscope: tcpdump's ${m![1]} (${what}) is not supported by tcpscope\n`;
+  return `tcpscope: ${s.slice(7)}`;
 }
 
 export function buildProgram(run: (opts: RunOptions) => Promise<number>): Command {
@@ -49,10 +125,12 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .description('Read or capture packets, print them as tcpdump does, and follow every TCP connection through its RFC 793 states.')
     .usage('[options] [expression]')
     .option('-r <file>', 'read packets from a pcap/pcapng file (- for standard input; gzip is read transparently); repeat -r, or name a directory, to read several files as one capture in time order (rotated -C/-G parts)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('-V <file>', 'read the captures named in this file, one per line (as several -r)')
     .option('-i <interface>', 'capture live on an interface (any for all)')
     .option('-D', 'list the interfaces available for live capture')
     .option('-w <file>', 'write the packets to a pcap file (- for standard output)')
     .option('-c <count>', 'stop after this many packets', positiveInt('-c'))
+    .option('--count', 'print only the number of packets read (that match the expression), as tcpdump --count')
     .option('-F <file>', 'read the filter expression from a file')
     .option('-n', "don't convert addresses and ports to names", increase, 0)
     .option('-S', 'print absolute TCP sequence numbers')
@@ -69,7 +147,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .option('-U', 'packet-buffered output for -w')
     .option('--nano', 'nanosecond time stamps')
     .option('--micro', 'microsecond time stamps (the default)')
-    .option('-s <snaplen>', 'live capture: bytes to capture per packet', nonNegativeNumber('-s'))
+    .option('-s <snaplen>', 'live capture: bytes to capture per packet (0: 262144)', snaplen)
     .option('-p', "live capture: don't put the interface in promiscuous mode")
     .option('--immediate-mode', 'live capture: deliver packets as soon as they arrive')
     .option('-B <KiB>', 'live capture: kernel buffer size in KiB', positiveInt('-B'))
@@ -91,7 +169,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
-      writeErr: (s) => process.stderr.write(s.startsWith('error: ') ? `tcpscope: ${s.slice(7)}` : s),
+      writeErr: (s) => process.stderr.write(usageLine(s)),
     });
   // hidden carrier for --json=packets
   program.addOption(new Option('--json-records <what>').hideHelp());
@@ -102,7 +180,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
       return;
     }
     // as tcpdump: with neither -r nor -i, capture on the first interface libpcap lists
-    if (o.r === undefined && o.i === undefined && !o.D) o.i = (await loadLive()).defaultInterface();
+    if (o.r === undefined && o.V === undefined && o.i === undefined && !o.D) o.i = (await loadLive()).defaultInterface();
     const opts = toRunOptions(expression, o);
     if (opts.interface !== undefined) await loadLive();
     process.exitCode = await run(opts);
@@ -127,7 +205,8 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
   print.absoluteSeq = !!o.S;
   print.verbose = (o.v as number) ?? 0;
   print.linkHeader = !!o.e;
-  print.timestampMode = Math.min((o.t as number) ?? 0, 5);
+  if (((o.t as number) ?? 0) > 5) throw new TcpscopeError('BAD_OPTION', 'only -t, -tt, -ttt, -tttt and -ttttt are supported');
+  print.timestampMode = (o.t as number) ?? 0;
   print.quick = !!o.q;
   print.hex = (o.x as number) ?? 0;
   print.hexAscii = (o.X as number) ?? 0;
@@ -153,12 +232,17 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
   if (!['auto', 'always', 'never'].includes(color)) throw new TcpscopeError('BAD_OPTION', `invalid --color value '${color}': expected auto, always or never`);
 
   const mode: RunOptions['mode'] = o.json ? 'json' : o.plain ? 'plain' : 'annotated';
+  if (o.V !== undefined) {
+    if (o.r !== undefined) throw new TcpscopeError('BAD_OPTION', '-V and -r are mutually exclusive');
+    o.r = readCaptureList(o.V as string);
+  }
   if (o.r === undefined && o.i === undefined && !o.D) {
     // no interface to capture on (the action asked libpcap for one): say what to give
     throw new TcpscopeError('BAD_OPTION', 'nothing to read: give -r FILE to read a capture or -i INTERFACE to capture live (tcpscope --help lists the options)');
   }
   if (o.r !== undefined && o.i !== undefined) throw new TcpscopeError('BAD_OPTION', '-r and -i cannot be used together');
   refuseRepeatedInputs((o.r as string[] | undefined) ?? []);
+  if (o.count && o.r === undefined) throw new TcpscopeError('BAD_OPTION', '--count counts the packets of capture files: give -r FILE');
 
   return {
     read: (o.r as string[] | undefined)?.[0],
@@ -167,6 +251,7 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
     listInterfaces: !!o.D,
     write: o.w as string | undefined,
     printWhileWriting: !!o.print,
+    countOnly: !!o.count,
     count: o.c as number | undefined,
     filter,
     print,
@@ -192,6 +277,20 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
       files: o.W as number | undefined,
     },
   };
+}
+
+/** -V FILE: the capture paths it lists, one per line (blank lines skipped), as tcpdump reads them. */
+function readCaptureList(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TcpscopeError('BAD_OPTION', code === 'ENOENT' ? 'No such file or directory' : code === 'EISDIR' ? 'Is a directory' : (e as Error).message, { file });
+  }
+  const paths = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  if (paths.length === 0) throw new TcpscopeError('BAD_OPTION', 'no file names in this -V list', { file });
+  return paths;
 }
 
 /**
@@ -247,7 +346,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(runPipeline);
   let status: number;
   try {
-    await program.parseAsync(splitJsonEquals(argv), { from: 'user' });
+    await program.parseAsync(normaliseArgs(argv), { from: 'user' });
     status = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     status = reportError(e);

@@ -2,7 +2,7 @@
  * The command line as a tcpdump user types it: combined flags, operands in any order, `--`,
  * --version and --help, and a one-line error with status 1 for every usage mistake.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -141,4 +141,72 @@ describe('-w - and a terminal', () => {
     expect(r.status).toBe(0);
     expect(r.stdout.subarray(24)).toEqual(readFileSync(F).subarray(24));
   });
+});
+
+describe('tcpdump options and their long names', () => {
+  const G = join(SCEN, 'rst-refused.pcap');
+
+  test.each([
+    [[], '11 packets\n'],
+    [['src', 'port', '7000'], '5 packets\n'],
+    [['-c', '3'], '3 packets\n'],
+  ])('--count %j_only the number, as tcpdump --count', (extra, expected) => {
+    expect(tcpscope(['--count', '-r', F, ...extra])).toEqual({ status: 0, stderr: '', stdout: expected });
+  });
+
+  test('--count_one packet_singular', () => {
+    const one = join(tmp, 'one.pcap');
+    const src = readFileSync(G);
+    writeFileSync(one, src.subarray(0, 24 + 16 + src.readUInt32LE(24 + 8)));
+    expect(tcpscope(['--count', '-r', one]).stdout).toBe('1 packet\n');
+  });
+
+  test('--count_a capture cut short_the packets before the damage, then the error', () => {
+    const cut = join(tmp, 'cut.pcap');
+    writeFileSync(cut, readFileSync(F).subarray(0, 500));
+    const r = tcpscope(['--count', '-r', cut]);
+    expect(r.stdout).toBe('4 packets\n');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/packet 5 is cut short/);
+  });
+
+  test('--count without -r_usage error', () => usageError(['--count', '-i', 'lo'], /--count counts the packets of capture files/));
+
+  test.each([
+    [['--absolute-tcp-sequence-numbers'], ['-S']],
+    [['--time-stamp-precision=nano'], ['--nano']],
+    [['--time-stamp-precision', 'micro'], ['--micro']],
+    [['--dont-verify-checksums', '-v'], ['-K', '-v']],
+    [['--snapshot-length=0'], ['-s', '0']],
+  ])('tcpdump long option %j_same as %j', (long, short) => {
+    const a = tcpscope(['-n', '--plain', '-r', F, ...long]);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toBe(tcpscope(['-n', '--plain', '-r', F, ...short]).stdout);
+  });
+
+  test('--time-stamp-precision=pico_usage error', () => usageError(['--time-stamp-precision=pico', '-r', F], /unsupported time stamp precision pico/));
+
+  test.each([
+    [['-Q', 'in'], /tcpdump's -Q \(capture direction\) is not supported by tcpscope/],
+    [['-nQ', 'in'], /tcpdump's -Q \(capture direction\)/],
+    [['--direction=in'], /tcpdump's --direction \(capture direction\)/],
+    [['-d'], /tcpdump's -d \(dump the compiled filter program\)/],
+    [['-y', 'EN10MB'], /tcpdump's -y \(data link type\)/],
+  ])('tcpdump option %j that tcpscope lacks_named as such', (args, message) => usageError([...args, '-r', F], message));
+
+  test('-tttttt_usage error as tcpdump', () => usageError(['-tttttt', '-r', F], /^tcpscope: only -t, -tt, -ttt, -tttt and -ttttt are supported\n$/));
+
+  test.each([['1.5'], ['-5'], ['abc'], ['262145']])('-s %s_usage error with tcpdump\'s range', (v) => {
+    usageError(['-s', v, '-r', F], new RegExp(`invalid snaplen ${v.replace('.', '\\.')} \\(must be >= 0 and <= 262144\\)`));
+  });
+
+  test('-V list_the captures it names, blank lines skipped', () => {
+    const list = join(tmp, 'list.txt');
+    writeFileSync(list, `${F}\n\n${G}\n`);
+    const r = tcpscope(['-n', '--plain', '-V', list]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(tcpscope(['-n', '--plain', '-r', F, '-r', G]).stdout);
+  });
+
+  test('-V with -r_usage error', () => usageError(['-V', F, '-r', F], /-V and -r are mutually exclusive/));
 });
