@@ -231,6 +231,7 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
   const color = o.color as string;
   if (!['auto', 'always', 'never'].includes(color)) throw new TcpscopeError('BAD_OPTION', `invalid --color value '${color}': expected auto, always or never`);
 
+  if (o.json && o.plain) throw new TcpscopeError('BAD_OPTION', '--plain and --json are two output modes: choose one');
   const mode: RunOptions['mode'] = o.json ? 'json' : o.plain ? 'plain' : 'annotated';
   if (o.V !== undefined) {
     if (o.r !== undefined) throw new TcpscopeError('BAD_OPTION', '-V and -r are mutually exclusive');

@@ -59,6 +59,7 @@ describe('tcpdump flags', () => {
   test.each([['-c0', /invalid -c value '0'/], ['-c-1', /invalid -c value '-1'/], ['-cx', /invalid -c value 'x'/]])(
     '%s_usage error', (flag, message) => usageError([flag, '-r', F], message));
 
+  test('--plain with --json_usage error', () => usageError(['--plain', '--json', '-r', F], /--plain and --json are two output modes: choose one/));
   test('unknown option_usage error', () => usageError(['--bogus', '-r', F], /unknown option '--bogus'/));
   test('-r without its file_usage error', () => usageError(['-n', '-r'], /-r <file>.* argument missing/));
   test('-F missing file_usage error', () => usageError(['-F', join(tmp, 'no-filter'), '-r', F], /no-filter: No such file or directory/));
