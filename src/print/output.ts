@@ -13,9 +13,13 @@ import { writeSync } from 'node:fs';
 const SIZE = 1 << 16;
 
 export class Output {
-  private readonly buf = Buffer.allocUnsafeSlow(SIZE);
+  /**
+   * The buffer, for printers that write bytes themselves (src/print/bytes.ts): `reserve(n)`,
+   * then bytes at buf[len..], then `len` moved past them. Nothing else may hold on to it.
+   */
+  readonly buf = Buffer.allocUnsafeSlow(SIZE);
   /** bytes waiting in buf */
-  private len = 0;
+  len = 0;
   /** true once the reader of the other end has gone away (EPIPE) */
   closed = false;
 
@@ -32,6 +36,14 @@ export class Output {
       }
     }
     this.len += this.buf.write(s, this.len);
+  }
+
+  /**
+   * Room for `n` more bytes at `len` (at most 64 KiB): what is buffered goes out first when the
+   * buffer has less left.
+   */
+  reserve(n: number): void {
+    if (this.len + n > SIZE) this.flush();
   }
 
   /** Write everything buffered so far. */

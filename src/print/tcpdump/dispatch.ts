@@ -97,11 +97,16 @@ interface PortEntry {
 }
 
 const tcpPorts = new Map<number, PortEntry>();
+/** 1 for every port some TCP application printer is registered for: a quick test before tcpPortPrinter */
+export const TCP_PORT_HAS_PRINTER = new Uint8Array(65536);
 const udpPorts = new Map<number, PortEntry>();
 
 /** Register an application printer for TCP port(s); `rank` is its place in tcpdump's order of tests. */
 export function registerTcpPort(ports: readonly number[], rank: number, printer: PortPrinter, side: PortSide = 'both'): void {
-  for (const port of ports) tcpPorts.set(port, { rank, printer, side });
+  for (const port of ports) {
+    tcpPorts.set(port, { rank, printer, side });
+    TCP_PORT_HAS_PRINTER[port] = 1;
+  }
 }
 
 /** `side` 'dst' or 'src' for tcpdump's one-sided tests (`dport == GENEVE_PORT`, `sport == BCM_LI_PORT`). */

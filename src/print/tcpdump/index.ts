@@ -40,6 +40,7 @@ import type { PrintOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { PrintContext, TRUNCATED } from './context.js';
 import { isKnownLinkType, linkPrinter } from './dispatch.js';
+import { FastLinePrinter } from './fast.js';
 import { asciiDump, hexAndAscii, hexOnly } from './hexdump.js';
 import { Names } from './names.js';
 import { TimeFormatter } from './time.js';
@@ -60,6 +61,8 @@ export class TcpdumpPrinter {
   readonly ctx: PrintContext;
   private readonly time: TimeFormatter;
   private readonly sourceName: string | undefined;
+  /** the byte-writing path for ordinary Ethernet/IPv4/TCP lines (fast.ts), when the flags allow it */
+  private readonly fast: FastLinePrinter | null;
   /** packets whose printer threw something other than a truncation */
   printerErrors = 0;
   /** the first such error, with the packet number */
@@ -70,10 +73,15 @@ export class TcpdumpPrinter {
     this.ctx = new PrintContext(opts, extra.seqTable ?? new TcpdumpSeqTable(), names);
     this.time = new TimeFormatter(opts.timestampMode, opts.nano);
     this.sourceName = extra.sourceName;
+    this.fast = FastLinePrinter.handles(opts) ? new FastLinePrinter(out, this.time, names, this.ctx.seq, opts.absoluteSeq) : null;
   }
 
-  /** Print one frame (its decoded view `pkt` is passed along for printers that can use it). */
+  /**
+   * Print one frame (its decoded view `pkt` is passed along for printers that can use it): the
+   * common TCP line as bytes straight into the output when fast.ts takes it, else `format`'s text.
+   */
   print(frame: Frame, pkt: Packet): void {
+    if (this.fast !== null && this.fast.print(frame)) return;
     this.out.write(this.format(frame, pkt));
   }
 

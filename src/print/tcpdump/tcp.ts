@@ -41,7 +41,7 @@ const OPTION_NAMES = toMap([
 ]);
 
 /** `Flags [...]` text for every value of the flags byte (bittok2str_nosep over F S R P . U E W). */
-const FLAG_TEXT: readonly string[] = Array.from({ length: 256 }, (_, f) => {
+export const FLAG_TEXT: readonly string[] = Array.from({ length: 256 }, (_, f) => {
   let s = '';
   if (f & 0x01) s += 'F';
   if (f & 0x02) s += 'S';

@@ -12,6 +12,7 @@
  * Speed: the date/time-of-day text changes once a second, so it is formatted with Date only when
  * the second changes and the fraction is appended from a zero-padding table.
  */
+import { encode, putBytes, putFixed, putString } from '../bytes.js';
 
 const PAD6 = ['', '00000', '0000', '000', '00', '0', ''];
 const PAD9 = ['', '00000000', '0000000', '000000', '00000', '0000', '000', '00', '0', ''];
@@ -55,6 +56,9 @@ function subsecond(nsec: number, nano: boolean): number {
 export class TimeFormatter {
   private cachedSec = NaN;
   private cachedText = '';
+  /** the cached clock text as bytes, for `put`, and the second it belongs to */
+  private bytesSec = NaN;
+  private clockBytes: Uint8Array = new Uint8Array(0);
   /** reference for -ttt (previous packet) and -ttttt (first packet), in seconds + fraction units */
   private refSet = false;
   private refSec = 0;
@@ -80,6 +84,27 @@ export class TimeFormatter {
       default:
         return '';
     }
+  }
+
+  /**
+   * `format()` written as bytes into `buf` at `pos` (room reserved by the caller); returns the
+   * position after it. The time of day (and date) with an ordinary fraction is the clock's bytes,
+   * cached per second, and the fraction's digits; everything else is format()'s text.
+   */
+  put(buf: Buffer, pos: number, sec: number, nsec: number): number {
+    const mode = this.mode;
+    if ((mode === 0 || mode === 4) && nsec >= 0 && nsec < 1_000_000_000) {
+      if (sec !== this.bytesSec) {
+        this.clockBytes = encode(this.clock(sec, mode === 4));
+        this.bytesSec = sec;
+      }
+      pos = putBytes(buf, pos, this.clockBytes);
+      // what subsecond() gives for a valid field: the nanoseconds, or whole microseconds
+      pos = this.nano ? putFixed(buf, pos, nsec, 9) : putFixed(buf, pos, Math.floor(nsec / 1000), 6);
+      buf[pos] = 32;
+      return pos + 1;
+    }
+    return putString(buf, pos, this.format(sec, nsec));
   }
 
   /** `HH:MM:SS.` (or `YYYY-MM-DD HH:MM:SS.`) local time, cached per second. */

@@ -1,0 +1,256 @@
+/**
+ * The line of an ordinary Ethernet/IPv4/TCP segment, written as bytes straight into the output
+ * buffer: the same bytes tcpPrint (tcp.ts) and its callers make for it, at a fraction of the cost
+ * (no string is built, flattened or encoded; see ../bytes.ts).
+ *
+ * It only takes what it knows every byte of, and leaves the rest to the full printer before it
+ * has written or changed anything:
+ *  - flags: no -v, -e, -q, -x/-X/-A, -# (any -t mode, -S, -n or not, --nano);
+ *  - Ethernet II with EtherType IPv4 (no VLAN tag), record header sane;
+ *  - IPv4: header whole and captured, total length within the frame and not below the header
+ *    length, first fragment, protocol TCP;
+ *  - TCP: header length ≥ 20 and within both the segment and the capture; options only from
+ *    EOL, NOP, MSS, window scale, SACK permitted, SACK (1-4 blocks) and timestamps, each of its
+ *    exact size; no application printer for the ports when there is a payload.
+ * Anything else (truncation, bad lengths, other options, IP fragments, ...) returns false first,
+ * so the full printer prints that packet with all of tcpdump's cases. The one side effect, the
+ * relative-sequence lookup, happens only once the line is certain to be written here.
+ */
+import type { Frame } from '../../capture/frame.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TCP_URG } from '../../decode/packet.js';
+import type { TcpdumpSeqTable } from '../../track/tcpdump-seq.js';
+import { encode, putBytes, putUint } from '../bytes.js';
+import type { PrintOptions } from '../options.js';
+import type { Output } from '../output.js';
+import { TCP_PORT_HAS_PRINTER, tcpPortPrinter } from './dispatch.js';
+import type { Names } from './names.js';
+import { FLAG_TEXT } from './tcp.js';
+import type { TimeFormatter } from './time.js';
+
+/** libpcap's MAXIMUM_SNAPLEN (records claiming more take the full printer's invalid-header path) */
+const MAXIMUM_SNAPLEN = 262144;
+/** Ethernet (14) + IPv4 (20) + TCP (20): the least a frame this path prints has captured */
+const MIN_CAPLEN = 54;
+
+const FLAG_BYTES: readonly Uint8Array[] = FLAG_TEXT.map(encode);
+const IP = encode('IP ');
+const SEQ = encode(', seq ');
+const ACK = encode(', ack ');
+const WIN = encode(', win ');
+const URG = encode(', urg ');
+const OPTIONS = encode(', options [');
+const LENGTH = encode(', length ');
+const MSS = encode('mss ');
+const WSCALE = encode('wscale ');
+const SACK_OK = encode('sackOK');
+const SACK = encode('sack ');
+const TS_VAL = encode('TS val ');
+const TS_ECR = encode(' ecr ');
+const NOP = encode('nop');
+const EOL = encode('eol');
+
+/**
+ * Bytes a line may take besides its addresses: a time stamp (under 40 even for odd -t deltas),
+ * flags, seq/ack/win/urg, and at most 40 bytes of options (worst: 4 SACK blocks of two 10-digit
+ * numbers, ~110 bytes, or 40 NOPs, 159).
+ */
+const LINE_ROOM = 512;
+
+const EP_BITS = 14;
+const EP_SLOTS = 1 << EP_BITS;
+
+function be32(d: Uint8Array, o: number): number {
+  return ((d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]) >>> 0;
+}
+
+/**
+ * Options this path prints, each of the exact size tcpdump expects (so no `[len N]`, `[bad opt]`
+ * or truncation can come of them), up to the end of the header or an EOL.
+ */
+function plainOptions(d: Uint8Array, cp: number, n: number): boolean {
+  while (n > 0) {
+    const opt = d[cp];
+    if (opt === 0) return true; // EOL: tcpdump stops the list there
+    if (opt === 1) {
+      cp++;
+      n--;
+      continue;
+    }
+    if (n < 2) return false;
+    const len = d[cp + 1];
+    if (len > n) return false;
+    switch (opt) {
+      case 2: if (len !== 4) return false; break; // mss
+      case 3: if (len !== 3) return false; break; // wscale
+      case 4: if (len !== 2) return false; break; // sackOK
+      case 5: if (len < 10 || (len - 2) % 8 !== 0) return false; break; // sack, 1 to 4 blocks
+      case 8: if (len !== 10) return false; break; // TS
+      default: return false;
+    }
+    cp += len;
+    n -= len;
+  }
+  return true;
+}
+
+export class FastLinePrinter {
+  /** `SRC.SPORT > DST.DPORT: ` as bytes, direct-mapped by the 4-tuple: [src, dst, sport<<16|dport] */
+  private readonly epKeys = new Uint32Array(EP_SLOTS * 3);
+  private readonly epVals: (Uint8Array | undefined)[] = new Array(EP_SLOTS).fill(undefined);
+
+  /** Whether this path can print any line at all with these flags. */
+  static handles(opts: PrintOptions): boolean {
+    return opts.verbose === 0 && !opts.linkHeader && !opts.quick && opts.hex === 0 && opts.hexAscii === 0 &&
+      !opts.ascii && !opts.packetNumbers;
+  }
+
+  constructor(private readonly out: Output, private readonly time: TimeFormatter, private readonly names: Names,
+    private readonly seqTable: TcpdumpSeqTable, private readonly absoluteSeq: boolean) {}
+
+  /** Print the frame's line if it is one this path takes (true), else write nothing (false). */
+  print(frame: Frame): boolean {
+    if (frame.linktype !== 1) return false;
+    const caplen = frame.caplen;
+    const wirelen = frame.wirelen;
+    if (caplen < MIN_CAPLEN || wirelen < caplen || wirelen > MAXIMUM_SNAPLEN) return false;
+    const d = frame.data;
+    const eth = frame.offset;
+    if (d[eth + 12] !== 0x08 || d[eth + 13] !== 0x00) return false;
+    // IPv4 (ipPrint): the length it is given is what Ethernet leaves of the frame
+    const iph = eth + 14;
+    const vhl = d[iph];
+    const ihl = (vhl & 0x0f) * 4;
+    if ((vhl & 0xf0) !== 0x40 || ihl < 20) return false;
+    const ipLen = (d[iph + 2] << 8) | d[iph + 3];
+    if (ipLen > wirelen - 14 || ipLen < ihl) return false;
+    if ((((d[iph + 6] << 8) | d[iph + 7]) & 0x1fff) !== 0 || d[iph + 9] !== 6) return false;
+    // the snap end cut to the IP total length, as ipPrint does
+    let snap = eth + caplen;
+    if (iph + ipLen < snap) snap = iph + ipLen;
+    // TCP (tcpPrint)
+    const tp = iph + ihl;
+    if (tp + 20 > snap) return false;
+    const length = ipLen - ihl;
+    const thl = (d[tp + 12] >> 4) * 4;
+    if (thl < 20 || thl > length || tp + thl > snap) return false;
+    if (thl > 20 && !plainOptions(d, tp + 20, thl - 20)) return false;
+    const sport = (d[tp] << 8) | d[tp + 1];
+    const dport = (d[tp + 2] << 8) | d[tp + 3];
+    const payload = length - thl;
+    if (payload > 0 && (TCP_PORT_HAS_PRINTER[sport] | TCP_PORT_HAS_PRINTER[dport]) !== 0 &&
+      tcpPortPrinter(sport, dport) !== undefined) return false;
+
+    // from here on the line is written
+    const src = be32(d, iph + 12);
+    const dst = be32(d, iph + 16);
+    const ep = this.endpoints(src, dst, sport, dport);
+    const out = this.out;
+    out.reserve(ep.length + LINE_ROOM);
+    const buf = out.buf;
+    let pos = this.time.put(buf, out.len, frame.tsSec, frame.tsNsec);
+    pos = putBytes(buf, pos, IP);
+    pos = putBytes(buf, pos, ep);
+    const flags = d[tp + 13];
+    pos = putBytes(buf, pos, FLAG_BYTES[flags]);
+    let seq = be32(d, tp + 4);
+    let ack = be32(d, tp + 8);
+    let rev = false;
+    let thSeq = 0;
+    let thAck = 0;
+    if (!this.absoluteSeq && (flags & TCP_ACK) !== 0) {
+      const r = this.seqTable.lookup4(src, dst, sport, dport, seq, ack, (flags & TCP_SYN) !== 0);
+      seq = r.seq;
+      ack = r.ack;
+      rev = r.rev;
+      thSeq = r.thSeq;
+      thAck = r.thAck;
+    }
+    if (payload > 0 || (flags & (TCP_SYN | TCP_FIN | TCP_RST)) !== 0) {
+      pos = putUint(buf, putBytes(buf, pos, SEQ), seq);
+      if (payload > 0) {
+        buf[pos++] = 0x3a; // ':'
+        pos = putUint(buf, pos, (seq + payload) >>> 0);
+      }
+    }
+    if ((flags & TCP_ACK) !== 0) pos = putUint(buf, putBytes(buf, pos, ACK), ack);
+    pos = putUint(buf, putBytes(buf, pos, WIN), (d[tp + 14] << 8) | d[tp + 15]);
+    if ((flags & TCP_URG) !== 0) pos = putUint(buf, putBytes(buf, pos, URG), (d[tp + 18] << 8) | d[tp + 19]);
+    if (thl > 20) pos = putOptions(buf, pos, d, tp + 20, thl - 20, rev ? thSeq : thAck);
+    pos = putUint(buf, putBytes(buf, pos, LENGTH), payload);
+    buf[pos++] = 0x0a;
+    out.len = pos;
+    return true;
+  }
+
+  /** The endpoints' text (Names.endpoints4, so names without -n too) as bytes, cached by 4-tuple. */
+  private endpoints(src: number, dst: number, sport: number, dport: number): Uint8Array {
+    const ports = ((sport << 16) | dport) >>> 0;
+    const slot = Math.imul(src ^ Math.imul(dst, 0x85ebca6b) ^ Math.imul(ports, 0xc2b2ae35), 0x9e3779b1) >>> (32 - EP_BITS);
+    const k = this.epKeys;
+    const b = slot * 3;
+    const hit = this.epVals[slot];
+    if (hit !== undefined && k[b] === src && k[b + 1] === dst && k[b + 2] === ports) return hit;
+    const bytes = encode(this.names.endpoints4(src, dst, sport, dport, true));
+    k[b] = src;
+    k[b + 1] = dst;
+    k[b + 2] = ports;
+    this.epVals[slot] = bytes;
+    return bytes;
+  }
+}
+
+/**
+ * `, options [...]` for a list plainOptions accepted. SACK edges are printed relative to `base`
+ * (tcpdump subtracts the entry's ack, or its seq for a segment against the entry's order).
+ */
+function putOptions(buf: Uint8Array, pos: number, d: Uint8Array, cp: number, n: number, base: number): number {
+  pos = putBytes(buf, pos, OPTIONS);
+  let first = true;
+  while (n > 0) {
+    if (!first) buf[pos++] = 0x2c; // ','
+    first = false;
+    const opt = d[cp];
+    if (opt === 0) {
+      pos = putBytes(buf, pos, EOL);
+      break;
+    }
+    if (opt === 1) {
+      pos = putBytes(buf, pos, NOP);
+      cp++;
+      n--;
+      continue;
+    }
+    const len = d[cp + 1];
+    switch (opt) {
+      case 2:
+        pos = putUint(buf, putBytes(buf, pos, MSS), (d[cp + 2] << 8) | d[cp + 3]);
+        break;
+      case 3:
+        pos = putUint(buf, putBytes(buf, pos, WSCALE), d[cp + 2]);
+        break;
+      case 4:
+        pos = putBytes(buf, pos, SACK_OK);
+        break;
+      case 5: {
+        pos = putUint(buf, putBytes(buf, pos, SACK), (len - 2) / 8);
+        buf[pos++] = 0x20;
+        for (let i = cp + 2; i < cp + len; i += 8) {
+          buf[pos++] = 0x7b; // '{'
+          pos = putUint(buf, pos, (be32(d, i) - base) >>> 0);
+          buf[pos++] = 0x3a;
+          pos = putUint(buf, pos, (be32(d, i + 4) - base) >>> 0);
+          buf[pos++] = 0x7d; // '}'
+        }
+        break;
+      }
+      case 8:
+        pos = putUint(buf, putBytes(buf, pos, TS_VAL), be32(d, cp + 2));
+        pos = putUint(buf, putBytes(buf, pos, TS_ECR), be32(d, cp + 6));
+        break;
+    }
+    cp += len;
+    n -= len;
+  }
+  buf[pos++] = 0x5d; // ']'
+  return pos;
+}
