@@ -18,13 +18,20 @@ import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
 import type { Tracker } from '../track/tracker.js';
+import { encode, putBytes, putFixed, putSpaces, putString, putUint } from './bytes.js';
 import type { Output } from './output.js';
 
 /** Indentation of annotation lines under tcpdump's line. */
 const INDENT = '    ';
 /** Width the event text is padded to, so state changes line up. */
 const EVENT_WIDTH = 62;
-const SPACES = ' '.repeat(EVENT_WIDTH);
+/**
+ * Room one annotation line may need: at most 16 events (PacketResult.MAX_EVENTS) of under 150
+ * bytes each with their colour codes, the padding and two state changes.
+ */
+const LINE_ROOM = 8192;
+/** Cached words per event kind stop growing at this many variants (ports, counts, ...). */
+const CACHE_LIMIT = 4096;
 
 /** A duration for people: 0.200 ms, 12.3 ms, 1.000 s, 120.0 s, 7200 s. */
 export function formatDuration(sec: number): string {
@@ -35,82 +42,277 @@ export function formatDuration(sec: number): string {
   return `${Math.round(sec)} s`;
 }
 
+const MS = encode(' ms');
+const SEC = encode(' s');
+
+/**
+ * formatDuration's text written as bytes, without toFixed: the value scaled to its last printed
+ * digit and rounded to the nearest integer. toFixed rounds the exact binary value, so a value
+ * whose scaled fraction lies within 1e-6 of one half (far more than the 1e-12 the scaling
+ * multiplication can be off by) goes to formatDuration itself; anything else rounds the same.
+ */
+export function putDuration(buf: Buffer, pos: number, sec: number): number {
+  if (sec >= 0 && sec < 1000) {
+    let scaled: number;
+    let decimals: number;
+    if (sec < 0.001) { scaled = sec * 1e3 * 1000; decimals = 3; }
+    else if (sec < 1) { scaled = sec * 1e3 * 10; decimals = 1; }
+    else if (sec < 10) { scaled = sec * 1000; decimals = 3; }
+    else { scaled = sec * 10; decimals = 1; }
+    const n = Math.floor(scaled);
+    const frac = scaled - n;
+    if (Math.abs(frac - 0.5) > 1e-6) {
+      const v = frac > 0.5 ? n + 1 : n;
+      const div = decimals === 3 ? 1000 : 10;
+      const whole = Math.floor(v / div);
+      pos = putUint(buf, pos, whole);
+      buf[pos++] = 0x2e; // '.'
+      pos = putFixed(buf, pos, v - whole * div, decimals);
+      return putBytes(buf, pos, sec < 1 ? MS : SEC);
+    }
+  } else if (sec >= 1000 && sec < 4294967295) {
+    return putBytes(buf, putUint(buf, pos, Math.round(sec)), SEC);
+  }
+  return putString(buf, pos, formatDuration(sec));
+}
+
 function role(s: number): string {
   return s === 0 ? 'client' : 'server';
 }
 
+/** An event's words as painted bytes, and how many characters they show (colour codes aside). */
+interface Words {
+  bytes: Uint8Array;
+  width: number;
+}
+
 export class Annotator {
-  /** state-change texts, [side][from * 11 + to], coloured as configured */
-  private readonly changes: string[][];
-  private readonly sep: string;
-  private readonly comma: string;
-  private readonly paint: Array<(s: string) => string>;
-  private readonly tagPaint: (s: string) => string;
+  /** state-change texts as bytes, [side][from * 11 + to], coloured as configured */
+  private readonly changes: Uint8Array[][];
+  /** `server CLOSED (no listener)` for a refusal, by the server's state after it */
+  private readonly noListener: Uint8Array[];
+  private readonly sep: Uint8Array;
+  private readonly comma: Uint8Array;
+  /** colour codes around an event's words, by severity (empty without colour) */
+  private readonly open: Uint8Array[];
+  private readonly close: Uint8Array[];
+  /** `    #` and ` ` around the connection number, with its colour */
+  private readonly tagHead: Uint8Array;
+  private readonly tagTail: Uint8Array;
+  /** painted words of each event kind, by a key of everything they depend on (wordsKey) */
+  private readonly words: Map<number, Words>[];
+  /** `; negotiated ...` by a key of the two window scales and the common options */
+  private readonly negotiatedBytes = new Map<number, Uint8Array>();
+  /** the colour codes as text, for words made as text */
+  private readonly openText: string[];
+  private readonly closeText: string[];
+  /** a line for `line()`, which returns text rather than writing it */
+  private readonly scratch = Buffer.allocUnsafe(LINE_ROOM);
 
   /**
    * `arrow`: between the states of a change (`client SYN_SENT → ESTABLISHED`), the same on a
-   * terminal, a pipe or a file (Output encodes each line on its own, so the arrow's line alone
-   * is a two-byte string: it costs ~5% on a capture annotating every other packet).
+   * terminal, a pipe or a file. Every text a line is made of is encoded once, here or the first
+   * time it is needed, and lines are written as bytes into the output's buffer.
    */
-  constructor(private readonly out: Output, private readonly tracker: Tracker, private readonly chalk: ChalkInstance,
+  constructor(private readonly out: Output, private readonly tracker: Tracker, chalk: ChalkInstance,
     arrow = '→') {
     const on = chalk.level > 0;
+    // chalk paints a text without escapes or newlines as open + text + close
+    const codes = (paint: (x: string) => string): [string, string] => {
+      const painted = paint('x');
+      const at = painted.indexOf('x');
+      return [painted.slice(0, at), painted.slice(at + 1)];
+    };
     const id = (x: string): string => x;
-    this.tagPaint = on ? (x) => chalk.dim(x) : id;
+    const paints = on ? [(x: string) => chalk.cyan(x), (x: string) => chalk.green(x), (x: string) => chalk.yellow(x), (x: string) => chalk.red(x)]
+      : [id, id, id, id];
     // by severity: info, step, warning, error
-    this.paint = on ? [(x) => chalk.cyan(x), (x) => chalk.green(x), (x) => chalk.yellow(x), (x) => chalk.red(x)] : [id, id, id, id];
-    this.sep = on ? chalk.dim(' · ') : ' · ';
-    this.comma = on ? chalk.dim(', ') : ', ';
+    this.openText = paints.map((p) => codes(p)[0]);
+    this.closeText = paints.map((p) => codes(p)[1]);
+    this.open = this.openText.map(encode);
+    this.close = this.closeText.map(encode);
+    const [dimOpen, dimClose] = codes(on ? (x) => chalk.dim(x) : id);
+    this.tagHead = encode(INDENT + dimOpen + '#');
+    this.tagTail = encode(dimClose + ' ');
+    this.sep = encode(on ? chalk.dim(' · ') : ' · ');
+    this.comma = encode(on ? chalk.dim(', ') : ', ');
     const n = STATE_NAMES.length;
     this.changes = ['client', 'server'].map((who) => {
-      const t: string[] = [];
+      const t: Uint8Array[] = [];
       for (let a = 0; a < n; a++) {
         for (let b = 0; b < n; b++) {
-          t.push(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b])}` : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[b]}`);
+          t.push(encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b])}` : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[b]}`));
         }
       }
       return t;
     });
+    // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
+    this.noListener = STATE_NAMES.map((state) => encode(`${on ? chalk.dim('server') : 'server'} ${state} (no listener)`));
+    this.words = Array.from({ length: Ev.COUNT + 1 }, () => new Map<number, Words>());
   }
 
   /** Write the annotation line for the packet just printed, if it did anything worth saying. */
   annotate(r: PacketResult, pkt: Packet): void {
     if (!r.tcp) return;
     if (r.eventCount === 0 && r.clientBefore === r.clientAfter && r.serverBefore === r.serverAfter) return;
-    const line = this.line(r, pkt);
-    if (line !== '') this.out.write(line + '\n');
+    const out = this.out;
+    out.reserve(LINE_ROOM);
+    const end = this.put(out.buf, out.len, r, pkt);
+    if (end >= 0) out.len = end;
   }
 
   /** The annotation text (without newline), '' when there is nothing to say. */
   line(r: PacketResult, pkt: Packet): string {
-    let text = '';
-    let plainLen = 0;
-    for (let i = 0; i < r.eventCount; i++) {
-      const ev = r.events[i];
-      const d = this.describe(ev, r, pkt);
-      if (d === '') continue;
-      if (plainLen > 0) { text += this.sep; plainLen += 3; }
-      text += this.paint[EVENT_SEVERITY[ev]](d);
-      plainLen += d.length;
-    }
-    const n = STATE_NAMES.length;
-    let changes = '';
-    if (r.clientBefore !== r.clientAfter) changes = this.changes[0][r.clientBefore * n + r.clientAfter];
-    if (r.serverBefore !== r.serverAfter) {
-      if (changes !== '') changes += this.comma;
-      // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
-      changes += r.has(Ev.REFUSED) ? `${this.chalk.level > 0 ? this.chalk.dim('server') : 'server'} ${STATE_NAMES[r.serverAfter]} (no listener)`
-        : this.changes[1][r.serverBefore * n + r.serverAfter];
-    }
-    if (plainLen === 0 && changes === '') return '';
-    const tag = '#' + r.connId;
-    plainLen += tag.length + 1;
-    let s = INDENT + this.tagPaint(tag) + ' ' + text;
-    if (changes !== '') s += SPACES.slice(0, Math.max(2, EVENT_WIDTH - plainLen)) + changes;
-    return s;
+    const end = this.put(this.scratch, 0, r, pkt);
+    return end < 0 ? '' : this.scratch.toString('utf8', 0, end - 1);
   }
 
-  /** Words for one event of the current packet ('' to say nothing). */
+  /**
+   * The line, newline included, written at `pos`: the position after it, or -1 when there is
+   * nothing to say (then what was written there means nothing).
+   */
+  private put(buf: Buffer, pos: number, r: PacketResult, pkt: Packet): number {
+    pos = putBytes(buf, pos, this.tagHead);
+    const digitsAt = pos;
+    pos = putUint(buf, pos, r.connId);
+    // `#`, the digits and a space
+    const tagWidth = pos - digitsAt + 2;
+    pos = putBytes(buf, pos, this.tagTail);
+    let width = 0;
+    for (let i = 0; i < r.eventCount; i++) {
+      const ev = r.events[i];
+      const key = this.wordsKey(ev, r, pkt);
+      if (key === NO_WORDS) continue;
+      if (key === TIMED) {
+        if (width > 0) { pos = putBytes(buf, pos, this.sep); width += 3; }
+        const sev = EVENT_SEVERITY[ev];
+        pos = putBytes(buf, pos, this.open[sev]);
+        const from = pos;
+        pos = this.putTimed(buf, pos, ev, r);
+        // the timed words are ASCII: one byte per character
+        width += pos - from;
+        pos = putBytes(buf, pos, this.close[sev]);
+        continue;
+      }
+      let w = key === UNCACHED ? undefined : this.words[ev].get(key);
+      if (w === undefined) {
+        const text = this.describe(ev, r, pkt);
+        const sev = EVENT_SEVERITY[ev];
+        w = { bytes: encode(text === '' ? '' : this.openText[sev] + text + this.closeText[sev]), width: text.length };
+        if (key !== UNCACHED && this.words[ev].size < CACHE_LIMIT) this.words[ev].set(key, w);
+      }
+      if (w.width === 0) continue;
+      if (width > 0) { pos = putBytes(buf, pos, this.sep); width += 3; }
+      pos = putBytes(buf, pos, w.bytes);
+      width += w.width;
+    }
+    const n = STATE_NAMES.length;
+    const clientMoved = r.clientBefore !== r.clientAfter;
+    const serverMoved = r.serverBefore !== r.serverAfter;
+    if (width === 0 && !clientMoved && !serverMoved) return -1;
+    if (clientMoved || serverMoved) {
+      pos = putSpaces(buf, pos, Math.max(2, EVENT_WIDTH - width - tagWidth));
+      if (clientMoved) pos = putBytes(buf, pos, this.changes[0][r.clientBefore * n + r.clientAfter]);
+      if (serverMoved) {
+        if (clientMoved) pos = putBytes(buf, pos, this.comma);
+        pos = putBytes(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter] : this.changes[1][r.serverBefore * n + r.serverAfter]);
+      }
+    }
+    buf[pos++] = 0x0a;
+    return pos;
+  }
+
+  /**
+   * What an event's words depend on, as one number (the words are made once per value and
+   * cached), or TIMED for the events that show a duration (written in pieces by putTimed),
+   * UNCACHED for words too varied to keep, NO_WORDS for events that say nothing.
+   */
+  private wordsKey(ev: number, r: PacketResult, pkt: Packet): number {
+    const s = r.fromClient ? 0 : 1;
+    const t = this.tracker.table;
+    switch (ev) {
+      case Ev.SYN:
+        return ((((pkt.optMss + 1) * 512 + (pkt.optWscale + 1)) * 8 + (pkt.optSackPermitted ? 4 : 0) +
+          (pkt.optHasTimestamp ? 2 : 0) + (pkt.optHasFastOpen ? 1 : 0)) * 2) + s;
+      case Ev.SYN_ACK:
+      case Ev.HANDSHAKE_DONE:
+      case Ev.SYN_RETRANSMIT:
+      case Ev.SYNACK_RETRANSMIT:
+      case Ev.FIN_RETRANSMIT:
+      case Ev.RESET_NO_STATE:
+        return TIMED;
+      case Ev.SIMULTANEOUS_SYNACK:
+        return r.has(Ev.HANDSHAKE_DONE) ? NO_WORDS : s;
+      case Ev.SYN_WITH_DATA:
+        return (pkt.payloadLength * 2 + (pkt.optHasFastOpen ? 1 : 0)) * 2 + s;
+      case Ev.REFUSED:
+        return t.u16[r.conn * ROW_H + H.S_PORT];
+      case Ev.PORT_REUSE:
+        return UNCACHED;
+      case Ev.MIDSTREAM:
+        return (t.u32[r.conn * ROW_W + W.CONN_FLAGS] & CF.SYNACK_FIRST) !== 0 ? 1 : 0;
+      case Ev.FIN_ACKED:
+        return (((t.u32[r.conn * ROW_W + W.CONN_FLAGS] & CF.SERVER_CLOSED_FIRST) !== 0 ? 8 : 0) + (r.finAcked & 3) * 2) + s;
+      case Ev.DUP_ACK:
+        return r.dupAckNum;
+      case Ev.RST_WITH_DATA:
+        return pkt.payloadLength;
+      default:
+        // the rest say the same for the same event and side
+        return s;
+    }
+  }
+
+  /** The words of an event that shows a duration, as bytes (ASCII) without colour. */
+  private putTimed(buf: Buffer, pos: number, ev: number, r: PacketResult): number {
+    const t = this.tracker.table;
+    const c = r.conn;
+    const s = r.fromClient ? 0 : 1;
+    switch (ev) {
+      case Ev.SYN_ACK: {
+        const f = t.f64, d = c * ROW_D;
+        if (s === 1) {
+          pos = putBytes(buf, pos, SYNACK_SERVER);
+          if (f[d + D.SYN_T] > 0) pos = putDuration(buf, putBytes(buf, pos, AFTER), f[d + D.SYNACK_T] - f[d + D.SYN_T]);
+        } else pos = putBytes(buf, pos, SYNACK_CLIENT);
+        return putBytes(buf, pos, this.negotiated(c));
+      }
+      case Ev.HANDSHAKE_DONE:
+        pos = putBytes(buf, pos, ((t.u32[c * ROW_W + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0 ? DONE_SIMULTANEOUS : DONE)[s]);
+        if (r.rtt >= 0) pos = putDuration(buf, putBytes(buf, pos, RTT), r.rtt);
+        return pos;
+      case Ev.SYN_RETRANSMIT:
+      case Ev.SYNACK_RETRANSMIT:
+      case Ev.FIN_RETRANSMIT:
+        pos = putBytes(buf, pos, ev === Ev.SYN_RETRANSMIT ? SYN_RETRANSMITTED : ev === Ev.SYNACK_RETRANSMIT ? SYNACK_RETRANSMITTED : FIN_RETRANSMITTED);
+        pos = putUint(buf, pos, r.ordinal);
+        return putDuration(buf, putBytes(buf, pos, RETRANSMIT_AFTER), r.interval);
+      case Ev.RESET_NO_STATE:
+        pos = putBytes(buf, pos, HALF_OPEN[s]);
+        if (r.idle >= 0) pos = putBytes(buf, putDuration(buf, putBytes(buf, pos, COMMA), r.idle), AFTER_LAST_PACKET);
+        buf[pos++] = 0x29; // ')'
+        return pos;
+      default:
+        return pos;
+    }
+  }
+
+  /** `; negotiated wscale 7/7, SACK, TS` once both SYNs are known, as bytes (cached). */
+  private negotiated(c: number): Uint8Array {
+    const t = this.tracker.table;
+    const b = c * ROW_BYTES, h = c * ROW_H;
+    const both = t.u16[h + H.EP_FLAGS] & t.u16[h + H.EP_FLAGS + 1];
+    const key = (((t.i8[b + B.WSCALE] + 128) * 256 + (t.i8[b + B.WSCALE + 1] + 128)) * 2 + ((both & EF.SACK_OK) !== 0 ? 1 : 0)) * 2 +
+      ((both & EF.TIMESTAMPS) !== 0 ? 1 : 0);
+    let bytes = this.negotiatedBytes.get(key);
+    if (bytes === undefined) {
+      bytes = encode(negotiated(this.tracker, c));
+      this.negotiatedBytes.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  /** Words for one event of the current packet ('' to say nothing), for the events wordsKey caches. */
   private describe(ev: number, r: PacketResult, pkt: Packet): string {
     const t = this.tracker.table;
     const c = r.conn;
@@ -120,25 +322,10 @@ export class Annotator {
     switch (ev) {
       case Ev.SYN:
         return s === 0 ? `handshake 1/3: client SYN${synOptions(pkt)}` : `server SYN${synOptions(pkt)}`;
-      case Ev.SYN_ACK: {
-        const f = t.f64, d = c * ROW_D;
-        const after = f[d + D.SYN_T] > 0 && s === 1 ? ` after ${formatDuration(f[d + D.SYNACK_T] - f[d + D.SYN_T])}` : '';
-        const head = s === 1 ? `handshake 2/3: server SYN-ACK${after}` : 'client SYN-ACK';
-        return head + negotiated(this.tracker, c);
-      }
-      case Ev.HANDSHAKE_DONE: {
-        const rtt = r.rtt >= 0 ? `, RTT ${formatDuration(r.rtt)}` : '';
-        if ((t.u32[c * ROW_W + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0) return `handshake 4/4: ${who} SYN-ACK${rtt}`;
-        return `handshake 3/3: ${who} ACK${rtt}`;
-      }
       case Ev.SIMULTANEOUS_OPEN:
         return `simultaneous open: ${who} SYN crosses the ${peer}'s (handshake 2/4)`;
       case Ev.SIMULTANEOUS_SYNACK:
         return r.has(Ev.HANDSHAKE_DONE) ? '' : `handshake 3/4: ${who} SYN-ACK`;
-      case Ev.SYN_RETRANSMIT:
-        return `SYN retransmitted (#${r.ordinal}) after ${formatDuration(r.interval)}`;
-      case Ev.SYNACK_RETRANSMIT:
-        return `SYN-ACK retransmitted (#${r.ordinal}) after ${formatDuration(r.interval)}`;
       case Ev.SYN_WITH_DATA:
         return `SYN carries ${pkt.payloadLength} bytes of data${pkt.optHasFastOpen ? ' (TCP Fast Open)' : ''}`;
       case Ev.SYNACK_BAD_ACK:
@@ -168,8 +355,6 @@ export class Annotator {
       }
       case Ev.CLOSE_DONE:
         return 'connection closed';
-      case Ev.FIN_RETRANSMIT:
-        return `FIN retransmitted (#${r.ordinal}) after ${formatDuration(r.interval)}`;
       case Ev.FIN_UNSEEN:
         return `this ACK covers a ${peer} FIN the capture missed`;
       case Ev.HALF_CLOSE:
@@ -180,10 +365,6 @@ export class Annotator {
         return `${who} aborts the connection (RST)`;
       case Ev.RESET_AFTER_CLOSE:
         return `${who} resets after its close (data kept coming)`;
-      case Ev.RESET_NO_STATE: {
-        const idle = r.idle >= 0 ? `, ${formatDuration(r.idle)} after its last packet` : '';
-        return `half-open: ${who} lost the connection (bare RST, seq = the ACK it answers${idle})`;
-      }
       case Ev.RESET_IGNORED:
         return `RST out of the ${peer}'s window: ignored`;
       case Ev.RESET_REPEAT:
@@ -227,6 +408,26 @@ export class Annotator {
     }
   }
 }
+
+/** wordsKey: the event shows a duration (putTimed), its words are not cached, it says nothing */
+const TIMED = -1;
+const UNCACHED = -2;
+const NO_WORDS = -3;
+
+// the constant parts of the words of events that show a duration (putTimed), by side where they differ
+const SYNACK_SERVER = encode('handshake 2/3: server SYN-ACK');
+const SYNACK_CLIENT = encode('client SYN-ACK');
+const AFTER = encode(' after ');
+const DONE = [encode('handshake 3/3: client ACK'), encode('handshake 3/3: server ACK')];
+const DONE_SIMULTANEOUS = [encode('handshake 4/4: client SYN-ACK'), encode('handshake 4/4: server SYN-ACK')];
+const RTT = encode(', RTT ');
+const SYN_RETRANSMITTED = encode('SYN retransmitted (#');
+const SYNACK_RETRANSMITTED = encode('SYN-ACK retransmitted (#');
+const FIN_RETRANSMITTED = encode('FIN retransmitted (#');
+const RETRANSMIT_AFTER = encode(') after ');
+const HALF_OPEN = ['client', 'server'].map((who) => encode(`half-open: ${who} lost the connection (bare RST, seq = the ACK it answers`));
+const COMMA = encode(', ');
+const AFTER_LAST_PACKET = encode(' after its last packet');
 
 /** ` (mss 1460, wscale 7, sackOK, TS)` from a SYN's options, '' when it has none. */
 function synOptions(pkt: Packet): string {
