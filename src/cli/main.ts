@@ -319,10 +319,31 @@ export function reportError(e: unknown): number {
     // commander has already printed its message (help, version or a usage error)
     return e.exitCode === 0 ? 0 : 1;
   }
+  const failed = writeFailure(e);
+  if (failed !== null) {
+    process.stderr.write(`tcpscope: ${failed}\n`);
+    return writeFailureStatus;
+  }
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`tcpscope: internal error: ${msg}\n`);
   if (process.env.TCPSCOPE_DEBUG && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
   return 2;
+}
+
+/** Exit status when standard output cannot be written: 1 (as tcpdump), 2 for check (1 is a verdict). */
+let writeFailureStatus = 1;
+
+/**
+ * Standard output that cannot be written (a full disk, an I/O error): tcpdump's "Unable to write
+ * output: No space left on device", as `cannot write to standard output: …`; null for any
+ * other error. (A pipe whose reader went away is not a failure: see exitQuietlyOnClosedPipe.)
+ */
+function writeFailure(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || err.syscall !== 'write' || typeof err.code !== 'string') return null;
+  // Node's message is "ENOSPC: no space left on device, write": keep the words, as strerror has them
+  const words = err.message.replace(/^[A-Z0-9]+: /, '').replace(/, write$/, '');
+  return `cannot write to standard output: ${words.charAt(0).toUpperCase()}${words.slice(1)}`;
 }
 
 /**
@@ -337,13 +358,18 @@ function exitQuietlyOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(0);
-      throw e;
+      // a full disk or a broken device under `tcpscope --help > FILE`: one line, not a trace
+      if (stream === process.stdout) {
+        try { process.stderr.write(`tcpscope: ${writeFailure(e) ?? e.message}\n`); } catch { /* stderr is gone too */ }
+      }
+      process.exit(writeFailureStatus);
     });
   }
 }
 
 export async function main(argv: string[]): Promise<number> {
   exitQuietlyOnClosedPipe();
+  writeFailureStatus = argv.find((a) => !a.startsWith('-')) === 'check' ? 2 : 1;
   const program = buildProgram(runPipeline);
   let status: number;
   try {

@@ -3,7 +3,7 @@
  * tcpscope itself exits 0 as tcpdump does, `tcpscope check` keeps its verdict as its status (a
  * pipe closed early must not pass a CI job under `set -o pipefail`).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -53,5 +53,31 @@ describe('tcpscope check | head', () => {
     const r = intoHead(['check', '--json', '--junit', junit, abnormal]);
     expect(r.status).toBe(1);
     expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites[^>]* failures="200"/);
+  });
+});
+
+describe('standard output that cannot be written (/dev/full)', () => {
+  const hasFull = existsSync('/dev/full');
+  const full = (args: string[]) => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(NODE, [CLI, ...args], { stdio: ['ignore', fd, 'pipe'], env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' } });
+      return { status: r.status, stderr: r.stderr.toString() };
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const LINE = 'tcpscope: cannot write to standard output: No space left on device\n';
+
+  test.skipIf(!hasFull).each([[['-n']], [['--plain']], [['--json']], [['--count']]])('%j_one line, status 1, no internal error', (mode) => {
+    expect(full(['-r', clean, ...mode])).toEqual({ status: 1, stderr: LINE });
+  });
+
+  test.skipIf(!hasFull).each([[['--help']], [['--version']]])('%j_one line, status 1, no stack trace', (args) => {
+    expect(full(args)).toEqual({ status: 1, stderr: LINE });
+  });
+
+  test.skipIf(!hasFull)('check_one line, status 2 (1 would read as a verdict)', () => {
+    expect(full(['check', abnormal])).toEqual({ status: 2, stderr: LINE });
   });
 });
