@@ -217,6 +217,8 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
 
   let filter = expression.join(' ').trim();
   if (o.F !== undefined) {
+    // tcpdump ignores the command-line expression silently; say so, the run goes on as tcpdump's
+    if (filter !== '') process.stderr.write(`tcpscope: warning: the filter comes from -F ${o.F as string}; the expression '${filter}' on the command line is ignored\n`);
     try {
       filter = readFileSync(o.F as string, 'utf8').replace(/#.*$/gm, ' ').replace(/\s+/g, ' ').trim();
     } catch (e) {

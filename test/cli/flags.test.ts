@@ -62,6 +62,14 @@ describe('tcpdump flags', () => {
   test('--plain with --json_usage error', () => usageError(['--plain', '--json', '-r', F], /--plain and --json are two output modes: choose one/));
   test('unknown option_usage error', () => usageError(['--bogus', '-r', F], /unknown option '--bogus'/));
   test('-r without its file_usage error', () => usageError(['-n', '-r'], /-r <file>.* argument missing/));
+  test('-F and an expression_-F wins as in tcpdump, with a warning', () => {
+    const filt = join(tmp, 'filter.txt');
+    writeFileSync(filt, 'src port 7000 # the server side\n');
+    const r = tcpscope(['-n', '--plain', '-F', filt, '-r', F, 'dst', 'port', '7000']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(tcpscope(['-n', '--plain', '-r', F, 'src', 'port', '7000']).stdout);
+    expect(r.stderr).toBe(`tcpscope: warning: the filter comes from -F ${filt}; the expression 'dst port 7000' on the command line is ignored\n`);
+  });
   test('-F missing file_usage error', () => usageError(['-F', join(tmp, 'no-filter'), '-r', F], /no-filter: No such file or directory/));
   test('filter syntax error_usage error with the expression', () => {
     const r = tcpscope(['-n', '-r', F, 'tcp and (']);
