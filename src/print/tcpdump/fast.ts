@@ -36,10 +36,8 @@ const FLAG_BYTES: readonly Uint8Array[] = FLAG_TEXT.map(encode);
 const IP = encode('IP ');
 const SEQ = encode(', seq ');
 const ACK = encode(', ack ');
-const WIN = encode(', win ');
 const URG = encode(', urg ');
 const OPTIONS = encode(', options [');
-const LENGTH = encode(', length ');
 const MSS = encode('mss ');
 const WSCALE = encode('wscale ');
 const SACK_OK = encode('sackOK');
@@ -55,6 +53,27 @@ const EOL = encode('eol');
  * numbers, ~110 bytes, or 40 NOPs, 159).
  */
 const LINE_ROOM = 512;
+
+const PREFIX_BITS = 15;
+const PREFIX_SLOTS = 1 << PREFIX_BITS;
+/** `IP ` + the longest `255.255.255.255.65535 > 255.255.255.255.65535: ` (50 bytes), rounded up */
+const PREFIX_ROOM = 64;
+
+/**
+ * `, win N` and `, length N` as bytes, made on first use: most segments repeat a few values,
+ * and a copy is cheaper than writing the digits.
+ */
+const WIN_BYTES: (Uint8Array | undefined)[] = new Array(65536).fill(undefined);
+const LENGTH_BYTES: (Uint8Array | undefined)[] = new Array(65536).fill(undefined);
+
+function winBytes(win: number): Uint8Array {
+  return WIN_BYTES[win] ?? (WIN_BYTES[win] = encode(', win ' + win));
+}
+
+/** (the TCP length is below 65536: it comes from the IP total length minus headers) */
+function lengthBytes(length: number): Uint8Array {
+  return LENGTH_BYTES[length] ?? (LENGTH_BYTES[length] = encode(', length ' + length));
+}
 
 const EP_BITS = 14;
 const EP_SLOTS = 1 << EP_BITS;
@@ -104,8 +123,19 @@ export class FastLinePrinter {
       !opts.ascii && !opts.packetNumbers;
   }
 
+  private readonly numeric: boolean;
+  /**
+   * With -n: `IP SRC.SPORT > DST.DPORT: ` per 4-tuple, direct-mapped, each slot PREFIX_ROOM
+   * bytes of one slab (no allocation per connection): keys [src, dst, sport<<16|dport].
+   */
+  private readonly prefixKeys = new Uint32Array(PREFIX_SLOTS * 3);
+  private readonly prefixLen = new Uint8Array(PREFIX_SLOTS);
+  private readonly prefixSlab = new Uint8Array(PREFIX_SLOTS * PREFIX_ROOM);
+
   constructor(private readonly out: Output, private readonly time: TimeFormatter, private readonly names: Names,
-    private readonly seqTable: TcpdumpSeqTable, private readonly absoluteSeq: boolean) {}
+    private readonly seqTable: TcpdumpSeqTable, private readonly absoluteSeq: boolean) {
+    this.numeric = names.numeric;
+  }
 
   /** Print the frame's line if it is one this path takes (true), else write nothing (false). */
   print(frame: Frame): boolean {
@@ -143,13 +173,28 @@ export class FastLinePrinter {
     // from here on the line is written
     const src = be32(d, iph + 12);
     const dst = be32(d, iph + 16);
-    const ep = this.endpoints(src, dst, sport, dport);
     const out = this.out;
-    out.reserve(ep.length + LINE_ROOM);
-    const buf = out.buf;
-    let pos = this.time.put(buf, out.len, frame.tsSec, frame.tsNsec);
-    pos = putBytes(buf, pos, IP);
-    pos = putBytes(buf, pos, ep);
+    let pos: number;
+    let buf: Buffer;
+    if (this.numeric) {
+      // -n: `IP SRC.SPORT > DST.DPORT: ` from the per-4-tuple cache of those bytes
+      out.reserve(LINE_ROOM);
+      buf = out.buf;
+      pos = this.time.put(buf, out.len, frame.tsSec, frame.tsNsec);
+      const slot = this.numericPrefix(d, iph, src, dst, sport, dport);
+      const slab = this.prefixSlab;
+      const from = slot * PREFIX_ROOM;
+      const end = from + this.prefixLen[slot];
+      for (let i = from; i < end; i++) buf[pos++] = slab[i];
+    } else {
+      // names: Names' text, cached as bytes
+      const ep = this.endpoints(src, dst, sport, dport);
+      out.reserve(ep.length + LINE_ROOM);
+      buf = out.buf;
+      pos = this.time.put(buf, out.len, frame.tsSec, frame.tsNsec);
+      pos = putBytes(buf, pos, IP);
+      pos = putBytes(buf, pos, ep);
+    }
     const flags = d[tp + 13];
     pos = putBytes(buf, pos, FLAG_BYTES[flags]);
     let seq = be32(d, tp + 4);
@@ -173,13 +218,41 @@ export class FastLinePrinter {
       }
     }
     if ((flags & TCP_ACK) !== 0) pos = putUint(buf, putBytes(buf, pos, ACK), ack);
-    pos = putUint(buf, putBytes(buf, pos, WIN), (d[tp + 14] << 8) | d[tp + 15]);
+    pos = putBytes(buf, pos, winBytes((d[tp + 14] << 8) | d[tp + 15]));
     if ((flags & TCP_URG) !== 0) pos = putUint(buf, putBytes(buf, pos, URG), (d[tp + 18] << 8) | d[tp + 19]);
     if (thl > 20) pos = putOptions(buf, pos, d, tp + 20, thl - 20, rev ? thSeq : thAck);
-    pos = putUint(buf, putBytes(buf, pos, LENGTH), payload);
+    pos = putBytes(buf, pos, lengthBytes(payload));
     buf[pos++] = 0x0a;
     out.len = pos;
     return true;
+  }
+
+  /** The slot of the prefix cache holding this 4-tuple's `IP SRC.SPORT > DST.DPORT: ` (made on a miss). */
+  private numericPrefix(d: Uint8Array, iph: number, src: number, dst: number, sport: number, dport: number): number {
+    const ports = ((sport << 16) | dport) >>> 0;
+    const slot = Math.imul(src ^ Math.imul(dst, 0x85ebca6b) ^ Math.imul(ports, 0xc2b2ae35), 0x9e3779b1) >>> (32 - PREFIX_BITS);
+    const k = this.prefixKeys;
+    const b = slot * 3;
+    if (this.prefixLen[slot] !== 0 && k[b] === src && k[b + 1] === dst && k[b + 2] === ports) return slot;
+    const slab = this.prefixSlab;
+    const start = slot * PREFIX_ROOM;
+    let pos = putBytes(slab, start, IP);
+    pos = putIp4(slab, pos, d, iph + 12);
+    slab[pos++] = 0x2e; // '.'
+    pos = putUint(slab, pos, sport);
+    slab[pos++] = 0x20;
+    slab[pos++] = 0x3e; // '>'
+    slab[pos++] = 0x20;
+    pos = putIp4(slab, pos, d, iph + 16);
+    slab[pos++] = 0x2e;
+    pos = putUint(slab, pos, dport);
+    slab[pos++] = 0x3a; // ':'
+    slab[pos++] = 0x20;
+    k[b] = src;
+    k[b + 1] = dst;
+    k[b + 2] = ports;
+    this.prefixLen[slot] = pos - start;
+    return slot;
   }
 
   /** The endpoints' text (Names.endpoints4, so names without -n too) as bytes, cached by 4-tuple. */
@@ -197,6 +270,17 @@ export class FastLinePrinter {
     this.epVals[slot] = bytes;
     return bytes;
   }
+}
+
+/** Dotted-quad IPv4 address from the 4 bytes at `o` (what Names prints with -n). */
+function putIp4(buf: Uint8Array, pos: number, d: Uint8Array, o: number): number {
+  pos = putUint(buf, pos, d[o]);
+  buf[pos++] = 0x2e;
+  pos = putUint(buf, pos, d[o + 1]);
+  buf[pos++] = 0x2e;
+  pos = putUint(buf, pos, d[o + 2]);
+  buf[pos++] = 0x2e;
+  return putUint(buf, pos, d[o + 3]);
 }
 
 /**
