@@ -15,6 +15,7 @@ import { CONDITION_HELP, CONDITION_NAMES, DEFAULT_FAIL_ON } from '../check/condi
 import { type PolicySettings, buildPolicy, readPolicyFile } from '../check/policy.js';
 import type { CheckOptions } from '../check/run.js';
 import { TcpscopeError } from '../errors.js';
+import { repeatedInput } from './inputs.js';
 
 function usageError(message: string): never {
   throw new TcpscopeError('BAD_OPTION', message, { exitStatus: 2 });
@@ -183,6 +184,8 @@ export function toCheckOptions(operands: string[], o: Record<string, unknown>, a
       ? 'check needs at least one capture file or directory (tcpscope check --help)'
       : `no such capture file or directory: '${operands[0]}' (put '--' before a filter expression)`);
   }
+  const repeated = repeatedInput(captures, '');
+  if (repeated !== null) usageError(repeated);
   let filter = expression.join(' ').trim();
   if (o.F !== undefined) {
     if (filter !== '') usageError('give the filter expression either with -F or on the command line, not both');

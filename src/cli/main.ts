@@ -3,12 +3,12 @@
  * turned into RunOptions for the pipeline. Nothing here knows about packets.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
 import { stoppedBySignal } from '../capture/live-signals.js';
 import { type RunOptions, runPipeline } from '../pipeline.js';
 import { registerCheck } from './check.js';
+import { repeatedInput } from './inputs.js';
 import { defaultPrintOptions } from '../print/options.js';
 
 const increase = (_v: string, prev: number): number => prev + 1;
@@ -296,19 +296,10 @@ function readCaptureList(file: string): string[] {
   return paths;
 }
 
-/**
- * The -r operands are read as one capture: the same file twice would double every packet (the
- * tracker would see each one as a retransmission), and standard input can be read only once.
- */
+/** Several -r are read as one capture: each must be a different one (see inputs.ts). */
 function refuseRepeatedInputs(reads: string[]): void {
-  const seen = new Set<string>();
-  for (const r of reads) {
-    const key = r === '-' ? '-' : resolve(r);
-    if (seen.has(key)) {
-      throw new TcpscopeError('BAD_OPTION', r === '-' ? '-r - is given twice: standard input can be read only once' : `${r} is given twice with -r: each capture is read once`);
-    }
-    seen.add(key);
-  }
+  const repeated = repeatedInput(reads, '-r ');
+  if (repeated !== null) throw new TcpscopeError('BAD_OPTION', repeated);
 }
 
 /** Print one line for an error and return the exit status; never a stack trace. */
