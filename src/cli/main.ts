@@ -2,7 +2,7 @@
  * Command line: tcpdump's flags (combinable as in tcpdump: -nS, -ntttt, -vv) plus tcpscope's own,
  * turned into RunOptions for the pipeline. Nothing here knows about packets.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
 import { stoppedBySignal } from '../capture/live-signals.js';
@@ -183,7 +183,11 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     if (o.r === undefined && o.V === undefined && o.i === undefined && !o.D) o.i = (await loadLive()).defaultInterface();
     const opts = toRunOptions(expression, o);
     if (opts.interface !== undefined) await loadLive();
-    process.exitCode = await run(opts);
+    try {
+      process.exitCode = await run(opts);
+    } catch (e) {
+      throw captureGivenAsFilter(e, o.F === undefined ? expression : [], opts.reads ?? []);
+    }
   });
   registerCheck(program);
   return program;
@@ -280,6 +284,20 @@ function toRunOptions(expression: string[], o: Record<string, unknown>): RunOpti
       files: o.W as number | undefined,
     },
   };
+}
+
+/**
+ * `tcpscope -r a.pcap b.pcap`: the second capture is taken for a filter expression, which does
+ * not parse. When the expression's first word names an existing file, say what was meant.
+ */
+function captureGivenAsFilter(e: unknown, expression: string[], reads: string[]): unknown {
+  if (!isTcpscopeError(e) || !e.code.startsWith('FILTER_') || expression.length === 0) return e;
+  const word = expression[0];
+  let isFile = false;
+  try { isFile = statSync(word).isFile(); } catch { /* not a file: the filter error stands */ }
+  if (!isFile) return e;
+  const given = reads.map((r) => `-r ${r} `).join('');
+  return new TcpscopeError(e.code, `'${word}' is a file, not a filter expression: give each capture with its own -r (${given}-r ${word})`);
 }
 
 /** -V FILE: the capture paths it lists, one per line (blank lines skipped), as tcpdump reads them. */

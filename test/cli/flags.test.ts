@@ -71,6 +71,10 @@ describe('tcpdump flags', () => {
     expect(r.stderr).toBe(`tcpscope: warning: the filter comes from -F ${filt}; the expression 'dst port 7000' on the command line is ignored\n`);
   });
   test('-F missing file_usage error', () => usageError(['-F', join(tmp, 'no-filter'), '-r', F], /no-filter: No such file or directory/));
+  test('a second capture without its -r_the error says so', () => {
+    const r = tcpscope(['-n', '-r', 'close-4way.pcap', 'rst-refused.pcap'], { cwd: SCEN });
+    expect(r).toEqual({ status: 1, stdout: '', stderr: "tcpscope: 'rst-refused.pcap' is a file, not a filter expression: give each capture with its own -r (-r close-4way.pcap -r rst-refused.pcap)\n" });
+  });
   test('filter syntax error_usage error with the expression', () => {
     const r = tcpscope(['-n', '-r', F, 'tcp and (']);
     expect(r.status).toBe(1);
