@@ -54,7 +54,9 @@ export function newFrame(): Frame {
     linktype: 1,
     ifIndex: 0,
     number: 0,
-    fileOffset: 0,
+    // -0, not 0: a double from the start (V8 would otherwise change the frame's shape, and
+    // discard the optimised code that reads frames, when a file passes 2 GiB)
+    fileOffset: -0,
   };
 }
 

@@ -29,6 +29,15 @@ export const enum Layer {
   Transport = 3,
 }
 
+/**
+ * Initial value of the fields that hold unsigned 32-bit numbers (addresses, sequence numbers):
+ * not a small integer, so V8 gives the field its double representation from the start. Started
+ * as 0, the field would change representation at the first value of 2^31 or more, which may come
+ * millions of packets in, changing the Packet's shape and discarding the optimised code of every
+ * function that reads it. (-0 equals 0; `reset()` stores 0 into the field before any use.)
+ */
+const U32_FIELD = -0;
+
 export class Packet {
   /** the frame this packet was decoded from (valid only during the frame's callback) */
   frame!: Frame;
@@ -53,8 +62,8 @@ export class Packet {
   /** upper-layer protocol number (after IPv6 extension headers), -1 when unknown */
   ipProto = -1;
   /** IPv4 source/destination as unsigned 32-bit numbers */
-  src4 = 0;
-  dst4 = 0;
+  src4 = U32_FIELD;
+  dst4 = U32_FIELD;
   /** IPv6 source/destination: offsets of the 16 address bytes in frame.data */
   src6Offset = -1;
   dst6Offset = -1;
@@ -72,8 +81,8 @@ export class Packet {
   srcPort = 0;
   dstPort = 0;
   /** TCP fields (unsigned 32-bit numbers) */
-  seq = 0;
-  ack = 0;
+  seq = U32_FIELD;
+  ack = U32_FIELD;
   /** TCP flags, TCP_* bits */
   tcpFlags = 0;
   window = 0;
@@ -97,8 +106,8 @@ export class Packet {
   /** number of SACK blocks present */
   optSackBlocks = 0;
   optHasTimestamp = false;
-  optTsVal = 0;
-  optTsEcr = 0;
+  optTsVal = U32_FIELD;
+  optTsEcr = U32_FIELD;
   optHasFastOpen = false;
   optHasMd5 = false;
   optHasMptcp = false;
@@ -121,8 +130,8 @@ export class Packet {
   /** ARP operation (1 request, 2 reply, ...), 0 when not ARP */
   arpOp = 0;
   /** sender and target protocol addresses (IPv4 over Ethernet ARP) as unsigned 32-bit numbers */
-  arpSenderIp = 0;
-  arpTargetIp = 0;
+  arpSenderIp = U32_FIELD;
+  arpTargetIp = U32_FIELD;
   /** offsets in frame.data of the sender and target hardware addresses (6 bytes), -1 when absent */
   arpSenderMacOffset = -1;
   arpTargetMacOffset = -1;

@@ -7,13 +7,22 @@ import { TcpState } from './states.js';
 
 export const MAX_EVENTS = 16;
 
+/**
+ * Initial value of the fields that hold doubles (times, ids read from the flow table's Float64
+ * view): V8 gives them the double representation from the start, instead of changing the
+ * object's shape at the first fraction (which discards the optimised code that uses it: the
+ * first SYN retransmission's interval came thousands of packets in). `reset()` sets the real
+ * initial values.
+ */
+const DOUBLE_FIELD = -0.5;
+
 export class PacketResult {
   /** a TCP segment the tracker followed (false: not TCP, or not decodable far enough) */
   tcp = false;
   /** row of the connection in the flow table (valid until the flow ends) */
   conn = -1;
   /** the connection's serial number (1, 2, ... in order of first packet) */
-  connId = 0;
+  connId = DOUBLE_FIELD;
   /** the packet went from the client to the server */
   fromClient = false;
   /** Ev codes raised by this packet, in the order they happened */
@@ -25,19 +34,23 @@ export class PacketResult {
   serverBefore = TcpState.CLOSED;
   serverAfter = TcpState.CLOSED;
   /** handshake round-trip time in seconds (on HANDSHAKE_DONE), else -1 */
-  rtt = -1;
+  rtt = DOUBLE_FIELD;
   /** seconds since the previous transmission of the same SYN/SYN-ACK/FIN (on their retransmits), else -1 */
-  interval = -1;
+  interval = DOUBLE_FIELD;
   /** which retransmission this is (2 = first resend) for SYN/SYN-ACK/FIN retransmits */
   ordinal = 0;
   /** duplicate ACK number (on DUP_ACK) */
   dupAckNum = 0;
   /** seconds the RST's sender had been silent before it (on RESET_NO_STATE), else -1 */
-  idle = -1;
+  idle = DOUBLE_FIELD;
   /** FINs this packet acknowledged: 1 the client's, 2 the server's */
   finAcked = 0;
   /** on PORT_REUSE: the id of the connection this one replaced on the same 4-tuple */
   reusedFrom = 0;
+
+  constructor() {
+    this.reset();
+  }
 
   reset(): void {
     this.tcp = false;

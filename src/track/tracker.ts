@@ -121,8 +121,12 @@ export class Tracker {
   private nextSerial = 1;
   private nextExpiryCheck = -Infinity;
   private readonly selfExpiry: boolean;
-  /** the tracker's clock: the latest capture time seen (it never goes back) */
-  now = 0;
+  /**
+   * The tracker's clock: the latest capture time seen (it never goes back). Started as -0, not
+   * 0: a double from the start, so the first fractional time does not change the tracker's
+   * shape (and discard the optimised code that reads it).
+   */
+  now = -0;
   /** number of the packet being tracked */
   private packetNumber = 0;
   /** the current segment's 4-tuple: source address words 0–3, port 4, destination 5–8, port 9 */
