@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { expandCapturePaths, readCapture, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
-import { ProgressLine, wantsProgressLine } from './capture/progress.js';
+import { ProgressLine, stdoutKind, wantsProgressLine } from './capture/progress.js';
 import type { CaptureFileWriter } from './capture/writer-rotate.js';
 import type { PcapFileHeader } from './capture/writer.js';
 import type { Frame } from './capture/frame.js';
@@ -53,7 +53,7 @@ export interface RunOptions {
   packetBuffered: boolean;
   /**
    * progress line on standard error during a long read of files (default true: shown when
-   * stderr is a terminal and our stdout is not the same terminal; see wantsProgressLine)
+   * stderr is a terminal and our stdout is unused or a file; see wantsProgressLine)
    */
   progress?: boolean;
   live: {
@@ -156,11 +156,13 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       if (filter !== null && !filter.matches(frame)) return true;
       if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
       if (!printing) return ++seen < limit;
-      decodePacket(frame, pkt);
+      // the decoded view feeds the tracker (and the JSON writer); without one (--plain) the
+      // tcpdump printer decodes a frame only if its full path prints it (the fast path reads bytes)
+      if (tracker !== null) decodePacket(frame, pkt);
       const tracked = tracker !== null ? tracker.track(pkt) : null;
       if (json !== null) json.packet(frame, pkt, tracked);
       else if (printer !== null) {
-        printer.print(frame, pkt);
+        printer.print(frame, pkt, tracker !== null);
         if (annotator !== null && tracked !== null) annotator.annotate(tracked, pkt);
       }
       // -l: each packet's lines out at once (tcpdump's line-buffered stdout), for `| grep`
@@ -191,7 +193,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       const regularFiles = (set ?? [opts.read as string]).every(isRegularFile);
       progressLine = opts.progress !== false && wantsProgressLine({
         stderrIsTTY: process.stderr.isTTY === true,
-        stdoutIsTTY: process.stdout.isTTY === true,
+        stdout: stdoutKind(),
         stdoutUsed: printing || opts.write === '-',
         regularFiles,
       }) ? new ProgressLine({ write: (s) => { process.stderr.write(s); }, columns: () => process.stderr.columns }) : null;

@@ -10,6 +10,9 @@
  * `wantsProgressLine`.
  */
 
+import { fstatSync } from 'node:fs';
+import { isatty } from 'node:tty';
+
 export interface ProgressLineOptions {
   /** where the line goes (process.stderr.write) */
   write: (text: string) => void;
@@ -88,13 +91,30 @@ export function formatProgress(done: number, total: number | undefined, packets:
   return s;
 }
 
+/** What standard output is: a terminal, a pipe or socket (someone reads it, maybe onto the terminal), or a file (/dev/null included). */
+export type StdoutKind = 'tty' | 'pipe' | 'file';
+
+/** The kind of file descriptor `fd` is (1: standard output). */
+export function stdoutKind(fd = 1): StdoutKind {
+  try {
+    const st = fstatSync(fd);
+    if (st.isFIFO() || st.isSocket()) return 'pipe';
+    if (st.isCharacterDevice() && isatty(fd)) return 'tty';
+    return 'file';
+  } catch {
+    return 'pipe'; // unknown: the cautious answer
+  }
+}
+
 /**
  * Whether a read should show a progress line: standard error is a terminal, the input is made of
- * regular files (the size is known), it is not a live capture, and our standard output does not
- * write to a terminal as well (the packet lines would tear the progress line apart, and `-w -`
- * to a terminal is binary): so `tcpscope -r big.pcap > out.txt`, `| less`, `| jq`, or
- * `-w out.pcap` show it, `tcpscope -r big.pcap` on a bare terminal does not.
+ * regular files (the size is known), it is not a live capture, and nothing of ours can reach the
+ * same terminal meanwhile. Our standard output must then be unused during the read (`-w FILE`,
+ * `--count`: what they print comes after the line is erased) or go to a file
+ * (`> out.txt`, `> /dev/null`). Never with standard output on the terminal (packet lines, or
+ * `-w -`) nor into a pipe: `| less`, `| grep`, `| jq` put their output on the same terminal, and
+ * a line redrawn in place beneath them would be torn apart or paint over a pager's screen.
  */
-export function wantsProgressLine(opts: { stderrIsTTY: boolean; stdoutIsTTY: boolean; stdoutUsed: boolean; regularFiles: boolean }): boolean {
-  return opts.stderrIsTTY && opts.regularFiles && (!opts.stdoutIsTTY || !opts.stdoutUsed);
+export function wantsProgressLine(opts: { stderrIsTTY: boolean; stdout: StdoutKind; stdoutUsed: boolean; regularFiles: boolean }): boolean {
+  return opts.stderrIsTTY && opts.regularFiles && (!opts.stdoutUsed || opts.stdout === 'file');
 }

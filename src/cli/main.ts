@@ -163,7 +163,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .option('--msl <seconds>', 'maximum segment lifetime; TIME_WAIT lasts 2×MSL of capture time', nonNegativeNumber('--msl'), 60)
     .option('--max-flows <n>', 'cap the connection table, evicting the longest idle', positiveInt('--max-flows'))
     .option('--version', 'print the versions of tcpscope and Node.js and exit')
-    .option('--no-progress', 'no progress line on standard error (drawn during a read longer than a second, when stderr is a terminal and standard output is not)')
+    .option('--no-progress', 'no progress line on standard error (drawn during a read longer than a second, when stderr is a terminal and standard output a file or unused)')
     .argument('[expression...]', 'filter expression (pcap-filter syntax)')
     .allowExcessArguments(true)
     .showHelpAfterError(false)

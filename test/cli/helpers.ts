@@ -1,5 +1,5 @@
 /** Run the tcpscope CLI as a user would: its stdout, stderr and exit status, separately. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -41,3 +41,18 @@ export function q(s: string): string {
 }
 
 export const NODE = process.execPath;
+
+/** `shell` without blocking the test worker: tests that wait on timers can run side by side. */
+export function shellAsync(command: string, env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const e: Record<string, string | undefined> = { ...process.env, TZ: 'UTC', NO_COLOR: '1', ...env };
+  for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', command], { env: e as NodeJS.ProcessEnv });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), status }));
+  });
+}
