@@ -174,6 +174,14 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
   // hidden carrier for --json=packets
   program.addOption(new Option('--json-records <what>').hideHelp());
   program.action(async (expression: string[], o: Record<string, unknown>) => {
+    // `tcpscope help [check]`, as git and npm take it ('help' is no filter primitive)
+    if (expression[0] === 'help' && expression.length <= 2) {
+      const sub = expression[1] === undefined ? undefined : program.commands.find((c) => c.name() === expression[1]);
+      if (expression[1] !== undefined && sub === undefined) throw new TcpscopeError('BAD_OPTION', `no help for '${expression[1]}': tcpscope help, or tcpscope help check`);
+      (sub ?? program).outputHelp();
+      process.exitCode = 0;
+      return;
+    }
     if (o.version) {
       process.stdout.write(versionText());
       process.exitCode = 0;

@@ -29,6 +29,14 @@ describe('--version and --help', () => {
     expect(r).toEqual({ status: 0, stderr: '', stdout: `tcpscope version ${pkg.version}\nNode.js version ${process.versions.node}\n` });
   });
 
+  test('help and help check_the same help as --help', () => {
+    expect(tcpscope(['help'])).toEqual(tcpscope(['--help']));
+    const check = tcpscope(['help', 'check']);
+    expect(check).toEqual(tcpscope(['check', '--help']));
+    expect(check.stdout).toMatch(/^Usage: tcpscope check \[options\] CAPTURE\.\.\. \[expression\]/);
+    expect(check.stdout).toMatch(/\nExit status:\n/);
+  });
+
   test('--help_lists every option_status 0', () => {
     const r = tcpscope(['--help']);
     expect(r.status).toBe(0);
