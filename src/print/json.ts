@@ -11,7 +11,7 @@ import type { Packet } from '../decode/packet.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet.js';
 import { formatIpv4, formatIpv6 } from '../track/address.js';
 import { ANOMALY_NAMES, EVENT_NAMES } from '../track/events.js';
-import type { FlowView } from '../track/flow.js';
+import { type FlowView, MAX_FLOW_JSON } from '../track/flow.js';
 import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES } from '../track/states.js';
 import type { Tracker } from '../track/tracker.js';
@@ -96,10 +96,14 @@ export class JsonWriter {
     this.out.write(s + '}\n');
   }
 
-  /** A `"type":"flow"` record. */
+  /** A `"type":"flow"` record, written as bytes straight into the output buffer. */
   flow(view: FlowView): void {
     this.tally.add(view);
-    this.out.write(view.jsonText() + '\n');
+    const out = this.out;
+    out.reserve(MAX_FLOW_JSON + 1);
+    const end = view.writeJson(out.buf, out.len);
+    out.buf[end] = 10; // \n
+    out.len = end + 1;
   }
 
   /** The last record: totals of the run. */

@@ -5,6 +5,7 @@
  * follow the corpus README (client, server, handshake, close, reset_by, states, conn_state,
  * anomalies, start) plus Zeek's history, counts, times and the negotiated options.
  */
+import { putFixed, putUint } from '../print/bytes.js';
 import { formatEndpoint } from './address.js';
 import { ANOMALY_NAMES, anomalyNames } from './events.js';
 import { STATE_NAMES } from './states.js';
@@ -133,9 +134,88 @@ export function epochText(sec: number, nsec: number): string {
 
 /** Pieces of flow records that repeat, built once (at most CACHE_MAX of each kind: hostile input can vary them all). */
 const CACHE_MAX = 4096;
-const pieceCache = new Map<number, string>();
-const anomalyCache = new Map<number, string>();
-const optionsCache = new Map<number, string>();
+const pieceCache = new Map<number, Uint8Array>();
+const anomalyCache = new Map<number, Uint8Array>();
+const optionsCache = new Map<number, Uint8Array>();
+
+// ---- the record as bytes (writeJson) --------------------------------------------------------------
+
+/**
+ * Room a flow record may take: the longest fields (two bracketed IPv6 endpoints, 24 history
+ * letters, every anomaly name, every event counter at 2^32 − 1, four retransmission intervals a
+ * side, numbers in exponent form) come to under 3 KB.
+ */
+export const MAX_FLOW_JSON = 4096;
+
+function ascii(s: string): Uint8Array {
+  return Buffer.from(s, 'latin1');
+}
+
+const K_ID = ascii('{"type":"flow","id":');
+const K_CLIENT = ascii(',"client":"');
+const K_SERVER = ascii('","server":"');
+const K_HISTORY = ascii(',"history":"');
+const K_ANOMALIES = ascii('","anomalies":');
+const K_EVENTS = ascii(',"events":{');
+const K_SYN_RETRANSMIT_EVENT = ascii('"syn-retransmit":');
+const K_START = ascii('},"start":');
+const K_END = ascii(',"end":');
+const K_DURATION = ascii(',"duration":');
+const K_FIRST_PACKET = ascii(',"first_packet":');
+const K_LAST_PACKET = ascii(',"last_packet":');
+const K_PACKETS = ascii(',"packets":{"client":');
+const K_SERVER_COUNT = ascii(',"server":');
+const K_BYTES = ascii('},"bytes":{"client":');
+const K_RTT = ascii('},"rtt":');
+const K_RTT_SERVER = ascii(',"rtt_server":');
+const K_RTT_CLIENT = ascii(',"rtt_client":');
+const NULL = ascii('null');
+const EMPTY_LIST = ascii('[]');
+const COUNTER_KEYS: readonly Uint8Array[] = COUNTER_NAMES.map((n) => ascii('"' + n + '":'));
+const TAIL_BYTES: readonly Uint8Array[] = TAILS.map(ascii);
+
+/** jsonText's buffer */
+const scratch = Buffer.allocUnsafeSlow(MAX_FLOW_JSON);
+
+/** Copy an encoded piece (TypedArray.set: ~3× a byte loop for the 10–200-byte pieces of a record). */
+function putPiece(buf: Buffer, pos: number, piece: Uint8Array): number {
+  buf.set(piece, pos);
+  return pos + piece.length;
+}
+
+/** A text known to be ASCII (an address, a rare piece built as a string). */
+function putAscii(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+  return pos + n;
+}
+
+/** A count or id (a whole number, as JSON.stringify writes it). */
+function putNumber(buf: Buffer, pos: number, n: number): number {
+  return n >= 0 && n < 4294967296 && n === Math.floor(n) ? putUint(buf, pos, n) : putAscii(buf, pos, JSON.stringify(n));
+}
+
+/** The text of microsText(k), as bytes. */
+function putMicros(buf: Buffer, pos: number, k: number): number {
+  if (!(Math.abs(k) < EXACT_LIMIT * 1e6)) return putAscii(buf, pos, JSON.stringify(k / 1e6));
+  if (k < 0) { buf[pos++] = 0x2d; k = -k; }
+  const whole = Math.floor(k / 1e6);
+  const frac = k - whole * 1e6;
+  pos = putNumber(buf, pos, whole);
+  if (frac === 0) return pos;
+  buf[pos++] = 0x2e; // .
+  // six decimals without the trailing zeros
+  let digits = frac, width = 6;
+  while (digits % 10 === 0) { digits /= 10; width--; }
+  return putFixed(buf, pos, digits, width);
+}
+
+/** The text of epochText(sec, nsec), as bytes. */
+function putEpoch(buf: Buffer, pos: number, sec: number, nsec: number): number {
+  const us = Math.round(nsec / 1000);
+  if (us < 1e6 && sec >= 0 && sec < EXACT_LIMIT && Number.isInteger(sec)) return putMicros(buf, pos, sec * 1e6 + us);
+  return putAscii(buf, pos, JSON.stringify(epoch(sec, nsec)));
+}
 
 export class FlowView {
   private c = -1;
@@ -241,85 +321,152 @@ export class FlowView {
   }
 
   /**
-   * The flow record as JSON text: exactly `JSON.stringify(this.toRecord())`, written directly
-   * (no intermediate object: a SYN flood ends a million of them).
+   * The flow record as JSON text: exactly `JSON.stringify(this.toRecord())` (what `writeJson`
+   * writes, as a string).
    */
   jsonText(): string {
+    const n = this.writeJson(scratch, 0);
+    return scratch.toString('latin1', 0, n);
+  }
+
+  /**
+   * Write the flow record as JSON (exactly `JSON.stringify(this.toRecord())`, all ASCII) into
+   * `buf` at `pos`, where at least MAX_FLOW_JSON bytes are free; returns the position after it.
+   * Written as bytes, not built as a string: a record built by concatenation is a rope of forty
+   * pieces that must be allocated, flattened and encoded again on the way out (~4 µs a record,
+   * and the garbage collector's work at the end of a run that reports 20,000 or a million
+   * connections at once). The pieces many records share are encoded once (cached).
+   */
+  writeJson(buf: Buffer, pos: number): number {
     const t = this.t, c = this.c, f = t.f64, d = this.d, w = this.w;
+    const u32 = t.u32;
     const cf = this.flags;
     const b = c * ROW_BYTES;
-    let ev = '';
-    if (t.u32[w + W.COUNTER_ROW] !== 0) {
+    pos = putPiece(buf, pos, K_ID);
+    pos = putNumber(buf, pos, f[d + D.SERIAL]);
+    pos = putPiece(buf, pos, K_CLIENT);
+    pos = this.putEndpoint(buf, pos, W.C_ADDR, H.C_PORT);
+    pos = putPiece(buf, pos, K_SERVER);
+    pos = this.putEndpoint(buf, pos, W.S_ADDR, H.S_PORT);
+    pos = putPiece(buf, pos, this.statePiece());
+    pos = putPiece(buf, pos, K_HISTORY);
+    const hl = t.u8[b + B.HIST_LEN];
+    for (let i = 0; i < hl; i++) buf[pos + i] = t.u8[b + B.HISTORY + i];
+    pos += hl;
+    pos = putPiece(buf, pos, K_ANOMALIES);
+    pos = putPiece(buf, pos, this.anomaliesPiece());
+    pos = putPiece(buf, pos, K_EVENTS);
+    let first = true;
+    if (u32[w + W.COUNTER_ROW] !== 0) {
       for (let k = 0; k < Ctr.COUNT; k++) {
         const n = t.counter(c, k);
-        if (n > 0) ev += (ev === '' ? '"' : ',"') + COUNTER_NAMES[k] + '":' + n;
+        if (n === 0) continue;
+        if (!first) buf[pos++] = 0x2c; // ,
+        first = false;
+        pos = putPiece(buf, pos, COUNTER_KEYS[k]);
+        pos = putUint(buf, pos, n);
       }
     }
     const ctrl = t.u8[b + B.CTRL_COUNT];
-    if ((cf & CF.SYN_SEEN) !== 0 && ctrl > 1) ev += (ev === '' ? '"' : ',"') + 'syn-retransmit":' + (ctrl - 1);
+    if ((cf & CF.SYN_SEEN) !== 0 && ctrl > 1) {
+      if (!first) buf[pos++] = 0x2c;
+      pos = putPiece(buf, pos, K_SYN_RETRANSMIT_EVENT);
+      pos = putUint(buf, pos, ctrl - 1);
+    }
+    pos = putPiece(buf, pos, K_START);
+    pos = putEpoch(buf, pos, f[d + D.FIRST_SEC], u32[w + W.FIRST_NSEC]);
+    pos = putPiece(buf, pos, K_END);
+    pos = putEpoch(buf, pos, f[d + D.LAST_SEC], u32[w + W.LAST_NSEC]);
+    pos = putPiece(buf, pos, K_DURATION);
+    pos = putMicros(buf, pos, Math.round(this.duration * 1e6));
+    pos = putPiece(buf, pos, K_FIRST_PACKET);
+    pos = putNumber(buf, pos, f[d + D.FIRST_PKT]);
+    pos = putPiece(buf, pos, K_LAST_PACKET);
+    pos = putNumber(buf, pos, f[d + D.LAST_PKT]);
+    pos = putPiece(buf, pos, K_PACKETS);
+    pos = putNumber(buf, pos, f[d + D.PACKETS]);
+    pos = putPiece(buf, pos, K_SERVER_COUNT);
+    pos = putNumber(buf, pos, f[d + D.PACKETS + 1]);
+    pos = putPiece(buf, pos, K_BYTES);
+    pos = putNumber(buf, pos, f[d + D.BYTES]);
+    pos = putPiece(buf, pos, K_SERVER_COUNT);
+    pos = putNumber(buf, pos, f[d + D.BYTES + 1]);
     const synT = f[d + D.SYN_T], synack = f[d + D.SYNACK_T], est = f[d + D.EST_T];
-    const rtt = this.rtt;
-    const u32 = t.u32;
-    return '{"type":"flow","id":' + f[d + D.SERIAL] +
-      ',"client":"' + this.client + '","server":"' + this.server + this.statePiece() +
-      '","history":"' + this.history + '","anomalies":' + this.anomaliesJSON() + ',"events":{' + ev + '}' +
-      ',"start":' + epochText(f[d + D.FIRST_SEC], u32[w + W.FIRST_NSEC]) +
-      ',"end":' + epochText(f[d + D.LAST_SEC], u32[w + W.LAST_NSEC]) +
-      ',"duration":' + round6Text(this.duration) +
-      ',"first_packet":' + f[d + D.FIRST_PKT] + ',"last_packet":' + f[d + D.LAST_PKT] +
-      ',"packets":{"client":' + f[d + D.PACKETS] + ',"server":' + f[d + D.PACKETS + 1] + '}' +
-      ',"bytes":{"client":' + f[d + D.BYTES] + ',"server":' + f[d + D.BYTES + 1] + '}' +
-      ',"rtt":' + (rtt === null ? 'null' : round6Text(rtt)) +
-      ',"rtt_server":' + (synack > 0 && synT > 0 ? round6Text(synack - synT) : 'null') +
-      ',"rtt_client":' + (synack > 0 && est > 0 ? round6Text(est - synack) : 'null') +
-      this.optionsPiece() + this.tailPiece();
+    pos = putPiece(buf, pos, K_RTT);
+    pos = est > 0 && synT > 0 ? putMicros(buf, pos, Math.round((est - synT) * 1e6)) : putPiece(buf, pos, NULL);
+    pos = putPiece(buf, pos, K_RTT_SERVER);
+    pos = synack > 0 && synT > 0 ? putMicros(buf, pos, Math.round((synack - synT) * 1e6)) : putPiece(buf, pos, NULL);
+    pos = putPiece(buf, pos, K_RTT_CLIENT);
+    pos = synack > 0 && est > 0 ? putMicros(buf, pos, Math.round((est - synack) * 1e6)) : putPiece(buf, pos, NULL);
+    pos = putPiece(buf, pos, this.optionsPiece());
+    return this.putTail(buf, pos);
   }
 
-  /** `","ip_version":… ,"conn_state":"…` : the part a record shares with many others (cached). */
-  private statePiece(): string {
+  /** `addr:port` of one end (IPv4 written digit by digit; IPv6 through its text form). */
+  private putEndpoint(buf: Buffer, pos: number, addr: number, port: number): number {
+    const t = this.t;
+    const at = this.w + addr;
+    const p = t.u16[this.c * ROW_H + port];
+    if (t.u8[this.c * ROW_BYTES + B.FAMILY] !== 4) return putAscii(buf, pos, formatEndpoint(6, t.u32, at, p));
+    const a = t.u32[at];
+    pos = putUint(buf, pos, a >>> 24);
+    buf[pos++] = 0x2e; // .
+    pos = putUint(buf, pos, (a >>> 16) & 255);
+    buf[pos++] = 0x2e;
+    pos = putUint(buf, pos, (a >>> 8) & 255);
+    buf[pos++] = 0x2e;
+    pos = putUint(buf, pos, a & 255);
+    buf[pos++] = 0x3a; // :
+    return putUint(buf, pos, p);
+  }
+
+  /** `","ip_version":… ,"conn_state":"…"` : the part a record shares with many others (cached). */
+  private statePiece(): Uint8Array {
     const cf = this.flags, e0 = this.ep(0), e1 = this.ep(1);
     const hs = cf & (CF.REFUSED | CF.SIMULTANEOUS | CF.SYN_SEEN | CF.HANDSHAKE_DONE | CF.SYNACK_SEEN);
     const cl = (cf & (CF.RESET | CF.RESET_BY_SERVER | CF.SERVER_CLOSED_FIRST)) >>> 6;
     const fin = ((e0 & EF.FIN_SENT) !== 0 ? 1 : 0) | ((e1 & EF.FIN_SENT) !== 0 ? 2 : 0);
     const cs = this.connState;
+    const code = CONN_STATE_CODES.indexOf(cs);
     // every input of the piece but the conn_state text, in one number (conn_state: a short code)
     const key = ((((hs * 8 + cl) * 4 + fin) * 16 + this.state(0)) * 16 + this.state(1)) * 4 + (this.family === 6 ? 1 : 0);
-    const ck = key * 64 + CONN_STATE_CODES.indexOf(cs);
+    const ck = key * 64 + code;
     let piece = pieceCache.get(ck);
     if (piece === undefined) {
       const resetBy = this.resetBy, closedBy = this.closedBy;
-      piece = '","ip_version":' + (this.family === 6 ? 6 : 4) +
+      piece = ascii('","ip_version":' + (this.family === 6 ? 6 : 4) +
         ',"handshake":"' + this.handshake + '","close":"' + this.close + '","reset_by":' + (resetBy === null ? 'null' : '"' + resetBy + '"') +
         ',"closed_by":' + (closedBy === null ? 'null' : '"' + closedBy + '"') +
-        ',"states":{"client":"' + this.clientState + '","server":"' + this.serverState + '"},"conn_state":"' + cs;
-      if (CONN_STATE_CODES.indexOf(cs) >= 0 && pieceCache.size < CACHE_MAX) pieceCache.set(ck, piece);
+        ',"states":{"client":"' + this.clientState + '","server":"' + this.serverState + '"},"conn_state":"' + cs + '"');
+      if (code >= 0 && pieceCache.size < CACHE_MAX) pieceCache.set(ck, piece);
     }
     return piece;
   }
 
-  private anomaliesJSON(): string {
+  /** `[…]` of the anomaly names (cached per mask). */
+  private anomaliesPiece(): Uint8Array {
     const mask = this.anomalyMask;
-    if (mask === 0) return '[]';
+    if (mask === 0) return EMPTY_LIST;
     let text = anomalyCache.get(mask);
     if (text === undefined) {
-      text = '["' + this.anomalies.join('","') + '"]';
+      text = ascii('["' + this.anomalies.join('","') + '"]');
       if (anomalyCache.size < CACHE_MAX) anomalyCache.set(mask, text);
     }
     return text;
   }
 
   /** `,"options":{…}` (cached per combination of offered options) */
-  private optionsPiece(): string {
+  private optionsPiece(): Uint8Array {
     const t = this.t, b = this.c * ROW_BYTES;
     const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
     const mc = t.i32[this.w + W.MSS], ms = t.i32[this.w + W.MSS + 1];
     const oc = ((this.ep(0) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11), os = ((this.ep(1) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11);
-    if (mc > 0xffff || ms > 0xffff) return this.optionsText();
+    if (mc > 0xffff || ms > 0xffff) return ascii(this.optionsText());
     // mss (-1..65535), wscale (-2..14), sack/timestamps bits, for both sides: fits in 2^52
     const key = (((((mc + 1) * 32 + (wc + 2)) * 4 + oc) * 65537 + (ms + 1)) * 32 + (ws + 2)) * 4 + os;
     let text = optionsCache.get(key);
     if (text === undefined) {
-      text = this.optionsText();
+      text = ascii(this.optionsText());
       if (optionsCache.size < CACHE_MAX) optionsCache.set(key, text);
     }
     return text;
@@ -336,15 +483,15 @@ export class FlowView {
   }
 
   /** `,"syn_retransmits":[…],…,"end_reason":"…"}` */
-  private tailPiece(): string {
+  private putTail(buf: Buffer, pos: number): number {
     const t = this.t, b = this.c * ROW_BYTES;
     const cf = this.flags;
     const synResends = (cf & CF.SYN_SEEN) !== 0 && t.u8[b + B.CTRL_COUNT] > 1;
     const synackResends = t.u8[b + B.CTRL_COUNT + 1] > 1;
-    if (!synResends && !synackResends) return TAILS[(this.midstream ? 5 : 0) + this.reason];
-    return ',"syn_retransmits":[' + ((cf & CF.SYN_SEEN) !== 0 ? this.intervals(0).join(',') : '') + ']' +
+    if (!synResends && !synackResends) return putPiece(buf, pos, TAIL_BYTES[(this.midstream ? 5 : 0) + this.reason]);
+    return putAscii(buf, pos, ',"syn_retransmits":[' + ((cf & CF.SYN_SEEN) !== 0 ? this.intervals(0).join(',') : '') + ']' +
       ',"synack_retransmits":[' + this.intervals(1).join(',') + ']' +
-      ',"midstream":' + this.midstream + ',"end_reason":"' + this.endReason + '"}';
+      ',"midstream":' + this.midstream + ',"end_reason":"' + this.endReason + '"}');
   }
 
   private optionsJSON(s: number): string {
