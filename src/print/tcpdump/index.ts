@@ -33,6 +33,7 @@
  */
 import './protocols.js';
 import type { Frame } from '../../capture/frame.js';
+import { decodePacket } from '../../decode/index.js';
 import type { Packet } from '../../decode/packet.js';
 import { TcpscopeError } from '../../errors.js';
 import { TcpdumpSeqTable } from '../../track/tcpdump-seq.js';
@@ -79,9 +80,12 @@ export class TcpdumpPrinter {
   /**
    * Print one frame (its decoded view `pkt` is passed along for printers that can use it): the
    * common TCP line as bytes straight into the output when fast.ts takes it, else `format`'s text.
+   * `decoded` false: `pkt` does not hold this frame yet (--plain decodes nothing it need not);
+   * it is decoded here if the full printer is to print the frame.
    */
-  print(frame: Frame, pkt: Packet): void {
+  print(frame: Frame, pkt: Packet, decoded = true): void {
     if (this.fast !== null && this.fast.print(frame)) return;
+    if (!decoded) decodePacket(frame, pkt);
     this.out.write(this.format(frame, pkt));
   }
 
