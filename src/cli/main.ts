@@ -376,6 +376,9 @@ function exitQuietlyOnClosedPipe(): void {
   pipeGuardInstalled = true;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
+      // standard error gone: the run goes on and ends with its own status (an error it could
+      // not report must not turn into status 0)
+      if (stream === process.stderr) return;
       if (e.code === 'EPIPE') process.exit(0);
       // a full disk or a broken device under `tcpscope --help > FILE`: one line, not a trace
       if (stream === process.stdout) {

@@ -81,3 +81,11 @@ describe('standard output that cannot be written (/dev/full)', () => {
     expect(full(['check', abnormal])).toEqual({ status: 2, stderr: LINE });
   });
 });
+
+describe('standard error whose reader has gone', () => {
+  test('an error it cannot report_status still 1', () => {
+    const cmd = `${q(NODE)} ${q(CLI)} -r ${q(join(tmp, 'no-such.pcap'))} 2>&1 >/dev/null | (exec 0<&-; sleep 1); exit "\${PIPESTATUS[0]}"`;
+    const r = spawnSync('bash', ['-c', cmd]);
+    expect(r.status).toBe(1);
+  });
+});
