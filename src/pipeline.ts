@@ -132,9 +132,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const pkt = new Packet();
   const limit = opts.count ?? Infinity;
   let seen = 0;
-  // frames read from the input, matching the filter or not: the end-of-run summary (table or
-  // JSON record) is written after a read error only when some frame came before it, so a file
-  // that is not a capture prints nothing on standard output, as tcpdump
+  // frames read and handled, matching the filter or not: the end-of-run summary (table or JSON
+  // record) is written after an error only when some frame was handled before it, so a file that
+  // is not a capture (or whose first packet cannot be decoded) prints nothing on standard
+  // output, as tcpdump. Counted after onFrame returns: a frame whose handling threw is not one.
   let framesRead = 0;
   let readFailed = false;
   let progressLine: ProgressLine | null = null;
@@ -162,7 +163,6 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   let stopRequested = false;
   const onFrame = (frame: Frame): boolean => {
       if (stopRequested) return false;
-      framesRead++;
       if (filter !== null && !filter.matches(frame)) return true;
       if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
       if (!printing) return ++seen < limit;
@@ -179,6 +179,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       if (lineBuffered) out.flush();
       if (++seen >= limit) return false;
       return true;
+  };
+  const countedFrame = (frame: Frame): boolean => {
+    const more = onFrame(frame);
+    framesRead++;
+    return more;
   };
   // a live capture: -Z and -w now, before anything is captured (a failure here is not a run: no counters)
   if (live !== null) openWriter({ linktype: live.linktype, snaplen: live.snaplen, nano: opts.print.nano });
@@ -221,14 +226,14 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       const line = progressLine;
       const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
       const reading = set !== null
-        ? readCaptureSet(set, onFrame, {
+        ? readCaptureSet(set, countedFrame, {
           progress,
           onOpen: (_path: string, info: CaptureInfo) => {
             if (!headerSeen) openWriter(fileHeaderFor(info, opts.print.nano));
             headerSeen = true;
           },
         })
-        : readCapture(opts.read as string, onFrame, {
+        : readCapture(opts.read as string, countedFrame, {
           progress,
           onHeader: (info: CaptureInfo) => openWriter(fileHeaderFor(info, opts.print.nano)),
         });

@@ -22,6 +22,7 @@ const cutFirst = file('cut-first.pcap', close4.subarray(0, 100)); // header + pa
 const cutFifth = file('cut-fifth.pcap', close4.subarray(0, 500)); // 4 whole records, then a cut one
 const headerOnly = file('header-only.pcap', close4.subarray(0, 24));
 const missing = join(tmp, 'no-such.pcap');
+const linktype999 = file('linktype-999.pcap', Buffer.concat([close4.subarray(0, 20), Buffer.from([0xe7, 0x03, 0, 0]), close4.subarray(24)]));
 const emptyDir = join(tmp, 'empty-dir');
 mkdirSync(emptyDir);
 
@@ -43,6 +44,18 @@ describe('input that is no capture at all', () => {
         oneLine(r.stderr, path);
       });
     }
+  }
+});
+
+describe('a link type nothing can decode', () => {
+  for (const mode of [[], ['--plain']]) {
+    test(`link type 999_${mode.join('') || 'annotated'}_nothing on stdout, one line naming packet 1, status 1`, () => {
+      const r = tcpscope(['-n', '-r', linktype999, ...mode]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      oneLine(r.stderr, linktype999);
+      expect(r.stderr).toMatch(/packet 1 has link type 999/);
+    });
   }
 });
 
