@@ -15,7 +15,7 @@ import { decodePacket, Packet } from './decode/index.js';
 import { TcpscopeError } from './errors.js';
 import type { PrintOptions } from './print/options.js';
 import { Output } from './print/output.js';
-import { type ChecksumPolicy, Tracker } from './track/tracker.js';
+import type { ChecksumPolicy, Tracker } from './track/tracker.js';
 import type { FlowView } from './track/flow.js';
 import type { PacketResult } from './track/result.js';
 
@@ -149,7 +149,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const color = annotated ? await import('./print/color.js') : null;
   const chalk = color !== null ? color.makeChalk(color.colorLevel(opts.color, process.stdout.isTTY === true)) : null;
   const summary = annotated && opts.summary ? new (await import('./print/summary.js')).SummaryTable(chalk!) : null;
-  const tracker = opts.mode === 'plain' || !printing ? null : new Tracker({
+  // (loaded only when used: --plain never needs the tracker's modules)
+  const tracker = opts.mode === 'plain' || !printing ? null : new (await import('./track/tracker.js')).Tracker({
     mslSeconds: opts.mslSeconds,
     maxFlows: opts.maxFlows,
     checksums: opts.print.noChecksum ? 'off' : opts.print.verbose > 0 ? 'all' : 'control',
@@ -377,7 +378,7 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
   const filter = opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
   const pkt = new Packet();
   const onPacket = opts.onPacket;
-  const tracker = new Tracker({ mslSeconds: opts.mslSeconds, maxFlows: opts.maxFlows, checksums: opts.checksums, onFlowEnd: opts.onFlowEnd });
+  const tracker = new (await import('./track/tracker.js')).Tracker({ mslSeconds: opts.mslSeconds, maxFlows: opts.maxFlows, checksums: opts.checksums, onFlowEnd: opts.onFlowEnd });
   let packets = 0;
   let frames = 0;
   let files: CaptureSetFile[] = [];
