@@ -84,24 +84,14 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   }
   checkWriteOptions(opts);
   // live: the filter goes to libpcap as it stands (compiled to BPF, run in the kernel)
-  let live: import('./capture/live.js').LiveCapture | null = null;
-  if (opts.interface !== undefined) {
-    try {
-      live = liveMod!.LiveCapture.open({
-        interface: opts.interface,
-        filter: opts.filter,
-        snaplen: opts.live.snaplen,
-        promiscuous: opts.live.promiscuous,
-        immediate: opts.live.immediate,
-        bufferKiB: opts.live.bufferKiB,
-      });
-    } catch (e) {
-      // libpcap says only "syntax error": our compiler, when it rejects the expression too,
-      // shows where and what was expected (the offline message)
-      if (e instanceof TcpscopeError && e.code === 'FILTER_SYNTAX') (await import('./filter/index.js')).compileFilter(opts.filter);
-      throw e;
-    }
-  }
+  const live = opts.interface !== undefined ? liveMod!.LiveCapture.open({
+    interface: opts.interface,
+    filter: opts.filter,
+    snaplen: opts.live.snaplen,
+    promiscuous: opts.live.promiscuous,
+    immediate: opts.live.immediate,
+    bufferKiB: opts.live.bufferKiB,
+  }) : null;
   const filter = live === null && opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
   // -w: packets go to the file and are not printed (tcpdump), unless --print
   // --count: nothing printed per packet, only how many matched (tcpdump's --count)
