@@ -197,6 +197,8 @@ export function toCheckOptions(operands: string[], o: Record<string, unknown>, a
   }
   const color = o.color as string;
   if (!['auto', 'always', 'never'].includes(color)) usageError(`invalid --color value '${color}': expected auto, always or never`);
+  // '-' means standard output elsewhere; here it would have made a file named '-'
+  if (o.junit === '-') usageError('--junit needs a file name: the report (or --json) already uses standard output');
 
   const split = (v: string[] | undefined): string[] | undefined => v?.flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
   const cli: PolicySettings = {

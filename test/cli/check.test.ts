@@ -1,10 +1,13 @@
 /** `tcpscope check` operands as a user types them: each capture once, standard input once. */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { SCEN, tcpscope } from './helpers.js';
 
 const F = join(SCEN, 'close-4way.pcap');
+const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-check-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('check operands', () => {
   test('the same capture twice (another path)_usage error, status 2', () => {
@@ -16,6 +19,12 @@ describe('check operands', () => {
   test('- twice_usage error, status 2', () => {
     const r = tcpscope(['check', '-', '-'], { input: '' });
     expect(r).toEqual({ status: 2, stdout: '', stderr: 'tcpscope: - is given twice: standard input can be read only once\n' });
+  });
+
+  test('--junit -_usage error, no file named -', () => {
+    const r = tcpscope(['check', '--junit', '-', F], { cwd: tmp });
+    expect(r).toEqual({ status: 2, stdout: '', stderr: 'tcpscope: --junit needs a file name: the report (or --json) already uses standard output\n' });
+    expect(existsSync(join(tmp, '-'))).toBe(false);
   });
 
   test('standard input once_judged', () => {
