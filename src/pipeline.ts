@@ -287,6 +287,7 @@ function checkWriteOptions(opts: RunOptions): void {
     throw new TcpscopeError('BAD_OPTION', '-W limits -C/-G rotation: give -C or -G too');
   }
   if (opts.write === '-' && opts.printWhileWriting) throw new TcpscopeError('BAD_OPTION', '--print and -w - would both write to standard output');
+  if (opts.write === '-' && opts.countOnly === true) throw new TcpscopeError('BAD_OPTION', '--count and -w - would both write to standard output');
   // as gzip: binary capture data on a terminal is garbage on the screen and can drive it
   if (opts.write === '-' && process.stdout.isTTY === true) {
     throw new TcpscopeError('BAD_OPTION', '-w - would write the binary capture to the terminal: redirect standard output (> FILE, | tcpscope -r -) or give -w FILE');

@@ -191,6 +191,14 @@ describe('tcpdump options and their long names', () => {
     expect(r.stderr).toMatch(/packet 5 is cut short/);
   });
 
+  test('--count with -w -_usage error (the number would follow the capture)', () => usageError(['--count', '-r', F, '-w', '-'], /--count and -w - would both write to standard output/));
+
+  test('--count with -w FILE_counts and writes', () => {
+    const out = join(tmp, 'counted.pcap');
+    expect(tcpscope(['--count', '-r', F, '-w', out, 'src', 'port', '7000'])).toEqual({ status: 0, stderr: '', stdout: '5 packets\n' });
+    expect(tcpscope(['--count', '-r', out]).stdout).toBe('5 packets\n');
+  });
+
   test('--count without -r_usage error', () => usageError(['--count', '-i', 'lo'], /--count counts the packets of capture files/));
 
   test.each([
