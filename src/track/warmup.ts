@@ -1,0 +1,188 @@
+/**
+ * JIT warm-up for a cold run: a short built-in capture of the usual connection lives (handshake,
+ * data, retransmissions, duplicate ACKs, reordering, zero window and probes, keep-alives, closes
+ * from either side, half and simultaneous closes, resets, a refused and an unanswered SYN, a
+ * SYN-ACK resent, port reuse, a connection picked up midstream) read by the pcap parser, decoded,
+ * tracked by a throwaway Tracker and written as flow records into a scratch buffer, once per
+ * process, before the real input.
+ *
+ * Why: V8 optimises a hot function with the type feedback its branches have gathered so far. A
+ * branch first taken after that (the first FIN, SYN retransmission or duplicate ACK of a capture
+ * can come tens of thousands of packets in) throws the optimised code away, runs the function in
+ * the interpreter again and compiles it again: the tracker's big functions were compiled two or
+ * three times per run. After this warm-up (~170 packets, a few milliseconds) every branch has
+ * feedback when V8 first optimises. Measured with callgrind on `--json -r MANY` (224k packets):
+ * the warm-up of a few corpus captures took the whole run from 4.26 to 3.79 G instructions.
+ *
+ * Nothing of it is visible: its tracker, flows and buffer are its own (the only shared state it
+ * touches is the flow records' piece caches, which it fills with pieces every capture has).
+ */
+import { CaptureParser } from '../capture/parser.js';
+import { decodePacket, Packet } from '../decode/index.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../decode/packet.js';
+import { MAX_FLOW_JSON } from './flow.js';
+import { Tracker } from './tracker.js';
+
+let warmed = false;
+
+/** Run the warm-up (once per process; later calls return at once). Returns the flows it saw. */
+export function warmUpTracking(): number {
+  if (warmed) return 0;
+  warmed = true;
+  const scratch = Buffer.allocUnsafe(MAX_FLOW_JSON);
+  let flows = 0;
+  const tracker = new Tracker({
+    onFlowEnd: (f) => {
+      flows++;
+      f.writeJson(scratch, 0);
+    },
+  });
+  const pkt = new Packet();
+  const parser = new CaptureParser((frame) => {
+    decodePacket(frame, pkt);
+    tracker.track(pkt);
+  });
+  parser.push(warmUpCapture());
+  parser.end();
+  tracker.finish();
+  return flows;
+}
+
+// ---- the capture --------------------------------------------------------------------------------
+
+const CLIENT = 0x0a000001; // 10.0.0.1
+const SERVER = 0x0a000002; // 10.0.0.2
+const A = TCP_ACK, AP = TCP_ACK | TCP_PSH, S = TCP_SYN, SA = TCP_SYN | TCP_ACK, FA = TCP_FIN | TCP_ACK, R = TCP_RST, RA = TCP_RST | TCP_ACK;
+/** MSS 1460, SACK permitted, timestamps, NOP, window scale 7 (what Linux offers) */
+const SYN_OPTIONS = [2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7];
+
+/** One connection's packets, with the sequence numbers each side is at. */
+class Conn {
+  nxt = [0, 0];
+  constructor(private readonly cap: CaptureBuilder, private readonly port: number, isnC: number, isnS: number) {
+    this.nxt = [isnC, isnS];
+  }
+
+  /** A segment from side 0 (client) or 1 (server); `seq` defaults to where that side is. */
+  send(side: number, flags: number, len = 0, o: { dt?: number; seq?: number; ack?: number; win?: number } = {}): this {
+    const seq = o.seq ?? this.nxt[side];
+    const ack = (flags & TCP_ACK) !== 0 ? o.ack ?? this.nxt[side ^ 1] : 0;
+    this.cap.segment(side === 0, this.port, seq, ack, flags, o.win ?? 502, len, (flags & TCP_SYN) !== 0 ? SYN_OPTIONS : [], o.dt ?? 0.001);
+    if (o.seq === undefined) this.nxt[side] = (seq + len + ((flags & (TCP_SYN | TCP_FIN)) !== 0 ? 1 : 0)) >>> 0;
+    return this;
+  }
+
+  handshake(): this { return this.send(0, S).send(1, SA).send(0, A); }
+}
+
+/** The warm-up capture: a classic pcap file image. */
+export function warmUpCapture(): Uint8Array {
+  const cap = new CaptureBuilder();
+  // an ordinary connection: data both ways, closed by the client
+  new Conn(cap, 40001, 1000, 5000).handshake().send(0, AP, 100).send(1, A).send(1, AP, 1400).send(1, AP, 1400).send(0, A)
+    .send(0, FA).send(1, A).send(1, FA).send(0, A);
+  // retransmission, duplicate ACKs and a fast retransmission, reordering, then a reset
+  const r = new Conn(cap, 40002, 2000, 6000).handshake();
+  const at = r.nxt[0];
+  r.send(0, AP, 100).send(0, AP, 100).send(0, AP, 100, { seq: at, dt: 0.3 }).send(1, A);
+  const hole = r.nxt[0];
+  r.send(0, AP, 100, { seq: (hole + 100) >>> 0 }).send(1, A, 0, { dt: 0.0001 }).send(1, A, 0, { dt: 0.0001 }).send(1, A, 0, { dt: 0.0001 })
+    .send(0, AP, 100, { seq: hole, dt: 0.0001 }).send(0, AP, 100, { seq: (hole + 100) >>> 0 });
+  r.nxt[0] = (hole + 200) >>> 0;
+  r.send(1, A).send(0, AP, 50).send(0, RA);
+  // a zero window with probes and a window update; the server closes first
+  const z = new Conn(cap, 40003, 3000, 7000).handshake().send(0, AP, 1000).send(1, A, 0, { win: 0 }).send(0, A, 1, { dt: 0.2 });
+  z.nxt[0] = (z.nxt[0] - 1) >>> 0;
+  z.send(1, A, 0, { win: 0 }).send(1, A, 0, { win: 502 }).send(0, AP, 200).send(1, A).send(1, FA).send(0, A).send(0, FA).send(1, A);
+  // keep-alive and its answer, then the server resets
+  const k = new Conn(cap, 40004, 4000, 8000).handshake().send(0, AP, 10).send(1, A);
+  k.send(0, A, 0, { seq: (k.nxt[0] - 1) >>> 0, dt: 1 }).send(1, A).send(0, A, 1, { seq: (k.nxt[0] - 1) >>> 0, dt: 1 }).send(1, A).send(1, R);
+  // refused, and unanswered with retransmissions
+  new Conn(cap, 40005, 5000, 0).send(0, S).send(1, RA);
+  new Conn(cap, 40006, 6000, 0).send(0, S).send(0, S, 0, { seq: 6000, dt: 1 }).send(0, S, 0, { seq: 6000, dt: 2 });
+  // the first 4-tuple again with a new ISN (port reuse), a SYN-ACK resent, reset by the client
+  new Conn(cap, 40001, 90000, 95000).send(0, S).send(1, SA).send(1, SA, 0, { seq: 95000, dt: 1 }).send(0, A).send(0, RA);
+  // a half-close: the server sends after the client's FIN
+  new Conn(cap, 40007, 7000, 9000).handshake().send(0, FA).send(1, A).send(1, AP, 300).send(0, A).send(1, FA).send(0, A);
+  // two segments swapped in flight, then a simultaneous close (the FINs cross)
+  const s = new Conn(cap, 40008, 8000, 10000).handshake();
+  const first = s.nxt[0];
+  s.send(0, AP, 100, { seq: (first + 100) >>> 0 }).send(0, AP, 100, { seq: first, dt: 0.0001 });
+  s.nxt[0] = (first + 200) >>> 0;
+  s.send(1, A);
+  const beforeFin = s.nxt[0];
+  s.send(0, FA).send(1, FA, 0, { ack: beforeFin, dt: 0 });
+  s.send(0, A).send(1, A);
+  // picked up midstream, with an ACK of data never seen, then a RST without ACK
+  const m = new Conn(cap, 40009, 9000, 11000).send(0, AP, 100).send(1, AP, 100);
+  m.nxt[0] = (m.nxt[0] + 500) >>> 0;
+  m.send(1, A).send(0, R);
+  return cap.bytes();
+}
+
+/** A classic pcap file of Ethernet/IPv4/TCP frames with correct checksums, built in memory. */
+class CaptureBuilder {
+  private readonly parts: Uint8Array[] = [];
+  private t = 1_700_000_000;
+  private ident = 1;
+
+  constructor() {
+    const h = Buffer.alloc(24);
+    h.writeUInt32LE(0xa1b2c3d4, 0);
+    h.writeUInt16LE(2, 4);
+    h.writeUInt16LE(4, 6);
+    h.writeUInt32LE(262144, 16);
+    h.writeUInt32LE(1, 20); // Ethernet
+    this.parts.push(h);
+  }
+
+  segment(fromClient: boolean, port: number, seq: number, ack: number, flags: number, win: number, len: number, opts: number[], dt: number): void {
+    this.t += dt;
+    const optLen = (opts.length + 3) & ~3;
+    const tcpLen = 20 + optLen + len;
+    const f = Buffer.alloc(14 + 20 + tcpLen);
+    f.writeUInt16BE(0x0800, 12);
+    // IPv4
+    const src = fromClient ? CLIENT : SERVER, dst = fromClient ? SERVER : CLIENT;
+    f[14] = 0x45;
+    f.writeUInt16BE(20 + tcpLen, 16);
+    f.writeUInt16BE(this.ident++ & 0xffff, 18);
+    f.writeUInt16BE(0x4000, 20);
+    f[22] = 64;
+    f[23] = 6;
+    f.writeUInt32BE(src, 26);
+    f.writeUInt32BE(dst, 30);
+    f.writeUInt16BE(~sum16(f, 14, 34, 0) & 0xffff, 24);
+    // TCP
+    const o = 34;
+    f.writeUInt16BE(fromClient ? port : 80, o);
+    f.writeUInt16BE(fromClient ? 80 : port, o + 2);
+    f.writeUInt32BE(seq >>> 0, o + 4);
+    f.writeUInt32BE(ack >>> 0, o + 8);
+    f[o + 12] = ((20 + optLen) / 4) << 4;
+    f[o + 13] = flags;
+    f.writeUInt16BE(win, o + 14);
+    for (let i = 0; i < opts.length; i++) f[o + 20 + i] = opts[i];
+    f.fill(0x61, o + 20 + optLen);
+    const pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + tcpLen;
+    f.writeUInt16BE(~sum16(f, o, o + tcpLen, pseudo) & 0xffff, o + 16);
+    const rec = Buffer.alloc(16);
+    const sec = Math.floor(this.t);
+    rec.writeUInt32LE(sec, 0);
+    rec.writeUInt32LE(Math.round((this.t - sec) * 1e6), 4);
+    rec.writeUInt32LE(f.length, 8);
+    rec.writeUInt32LE(f.length, 12);
+    this.parts.push(rec, f);
+  }
+
+  bytes(): Uint8Array {
+    return Buffer.concat(this.parts);
+  }
+}
+
+/** One's-complement sum of b[start, end) (16-bit big-endian words) plus `sum`, folded. */
+function sum16(b: Uint8Array, start: number, end: number, sum: number): number {
+  for (let i = start; i < end; i += 2) sum += (b[i] << 8) | (i + 1 < end ? b[i + 1] : 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return sum;
+}
