@@ -20,7 +20,7 @@ import { FastLinePrinter } from '../../src/print/tcpdump/fast.js';
 import { Names, TcpdumpPrinter } from '../../src/print/tcpdump/index.js';
 import { TimeFormatter } from '../../src/print/tcpdump/time.js';
 import { TcpdumpSeqTable } from '../../src/track/tcpdump-seq.js';
-import { A1, A2, be16, be32, ether, frame, ip4, tcp } from '../decode/build.js';
+import { A1, A2, B1, B2, be16, be32, ether, frame, ip4, ip6, tcp } from '../decode/build.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tcpscope-fast-'));
 const savedTz = process.env.TZ;
@@ -121,6 +121,36 @@ describe('fast TCP lines print what the full printer prints', () => {
     expect(both.printed()).toBe(both.formatted);
     expect(both.formatted).toContain('seq 1:6, ack 1, win 64240, length 5');
     expect(both.formatted).toContain('options [nop,nop,sack 1 {6:10}]');
+  });
+
+  it('ipv6_segments_and_the_ipv6_packets_the_fast_path_leaves_alone_print_the_same', () => {
+    const both = new Both(options({}), 'ipv6');
+    const opts = [2, 4, ...be16(1440), 4, 2, 8, 10, ...be32(1), ...be32(0), 1, 3, 3, 7];
+    const v6 = (spec: Parameters<typeof tcp>[0], back = false): number[] =>
+      back ? ether(0x86dd, ip6(6, tcp(spec, B2, B1), B2, B1)) : ether(0x86dd, ip6(6, tcp(spec, B1, B2)));
+    const frames: number[][] = [
+      v6({ seq: 1000, flags: 0x02, opts }),
+      v6({ sport: 7000, dport: 40000, seq: 5000, ack: 1001, flags: 0x12, opts }, true),
+      v6({ seq: 1001, ack: 5001, flags: 0x10 }),
+      v6({ seq: 1001, ack: 5001, flags: 0x18, data: [1, 2, 3, 4, 5] }),
+      v6({ sport: 7000, dport: 40000, seq: 5001, ack: 1006, flags: 0x10, opts: [1, 1, 5, 10, ...be32(1006), ...be32(1010)] }, true),
+      // payload length 0 (jumbo rules), past the frame, shorter than the TCP header; an extension header
+      ether(0x86dd, ip6(6, tcp({ flags: 0x10, ack: 1 }, B1, B2), B1, B2, 0)),
+      ether(0x86dd, ip6(6, tcp({ flags: 0x10, ack: 1 }, B1, B2), B1, B2, 100)),
+      ether(0x86dd, ip6(6, tcp({ flags: 0x10, ack: 1 }, B1, B2), B1, B2, 12)),
+      ether(0x86dd, ip6(0, [6, 0, 1, 4, 0, 0, 0, 0, ...tcp({ flags: 0x10, ack: 1 }, B1, B2)])),
+      ether(0x86dd, [0x40, ...ip6(6, tcp({ flags: 0x02 }, B1, B2)).slice(1)]),
+      ether(0x86dd, ip6(6, tcp({ sport: 80, flags: 0x18, ack: 1, data: [...Buffer.from('HTTP/1.1 200 OK\r\n\r\n')] }, B1, B2))),
+    ];
+    for (const bytes of frames) both.add(frame(bytes));
+    const whole = frames[3];
+    for (let caplen = 50; caplen <= whole.length; caplen++) both.add(frame(whole, { caplen, wirelen: whole.length }));
+    expect(both.printed()).toBe(both.formatted);
+    expect(both.formatted).toContain('IP6 2001:db8::1.40000 > 2001:db8::2.7000: Flags [P.], seq 1:6, ack 1, win 64240, length 5');
+    expect(both.formatted).toContain('options [nop,nop,sack 1 {6:10}]');
+    const names = new Both(options({ numeric: 0 }), 'ipv6-names');
+    for (const bytes of frames) names.add(frame(bytes));
+    expect(names.printed()).toBe(names.formatted);
   });
 
   it('every_flags_byte_with_and_without_payload_prints_the_same', () => {
@@ -233,6 +263,11 @@ describe('fast TCP line path takes what it should', () => {
       .toBe('22:13:20.000000 IP 10.0.0.1.40000 > 10.0.0.2.7000: Flags [S], seq 1000, win 64240, options [mss 1460,nop,wscale 7], length 0\n');
   });
 
+  it('ordinary_ipv6_segment_is_taken', () => {
+    expect(takes(ether(0x86dd, ip6(6, tcp({ flags: 0x02 }, B1, B2))))).toBe(true);
+    expect(out.buf.toString('latin1', 0, out.len)).toBe('22:13:20.000000 IP6 2001:db8::1.40000 > 2001:db8::2.7000: Flags [S], seq 1000, win 64240, length 0\n');
+  });
+
   it('unusual_segment_is_left_to_the_full_printer_with_nothing_written', () => {
     expect(TCP_PORT_HAS_PRINTER[80]).toBe(1);
     for (const bytes of [
@@ -241,6 +276,8 @@ describe('fast TCP line path takes what it should', () => {
       ether(0x0800, ip4({ proto: 6, off: 0x0010 }, tcp({ flags: 0x02 }))),
       ether(0x0800, ip4({ proto: 6 }, tcp({ sport: 80, flags: 0x18, data: [0x41] }))),
       ether(0x86dd, ip4({ proto: 6 }, tcp({ flags: 0x02 }))),
+      ether(0x86dd, ip6(0, [6, 0, 1, 4, 0, 0, 0, 0, ...tcp({ flags: 0x02 }, B1, B2)])), // hop-by-hop header
+      ether(0x86dd, ip6(6, tcp({ flags: 0x02 }, B1, B2), B1, B2, 0)), // jumbo rules
     ]) {
       expect(takes(bytes)).toBe(false);
       expect(out.len).toBe(0);

@@ -1,14 +1,15 @@
 /**
- * The line of an ordinary Ethernet/IPv4/TCP segment, written as bytes straight into the output
+ * The line of an ordinary Ethernet/IPv4 or IPv6/TCP segment, written as bytes straight into the output
  * buffer: the same bytes tcpPrint (tcp.ts) and its callers make for it, at a fraction of the cost
  * (no string is built, flattened or encoded; see ../bytes.ts).
  *
  * It only takes what it knows every byte of, and leaves the rest to the full printer before it
  * has written or changed anything:
  *  - flags: no -v, -e, -q, -x/-X/-A, -# (any -t mode, -S, -n or not, --nano);
- *  - Ethernet II with EtherType IPv4 (no VLAN tag), record header sane;
+ *  - Ethernet II with EtherType IPv4 or IPv6 (no VLAN tag), record header sane;
  *  - IPv4: header whole and captured, total length within the frame and not below the header
  *    length, first fragment, protocol TCP;
+ *  - IPv6: next header TCP (no extension headers), payload length set and within the frame;
  *  - TCP: header length ≥ 20 and within both the segment and the capture; options only from
  *    EOL, NOP, MSS, window scale, SACK permitted, SACK (1-4 blocks) and timestamps, each of its
  *    exact size; no application printer for the ports when there is a payload.
@@ -31,6 +32,8 @@ import type { TimeFormatter } from './time.js';
 const MAXIMUM_SNAPLEN = 262144;
 /** Ethernet (14) + IPv4 (20) + TCP (20): the least a frame this path prints has captured */
 const MIN_CAPLEN = 54;
+/** Ethernet (14) + IPv6 (40) + TCP (20) */
+const MIN_CAPLEN6 = 74;
 
 const FLAG_BYTES: readonly Uint8Array[] = FLAG_TEXT.map(encode);
 const IP = encode('IP ');
@@ -76,6 +79,8 @@ function lengthBytes(length: number): Uint8Array {
 }
 
 const EP_BITS = 14;
+const EP6_BITS = 12;
+const EP6_SLOTS = 1 << EP6_BITS;
 const EP_SLOTS = 1 << EP_BITS;
 
 function be32(d: Uint8Array, o: number): number {
@@ -124,6 +129,9 @@ export class FastLinePrinter {
   }
 
   private readonly numeric: boolean;
+  /** IPv6: `IP6 SRC.SPORT > DST.DPORT: ` as bytes, keys [src words 0-3, dst words 0-3, sport<<16|dport] */
+  private readonly ep6Keys = new Uint32Array(EP6_SLOTS * 9);
+  private readonly ep6Vals: (Uint8Array | undefined)[] = new Array(EP6_SLOTS).fill(undefined);
   /**
    * With -n: `IP SRC.SPORT > DST.DPORT: ` per 4-tuple, direct-mapped, each slot PREFIX_ROOM
    * bytes of one slab (no allocation per connection): keys [src, dst, sport<<16|dport].
@@ -145,6 +153,7 @@ export class FastLinePrinter {
     if (caplen < MIN_CAPLEN || wirelen < caplen || wirelen > MAXIMUM_SNAPLEN) return false;
     const d = frame.data;
     const eth = frame.offset;
+    if (d[eth + 12] === 0x86 && d[eth + 13] === 0xdd) return this.ip6(frame, d, eth, caplen, wirelen);
     if (d[eth + 12] !== 0x08 || d[eth + 13] !== 0x00) return false;
     // IPv4 (ipPrint): the length it is given is what Ethernet leaves of the frame
     const iph = eth + 14;
@@ -157,10 +166,29 @@ export class FastLinePrinter {
     // the snap end cut to the IP total length, as ipPrint does
     let snap = eth + caplen;
     if (iph + ipLen < snap) snap = iph + ipLen;
-    // TCP (tcpPrint)
-    const tp = iph + ihl;
+    return this.segment(frame, d, iph, iph + ihl, snap, ipLen - ihl, false);
+  }
+
+  /**
+   * IPv6 (ip6Print) whose next header is TCP itself (no extension header) and whose payload
+   * length is set (no jumbogram) and within the frame.
+   */
+  private ip6(frame: Frame, d: Uint8Array, eth: number, caplen: number, wirelen: number): boolean {
+    const iph = eth + 14;
+    if (caplen < MIN_CAPLEN6 || (d[iph] & 0xf0) !== 0x60 || d[iph + 6] !== 6) return false;
+    const payloadLen = (d[iph + 4] << 8) | d[iph + 5];
+    if (payloadLen === 0 || payloadLen + 40 > wirelen - 14) return false;
+    let snap = eth + caplen;
+    if (iph + 40 + payloadLen < snap) snap = iph + 40 + payloadLen;
+    return this.segment(frame, d, iph, iph + 40, snap, payloadLen, true);
+  }
+
+  /**
+   * The TCP segment at `tp` (tcpPrint), `length` bytes by the IP header, captured up to `snap`:
+   * false before anything is written if it is not one this path prints.
+   */
+  private segment(frame: Frame, d: Uint8Array, iph: number, tp: number, snap: number, length: number, v6: boolean): boolean {
     if (tp + 20 > snap) return false;
-    const length = ipLen - ihl;
     const thl = (d[tp + 12] >> 4) * 4;
     if (thl < 20 || thl > length || tp + thl > snap) return false;
     if (thl > 20 && !plainOptions(d, tp + 20, thl - 20)) return false;
@@ -171,12 +199,19 @@ export class FastLinePrinter {
       tcpPortPrinter(sport, dport) !== undefined) return false;
 
     // from here on the line is written
-    const src = be32(d, iph + 12);
-    const dst = be32(d, iph + 16);
+    const src = v6 ? 0 : be32(d, iph + 12);
+    const dst = v6 ? 0 : be32(d, iph + 16);
     const out = this.out;
     let pos: number;
     let buf: Buffer;
-    if (this.numeric) {
+    if (v6) {
+      // `IP6 SRC.SPORT > DST.DPORT: ` (Names' text, with or without -n), cached as bytes
+      const ep = this.endpoints6(d, iph, sport, dport);
+      out.reserve(ep.length + LINE_ROOM);
+      buf = out.buf;
+      pos = this.time.put(buf, out.len, frame.tsSec, frame.tsNsec);
+      pos = putBytes(buf, pos, ep);
+    } else if (this.numeric) {
       // -n: `IP SRC.SPORT > DST.DPORT: ` from the per-4-tuple cache of those bytes
       out.reserve(LINE_ROOM);
       buf = out.buf;
@@ -203,7 +238,9 @@ export class FastLinePrinter {
     let thSeq = 0;
     let thAck = 0;
     if (!this.absoluteSeq && (flags & TCP_ACK) !== 0) {
-      const r = this.seqTable.lookup4(src, dst, sport, dport, seq, ack, (flags & TCP_SYN) !== 0);
+      const syn = (flags & TCP_SYN) !== 0;
+      const r = v6 ? this.seqTable.lookup6(d, iph + 8, iph + 24, sport, dport, seq, ack, syn)
+        : this.seqTable.lookup4(src, dst, sport, dport, seq, ack, syn);
       seq = r.seq;
       ack = r.ack;
       rev = r.rev;
@@ -253,6 +290,28 @@ export class FastLinePrinter {
     k[b + 2] = ports;
     this.prefixLen[slot] = pos - start;
     return slot;
+  }
+
+  /** `IP6 SRC.SPORT > DST.DPORT: ` as bytes, direct-mapped by the addresses and ports. */
+  private endpoints6(d: Uint8Array, iph: number, sport: number, dport: number): Uint8Array {
+    const k = this.ep6Keys;
+    let h = ((sport << 16) | dport) >>> 0;
+    for (let o = iph + 8; o < iph + 40; o += 4) h = Math.imul(h ^ be32(d, o), 0x9e3779b1) ^ (h >>> 15);
+    const slot = Math.imul(h, 0x85ebca6b) >>> (32 - EP6_BITS);
+    const b = slot * 9;
+    const hit = this.ep6Vals[slot];
+    if (hit !== undefined && k[b + 8] === (((sport << 16) | dport) >>> 0)) {
+      let same = true;
+      for (let i = 0; i < 8 && same; i++) same = k[b + i] === be32(d, iph + 8 + i * 4);
+      if (same) return hit;
+    }
+    const names = this.names;
+    const bytes = encode('IP6 ' + names.ip6At(d, iph + 8) + '.' + names.tcpPort(sport) + ' > ' + names.ip6At(d, iph + 24) + '.' +
+      names.tcpPort(dport) + ': ');
+    for (let i = 0; i < 8; i++) k[b + i] = be32(d, iph + 8 + i * 4);
+    k[b + 8] = ((sport << 16) | dport) >>> 0;
+    this.ep6Vals[slot] = bytes;
+    return bytes;
   }
 
   /** The endpoints' text (Names.endpoints4, so names without -n too) as bytes, cached by 4-tuple. */
