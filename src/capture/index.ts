@@ -41,7 +41,7 @@ export interface ReadOptions {
    * the total when known (the file's size; for gzip both count compressed bytes).
    */
   progress?: ProgressCallback;
-  /** read buffer size in bytes (default DEFAULT_CHUNK_SIZE, 2 MiB) */
+  /** read buffer size in bytes (default DEFAULT_CHUNK_SIZE, 1 MiB) */
   chunkSize?: number;
   /**
    * Called once the capture's header has been read: before the first frame, or at the end
