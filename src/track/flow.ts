@@ -173,6 +173,11 @@ const NULL = ascii('null');
 const EMPTY_LIST = ascii('[]');
 const COUNTER_KEYS: readonly Uint8Array[] = COUNTER_NAMES.map((n) => ascii('"' + n + '":'));
 const TAIL_BYTES: readonly Uint8Array[] = TAILS.map(ascii);
+const K_SYN_RETRANSMITS = ascii(',"syn_retransmits":[');
+const K_SYNACK_RETRANSMITS = ascii('],"synack_retransmits":[');
+/** `],"midstream":…,"end_reason":"…"}` by midstream·5 + reason */
+const TAIL_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => [0, 1, 2, 3, 4].map((r) =>
+  ascii('],"midstream":' + mid + ',"end_reason":"' + END_REASONS[r] + '"}')));
 
 /** jsonText's buffer */
 const scratch = Buffer.allocUnsafeSlow(MAX_FLOW_JSON);
@@ -489,9 +494,24 @@ export class FlowView {
     const synResends = (cf & CF.SYN_SEEN) !== 0 && t.u8[b + B.CTRL_COUNT] > 1;
     const synackResends = t.u8[b + B.CTRL_COUNT + 1] > 1;
     if (!synResends && !synackResends) return putPiece(buf, pos, TAIL_BYTES[(this.midstream ? 5 : 0) + this.reason]);
-    return putAscii(buf, pos, ',"syn_retransmits":[' + ((cf & CF.SYN_SEEN) !== 0 ? this.intervals(0).join(',') : '') + ']' +
-      ',"synack_retransmits":[' + this.intervals(1).join(',') + ']' +
-      ',"midstream":' + this.midstream + ',"end_reason":"' + this.endReason + '"}');
+    // (every record of a SYN flood comes here: its SYNs are resent)
+    pos = putPiece(buf, pos, K_SYN_RETRANSMITS);
+    if ((cf & CF.SYN_SEEN) !== 0) pos = this.putIntervals(buf, pos, 0);
+    pos = putPiece(buf, pos, K_SYNACK_RETRANSMITS);
+    pos = this.putIntervals(buf, pos, 1);
+    return putPiece(buf, pos, TAIL_ENDS[(this.midstream ? 5 : 0) + this.reason]);
+  }
+
+  /** The text of `intervals(s).join(',')`. */
+  private putIntervals(buf: Buffer, pos: number, s: number): number {
+    const t = this.t;
+    const n = Math.min(Math.max(t.u8[this.c * ROW_BYTES + B.CTRL_COUNT + s] - 1, 0), MAX_INTERVALS);
+    for (let i = 0; i < n; i++) {
+      if (i > 0) buf[pos++] = 0x2c; // ,
+      // round6(x) as JSON writes it
+      pos = putMicros(buf, pos, Math.round(t.f32[this.w + W.INTERVALS + s * MAX_INTERVALS + i] * 1e6));
+    }
+    return pos;
   }
 
   private optionsJSON(s: number): string {

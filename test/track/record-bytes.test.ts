@@ -11,7 +11,7 @@ import { decodePacket, Packet } from '../../src/decode/index.js';
 import { ACK, Conversation, FIN, PSH, SYN } from './build.js';
 import type { FlowView } from '../../src/track/flow.js';
 import { MAX_FLOW_JSON } from '../../src/track/flow.js';
-import { Ctr, D, ROW_D, ROW_W, W } from '../../src/track/table.js';
+import { B, Ctr, D, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_W, W } from '../../src/track/table.js';
 import { Tracker } from '../../src/track/tracker.js';
 
 /** Run conversations through a tracker; `edit` may change each row just before it is reported. */
@@ -95,6 +95,13 @@ describe('flow record bytes', () => {
         const d = f.row * ROW_D, w = f.row * ROW_W;
         t.table.f64[d + D.FIRST_SEC] = 0; t.table.u32[w + W.FIRST_NSEC] = 999_999_600;
         t.table.f64[d + D.LAST_SEC] = 1; t.table.u32[w + W.LAST_NSEC] = 1000;
+      },
+      // handshake retransmission intervals of every shape: both sides, the most kept, negative, tiny, long
+      (f, t) => {
+        const w = f.row * ROW_W, b = f.row * ROW_BYTES;
+        t.table.u8[b + B.CTRL_COUNT] = 9; t.table.u8[b + B.CTRL_COUNT + 1] = 3;
+        const values = [-0.0000015, 123456.789, 1e-7, 3.999999, 0.2, 1.0000005, 0, 86400.5];
+        for (let i = 0; i < 2 * MAX_INTERVALS; i++) t.table.f32[w + W.INTERVALS + i] = values[i];
       },
       // every anomaly and every event counter, at their largest
       (f, t) => {
