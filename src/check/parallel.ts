@@ -29,7 +29,7 @@
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { readCapture, readCaptureSet, type CaptureSetFile } from '../capture/index.js';
 import type { Frame } from '../capture/frame.js';
-import { decodePacket, Layer, Packet, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
+import { decodePacket, followsLinkType, Layer, Packet, unfollowedLinkType, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
 import { EVENT_NAMES } from '../track/events.js';
 import { FlowView } from '../track/flow.js';
 import { Ctr, D, FlowTable, ROW_BYTES, W } from '../track/table.js';
@@ -157,10 +157,16 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     // the clock and the expiry moments of one tracker over every packet (tracker.ts, track)
     let clock = 0;
     let nextCheck = -Infinity;
+    let followedLinktype = -1;
     const onFrame = (frame: Frame): boolean => {
       if (frames++ === 0) first = { sec: frame.tsSec, nsec: frame.tsNsec };
       counts.frames = frames;
       if (filter !== null && !filter.matches(frame)) return true;
+      // as trackCaptures: a link type the decoders do not know stops the run (never a silent pass)
+      if (frame.linktype !== followedLinktype) {
+        if (!followsLinkType(frame.linktype)) throw unfollowedLinkType(frame.number, frame.linktype, opts.captures.length === 1 ? opts.captures[0] : undefined, frame.fileOffset);
+        followedLinktype = frame.linktype;
+      }
       counts.packets = ++packets;
       const now = frame.tsSec + frame.tsNsec * 1e-9;
       if (now > clock) clock = now;

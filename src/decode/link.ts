@@ -4,6 +4,7 @@
  * (NULL in either byte order and LOOP), raw IP (LINKTYPE 12, 14, 101, 228, 229).
  */
 import { LINKTYPE } from '../capture/frame.js';
+import { TcpscopeError } from '../errors.js';
 import { type Packet, Layer } from './packet.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
@@ -96,6 +97,32 @@ export function decodeLink(pkt: Packet): boolean {
   }
   pkt.layer = Layer.Link;
   return true;
+}
+
+/**
+ * Whether decodeLink understands `linktype`: the link layers on which connections can be
+ * followed. Tracking modes refuse the others instead of passing their packets silently untracked.
+ */
+export function followsLinkType(linktype: number): boolean {
+  switch (linktype) {
+    case LINKTYPE.ETHERNET: case LINKTYPE.LINUX_SLL: case LINKTYPE.LINUX_SLL2:
+    case LINKTYPE.NULL: case LINKTYPE.LOOP:
+    case LINKTYPE.RAW: case LINKTYPE.RAW_12: case LINKTYPE.RAW_14:
+    case LINKTYPE.IPV4: case LINKTYPE.IPV6:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The error a tracking mode stops with at a frame whose link type decodeLink does not know
+ * (`check` would otherwise pass a capture it never looked into).
+ */
+export function unfollowedLinkType(frameNumber: number, linktype: number, file: string | undefined, offset: number): TcpscopeError {
+  return new TcpscopeError('UNKNOWN_LINKTYPE',
+    `packet ${frameNumber} has link type ${linktype}, on which tcpscope cannot follow connections (it follows Ethernet, Linux cooked, BSD loopback and raw IP)`,
+    { file, offset });
 }
 
 /** BSD address families as loopback headers carry them (AF_INET6 differs between BSDs). */

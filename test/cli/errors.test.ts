@@ -48,13 +48,68 @@ describe('input that is no capture at all', () => {
 });
 
 describe('a link type nothing can decode', () => {
-  for (const mode of [[], ['--plain']]) {
+  for (const mode of [[], ['--plain'], ['--json']]) {
     test(`link type 999_${mode.join('') || 'annotated'}_nothing on stdout, one line naming packet 1, status 1`, () => {
       const r = tcpscope(['-n', '-r', linktype999, ...mode]);
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
       oneLine(r.stderr, linktype999);
       expect(r.stderr).toMatch(/packet 1 has link type 999/);
+    });
+  }
+});
+
+/**
+ * pcapng: interface 0 Ethernet with close-4way's packets, interface 1 of link type 999 with one
+ * packet after them (tracking modes must stop there, never pass it by untracked).
+ */
+function mixedLinkTypes(): Buffer {
+  const block = (type: number, body: Buffer): Buffer => {
+    const len = 12 + body.length + ((4 - (body.length % 4)) % 4);
+    const b = Buffer.alloc(len);
+    b.writeUInt32LE(type, 0); b.writeUInt32LE(len, 4); body.copy(b, 8); b.writeUInt32LE(len, len - 4);
+    return b;
+  };
+  const shb = Buffer.alloc(16); shb.writeUInt32LE(0x1a2b3c4d, 0); shb.writeUInt16LE(1, 4); shb.writeBigInt64LE(-1n, 8);
+  const idb = (linktype: number): Buffer => { const b = Buffer.alloc(8); b.writeUInt16LE(linktype, 0); b.writeUInt32LE(65535, 4); return b; };
+  const epb = (iface: number, usec: bigint, data: Buffer): Buffer => {
+    const b = Buffer.alloc(20 + data.length);
+    b.writeUInt32LE(iface, 0); b.writeUInt32LE(Number(usec >> 32n), 4); b.writeUInt32LE(Number(usec & 0xffffffffn), 8);
+    b.writeUInt32LE(data.length, 12); b.writeUInt32LE(data.length, 16); data.copy(b, 20);
+    return b;
+  };
+  const parts = [block(0x0a0d0d0a, shb), block(1, idb(1)), block(1, idb(999))];
+  let at = 24;
+  let usec = 0n;
+  while (at + 16 <= close4.length) {
+    usec = BigInt(close4.readUInt32LE(at)) * 1000000n + BigInt(close4.readUInt32LE(at + 4));
+    const caplen = close4.readUInt32LE(at + 8);
+    parts.push(block(6, epb(0, usec, close4.subarray(at + 16, at + 16 + caplen))));
+    at += 16 + caplen;
+  }
+  parts.push(block(6, epb(1, usec + 1000n, Buffer.alloc(40))));
+  return Buffer.concat(parts);
+}
+const mixed = file('mixed-999.pcapng', mixedLinkTypes());
+
+describe('tracking over a link type the decoders do not know', () => {
+  test('link type 999 after good packets_json_the flow record first, then one line naming the packet, status 1', () => {
+    const r = tcpscope(['-n', '--json', '-r', mixed]);
+    expect(r.status).toBe(1);
+    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.filter((x) => x.type === 'flow')).toHaveLength(1);
+    expect(records.at(-1).type).toBe('summary');
+    oneLine(r.stderr, mixed);
+    expect(r.stderr).toMatch(/packet \d+ has link type 999, on which tcpscope cannot follow connections/);
+  });
+  for (const jobs of ['1', '2']) {
+    test(`link type 999_check --jobs ${jobs}_status 2 (never a pass), the reason on stderr`, () => {
+      const alone = tcpscope(['check', '--jobs', jobs, linktype999]);
+      expect(alone.status).toBe(2);
+      expect(alone.stderr).toMatch(/packet 1 has link type 999, on which tcpscope cannot follow connections/);
+      const after = tcpscope(['check', '--jobs', jobs, mixed]);
+      expect(after.status).toBe(2);
+      expect(after.stdout).toMatch(/could not be read to the end/);
     });
   }
 });
