@@ -4,7 +4,7 @@
  */
 import { type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { expandCapturePaths, readCapture, readCaptureSet, type CaptureSetFile } from './capture/index.js';
+import { expandCapturePaths, readCapture, readCaptureFiles, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
 import { ProgressLine, stdoutKind, wantsProgressLine } from './capture/progress.js';
@@ -385,10 +385,9 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
   let packets = 0;
   let frames = 0;
   let files: CaptureSetFile[] = [];
-  let first: { sec: number; nsec: number } | null = null;
   let followedLinktype = -1;
   const onFrame = (frame: Frame): boolean => {
-    if (frames++ === 0) first = { sec: frame.tsSec, nsec: frame.tsNsec };
+    frames++;
     if (filter !== null && !filter.matches(frame)) return true;
     // a link type the decoders do not know stops the run: check must never pass what it could not read
     if (frame.linktype !== followedLinktype) {
@@ -402,14 +401,7 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
     return true;
   };
   try {
-    if (opts.captures.length === 1) {
-      // one file: the plain reader (bigger reads, no merge)
-      const path = opts.captures[0];
-      const one = await readCapture(path, onFrame);
-      files = [{ path, frames: one.frames, first, info: one.info }];
-    } else {
-      files = (await readCaptureSet(opts.captures, onFrame)).files;
-    }
+    files = await readCaptureFiles(opts.captures, onFrame);
   } finally {
     tracker.finish();
   }

@@ -15,6 +15,7 @@ import type { CaptureInfo } from './info.js';
 import type { FrameSink } from './parser.js';
 import { CaptureReader, END, FRAME, type ProgressCallback } from './reader.js';
 import { openSource } from './source.js';
+import { readCaptureSet, type CaptureSetFile } from './set.js';
 
 export type { Frame } from './frame.js';
 export { LINKTYPE, newFrame } from './frame.js';
@@ -59,6 +60,19 @@ export interface ReadSummary {
   stopped: boolean;
   /** format, byte order, interfaces (link types, snap lengths, time-stamp resolutions) */
   info: CaptureInfo;
+  /** the first frame's time stamp (seconds, nanoseconds), or null for a capture without packets */
+  first: { sec: number; nsec: number } | null;
+}
+
+/**
+ * Read `paths` as one capture and list the files as readCaptureSet does: one file goes through
+ * readCapture (bigger reads, no merge), several through readCaptureSet's time-order merge.
+ */
+export async function readCaptureFiles(paths: string[], onFrame: FrameSink): Promise<CaptureSetFile[]> {
+  if (paths.length !== 1) return (await readCaptureSet(paths, onFrame)).files;
+  const path = paths[0];
+  const one = await readCapture(path, onFrame);
+  return [{ path, frames: one.frames, first: one.first, info: one.info }];
 }
 
 /**
@@ -73,23 +87,20 @@ export interface ReadSummary {
 export async function readCapture(source: string, onFrame: FrameSink, opts: ReadOptions = {}): Promise<ReadSummary> {
   const name = opts.displayName ?? (source === '-' ? 'standard input' : source);
   const reader = new CaptureReader(openSource(source, name), name, { chunkSize: opts.chunkSize, progress: opts.progress });
-  const onHeader = opts.onHeader;
   let stopped = false;
+  let first: { sec: number; nsec: number } | null = null;
   try {
-    if (onHeader === undefined) {
-      stopped = await reader.run(onFrame);
-    } else {
-      // the header callback goes before the first frame; then the plain loop
-      let s = reader.next();
-      while (s !== FRAME && s !== END) { await reader.wait(); s = reader.next(); }
-      onHeader(reader.info);
-      if (s === FRAME) {
-        if (onFrame(reader.frame) === false) stopped = true;
-        else stopped = await reader.run(onFrame);
-      }
+    // the header (and onHeader) before the first frame, whose time stamp the summary keeps; then the plain loop
+    let s = reader.next();
+    while (s !== FRAME && s !== END) { await reader.wait(); s = reader.next(); }
+    opts.onHeader?.(reader.info);
+    if (s === FRAME) {
+      first = { sec: reader.frame.tsSec, nsec: reader.frame.tsNsec };
+      if (onFrame(reader.frame) === false) stopped = true;
+      else stopped = await reader.run(onFrame);
     }
   } finally {
     reader.close();
   }
-  return { frames: reader.frames, bytes: reader.bytes, stopped, info: reader.info };
+  return { frames: reader.frames, bytes: reader.bytes, stopped, info: reader.info, first };
 }

@@ -27,7 +27,7 @@
  * connection), which runs on one core.
  */
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { readCapture, readCaptureSet, type CaptureSetFile } from '../capture/index.js';
+import { readCaptureFiles, type CaptureSetFile } from '../capture/index.js';
 import type { Frame } from '../capture/frame.js';
 import { decodePacket, followsLinkType, Layer, Packet, unfollowedLinkType, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
 import { EVENT_NAMES } from '../track/events.js';
@@ -153,14 +153,12 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     const counts = opts.counts ?? { packets: 0, frames: 0 };
     let packets = 0;
     let frames = 0;
-    let first: { sec: number; nsec: number } | null = null;
     // the clock and the expiry moments of one tracker over every packet (tracker.ts, track)
     let clock = 0;
     let nextCheck = -Infinity;
     let followedLinktype = -1;
     const onFrame = (frame: Frame): boolean => {
-      if (frames++ === 0) first = { sec: frame.tsSec, nsec: frame.tsNsec };
-      counts.frames = frames;
+      counts.frames = ++frames;
       if (filter !== null && !filter.matches(frame)) return true;
       // as trackCaptures: a link type the decoders do not know stops the run (never a silent pass)
       if (frame.linktype !== followedLinktype) {
@@ -214,13 +212,7 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     let files: CaptureSetFile[] = [];
     let readError: unknown = null;
     try {
-      if (opts.captures.length === 1) {
-        const path = opts.captures[0];
-        const one = await readCapture(path, onFrame);
-        files = [{ path, frames: one.frames, first, info: one.info }];
-      } else {
-        files = (await readCaptureSet(opts.captures, onFrame)).files;
-      }
+      files = await readCaptureFiles(opts.captures, onFrame);
     } catch (e) {
       // as one tracker: the connections read so far are still reported, then the error stands
       readError = e;
