@@ -11,6 +11,7 @@ import type { FlowRecord } from '../../src/track/flow.js';
 import { EVENT_NAMES } from '../../src/track/events.js';
 import { STATE_NAMES } from '../../src/track/states.js';
 import { Tracker, type TrackerOptions } from '../../src/track/tracker.js';
+import type { PacketResult } from '../../src/track/result.js';
 
 export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, ECE = 0x40, CWR = 0x80;
 
@@ -228,12 +229,13 @@ export interface Tracked {
 }
 
 /** Feed frames (sorted by time) to a fresh tracker; collect per-packet results and flow records. */
-export function track(frames: BuiltFrame[], opts: TrackerOptions = {}): Tracked {
-  const flows: FlowRecord[] = [];
-  const tracker = new Tracker({ ...opts, onFlowEnd: (f) => flows.push(f.toRecord()) });
+/**
+ * Feed built frames to `tracker` in time order as a capture would (packet numbers from 1), then
+ * finish it; `onPacket` sees each packet's result.
+ */
+export function feed(frames: BuiltFrame[], tracker: Tracker, onPacket?: (r: PacketResult, number: number) => void): void {
   const pkt = new Packet();
   const frame: Frame = newFrame();
-  const packets: PacketView[] = [];
   const sorted = frames.slice().sort((a, b) => a.t - b.t);
   sorted.forEach((b, i) => {
     frame.data = b.bytes;
@@ -246,11 +248,20 @@ export function track(frames: BuiltFrame[], opts: TrackerOptions = {}): Tracked 
     frame.number = i + 1;
     decodePacket(frame, pkt);
     const r = tracker.track(pkt);
-    const events: string[] = [];
-    for (let k = 0; k < r.eventCount; k++) events.push(EVENT_NAMES[r.events[k]]);
-    packets.push({ number: i + 1, fromClient: r.fromClient, events, client: STATE_NAMES[r.clientAfter], server: STATE_NAMES[r.serverAfter] });
+    if (onPacket !== undefined) onPacket(r, i + 1);
   });
   tracker.finish();
+}
+
+export function track(frames: BuiltFrame[], opts: TrackerOptions = {}): Tracked {
+  const flows: FlowRecord[] = [];
+  const tracker = new Tracker({ ...opts, onFlowEnd: (f) => flows.push(f.toRecord()) });
+  const packets: PacketView[] = [];
+  feed(frames, tracker, (r, number) => {
+    const events: string[] = [];
+    for (let k = 0; k < r.eventCount; k++) events.push(EVENT_NAMES[r.events[k]]);
+    packets.push({ number, fromClient: r.fromClient, events, client: STATE_NAMES[r.clientAfter], server: STATE_NAMES[r.serverAfter] });
+  });
   return { flows, packets, tracker };
 }
 

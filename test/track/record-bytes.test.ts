@@ -6,9 +6,7 @@
  * every event counter, handshake retransmission intervals.
  */
 import { describe, expect, test } from 'vitest';
-import { newFrame } from '../../src/capture/frame.js';
-import { decodePacket, Packet } from '../../src/decode/index.js';
-import { ACK, Conversation, FIN, PSH, SYN } from './build.js';
+import { ACK, Conversation, feed, FIN, PSH, SYN } from './build.js';
 import type { FlowView } from '../../src/track/flow.js';
 import { MAX_FLOW_JSON } from '../../src/track/flow.js';
 import { B, Ctr, D, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_W, W } from '../../src/track/table.js';
@@ -32,17 +30,7 @@ function records(convs: Conversation[], edit: (f: FlowView, t: Tracker) => void 
       buf.fill(0x7e);
     },
   });
-  const frames = convs.flatMap((c) => c.frames).sort((a, b) => a.t - b.t);
-  const pkt = new Packet();
-  const frame = newFrame();
-  frames.forEach((b, k) => {
-    frame.data = b.bytes; frame.offset = 0; frame.caplen = frame.wirelen = b.bytes.length;
-    frame.tsSec = Math.floor(b.t); frame.tsNsec = Math.round((b.t - Math.floor(b.t)) * 1e9);
-    frame.linktype = b.linktype; frame.number = k + 1;
-    decodePacket(frame, pkt);
-    tracker.track(pkt);
-  });
-  tracker.finish();
+  feed(convs.flatMap((c) => c.frames), tracker);
   return out;
 }
 

@@ -10,10 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { newFrame } from '../../src/capture/frame.js';
-import { decodePacket, Packet } from '../../src/decode/index.js';
 import { Tracker } from '../../src/track/tracker.js';
-import { track, writePcap } from './build.js';
+import { feed, track, writePcap } from './build.js';
 import { KINDS, makeVariant, verdictMismatches } from './scenarios.js';
 
 const PER_KIND = 12;
@@ -71,16 +69,7 @@ describe('flow record text', () => {
             expect(f.jsonText()).toBe(JSON.stringify(f.toRecord()));
           },
         });
-        const pkt = new Packet();
-        const frame = newFrame();
-        v.frames.slice().sort((a, b) => a.t - b.t).forEach((b, k) => {
-          frame.data = b.bytes; frame.offset = 0; frame.caplen = frame.wirelen = b.bytes.length;
-          frame.tsSec = Math.floor(b.t); frame.tsNsec = Math.round((b.t - Math.floor(b.t)) * 1e9);
-          frame.linktype = b.linktype; frame.number = k + 1;
-          decodePacket(frame, pkt);
-          tracker.track(pkt);
-        });
-        tracker.finish();
+        feed(v.frames, tracker);
         expect(n).toBe(v.flows.length);
       }
     }
