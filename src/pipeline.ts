@@ -359,6 +359,8 @@ export interface TrackCapturesOptions {
   onFlowEnd: (flow: FlowView) => void;
   /** each tracked packet, after the tracker has seen it (the result is reused: read it now) */
   onPacket?: (frame: Frame, result: PacketResult) => void;
+  /** after each chunk read: input bytes so far, their total when known, frames read (a progress line) */
+  progress?: (done: number, total: number | undefined, frames: number) => void;
 }
 
 export interface TrackCapturesSummary {
@@ -401,7 +403,8 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
     return true;
   };
   try {
-    files = await readCaptureFiles(opts.captures, onFrame);
+    const progress = opts.progress;
+    files = await readCaptureFiles(opts.captures, onFrame, progress === undefined ? undefined : (done, total) => progress(done, total, frames));
   } finally {
     tracker.finish();
   }

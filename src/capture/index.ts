@@ -68,10 +68,10 @@ export interface ReadSummary {
  * Read `paths` as one capture and list the files as readCaptureSet does: one file goes through
  * readCapture (bigger reads, no merge), several through readCaptureSet's time-order merge.
  */
-export async function readCaptureFiles(paths: string[], onFrame: FrameSink): Promise<CaptureSetFile[]> {
-  if (paths.length !== 1) return (await readCaptureSet(paths, onFrame)).files;
+export async function readCaptureFiles(paths: string[], onFrame: FrameSink, progress?: ProgressCallback): Promise<CaptureSetFile[]> {
+  if (paths.length !== 1) return (await readCaptureSet(paths, onFrame, { progress })).files;
   const path = paths[0];
-  const one = await readCapture(path, onFrame);
+  const one = await readCapture(path, onFrame, { progress });
   return [{ path, frames: one.frames, first: one.first, info: one.info }];
 }
 

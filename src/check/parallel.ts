@@ -64,6 +64,8 @@ export interface ShardedTrackOptions {
   workerUrl?: URL;
   /** kept up to date while reading (what was read before an error is still known) */
   counts?: { packets: number; frames: number };
+  /** after each chunk read: input bytes so far, their total when known, frames read (a progress line) */
+  progress?: (done: number, total: number | undefined, frames: number) => void;
 }
 
 export interface ShardedTrackSummary {
@@ -212,7 +214,8 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     let files: CaptureSetFile[] = [];
     let readError: unknown = null;
     try {
-      files = await readCaptureFiles(opts.captures, onFrame);
+      const progress = opts.progress;
+      files = await readCaptureFiles(opts.captures, onFrame, progress === undefined ? undefined : (done, total) => progress(done, total, frames));
     } catch (e) {
       // as one tracker: the connections read so far are still reported, then the error stands
       readError = e;

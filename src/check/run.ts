@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { expandCapturePaths } from '../capture/index.js';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
+import { ProgressLine, stdoutKind, wantsProgressLine } from '../capture/progress.js';
 import { trackCaptures } from '../pipeline.js';
 import type { ColorChoice } from '../print/color.js';
 import { Output } from '../print/output.js';
@@ -68,6 +69,8 @@ export interface CheckOptions {
    * thread.
    */
   jobs?: number;
+  /** a progress line on standard error during a long read, when CheckIO.progressLine offers one (default true) */
+  progress?: boolean;
 }
 
 /** Where a run writes, and what it knows of its surroundings (tests pass their own). */
@@ -77,6 +80,13 @@ export interface CheckIO {
   stderr: (s: string) => void;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /**
+   * The progress line for a read of these inputs, or null for none. The report is written once
+   * the read is over, so the line may share a terminal with it (it is erased first); --json
+   * streams records during the read (stdoutUsed), so then only with standard output a file
+   * (wantsProgressLine).
+   */
+  progressLine?: (regularFiles: boolean, stdoutUsed: boolean) => ProgressLine | null;
 }
 
 export function defaultCheckIO(): CheckIO {
@@ -85,6 +95,9 @@ export function defaultCheckIO(): CheckIO {
     stderr: (s) => { process.stderr.write(s); },
     env: process.env,
     isTTY: process.stdout.isTTY === true,
+    progressLine: (regularFiles, stdoutUsed) => wantsProgressLine({ stderrIsTTY: process.stderr.isTTY === true, stdout: stdoutKind(), stdoutUsed, regularFiles })
+      ? new ProgressLine({ write: (s) => { process.stderr.write(s); }, columns: () => process.stderr.columns })
+      : null,
   };
 }
 
@@ -149,6 +162,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
       everyRecord,
       evidenceMask: opts.policy.failMask,
       counts,
+      progress,
       onFlowEnd: (view, mask, ev) => {
         if (view === null) judge.countPass(mask);
         else judge.add({ record: view.toRecord(), evidence: ev }, mask);
@@ -158,6 +172,8 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
     return summary;
   };
   const jobs = threadsFor(opts, files);
+  const line = opts.progress !== false && io.progressLine !== undefined ? io.progressLine(files.every(isRegularFile), opts.json) : null;
+  const progress = line === null ? undefined : (done: number, total: number | undefined, frames: number): void => line.update(done, total, frames);
   try {
     const summary = jobs > 1 ? await trackSharded(jobs) : await trackCaptures({
       captures: files,
@@ -165,6 +181,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
       mslSeconds: opts.mslSeconds,
       maxFlows: opts.maxFlows,
       checksums: opts.checksums,
+      progress,
       onPacket: (frame, r) => { readAnything = true; evidence.observe(frame, r); },
       onFlowEnd: (view) => {
         const mask = conditionMask(view.anomalyMask, view.handshake, view.close);
@@ -185,12 +202,18 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
     failure = asInputError(e);
     run.error = { message: failure.describe(), code: failure.code };
   }
+  // the line goes before anything of the report is written
+  line?.end();
   const verdict = judge.finish();
   if (failure === null || readAnything) sink.finish(verdict, run);
   else for (const s of ciSinks) s.finish(verdict, run);
   io.stdout.flush();
   if (failure !== null) throw failure;
   return exitStatusOf(verdict, run);
+}
+
+function isRegularFile(path: string): boolean {
+  try { return statSync(path).isFile(); } catch { return false; }
 }
 
 /** A TcpscopeError with exit status 2 (check's status for input it cannot read). */

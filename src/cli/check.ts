@@ -144,6 +144,7 @@ export function registerCheck(program: Command, run: (opts: CheckOptions) => Pro
     .option('-q, --quiet', 'only the failing connections and the verdict line')
     .option('--report-limit <n>', 'list at most N failing connections (0: all)', wholeNumber('--report-limit', 0), 200)
     .option('--list-conditions', 'print the condition names and exit')
+    .option('--no-progress', 'no progress line on standard error (drawn during a read longer than a second, when stderr is a terminal)')
     .addHelpText('after', HELP_AFTER)
     .allowExcessArguments(true);
   // `--json=packets` arrives split in two (see main.ts); it means nothing here
@@ -228,5 +229,6 @@ export function toCheckOptions(operands: string[], o: Record<string, unknown>, a
     maxFlows: o.maxFlows as number | undefined,
     checksums: o.K ? 'off' : 'control',
     jobs: o.jobs as number | undefined,
+    progress: o.progress !== false,
   };
 }
