@@ -42,3 +42,4 @@ import './pptp.js';
 import './vxlan.js';
 import './geneve.js';
 import './ipsec.js';
+import './igmp.js';
