@@ -6,6 +6,9 @@
  * Rows are kept as strings when each flow ends (the flow table frees the connection). A run with
  * more connections than `maxRows` keeps the notable ones (resets, refusals, half-open or
  * half-closed, unanswered handshakes) first; the totals always count every connection.
+ *
+ * On a terminal narrower than the table, the least telling columns are left out one by one
+ * (NARROWING) until it fits, and a line under it says which: a wrapped table is unreadable.
  */
 import type { ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
@@ -20,6 +23,10 @@ interface Row {
   notable: boolean;
   cells: string[];
 }
+
+const HEAD = ['#', 'client → server', 'handshake', 'close', 'states c/s', 'zeek', 'pkts c/s', 'bytes c/s', 'duration', 'rtt', 'anomalies'];
+/** Columns a narrow terminal does without, first to last (indexes into HEAD). */
+const NARROWING = [7, 6, 8, 9, 5, 2];
 
 const NOTABLE_ANOMALIES = Anomaly.REFUSED | Anomaly.RESET | Anomaly.HALF_OPEN | Anomaly.HALF_CLOSE;
 
@@ -79,19 +86,39 @@ export class SummaryTable {
     });
   }
 
-  /** Write the table and the totals. */
-  print(out: Output, tracker: Tracker): void {
+  /** The table without the columns in `dropped`. */
+  private render(dropped: number[]): string {
     const ch = this.chalk;
     const colored = ch.level > 0;
+    const keep = (_: unknown, i: number): boolean => !dropped.includes(i);
     // loaded here: runs without a table (--json, --plain, --no-summary) never pay for it
     const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
     const table = new Table({
-      head: ['#', 'client → server', 'handshake', 'close', 'states c/s', 'zeek', 'pkts c/s', 'bytes c/s', 'duration', 'rtt', 'anomalies'],
+      head: HEAD.filter(keep),
       style: { head: colored ? ['cyan'] : [], border: colored ? ['grey'] : [], compact: false },
     });
     const rows = this.rows.slice().sort((a, b) => a.id - b.id);
-    for (const r of rows) table.push(r.cells);
-    let s = '\n' + (this.total > 0 ? table.toString() + '\n' : '');
+    for (const r of rows) table.push(r.cells.filter(keep));
+    return table.toString();
+  }
+
+  /**
+   * Write the table and the totals; `columns`: the terminal's width when standard output is one
+   * (undefined in a pipe or a file: the whole table, always).
+   */
+  print(out: Output, tracker: Tracker, columns?: number): void {
+    let s = '\n';
+    if (this.total > 0) {
+      let dropped: number[] = [];
+      let text = this.render(dropped);
+      for (const col of NARROWING) {
+        if (columns === undefined || widest(text) <= columns) break;
+        dropped = [...dropped, col];
+        text = this.render(dropped);
+      }
+      s += text + '\n';
+      if (dropped.length > 0) s += `(hidden for ${columns} columns: ${dropped.map((c) => HEAD[c]).join(', ')})\n`;
+    }
     const states = [...this.connStates.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join(', ');
     s += `${this.total} connection${this.total === 1 ? '' : 's'}${this.total > 0 ? ` (${states})` : ''}`;
     if (this.anomalies.size > 0) s += `; anomalies: ${[...this.anomalies.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`;
@@ -99,7 +126,14 @@ export class SummaryTable {
     if (st.evicted > 0) s += `; ${st.evicted} evicted (--max-flows)`;
     if (st.expired > 0) s += `; ${st.expired} expired idle`;
     s += '\n';
-    if (this.total > rows.length) s += `${this.total - rows.length} more not shown (--json lists every connection)\n`;
+    if (this.total > this.rows.length) s += `${this.total - this.rows.length} more not shown (--json lists every connection)\n`;
     out.write(s);
   }
+}
+
+/** The widest line of `text` in terminal columns (colour codes take none). */
+function widest(text: string): number {
+  let max = 0;
+  for (const line of text.split('\n')) max = Math.max(max, line.replace(/\x1b\[[0-9;]*m/g, '').length);
+  return max;
 }
