@@ -223,5 +223,7 @@ function openStdin(name: string): ByteSource {
   let st: Stats | undefined;
   try { st = fstatSync(0); } catch { st = undefined; }
   if (st !== undefined && st.isFile()) return new FileSource(0, name, false);
+  // `< DIR` opens a directory: reading it fails with EISDIR, which a stream would show as empty
+  if (st !== undefined && st.isDirectory()) throw new TcpscopeError('ENOENT_CAPTURE', 'is a directory, not a capture', { file: name });
   return new StreamSource(process.stdin, name);
 }

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { SCEN, tcpscope } from './helpers.js';
+import { CLI, NODE, q, SCEN, shell, tcpscope } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-cli-err-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -110,6 +110,17 @@ describe('tracking over a link type the decoders do not know', () => {
       const after = tcpscope(['check', '--jobs', jobs, mixed]);
       expect(after.status).toBe(2);
       expect(after.stdout).toMatch(/could not be read to the end/);
+    });
+  }
+});
+
+describe('standard input that is a directory', () => {
+  for (const args of [['-r', '-'], ['check', '-']]) {
+    test(`${args.join(' ')} < DIR_says it is a directory (not "empty"), no stdout`, () => {
+      const r = shell(`${q(NODE)} ${q(CLI)} ${args.join(' ')} < ${q(emptyDir)}`);
+      expect(r.status).toBe(args[0] === 'check' ? 2 : 1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('tcpscope: standard input: is a directory, not a capture\n');
     });
   }
 });
