@@ -43,3 +43,4 @@ import './vxlan.js';
 import './geneve.js';
 import './ipsec.js';
 import './igmp.js';
+import './vrrp.js';
