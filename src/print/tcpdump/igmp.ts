@@ -27,7 +27,7 @@ const V3_RECORD_NAMES = toMap([[1, 'is_in'], [2, 'is_ex'], [3, 'to_in'], [4, 'to
 
 /**
  * PIMv1 rides in IGMP (type 0x14); its printer lives with PIM's and hooks in here when loaded, so
- * this file does not depend on it. Until then the type prints as tcpdump would print it bare.
+ * this file does not depend on it (without pim.js loaded only `igmp pimv1` is printed).
  */
 export const pimv1Hook: { fn: ((ctx: PrintContext, p: number, length: number) => void) | undefined } = { fn: undefined };
 

@@ -44,3 +44,4 @@ import './geneve.js';
 import './ipsec.js';
 import './igmp.js';
 import './vrrp.js';
+import './pim.js';
