@@ -435,8 +435,8 @@ function pimv1Print(ctx: PrintContext, p: number, length: number): void {
       }
       break;
     case 1:
-      // the encapsulated IP header must be there
-      ctx.need(p + 8, 20);
+      // the encapsulated IP header must be there (checked in place: IGMP's checksum check still follows)
+      if (!ctx.ttest(p + 8, 20)) { ctx.trunc(); return; }
       ctx.s += ' for ' + ip4(ctx, p + 20) + ' > ' + ip4(ctx, p + 24);
       break;
     case 2:
@@ -462,7 +462,8 @@ function pimv1Print(ctx: PrintContext, p: number, length: number): void {
     case 7:
       if (ctx.vflag) {
         if (length < 8) { ctx.trunc(); return; }
-        if (!pimv1JoinPrune(ctx, p + 8, length - 8)) { ctx.trunc(); return; }
+        // the join/prune list prints its own truncation mark, then the version check still runs
+        if (!pimv1JoinPrune(ctx, p + 8, length - 8)) ctx.trunc();
       }
       break;
     default:

@@ -23,10 +23,12 @@ const AUTH_NAMES = toMap([[0, 'none'], [VRRP_AUTH_SIMPLE, 'simple'], [2, 'ah']])
 
 export function vrrpPrint(ctx: PrintContext, p: number, length: number, iph: number, ver: number, ttl: number): void {
   ctx.protocol = 'vrrp';
+  // the name goes out before the first byte is read: `VRRP [|vrrp]` when none was captured
+  ctx.s += 'VRRP';
   const first = ctx.u8(p);
   const version = first >> 4;
   const type = first & 0x0f;
-  ctx.s += 'VRRPv' + version + ', ' + tok2str(TYPE_NAMES, 'unknown type (%u)', type);
+  ctx.s += 'v' + version + ', ' + tok2str(TYPE_NAMES, 'unknown type (%u)', type);
   if (ttl !== 255) ctx.s += ', (ttl ' + ttl + ')';
   if (version < 2 || version > 3 || type !== VRRP_TYPE_ADVERTISEMENT) return;
   ctx.s += ', vrid ' + ctx.u8(p + 1) + ', prio ' + ctx.u8(p + 2);
