@@ -90,12 +90,10 @@ describe('names without -n', () => {
   const files = {
     hosts: join(dir, 'hosts'),
     services: join(dir, 'services'),
-    protocols: join(dir, 'protocols'),
     ethers: join(dir, 'ethers'),
   };
   writeFileSync(files.hosts, '# test hosts\n10.0.0.1 client.test client\n10.0.0.1 second-name\n2001:db8::2 v6server\n');
   writeFileSync(files.services, 'http 80/tcp www\nafs3-fileserver 7000/tcp bbs\nbbs 7000/tcp\nsyslog 514/udp\n');
-  writeFileSync(files.protocols, 'tcp 6 TCP\nudp 17 UDP\n');
   writeFileSync(files.ethers, '02:00:00:00:00:02 gateway\n');
 
   it('hosts_services_and_ethers_name_what_they_list', () => {

@@ -1,7 +1,7 @@
 /**
  * ip_demux_print (print-ip-demux.c): the payload of an IPv4 datagram or IPv6 packet by protocol
  * number, shared by both versions. Protocols with no printer print ` ip-proto-N LENGTH` (or the
- * /etc/protocols name without -n), as tcpdump does.
+ * name from tcpdump's protocol table without -n), as tcpdump does.
  */
 import type { PrintContext } from './context.js';
 import { ipProtoPrinter } from './dispatch.js';

@@ -8,7 +8,8 @@
  *    DNS query, so a name only DNS knows stays a number);
  *  - TCP and UDP ports: the service's primary name from /etc/services (first entry per port and
  *    protocol, as tcpdump's init_servarray keeps it), else the number;
- *  - IP protocol numbers (non-first fragments, unknown protocols): /etc/protocols;
+ *  - IP protocol numbers (non-first fragments, unknown protocols): tcpdump's own table of IANA's
+ *    keywords (ipproto-names.ts), not /etc/protocols;
  *  - MAC addresses: `Broadcast` for ff:ff:ff:ff:ff:ff, a name from /etc/ethers, else the address
  *    followed by ` (oui Vendor)` or ` (oui Unknown)`.
  * The files are read once, lazily, the first time a name is asked for.
@@ -18,6 +19,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { HEX2 } from './hexdump.js';
+import { IP_PROTOCOL_NAMES } from './ipproto-names.js';
 import { OUI_NAMES } from './oui.js';
 
 /** decimal text of 0..255 */
@@ -28,7 +30,6 @@ const CACHE_SIZE = 1 << CACHE_BITS;
 export interface NameFiles {
   hosts?: string;
   services?: string;
-  protocols?: string;
   ethers?: string;
 }
 
@@ -40,7 +41,6 @@ export class Names {
   private hosts6 = new Map<string, string>();
   private tcpServices = new Map<number, string>();
   private udpServices = new Map<number, string>();
-  private protocols = new Map<number, string>();
   private ethers = new Map<string, string>();
 
   private readonly v4Keys = new Uint32Array(CACHE_SIZE);
@@ -154,11 +154,10 @@ export class Names {
     return s;
   }
 
-  /** netdb_protoname: the /etc/protocols name of an IP protocol, undefined with -n or when unknown. */
+  /** netdb_protoname: tcpdump's name of an IP protocol, undefined with -n or when it has none. */
   protoName(proto: number): string | undefined {
     if (this.numeric) return undefined;
-    this.load();
-    return this.protocols.get(proto);
+    return IP_PROTOCOL_NAMES[proto];
   }
 
   // ---- MAC addresses ----------------------------------------------------------------------
@@ -189,7 +188,6 @@ export class Names {
     this.ethers.set('ff:ff:ff:ff:ff:ff', 'Broadcast');
     parseHosts(readText(this.files.hosts ?? '/etc/hosts'), this.hosts4, this.hosts6);
     parseServices(readText(this.files.services ?? '/etc/services'), this.tcpServices, this.udpServices);
-    parseProtocols(readText(this.files.protocols ?? '/etc/protocols'), this.protocols);
     parseEthers(readText(this.files.ethers ?? '/etc/ethers'), this.ethers);
   }
 }
@@ -237,16 +235,6 @@ export function parseServices(text: string, tcp: Map<number, string>, udp: Map<n
     const proto = f[1].slice(slash + 1);
     const table = proto === 'tcp' ? tcp : proto === 'udp' ? udp : undefined;
     if (table !== undefined && !table.has(port)) table.set(port, f[0]);
-  }
-}
-
-/** /etc/protocols: `name number [aliases...]`. */
-export function parseProtocols(text: string, out: Map<number, string>): void {
-  for (const line of text.split('\n')) {
-    const f = fields(line);
-    if (f.length < 2) continue;
-    const n = Number(f[1]);
-    if (Number.isInteger(n) && n >= 0 && n <= 255 && !out.has(n)) out.set(n, f[0]);
   }
 }
 
