@@ -6,7 +6,7 @@
 import type { PrintContext } from './context.js';
 import { registerTcpPort, registerUdpPort } from './dispatch.js';
 import { formatIp6 } from './names.js';
-import { fnPrintChar } from './text.js';
+import { fnPrintChar, relTime } from './text.js';
 import { toMap, tok2str } from './tok.js';
 
 const INDIR_MASK = 0xc0;
@@ -293,20 +293,6 @@ function recordPrint(ctx: PrintContext, cp: number, bp: number, mdns: boolean): 
       break;
   }
   return rp;
-}
-
-/** unsigned_relts_print: seconds as `1y2w3d4h5m6s` */
-function relTime(secs: number): string {
-  if (secs === 0) return '0s';
-  const units = [[31536000, 'y'], [604800, 'w'], [86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const;
-  let s = '';
-  for (const [n, u] of units) {
-    if (secs >= n) {
-      s += Math.floor(secs / n) + u;
-      secs %= n;
-    }
-  }
-  return s;
 }
 
 /** domain_print */

@@ -8,6 +8,7 @@
 import { foldSum, onesSum } from '../../decode/checksum.js';
 import type { PrintContext } from './context.js';
 import { registerIpProto } from './dispatch.js';
+import { relTime } from './text.js';
 import { toMap, tok2str } from './tok.js';
 
 const IGMP_QUERY = 0x11;
@@ -36,20 +37,6 @@ function ip4(ctx: PrintContext, o: number): string {
   ctx.need(o, 4);
   return ctx.names.ip4At(ctx.d, o);
 }
-
-/** unsigned_relts_print: seconds as `1y2w3d4h5m6s` */
-export function relTime(secs: number): string {
-  if (secs === 0) return '0s';
-  let s = '';
-  for (const [n, u] of RELTS_UNITS) {
-    if (secs >= n) {
-      s += Math.floor(secs / n) + u;
-      secs %= n;
-    }
-  }
-  return s;
-}
-const RELTS_UNITS = [[31536000, 'y'], [604800, 'w'], [86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const;
 
 export function igmpPrint(ctx: PrintContext, p: number, length: number): void {
   if (ctx.qflag) {

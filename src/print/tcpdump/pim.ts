@@ -8,7 +8,8 @@
 import { foldSum, onesSum, pseudoSum6 } from '../../decode/checksum.js';
 import type { PrintContext } from './context.js';
 import { registerIpProto } from './dispatch.js';
-import { pimv1Hook, relTime } from './igmp.js';
+import { pimv1Hook } from './igmp.js';
+import { relTime } from './text.js';
 import { ip6FinalDst } from './ip-addrs.js';
 import { ipPrint, ip6PrintRef } from './ip.js';
 import { hex4, hex8, printUnknownData } from './nd-strings.js';

@@ -17,3 +17,18 @@ export const FN_CHAR: readonly string[] = Array.from({ length: 256 }, (_, c) => 
 export function fnPrintChar(c: number): string {
   return FN_CHAR[c & 0xff];
 }
+
+const RELTS_UNITS = [[31536000, 'y'], [604800, 'w'], [86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']] as const;
+
+/** unsigned_relts_print: seconds as `1y2w3d4h5m6s` (`0s` for none) */
+export function relTime(secs: number): string {
+  if (secs === 0) return '0s';
+  let s = '';
+  for (const [n, u] of RELTS_UNITS) {
+    if (secs >= n) {
+      s += Math.floor(secs / n) + u;
+      secs %= n;
+    }
+  }
+  return s;
+}
