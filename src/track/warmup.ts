@@ -18,7 +18,8 @@
  * touches is the flow records' piece caches, which it fills with pieces every capture has).
  */
 import { CaptureParser } from '../capture/parser.js';
-import { decodePacket, Packet } from '../decode/index.js';
+import { encodeFileHeader, PCAP_FILE_HEADER_LEN } from '../capture/writer.js';
+import { decodePacket, inCksum, Packet, pseudoSum4 } from '../decode/index.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../decode/packet.js';
 import { MAX_FLOW_JSON } from './flow.js';
 import { Tracker } from './tracker.js';
@@ -127,12 +128,8 @@ class CaptureBuilder {
   private ident = 1;
 
   constructor() {
-    const h = Buffer.alloc(24);
-    h.writeUInt32LE(0xa1b2c3d4, 0);
-    h.writeUInt16LE(2, 4);
-    h.writeUInt16LE(4, 6);
-    h.writeUInt32LE(262144, 16);
-    h.writeUInt32LE(1, 20); // Ethernet
+    const h = Buffer.alloc(PCAP_FILE_HEADER_LEN);
+    encodeFileHeader({ linktype: 1, snaplen: 262144, nano: false }, h); // Ethernet
     this.parts.push(h);
   }
 
@@ -152,7 +149,7 @@ class CaptureBuilder {
     f[23] = 6;
     f.writeUInt32BE(src, 26);
     f.writeUInt32BE(dst, 30);
-    f.writeUInt16BE(~sum16(f, 14, 34, 0) & 0xffff, 24);
+    f.writeUInt16BE(inCksum(f, 14, 20), 24);
     // TCP
     const o = 34;
     f.writeUInt16BE(fromClient ? port : 80, o);
@@ -164,8 +161,7 @@ class CaptureBuilder {
     f.writeUInt16BE(win, o + 14);
     for (let i = 0; i < opts.length; i++) f[o + 20 + i] = opts[i];
     f.fill(0x61, o + 20 + optLen);
-    const pseudo = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + tcpLen;
-    f.writeUInt16BE(~sum16(f, o, o + tcpLen, pseudo) & 0xffff, o + 16);
+    f.writeUInt16BE(inCksum(f, o, tcpLen, pseudoSum4(src, dst, 6, tcpLen)), o + 16);
     const rec = Buffer.alloc(16);
     const sec = Math.floor(this.t);
     rec.writeUInt32LE(sec, 0);
@@ -178,11 +174,4 @@ class CaptureBuilder {
   bytes(): Uint8Array {
     return Buffer.concat(this.parts);
   }
-}
-
-/** One's-complement sum of b[start, end) (16-bit big-endian words) plus `sum`, folded. */
-function sum16(b: Uint8Array, start: number, end: number, sum: number): number {
-  for (let i = start; i < end; i += 2) sum += (b[i] << 8) | (i + 1 < end ? b[i + 1] : 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return sum;
 }
