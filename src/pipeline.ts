@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { expandCapturePaths, readCapture, readCaptureFiles, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
-import { ProgressLine, stdoutKind, wantsProgressLine } from './capture/progress.js';
+import { type ProgressLine, stderrProgressLine } from './capture/progress.js';
 import type { CaptureFileWriter } from './capture/writer-rotate.js';
 import type { PcapFileHeader } from './capture/writer.js';
 import type { Frame } from './capture/frame.js';
@@ -208,12 +208,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       const set = opts.reads !== undefined && (opts.reads.length > 1 || isDirectory(opts.reads[0])) ? expandCapturePaths(opts.reads) : null;
       let headerSeen = false;
       const regularFiles = (set ?? [opts.read as string]).every(isRegularFile);
-      progressLine = opts.progress !== false && wantsProgressLine({
-        stderrIsTTY: process.stderr.isTTY === true,
-        stdout: stdoutKind(),
-        stdoutUsed: printing || opts.write === '-',
-        regularFiles,
-      }) ? new ProgressLine({ write: (s) => { process.stderr.write(s); }, columns: () => process.stderr.columns }) : null;
+      progressLine = opts.progress !== false ? stderrProgressLine(regularFiles, printing || opts.write === '-') : null;
       // a pipe (`tcpdump -U -w - | tcpscope -r -`) can pause for as long as the capture is
       // quiet: what was printed must not wait in the buffer meanwhile. The timer only runs
       // while the read waits for input (the frame loop does not yield otherwise), so it costs
@@ -274,7 +269,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   return status;
 }
 
-function isRegularFile(path: string): boolean {
+/** Whether `path` names a regular file (not standard input, a FIFO, a directory or nothing). */
+export function isRegularFile(path: string): boolean {
   if (path === '-') return false;
   try { return statSync(path).isFile(); } catch { return false; }
 }

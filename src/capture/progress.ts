@@ -118,3 +118,13 @@ export function stdoutKind(fd = 1): StdoutKind {
 export function wantsProgressLine(opts: { stderrIsTTY: boolean; stdout: StdoutKind; stdoutUsed: boolean; regularFiles: boolean }): boolean {
   return opts.stderrIsTTY && opts.regularFiles && (!opts.stdoutUsed || opts.stdout === 'file');
 }
+
+/**
+ * The process's progress line on standard error for a read of `regularFiles` (true when every
+ * input is a regular file), or null when wantsProgressLine says no given what standard error and
+ * standard output are and whether our standard output is in use during the read.
+ */
+export function stderrProgressLine(regularFiles: boolean, stdoutUsed: boolean): ProgressLine | null {
+  const wanted = wantsProgressLine({ stderrIsTTY: process.stderr.isTTY === true, stdout: stdoutKind(), stdoutUsed, regularFiles });
+  return wanted ? new ProgressLine({ write: (s) => { process.stderr.write(s); }, columns: () => process.stderr.columns }) : null;
+}

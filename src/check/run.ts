@@ -10,8 +10,8 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { expandCapturePaths } from '../capture/index.js';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
-import { ProgressLine, stdoutKind, wantsProgressLine } from '../capture/progress.js';
-import { trackCaptures } from '../pipeline.js';
+import { type ProgressLine, stderrProgressLine } from '../capture/progress.js';
+import { isRegularFile, trackCaptures } from '../pipeline.js';
 import type { ColorChoice } from '../print/color.js';
 import { Output } from '../print/output.js';
 import type { ChecksumPolicy } from '../track/tracker.js';
@@ -95,9 +95,7 @@ export function defaultCheckIO(): CheckIO {
     stderr: (s) => { process.stderr.write(s); },
     env: process.env,
     isTTY: process.stdout.isTTY === true,
-    progressLine: (regularFiles, stdoutUsed) => wantsProgressLine({ stderrIsTTY: process.stderr.isTTY === true, stdout: stdoutKind(), stdoutUsed, regularFiles })
-      ? new ProgressLine({ write: (s) => { process.stderr.write(s); }, columns: () => process.stderr.columns })
-      : null,
+    progressLine: stderrProgressLine,
   };
 }
 
@@ -210,10 +208,6 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   io.stdout.flush();
   if (failure !== null) throw failure;
   return exitStatusOf(verdict, run);
-}
-
-function isRegularFile(path: string): boolean {
-  try { return statSync(path).isFile(); } catch { return false; }
 }
 
 /** A TcpscopeError with exit status 2 (check's status for input it cannot read). */
