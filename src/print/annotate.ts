@@ -18,7 +18,7 @@ import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
 import type { Tracker } from '../track/tracker.js';
-import { encode, putBytes, putFixed, putSpaces, putString, putUint } from './bytes.js';
+import { encode, putBytes, putFixed, putSpaces, putString, putUint } from '../bytes.js';
 import type { Output } from './output.js';
 
 /** Indentation of annotation lines under tcpdump's line. */

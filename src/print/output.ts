@@ -14,7 +14,7 @@ const SIZE = 1 << 16;
 
 export class Output {
   /**
-   * The buffer, for printers that write bytes themselves (src/print/bytes.ts): `reserve(n)`,
+   * The buffer, for printers that write bytes themselves (src/bytes.ts): `reserve(n)`,
    * then bytes at buf[len..], then `len` moved past them. Nothing else may hold on to it.
    */
   readonly buf = Buffer.allocUnsafeSlow(SIZE);

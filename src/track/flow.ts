@@ -5,7 +5,7 @@
  * follow the corpus README (client, server, handshake, close, reset_by, states, conn_state,
  * anomalies, start) plus Zeek's history, counts, times and the negotiated options.
  */
-import { putFixed, putUint } from '../print/bytes.js';
+import { putFixed, putUint } from '../bytes.js';
 import { formatEndpoint } from './address.js';
 import { ANOMALY_NAMES, anomalyNames } from './events.js';
 import { STATE_NAMES } from './states.js';

@@ -1,5 +1,5 @@
 /**
- * The byte-writing paths (print/tcpdump/fast.ts for ordinary TCP lines, print/bytes.ts) must
+ * The byte-writing paths (print/tcpdump/fast.ts for ordinary TCP lines, src/bytes.ts) must
  * print exactly what the full printer prints: every frame of every fixture capture and a set of
  * made edge cases go through `print()` (which takes the fast path where it can) and through
  * `format()` (the full printer alone), under the flag sets the fast path serves, and the two
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../src/capture/frame.js';
 import { readCapture } from '../../src/capture/index.js';
 import { Packet, decodePacket } from '../../src/decode/index.js';
-import { putFixed, putString, putUint } from '../../src/print/bytes.js';
+import { putFixed, putString, putUint } from '../../src/bytes.js';
 import { defaultPrintOptions, type PrintOptions } from '../../src/print/options.js';
 import { Output } from '../../src/print/output.js';
 import { TCP_PORT_HAS_PRINTER } from '../../src/print/tcpdump/dispatch.js';

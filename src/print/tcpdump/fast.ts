@@ -1,7 +1,7 @@
 /**
  * The line of an ordinary Ethernet/IPv4 or IPv6/TCP segment, written as bytes straight into the output
  * buffer: the same bytes tcpPrint (tcp.ts) and its callers make for it, at a fraction of the cost
- * (no string is built, flattened or encoded; see ../bytes.ts).
+ * (no string is built, flattened or encoded; see src/bytes.ts).
  *
  * It only takes what it knows every byte of, and leaves the rest to the full printer before it
  * has written or changed anything:
@@ -20,7 +20,7 @@
 import type { Frame } from '../../capture/frame.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TCP_URG } from '../../decode/packet.js';
 import type { TcpdumpSeqTable } from '../../track/tcpdump-seq.js';
-import { encode, putBytes, putUint } from '../bytes.js';
+import { encode, putBytes, putUint } from '../../bytes.js';
 import type { PrintOptions } from '../options.js';
 import type { Output } from '../output.js';
 import { TCP_PORT_HAS_PRINTER, tcpPortPrinter } from './dispatch.js';

@@ -12,7 +12,7 @@
  * Speed: the date/time-of-day text changes once a second, so it is formatted with Date only when
  * the second changes and the fraction is appended from a zero-padding table.
  */
-import { encode, putBytes, putFixed, putString } from '../bytes.js';
+import { encode, putBytes, putFixed, putString } from '../../bytes.js';
 
 const PAD6 = ['', '00000', '0000', '000', '00', '0', ''];
 const PAD9 = ['', '00000000', '0000000', '000000', '00000', '0000', '000', '00', '0', ''];
