@@ -6,7 +6,10 @@
  *
  * Files are probed first (their first time stamp), then opened only when the merge reaches
  * that time: rotated parts, which do not overlap, are read one or two at a time, so a directory
- * of a thousand parts costs two buffers and two file descriptors, not a thousand.
+ * of a thousand parts costs two buffers and two file descriptors, not a thousand. Files that do
+ * overlap (one per interface, say) are all read at once: their buffers shrink with their number
+ * (SET_BUFFER_BUDGET over all of them) and a FilePool keeps at most 64 descriptors open (fewer
+ * under a low `ulimit -n`), parking the least recently read file, so any number of them stays within `ulimit -n`.
  */
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,10 +20,10 @@ import { type Frame, newFrame } from './frame.js';
 import type { CaptureInfo } from './info.js';
 import type { FrameSink } from './parser.js';
 import { CaptureReader, END, FRAME, WAIT, type ProgressCallback } from './reader.js';
-import { openSource } from './source.js';
+import { FilePool, openSource } from './source.js';
 
 export interface CaptureSetOptions {
-  /** buffer size per open file (default 1 MiB) */
+  /** buffer size per open file (default 1 MiB, smaller for sets of more than 64 files) */
   chunkSize?: number;
   /** bytes read so far over all files, and their total size when known */
   progress?: ProgressCallback;
@@ -59,6 +62,13 @@ interface Member {
 }
 
 const PROBE_CHUNK = 64 * 1024;
+/** read buffers of one set in all: 1 MiB each up to 64 files, then smaller, never under 64 KiB */
+const SET_BUFFER_BUDGET = 64 * 1024 * 1024;
+
+/** The read buffer for each file of a set of `n`: 64 overlapping parts of 1 GB must not take 64 GB. */
+function setChunkSize(n: number): number {
+  return Math.max(PROBE_CHUNK, Math.min(1024 * 1024, Math.floor(SET_BUFFER_BUDGET / Math.max(n, 1))));
+}
 
 /**
  * Read `paths` as one capture, calling `onFrame` for every frame in time-stamp order (frames
@@ -68,7 +78,8 @@ const PROBE_CHUNK = 64 * 1024;
  * bad, after every frame before that point in time has been delivered.
  */
 export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: CaptureSetOptions = {}): Promise<CaptureSetSummary> {
-  const chunkSize = opts.chunkSize ?? 1024 * 1024;
+  const chunkSize = opts.chunkSize ?? setChunkSize(paths.length);
+  const pool = new FilePool();
   const members: Member[] = [];
   let totalSize: number | undefined = 0;
   let doneBefore = 0; // input bytes of the files already finished
@@ -85,7 +96,7 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
     for (const path of paths) {
       const name = path === '-' ? 'standard input' : path;
       const keep = path === '-';
-      const reader = new CaptureReader(openSource(path, name), name, { chunkSize: keep ? chunkSize : PROBE_CHUNK, progress: keep ? report : undefined });
+      const reader = new CaptureReader(openSource(path, name, pool), name, { chunkSize: keep ? chunkSize : PROBE_CHUNK, progress: keep ? report : undefined });
       const size = reader.size;
       if (totalSize !== undefined) totalSize = size === undefined ? undefined : totalSize + size;
       const file: CaptureSetFile = { path, frames: 0, first: null, info: null };
@@ -122,7 +133,7 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
       while (p < pending.length && (heap.length === 0 || !before(heap[0], pending[p]))) {
         const m = pending[p++];
         if (m.reader === null) {
-          m.reader = new CaptureReader(openSource(m.file.path, m.file.path), m.file.path, { chunkSize, progress: report });
+          m.reader = new CaptureReader(openSource(m.file.path, m.file.path, pool), m.file.path, { chunkSize, progress: report });
           if ((await advance(m.reader)) !== FRAME) { finish(m); continue; } // emptied since the probe
         }
         opts.onOpen?.(m.file.path, m.reader.info);

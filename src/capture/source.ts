@@ -3,7 +3,7 @@
  * fastest way to move bytes from the page cache into JavaScript), standard input (a file when
  * redirected, otherwise a stream), or a gzip decompressor in front of either.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { isatty } from 'node:tty';
 import { createGunzip } from 'node:zlib';
@@ -24,18 +24,39 @@ export interface ByteSource {
 export class FileSource implements ByteSource {
   position = 0;
   private closed = false;
+  /** -1 while parked by its pool (the descriptor closed to make room for another file's) */
+  private fd: number;
+  /** the pool's clock at this source's last read, to find the least recently used */
+  lastUse = 0;
 
-  constructor(private readonly fd: number, private readonly name: string, private readonly ownsFd = true) {}
+  /**
+   * A source in a `pool` (a file of a capture set) reads at explicit positions and may be parked:
+   * its descriptor closed and the file reopened by `path` at its next read, checked to be the
+   * same file (`identity`: device and inode) so a part replaced meanwhile is an error, not a
+   * silent splice of two files.
+   */
+  constructor(fd: number, private readonly name: string, private readonly ownsFd = true,
+    private readonly pool?: FilePool, private readonly path?: string, private readonly identity?: Stats) {
+    this.fd = fd;
+    pool?.opened(this);
+  }
 
   /** the file's size now (a capture still being written grows) */
   get size(): number | undefined {
+    if (this.fd < 0) return this.identity?.size;
     try { return fstatSync(this.fd).size; } catch { return undefined; }
   }
 
   read(buf: Uint8Array, offset: number, length: number): number {
     let n: number;
     try {
-      n = readSync(this.fd, buf, offset, length, null);
+      if (this.pool === undefined) {
+        n = readSync(this.fd, buf, offset, length, null);
+      } else {
+        if (this.fd < 0) this.reopen();
+        this.lastUse = this.pool.tick();
+        n = readSync(this.fd, buf, offset, length, this.position);
+      }
     } catch (e) {
       throw readError(e, this.name, this.position);
     }
@@ -46,9 +67,102 @@ export class FileSource implements ByteSource {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.fd >= 0) this.release();
+    this.pool?.closed(this);
+  }
+
+  /** Close the descriptor but keep the place: the next read reopens the file (FilePool). */
+  park(): void {
+    if (this.fd >= 0 && !this.closed) this.release();
+  }
+
+  get isOpen(): boolean { return this.fd >= 0; }
+
+  private release(): void {
+    const fd = this.fd;
+    this.fd = -1;
     if (this.ownsFd) {
-      try { closeSync(this.fd); } catch { /* already gone */ }
+      try { closeSync(fd); } catch { /* already gone */ }
     }
+  }
+
+  private reopen(): void {
+    const pool = this.pool as FilePool;
+    const fd = pool.open(this.path as string, this.name, this);
+    let st: Stats;
+    try {
+      st = fstatSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    const was = this.identity as Stats;
+    if (st.ino !== was.ino || st.dev !== was.dev) {
+      closeSync(fd);
+      throw new TcpscopeError('ENOENT_CAPTURE', 'was replaced by another file while it was being read', { file: this.name, offset: this.position });
+    }
+    this.fd = fd;
+    pool.opened(this);
+  }
+}
+
+/**
+ * The descriptors of one capture set. Files whose packets overlap in time must all be read at
+ * once (the merge needs each one's next packet), and a thousand of them would exceed the usual
+ * limit of open files (`ulimit -n`, often 1024 or 256). The pool keeps at most `limit` open and
+ * parks the least recently read one to open another; it also parks one and retries when the
+ * system says EMFILE/ENFILE below that limit. A parked file costs a reopen at its next read: a
+ * merge reads each file a buffer at a time, so that is one open per buffer at worst.
+ */
+export class FilePool {
+  private readonly live = new Set<FileSource>();
+  private clock = 0;
+
+  /** `limit`: at most this many open; by default a quarter of the soft `ulimit -n`, at most 64. */
+  constructor(private limit = defaultPoolLimit()) {}
+
+  tick(): number { return ++this.clock; }
+
+  /** Open `path` for a pooled source, making room first (and again on EMFILE) by parking others. */
+  open(path: string, name: string, forSource?: FileSource): number {
+    if (this.live.size >= this.limit) this.parkOldest(forSource);
+    for (;;) {
+      try {
+        return openSync(path, 'r');
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code === 'EMFILE' || code === 'ENFILE') && this.live.size > 1) {
+          // the system ran out first: leave the rest of the process (Node's own lazy module
+          // loads, the output file) a few descriptors and stay below this from now on
+          this.limit = Math.max(1, this.live.size - 4);
+          while (this.live.size >= this.limit && this.parkOldest(forSource));
+          continue;
+        }
+        throw new TcpscopeError('ENOENT_CAPTURE', describeErrno(e as NodeJS.ErrnoException), { file: name });
+      }
+    }
+  }
+
+  opened(s: FileSource): void {
+    s.lastUse = this.tick();
+    this.live.add(s);
+  }
+
+  closed(s: FileSource): void {
+    this.live.delete(s);
+  }
+
+  /** Open descriptors now, and the cap (for tests). */
+  get cap(): number { return this.limit; }
+  get openCount(): number { return this.live.size; }
+
+  private parkOldest(except?: FileSource): boolean {
+    let oldest: FileSource | null = null;
+    for (const s of this.live) if (s !== except && (oldest === null || s.lastUse < oldest.lastUse)) oldest = s;
+    if (oldest === null) return false;
+    oldest.park();
+    this.live.delete(oldest);
+    return true;
   }
 }
 
@@ -188,16 +302,34 @@ function describeErrno(err: NodeJS.ErrnoException): string {
 }
 
 /**
- * Open `path` for reading ('-' = standard input). Throws a TcpscopeError (code ENOENT_CAPTURE)
- * saying why when it cannot be opened or is not a file.
+ * A quarter of the soft limit on open files (Linux's /proc/self/limits), at most 64, at least 2;
+ * 64 where the limit cannot be read. The rest stays for the process: Node loads modules lazily.
  */
-export function openSource(path: string, name: string): ByteSource {
+function defaultPoolLimit(): number {
+  let soft = 256;
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'latin1'));
+    if (m !== null) soft = m[1] === 'unlimited' ? Infinity : Number(m[1]);
+  } catch { /* not Linux */ }
+  return Math.max(2, Math.min(64, Math.floor(soft / 4)));
+}
+
+/**
+ * Open `path` for reading ('-' = standard input). Throws a TcpscopeError (code ENOENT_CAPTURE)
+ * saying why when it cannot be opened or is not a file. With a `pool` (the files of a capture
+ * set), a regular file shares the pool's cap on open descriptors.
+ */
+export function openSource(path: string, name: string, pool?: FilePool): ByteSource {
   if (path === '-') return openStdin(name);
   let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new TcpscopeError('ENOENT_CAPTURE', describeErrno(e as NodeJS.ErrnoException), { file: name });
+  if (pool !== undefined) {
+    fd = pool.open(path, name);
+  } else {
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      throw new TcpscopeError('ENOENT_CAPTURE', describeErrno(e as NodeJS.ErrnoException), { file: name });
+    }
   }
   let st: Stats;
   try {
@@ -210,7 +342,7 @@ export function openSource(path: string, name: string): ByteSource {
     closeSync(fd);
     throw new TcpscopeError('ENOENT_CAPTURE', 'is a directory, not a capture file (give the files in it, or use tcpscope check DIR)', { file: name });
   }
-  if (st.isFile()) return new FileSource(fd, name);
+  if (st.isFile()) return pool === undefined ? new FileSource(fd, name) : new FileSource(fd, name, true, pool, path, st);
   // a FIFO, character device or socket: stream it (on the descriptor already open: reopening a
   // FIFO would lose what the writer has put in it) so a slow writer never blocks the event loop
   return new StreamSource(createReadStream('', { fd, highWaterMark: 1 << 20 }), name);

@@ -3,12 +3,13 @@
  * list), and how a directory lists its captures.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe as group, expect, it } from 'vitest';
 import { expandCapturePaths, listCaptureDir, readCaptureSet, type Frame } from '../../src/capture/index.js';
+import { FilePool, openSource } from '../../src/capture/source.js';
 import { TcpscopeError } from '../../src/errors.js';
 import { Pcapng, buildPcap, fixture, fixturePath, parseChunks, payload, type PcapRecord } from './build.js';
 
@@ -144,6 +145,57 @@ group('readCaptureSet', () => {
     expect(r.frames).toBe(parts * 20);
     expect(most).toBeGreaterThan(0);
     expect(most).toBeLessThanOrEqual(2);
+  });
+
+  it.skipIf(!existsSync('/proc/self/fd'))('300 overlapping captures merge in time order with at most 64 of them open at once', async () => {
+    const d = newDir();
+    const n = 300;
+    const parts: Rec[][] = Array.from({ length: n }, () => []);
+    real.forEach((r, i) => parts[i % n].push(r)); // every file spans the whole capture
+    parts.forEach((rs, i) => writeFileSync(join(d, `if${i}.pcap`), pcapOf(rs)));
+    let most = 0;
+    const keys: string[] = [];
+    const r = await readCaptureSet(expandCapturePaths([d]), (f) => {
+      keys.push(key(f));
+      const open = readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`).startsWith(d); } catch { return false; } }).length;
+      if (open > most) most = open;
+    });
+    expect(keys).toEqual(realKeys);
+    expect(r.files.every((f) => f.frames === parts[Number(/if(\d+)/.exec(f.path)?.[1])].length)).toBe(true);
+    expect(most).toBeGreaterThan(8);
+    expect(most).toBeLessThanOrEqual(64);
+  });
+
+  it('FilePool: parked files reopen where they were; a file replaced meanwhile is an error naming it', () => {
+    const d = newDir();
+    const files = [0, 1, 2, 3, 4].map((i) => { const p = join(d, `f${i}`); writeFileSync(p, payload(5000, i)); return p; });
+    const pool = new FilePool(2);
+    const sources = files.map((p) => openSource(p, p, pool));
+    expect(pool.openCount).toBeLessThanOrEqual(2);
+    const got = files.map(() => Buffer.alloc(5000));
+    // read them round-robin 700 bytes at a time: every read after the first two reopens a file
+    for (let off = 0; off < 5000; off += 700) {
+      sources.forEach((s, i) => {
+        expect(s.read(got[i], off, Math.min(700, 5000 - off))).toBe(Math.min(700, 5000 - off));
+        expect(pool.openCount).toBeLessThanOrEqual(2);
+      });
+    }
+    got.forEach((b, i) => expect(b.equals(payload(5000, i))).toBe(true));
+    sources.forEach((s) => expect(s.read(Buffer.alloc(10), 0, 10)).toBe(0));
+    // f0 is parked after this (f3 and f4 are read after it): replace it and read on
+    const again = files.map((p) => openSource(p, p, pool));
+    again[0].read(Buffer.alloc(100), 0, 100);
+    again[3].read(Buffer.alloc(100), 0, 100);
+    again[4].read(Buffer.alloc(100), 0, 100);
+    // another file moved onto its name (written first, so it cannot reuse the old inode)
+    writeFileSync(join(d, 'new'), payload(5000, 9));
+    renameSync(join(d, 'new'), files[0]);
+    expect(() => again[0].read(Buffer.alloc(100), 0, 100)).toThrow(TcpscopeError);
+    try { again[0].read(Buffer.alloc(100), 0, 100); } catch (e) {
+      expect((e as TcpscopeError).describe()).toBe(`${files[0]}: was replaced by another file while it was being read (at byte offset 100)`);
+    }
+    for (const s of [...sources, ...again]) s.close();
+    expect(pool.openCount).toBe(0);
   });
 
   it.skipIf(!existsSync('/usr/bin/tcpdump') && !existsSync('/usr/sbin/tcpdump'))("tcpdump's own -C rotation, read back as one capture", async () => {
