@@ -118,8 +118,10 @@ export class CaptureReader {
   async run(sink: (frame: Frame) => boolean | void): Promise<boolean> {
     const frame = this.decoder.frame;
     let checkAt = this.bytes + CHECK_BYTES;
-    let countdown = CHECK_FRAMES;
-    let lastYield = performance.now();
+    // the first frame takes the check-and-yield path once: V8 then has feedback for it when it
+    // optimises this loop (taken first 100 ms in, it threw the loop's code away up to three times)
+    let countdown = 1;
+    let lastYield = -Infinity;
     for (;;) {
       const s = this.next();
       if (s === FRAME) {
