@@ -118,8 +118,11 @@ export class CaptureReader {
   async run(sink: (frame: Frame) => boolean | void): Promise<boolean> {
     const frame = this.decoder.frame;
     let checkAt = this.bytes + CHECK_BYTES;
-    let countdown = CHECK_FRAMES;
-    let lastYield = performance.now();
+    // the check-and-yield path is taken once early (after FIRST_CHECK frames: by then V8 records
+    // type feedback for this function), so the loop is optimised with feedback for it (first
+    // taken 100 ms in, it threw the loop's code away and compiled it again up to three times)
+    let countdown = FIRST_CHECK;
+    let lastYield = -Infinity;
     for (;;) {
       const s = this.next();
       if (s === FRAME) {
@@ -194,5 +197,6 @@ export class CaptureReader {
 
 // run(): how often the clock is looked at, and how long a read goes without yielding
 const CHECK_FRAMES = 4096;
+const FIRST_CHECK = 256;
 const CHECK_BYTES = 4 * 1024 * 1024;
 const YIELD_MS = 100;

@@ -57,7 +57,10 @@ export function tcpChecksumOk(pkt: Packet): boolean {
     // a header without payload or with a few bytes (the ACKs and control segments checked on
     // every connection): summed straight, 30 words at most stay far below 2^31
     const end = start + (segLen & ~1);
-    for (let i = start; i < end; i += 2) sum += (d[i] << 8) | d[i + 1];
+    let i = start;
+    // two words a turn: half the loop's compare-and-branch for the 20–60-byte headers
+    for (; i + 4 <= end; i += 4) sum += ((d[i] << 8) | d[i + 1]) + ((d[i + 2] << 8) | d[i + 3]);
+    if (i < end) sum += (d[i] << 8) | d[i + 1];
     if ((segLen & 1) !== 0) sum += d[end] << 8;
   } else {
     sum += onesSum(d, start, start + segLen);

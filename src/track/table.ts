@@ -274,7 +274,16 @@ export const COUNTER_NAMES: readonly string[] = [
   'fin-retransmit', 'synack-retransmit',
 ];
 
-const INITIAL_ROWS = 1024;
+/**
+ * Rows and hash slots a new table starts with: few, on purpose. The JIT warm-up's tracker
+ * (warmup.ts, ~10 connections) then grows the rows and the hash once, so the tracker's hot
+ * functions are compiled with type feedback for the growth branches, and V8 has already seen the
+ * fields holding the views change. Started at 1024 rows, the real input's first growth came
+ * after optimisation: it threw away `create` (no feedback) and `find` (its code assumed the
+ * views never change) and compiled both again. Growing from 8 copies ~8 rows more in all.
+ */
+const INITIAL_ROWS = 8;
+const INITIAL_SLOTS = 16;
 
 export class FlowTable {
   /** the views over the row buffer (replaced when the table grows: reload them after `allocRow`) */
@@ -301,8 +310,8 @@ export class FlowTable {
   private nextUnused = 0;
 
   /** hash slots, two words each: row+1 (0 = empty) and the row's hash */
-  private slots = new Int32Array(2 * 2048);
-  private slotMask = 2047;
+  private slots = new Int32Array(2 * INITIAL_SLOTS);
+  private slotMask = INITIAL_SLOTS - 1;
 
   readonly idleHead = new Int32Array([-1, -1, -1]);
   readonly idleTail = new Int32Array([-1, -1, -1]);
@@ -310,7 +319,7 @@ export class FlowTable {
   allTail = -1;
 
   constructor(initialRows = INITIAL_ROWS) {
-    this.allocate(Math.max(16, initialRows));
+    this.allocate(Math.max(INITIAL_ROWS, initialRows));
   }
 
   private allocate(rows: number): void {
