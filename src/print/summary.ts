@@ -13,7 +13,7 @@
 import type { ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
 import type { FlowView } from '../track/flow.js';
-import { Anomaly } from '../track/events.js';
+import { ANOMALY_NAMES, Anomaly } from '../track/events.js';
 import type { Tracker } from '../track/tracker.js';
 import { formatDuration } from './annotate.js';
 import { boxTable, fitsBoxTable } from './box-table.js';
@@ -42,7 +42,9 @@ export class SummaryTable {
   private rows: Row[] = [];
   private total = 0;
   private readonly connStates = new Map<string, number>();
-  private readonly anomalies = new Map<string, number>();
+  /** connections with each anomaly bit, and the bits in the order they first appeared */
+  private readonly anomalyCounts = new Array<number>(ANOMALY_NAMES.length).fill(0);
+  private readonly anomalyOrder: number[] = [];
 
   constructor(private readonly chalk: ChalkInstance, private readonly maxRows = 25) {}
 
@@ -52,7 +54,13 @@ export class SummaryTable {
     const cs = f.connState;
     this.connStates.set(cs, (this.connStates.get(cs) ?? 0) + 1);
     const mask = f.anomalyMask;
-    if (mask !== 0) for (const a of f.anomalies) this.anomalies.set(a, (this.anomalies.get(a) ?? 0) + 1);
+    // counted by bit (no array of names per connection); listed in order of first appearance
+    if (mask !== 0) {
+      for (let i = 0; i < ANOMALY_NAMES.length; i++) {
+        if ((mask & (1 << i)) === 0) continue;
+        if (this.anomalyCounts[i]++ === 0) this.anomalyOrder.push(i);
+      }
+    }
     const hs = f.handshake;
     const close = f.close;
     const notable = (mask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || close === 'half';
@@ -126,7 +134,7 @@ export class SummaryTable {
     }
     const states = [...this.connStates.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join(', ');
     s += `${this.total} connection${this.total === 1 ? '' : 's'}${this.total > 0 ? ` (${states})` : ''}`;
-    if (this.anomalies.size > 0) s += `; anomalies: ${[...this.anomalies.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`;
+    if (this.anomalyOrder.length > 0) s += `; anomalies: ${this.anomalyOrder.map((i) => `${ANOMALY_NAMES[i]} ${this.anomalyCounts[i]}`).join(', ')}`;
     const st = tracker.stats;
     if (st.evicted > 0) s += `; ${st.evicted} evicted (--max-flows)`;
     if (st.expired > 0) s += `; ${st.expired} expired idle`;
