@@ -11,7 +11,6 @@
  * one column so they read as a table. Colour (chalk) only when enabled: steps green, warnings
  * yellow, errors red. This module holds no connection state: it reads the tracker's result.
  */
-import type { ChalkInstance } from 'chalk';
 import type { Packet } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
 import type { PacketResult } from '../track/result.js';
@@ -20,6 +19,7 @@ import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/tab
 import type { Tracker } from '../track/tracker.js';
 import { encode, putBytes, putFixed, putSpaces, putString, putUint } from '../bytes.js';
 import type { Output } from './output.js';
+import type { Paint } from './paint.js';
 
 /** Indentation of annotation lines under tcpdump's line. */
 const INDENT = '    ';
@@ -114,7 +114,7 @@ export class Annotator {
    * terminal, a pipe or a file. Every text a line is made of is encoded once, here or the first
    * time it is needed, and lines are written as bytes into the output's buffer.
    */
-  constructor(private readonly out: Output, private readonly tracker: Tracker, chalk: ChalkInstance,
+  constructor(private readonly out: Output, private readonly tracker: Tracker, chalk: Paint,
     arrow = '→') {
     const on = chalk.level > 0;
     // chalk paints a text without escapes or newlines as open + text + close

@@ -10,7 +10,6 @@
  * On a terminal narrower than the table, the least telling columns are left out one by one
  * (NARROWING) until it fits, and a line under it says which: a wrapped table is unreadable.
  */
-import type { ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
 import type { FlowView } from '../track/flow.js';
 import { ANOMALY_NAMES, Anomaly } from '../track/events.js';
@@ -18,6 +17,7 @@ import type { Tracker } from '../track/tracker.js';
 import { formatDuration } from './annotate.js';
 import { boxTable, fitsBoxTable } from './box-table.js';
 import type { Output } from './output.js';
+import type { Paint } from './paint.js';
 
 interface Row {
   id: number;
@@ -46,7 +46,7 @@ export class SummaryTable {
   private readonly anomalyCounts = new Array<number>(ANOMALY_NAMES.length).fill(0);
   private readonly anomalyOrder: number[] = [];
 
-  constructor(private readonly chalk: ChalkInstance, private readonly maxRows = 25) {}
+  constructor(private readonly chalk: Paint, private readonly maxRows = 25) {}
 
   /** Record a connection as it ends. */
   add(f: FlowView): void {
