@@ -136,8 +136,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   // (with -w and no --print nothing is decoded: the packets only go to the file, as tcpdump)
   const json = opts.mode === 'json' && printing ? new (await import('./print/json.js')).JsonWriter(out, opts.jsonPackets) : null;
   const annotated = opts.mode === 'annotated' && printing;
-  const color = annotated ? await import('./print/color.js') : null;
-  const chalk = color !== null ? color.makeChalk(color.colorLevel(opts.color, process.stdout.isTTY === true)) : null;
+  // chalk is loaded only to colour: without colour (pipes, files) NO_PAINT stands in for it
+  const paint = annotated ? await import('./print/paint.js') : null;
+  const level = paint !== null ? paint.colorLevel(opts.color, process.stdout.isTTY === true) : 0;
+  const chalk = paint === null ? null : level === 0 ? paint.NO_PAINT : (await import('./print/color.js')).makeChalk(level);
   const summary = annotated && opts.summary ? new (await import('./print/summary.js')).SummaryTable(chalk!) : null;
   // (loaded only when used: --plain never needs the tracker's modules)
   const tracker = opts.mode === 'plain' || !printing ? null : new (await import('./track/tracker.js')).Tracker({

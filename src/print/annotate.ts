@@ -11,15 +11,15 @@
  * one column so they read as a table. Colour (chalk) only when enabled: steps green, warnings
  * yellow, errors red. This module holds no connection state: it reads the tracker's result.
  */
-import type { ChalkInstance } from 'chalk';
 import type { Packet } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
 import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
 import type { Tracker } from '../track/tracker.js';
-import { encode, putBytes, putFixed, putSpaces, putString, putUint } from '../bytes.js';
+import { encode, putBytes, putFixed, putLong, putSpaces, putString, putUint } from '../bytes.js';
 import type { Output } from './output.js';
+import type { Paint } from './paint.js';
 
 /** Indentation of annotation lines under tcpdump's line. */
 const INDENT = '    ';
@@ -114,7 +114,7 @@ export class Annotator {
    * terminal, a pipe or a file. Every text a line is made of is encoded once, here or the first
    * time it is needed, and lines are written as bytes into the output's buffer.
    */
-  constructor(private readonly out: Output, private readonly tracker: Tracker, chalk: ChalkInstance,
+  constructor(private readonly out: Output, private readonly tracker: Tracker, chalk: Paint,
     arrow = '→') {
     const on = chalk.level > 0;
     // chalk paints a text without escapes or newlines as open + text + close
@@ -203,7 +203,7 @@ export class Annotator {
       }
       if (w.width === 0) continue;
       if (width > 0) { pos = putBytes(buf, pos, this.sep); width += 3; }
-      pos = putBytes(buf, pos, w.bytes);
+      pos = putLong(buf, pos, w.bytes);
       width += w.width;
     }
     const n = STATE_NAMES.length;
@@ -212,10 +212,10 @@ export class Annotator {
     if (width === 0 && !clientMoved && !serverMoved) return -1;
     if (clientMoved || serverMoved) {
       pos = putSpaces(buf, pos, Math.max(2, EVENT_WIDTH - width - tagWidth));
-      if (clientMoved) pos = putBytes(buf, pos, this.changes[0][r.clientBefore * n + r.clientAfter]);
+      if (clientMoved) pos = putLong(buf, pos, this.changes[0][r.clientBefore * n + r.clientAfter]);
       if (serverMoved) {
         if (clientMoved) pos = putBytes(buf, pos, this.comma);
-        pos = putBytes(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter] : this.changes[1][r.serverBefore * n + r.serverAfter]);
+        pos = putLong(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter] : this.changes[1][r.serverBefore * n + r.serverAfter]);
       }
     }
     buf[pos++] = 0x0a;
@@ -272,13 +272,13 @@ export class Annotator {
       case Ev.SYN_ACK: {
         const f = t.f64, d = c * ROW_D;
         if (s === 1) {
-          pos = putBytes(buf, pos, SYNACK_SERVER);
+          pos = putLong(buf, pos, SYNACK_SERVER);
           if (f[d + D.SYN_T] > 0) pos = putDuration(buf, putBytes(buf, pos, AFTER), f[d + D.SYNACK_T] - f[d + D.SYN_T]);
         } else pos = putBytes(buf, pos, SYNACK_CLIENT);
-        return putBytes(buf, pos, this.negotiated(c));
+        return putLong(buf, pos, this.negotiated(c));
       }
       case Ev.HANDSHAKE_DONE:
-        pos = putBytes(buf, pos, ((t.u32[c * ROW_W + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0 ? DONE_SIMULTANEOUS : DONE)[s]);
+        pos = putLong(buf, pos, ((t.u32[c * ROW_W + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0 ? DONE_SIMULTANEOUS : DONE)[s]);
         if (r.rtt >= 0) pos = putDuration(buf, putBytes(buf, pos, RTT), r.rtt);
         return pos;
       case Ev.SYN_RETRANSMIT:
@@ -288,7 +288,7 @@ export class Annotator {
         pos = putUint(buf, pos, r.ordinal);
         return putDuration(buf, putBytes(buf, pos, RETRANSMIT_AFTER), r.interval);
       case Ev.RESET_NO_STATE:
-        pos = putBytes(buf, pos, HALF_OPEN[s]);
+        pos = putLong(buf, pos, HALF_OPEN[s]);
         if (r.idle >= 0) pos = putBytes(buf, putDuration(buf, putBytes(buf, pos, COMMA), r.idle), AFTER_LAST_PACKET);
         buf[pos++] = 0x29; // ')'
         return pos;

@@ -10,13 +10,14 @@
  * On a terminal narrower than the table, the least telling columns are left out one by one
  * (NARROWING) until it fits, and a line under it says which: a wrapped table is unreadable.
  */
-import type { ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
 import type { FlowView } from '../track/flow.js';
-import { Anomaly } from '../track/events.js';
+import { ANOMALY_NAMES, Anomaly } from '../track/events.js';
 import type { Tracker } from '../track/tracker.js';
 import { formatDuration } from './annotate.js';
+import { boxTable, fitsBoxTable } from './box-table.js';
 import type { Output } from './output.js';
+import type { Paint } from './paint.js';
 
 interface Row {
   id: number;
@@ -41,9 +42,11 @@ export class SummaryTable {
   private rows: Row[] = [];
   private total = 0;
   private readonly connStates = new Map<string, number>();
-  private readonly anomalies = new Map<string, number>();
+  /** connections with each anomaly bit, and the bits in the order they first appeared */
+  private readonly anomalyCounts = new Array<number>(ANOMALY_NAMES.length).fill(0);
+  private readonly anomalyOrder: number[] = [];
 
-  constructor(private readonly chalk: ChalkInstance, private readonly maxRows = 25) {}
+  constructor(private readonly chalk: Paint, private readonly maxRows = 25) {}
 
   /** Record a connection as it ends. */
   add(f: FlowView): void {
@@ -51,7 +54,13 @@ export class SummaryTable {
     const cs = f.connState;
     this.connStates.set(cs, (this.connStates.get(cs) ?? 0) + 1);
     const mask = f.anomalyMask;
-    if (mask !== 0) for (const a of f.anomalies) this.anomalies.set(a, (this.anomalies.get(a) ?? 0) + 1);
+    // counted by bit (no array of names per connection); listed in order of first appearance
+    if (mask !== 0) {
+      for (let i = 0; i < ANOMALY_NAMES.length; i++) {
+        if ((mask & (1 << i)) === 0) continue;
+        if (this.anomalyCounts[i]++ === 0) this.anomalyOrder.push(i);
+      }
+    }
     const hs = f.handshake;
     const close = f.close;
     const notable = (mask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || close === 'half';
@@ -91,14 +100,18 @@ export class SummaryTable {
     const ch = this.chalk;
     const colored = ch.level > 0;
     const keep = (_: unknown, i: number): boolean => !dropped.includes(i);
-    // loaded here: runs without a table (--json, --plain, --no-summary) never pay for it
+    const head = HEAD.filter(keep);
+    const rows = this.rows.slice().sort((a, b) => a.id - b.id).map((r) => r.cells.filter(keep));
+    // without colour the same box drawn directly (box-table.ts: cli-table3 costs ~45 ms of CPU
+    // for 25 rows); coloured tables keep cli-table3, whose codes follow its own colour library
+    if (!colored && fitsBoxTable(rows)) return boxTable(head, rows);
+    // loaded here: runs without a coloured table never pay for it
     const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
     const table = new Table({
-      head: HEAD.filter(keep),
+      head,
       style: { head: colored ? ['cyan'] : [], border: colored ? ['grey'] : [], compact: false },
     });
-    const rows = this.rows.slice().sort((a, b) => a.id - b.id);
-    for (const r of rows) table.push(r.cells.filter(keep));
+    for (const r of rows) table.push(r);
     return table.toString();
   }
 
@@ -121,7 +134,7 @@ export class SummaryTable {
     }
     const states = [...this.connStates.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join(', ');
     s += `${this.total} connection${this.total === 1 ? '' : 's'}${this.total > 0 ? ` (${states})` : ''}`;
-    if (this.anomalies.size > 0) s += `; anomalies: ${[...this.anomalies.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`;
+    if (this.anomalyOrder.length > 0) s += `; anomalies: ${this.anomalyOrder.map((i) => `${ANOMALY_NAMES[i]} ${this.anomalyCounts[i]}`).join(', ')}`;
     const st = tracker.stats;
     if (st.evicted > 0) s += `; ${st.evicted} evicted (--max-flows)`;
     if (st.expired > 0) s += `; ${st.expired} expired idle`;
