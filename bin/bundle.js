@@ -8,8 +8,9 @@
 // Safety: the bundle is used only when it is at least as new as the dist/ entry it was made from
 // (a plain `tsc` after a build makes dist/ newer: the unbundled dist/ runs, never stale code). The
 // cache starts with the SHA-256 of the bundle it was made for (V8 itself checks only the source's
-// length, its own version and flags); a missing, stale or corrupt cache, or one V8 rejects, only
-// means the script is compiled from source.
+// length, its own version and flags) and of the cache's own bytes (V8's release builds do not
+// checksum them); a missing, stale or corrupt cache, or one V8 rejects, only means the script is
+// compiled from source.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,8 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 
 const DIST = new URL('../dist/', import.meta.url);
-/** bytes of the bundle's SHA-256 at the start of a cache file */
+/** bytes of the SHA-256 (of the bundle, then of V8's cache data) at the start of a cache file */
 export const CACHE_HASH_LEN = 32;
+
+/** The hash a cache file starts with: of the bundle's bytes, then of V8's data. */
+export function cacheHash(source, data) {
+  return createHash('sha256').update(source).update(data).digest();
+}
 
 /**
  * The bundle called `name` (dist/NAME.cjs, made from dist/ENTRY), its code cache (dist/NAME.cjs.cache)
@@ -60,9 +66,8 @@ export function loadBundle(name, entry, { useCache = true } = {}) {
   if (useCache) {
     try {
       const cache = readFileSync(paths.cache);
-      if (cache.length > CACHE_HASH_LEN && createHash('sha256').update(source).digest().equals(cache.subarray(0, CACHE_HASH_LEN))) {
-        cachedData = cache.subarray(CACHE_HASH_LEN);
-      }
+      const data = cache.subarray(CACHE_HASH_LEN);
+      if (data.length > 0 && cacheHash(source, data).equals(cache.subarray(0, CACHE_HASH_LEN))) cachedData = data;
     } catch {
       // no cache: compile from source
     }

@@ -14,8 +14,7 @@
 //
 // Without rolldown (a production install) the build still succeeds: bin/ runs dist/ as it is.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,7 +39,7 @@ const TRAINING = [
   ['check', '--json', 'fixtures/real/real-abort-linger0.pcap'],
 ];
 
-const { loadBundle, bundlePaths, CACHE_HASH_LEN } = await import(new URL('bin/bundle.js', ROOT).href);
+const { loadBundle, bundlePaths, cacheHash, CACHE_HASH_LEN } = await import(new URL('bin/bundle.js', ROOT).href);
 
 if (process.argv[2] === '--train') {
   // (a child process of the build, standard output discarded)
@@ -48,10 +47,13 @@ if (process.argv[2] === '--train') {
   if (bundle === null) throw new Error('no bundle to train');
   process.chdir(fileURLToPath(ROOT));
   for (const args of TRAINING) await bundle.exports.main(args);
-  const source = readFileSync(bundle.paths.code);
-  const hash = createHash('sha256').update(source).digest();
+  const data = bundle.script.createCachedData();
+  const hash = cacheHash(readFileSync(bundle.paths.code), data);
   if (hash.length !== CACHE_HASH_LEN) throw new Error('unexpected hash length');
-  writeFileSync(bundle.paths.cache, Buffer.concat([hash, bundle.script.createCachedData()]));
+  // written whole under another name, then renamed: a reader never sees half a cache
+  const partial = `${bundle.paths.cache}.${process.pid}`;
+  writeFileSync(partial, Buffer.concat([hash, data]));
+  renameSync(partial, bundle.paths.cache);
   process.exitCode = 0;
 } else {
   await build();
