@@ -95,7 +95,8 @@ async function build() {
   // here, and its start-up is shared by the whole check)
   const trained = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (trained.status !== 0) {
-    process.stderr.write(`scripts/bundle.mjs: the training run failed (no code cache):\n${trained.stderr}`);
-    process.exitCode = 1;
+    // the cache is optional (the bundle then compiles from source); a broken bundle shows in
+    // test/cli/bundle.test.ts, which compares it with dist/
+    process.stderr.write(`scripts/bundle.mjs: warning: the training run failed (no code cache):\n${trained.stderr}`);
   }
 }
