@@ -12,7 +12,7 @@
 // checksum them); a missing, stale or corrupt cache, or one V8 rejects, only means the script is
 // compiled from source.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -83,4 +83,16 @@ export function loadBundle(name, entry, { useCache = true } = {}) {
   };
   script.runInThisContext()(module.exports, createRequire(paths.code), module, paths.code, fileURLToPath(DIST), bundleApi);
   return { exports: module.exports, script, paths, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
+}
+
+/**
+ * Write the code cache of a bundle loaded here: V8's data for every function compiled so far,
+ * under its hash. Written whole under another name (`partName` tells writers apart), then renamed:
+ * a reader never sees half a cache.
+ */
+export function writeCodeCache(bundle, partName = String(process.pid)) {
+  const data = bundle.script.createCachedData();
+  const partial = `${bundle.paths.cache}.${partName}`;
+  writeFileSync(partial, Buffer.concat([cacheHash(readFileSync(bundle.paths.code), data), data]));
+  renameSync(partial, bundle.paths.cache);
 }

@@ -14,7 +14,7 @@
 //
 // Without rolldown (a production install) the build still succeeds: bin/ runs dist/ as it is.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,7 +39,10 @@ const TRAINING = [
   ['check', '--json', 'fixtures/real/real-abort-linger0.pcap'],
 ];
 
-const { loadBundle, bundlePaths, cacheHash, CACHE_HASH_LEN } = await import(new URL('bin/bundle.js', ROOT).href);
+/** a check over two worker threads: what trains the shard workers' cache */
+const WORKER_TRAINING = ['check', '--jobs', '2', 'fixtures/scenarios/port-reuse.pcap', 'fixtures/scenarios/retransmission.pcap', 'fixtures/real/real-abort-linger0.pcap'];
+
+const { loadBundle, bundlePaths, writeCodeCache } = await import(new URL('bin/bundle.js', ROOT).href);
 
 if (process.argv[2] === '--train') {
   // (a child process of the build, standard output discarded)
@@ -47,13 +50,11 @@ if (process.argv[2] === '--train') {
   if (bundle === null) throw new Error('no bundle to train');
   process.chdir(fileURLToPath(ROOT));
   for (const args of TRAINING) await bundle.exports.main(args);
-  const data = bundle.script.createCachedData();
-  const hash = cacheHash(readFileSync(bundle.paths.code), data);
-  if (hash.length !== CACHE_HASH_LEN) throw new Error('unexpected hash length');
-  // written whole under another name, then renamed: a reader never sees half a cache
-  const partial = `${bundle.paths.cache}.${process.pid}`;
-  writeFileSync(partial, Buffer.concat([hash, data]));
-  renameSync(partial, bundle.paths.cache);
+  // the workers' bundle: its workers write their own cache after each message (bin/shard-worker.js)
+  process.env.TCPSCOPE_TRAIN_WORKER_CACHE = '1';
+  await bundle.exports.main(WORKER_TRAINING);
+  delete process.env.TCPSCOPE_TRAIN_WORKER_CACHE;
+  writeCodeCache(bundle);
   process.exitCode = 0;
 } else {
   await build();
@@ -91,12 +92,13 @@ async function build() {
     await bundle.write({ file: paths.code, format: 'cjs', codeSplitting: false });
     await bundle.close();
   }
-  // the CLI's code cache; the workers' bundle is compiled from source (a worker cannot be trained
-  // here, and its start-up is shared by the whole check)
+  // the code caches (the CLI's, and the workers' written by the workers of its training check)
   const trained = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (trained.status !== 0) {
     // the cache is optional (the bundle then compiles from source); a broken bundle shows in
     // test/cli/bundle.test.ts, which compares it with dist/
     process.stderr.write(`scripts/bundle.mjs: warning: the training run failed (no code cache):\n${trained.stderr}`);
   }
+  // what a worker stopped between writing its cache and renaming it left behind
+  for (const f of readdirSync(DIST)) if (/\.cjs\.cache\./.test(f)) rmSync(DIST + f, { force: true });
 }

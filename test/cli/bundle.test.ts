@@ -15,7 +15,7 @@ const NO_BUNDLE = { TCPSCOPE_NO_BUNDLE: '1' };
 describe('bundled CLI', () => {
   test('build_made_bundlesAndCache', () => {
     // npm run build (and npm test) make them; without them bin/ silently runs dist/
-    for (const f of ['tcpscope.cjs', 'tcpscope.cjs.cache', 'shard-worker.cjs']) expect(existsSync(join(ROOT, 'dist', f)), f).toBe(true);
+    for (const f of ['tcpscope.cjs', 'tcpscope.cjs.cache', 'shard-worker.cjs', 'shard-worker.cjs.cache']) expect(existsSync(join(ROOT, 'dist', f)), f).toBe(true);
   });
 
   const runs: [string, string[]][] = [
