@@ -240,11 +240,16 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
   }
 }
 
+/** Given by bin/bundle.js to the modules of a bundle; undeclared (typeof 'undefined') in dist/. */
+declare const __TCPSCOPE_BUNDLE__: { workerUrl: URL } | undefined;
+
 /**
  * shard-worker.js beside this module; when this module runs from its TypeScript source (the
  * tests), the compiled worker in dist/ (a worker thread cannot load TypeScript).
  */
 function defaultWorkerUrl(): URL {
+  // in the CLI's bundle (scripts/bundle.mjs) the worker is the shard worker's own bundle
+  if (typeof __TCPSCOPE_BUNDLE__ !== 'undefined') return __TCPSCOPE_BUNDLE__.workerUrl;
   const here = import.meta.url;
   return here.endsWith('.ts') ? new URL('../../dist/check/shard-worker.js', here) : new URL('./shard-worker.js', here);
 }

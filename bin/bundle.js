@@ -1,0 +1,98 @@
+// Loads one of the single-file bundles that `npm run build` makes of dist/ (scripts/bundle.mjs),
+// with V8's code cache for it, or says it cannot (the caller then imports dist/ as it is).
+//
+// Why: a tcpscope run used to spend most of its own start-up resolving, compiling and linking
+// ~120 ES modules. One classic script compiled from a code cache skips the module graph and the
+// compiler for every function the build's training run compiled (scripts/bundle.mjs).
+//
+// Safety: the bundle is used only when it is at least as new as the dist/ entry it was made from
+// (a plain `tsc` after a build makes dist/ newer: the unbundled dist/ runs, never stale code). The
+// cache starts with the SHA-256 of the bundle it was made for (V8 itself checks only the source's
+// length, its own version and flags) and of the cache's own bytes (V8's release builds do not
+// checksum them); a missing, stale or corrupt cache, or one V8 rejects, only means the script is
+// compiled from source.
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const DIST = new URL('../dist/', import.meta.url);
+/** bytes of the SHA-256 (of the bundle, then of V8's cache data) at the start of a cache file */
+export const CACHE_HASH_LEN = 32;
+
+/** The hash a cache file starts with: of the bundle's bytes, then of V8's data. */
+export function cacheHash(source, data) {
+  return createHash('sha256').update(source).update(data).digest();
+}
+
+/**
+ * The bundle called `name` (dist/NAME.cjs, made from dist/ENTRY), its code cache (dist/NAME.cjs.cache)
+ * and the dist/ module it stands for.
+ */
+export function bundlePaths(name, entry) {
+  return {
+    code: fileURLToPath(new URL(`${name}.cjs`, DIST)),
+    cache: fileURLToPath(new URL(`${name}.cjs.cache`, DIST)),
+    entry: new URL(entry, DIST),
+  };
+}
+
+/** A file's modification time in ms, or -1 when it cannot be read. */
+function mtime(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * Compile and run the bundle `name` (made from dist/`entry`): its module.exports plus the compiled
+ * script (to make a cache from), or null when there is no usable bundle (none built, or older than
+ * dist/). `useCache: false` ignores the code cache (the build's training run).
+ */
+export function loadBundle(name, entry, { useCache = true } = {}) {
+  const paths = bundlePaths(name, entry);
+  const built = mtime(paths.code);
+  if (built < 0 || built < mtime(fileURLToPath(paths.entry))) return null;
+  let source;
+  try {
+    source = readFileSync(paths.code);
+  } catch {
+    return null;
+  }
+  let cachedData;
+  if (useCache) {
+    try {
+      const cache = readFileSync(paths.cache);
+      const data = cache.subarray(CACHE_HASH_LEN);
+      if (data.length > 0 && cacheHash(source, data).equals(cache.subarray(0, CACHE_HASH_LEN))) cachedData = data;
+    } catch {
+      // no cache: compile from source
+    }
+  }
+  // the bundle's free variable __TCPSCOPE_BUNDLE__ is how its modules learn where they would be in
+  // dist/ (import.meta.url is rewritten to moduleUrl(path)) and which worker script to start
+  const wrapper = '(function (exports, require, module, __filename, __dirname, __TCPSCOPE_BUNDLE__) {' + source.toString('utf8') + '\n})';
+  const script = new Script(wrapper, { filename: paths.code, cachedData });
+  const module = { exports: {} };
+  const bundleApi = {
+    moduleUrl: (path) => new URL(path, DIST).href,
+    workerUrl: new URL('shard-worker.js', import.meta.url),
+  };
+  script.runInThisContext()(module.exports, createRequire(paths.code), module, paths.code, fileURLToPath(DIST), bundleApi);
+  return { exports: module.exports, script, paths, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
+}
+
+/**
+ * Write the code cache of a bundle loaded here: V8's data for every function compiled so far,
+ * under its hash. Written whole under another name (`partName` tells writers apart), then renamed:
+ * a reader never sees half a cache.
+ */
+export function writeCodeCache(bundle, partName = String(process.pid)) {
+  const data = bundle.script.createCachedData();
+  const partial = `${bundle.paths.cache}.${partName}`;
+  writeFileSync(partial, Buffer.concat([cacheHash(readFileSync(bundle.paths.code), data), data]));
+  renameSync(partial, bundle.paths.cache);
+}
