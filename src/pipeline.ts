@@ -152,10 +152,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     },
   });
   // a cold run: give V8 feedback on every branch of the tracking path before the real input
-  if (tracker !== null) {
-    const warmUp = await import('./track/warmup.js');
-    if (live !== null || warmUp.warmUpPays(opts.reads ?? [opts.read ?? '-'])) warmUp.warmUpTracking();
-  }
+  if (tracker !== null) (await import('./track/warmup.js')).warmUpFor(opts.reads ?? [opts.read ?? '-'], live !== null);
   const annotator = annotated && tracker !== null
     ? new (await import('./print/annotate.js')).Annotator(out, tracker, chalk!) : null;
   let stopRequested = false;
@@ -384,8 +381,7 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
   const filter = opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
   const pkt = new Packet();
   const onPacket = opts.onPacket;
-  const warmUp = await import('./track/warmup.js');
-  if (warmUp.warmUpPays(opts.captures)) warmUp.warmUpTracking();
+  (await import('./track/warmup.js')).warmUpFor(opts.captures);
   const tracker = new (await import('./track/tracker.js')).Tracker({ mslSeconds: opts.mslSeconds, maxFlows: opts.maxFlows, checksums: opts.checksums, onFlowEnd: opts.onFlowEnd });
   let packets = 0;
   let frames = 0;

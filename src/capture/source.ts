@@ -76,8 +76,6 @@ export class FileSource implements ByteSource {
     if (this.fd >= 0 && !this.closed) this.release();
   }
 
-  get isOpen(): boolean { return this.fd >= 0; }
-
   private release(): void {
     const fd = this.fd;
     this.fd = -1;
@@ -152,8 +150,7 @@ export class FilePool {
     this.live.delete(s);
   }
 
-  /** Open descriptors now, and the cap (for tests). */
-  get cap(): number { return this.limit; }
+  /** Open descriptors now (for tests). */
   get openCount(): number { return this.live.size; }
 
   private parkOldest(except?: FileSource): boolean {

@@ -60,6 +60,11 @@ export function warmUpPays(paths: readonly string[]): boolean {
   return false;
 }
 
+/** The warm-up when a run over `paths` (or a live capture: always) gets it (warmUpPays). */
+export function warmUpFor(paths: readonly string[], live = false): void {
+  if (live || warmUpPays(paths)) warmUpTracking();
+}
+
 /** Whether this process has run the warm-up. */
 export function warmedUp(): boolean {
   return warmed;
