@@ -309,6 +309,9 @@ export class FlowTable {
   private freeHead = -1;
   private nextUnused = 0;
 
+  /** after `find` returned a row: 0 when the key's source is the row's client, 1 when its server */
+  foundSide = 0;
+
   /** hash slots, two words each: row+1 (0 = empty) and the row's hash */
   private slots = new Int32Array(2 * INITIAL_SLOTS);
   private slotMask = INITIAL_SLOTS - 1;
@@ -411,6 +414,7 @@ export class FlowTable {
   /**
    * The row whose 4-tuple matches `key` in either direction, or -1. `key` holds the source
    * address words 0–3, source port 4, destination address words 5–8, destination port 9.
+   * Which direction matched is left in `foundSide` (the sender's side, without comparing again).
    */
   find(h: number, fam: number, key: Uint32Array): number {
     const slots = this.slots;
@@ -428,10 +432,16 @@ export class FlowTable {
         const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
         if (cp === key[4] && sp === key[9] && u32[w + W.C_ADDR] === key[0] && u32[w + W.S_ADDR] === key[5] &&
             u32[w + W.C_ADDR + 1] === key[1] && u32[w + W.C_ADDR + 2] === key[2] && u32[w + W.C_ADDR + 3] === key[3] &&
-            u32[w + W.S_ADDR + 1] === key[6] && u32[w + W.S_ADDR + 2] === key[7] && u32[w + W.S_ADDR + 3] === key[8]) return c;
+            u32[w + W.S_ADDR + 1] === key[6] && u32[w + W.S_ADDR + 2] === key[7] && u32[w + W.S_ADDR + 3] === key[8]) {
+          this.foundSide = 0;
+          return c;
+        }
         if (cp === key[9] && sp === key[4] && u32[w + W.C_ADDR] === key[5] && u32[w + W.S_ADDR] === key[0] &&
             u32[w + W.C_ADDR + 1] === key[6] && u32[w + W.C_ADDR + 2] === key[7] && u32[w + W.C_ADDR + 3] === key[8] &&
-            u32[w + W.S_ADDR + 1] === key[1] && u32[w + W.S_ADDR + 2] === key[2] && u32[w + W.S_ADDR + 3] === key[3]) return c;
+            u32[w + W.S_ADDR + 1] === key[1] && u32[w + W.S_ADDR + 2] === key[2] && u32[w + W.S_ADDR + 3] === key[3]) {
+          this.foundSide = 1;
+          return c;
+        }
       }
       i = (i + 1) & mask;
     }

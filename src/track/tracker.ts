@@ -198,7 +198,8 @@ export class Tracker {
     const key = this.key;
     const h = flowHash(fam, key);
     let c = t.find(h, fam, key);
-    let s = c >= 0 ? this.senderSide(c) : 0;
+    // find() compared the key both ways: the direction that matched is the sender's side
+    let s = c >= 0 ? t.foundSide : 0;
     let reused = false;
     if (c >= 0 && syn && !hasAck && !rst && this.startsNewIncarnation(c, s, seq)) {
       r.reusedFrom = t.f64[c * ROW_D + D.SERIAL];
