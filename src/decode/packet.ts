@@ -72,7 +72,7 @@ export class Packet {
   /** fragment offset in bytes (IPv4 or IPv6 fragment header) */
   fragmentOffset = 0;
   moreFragments = false;
-  /** the IP header checksum is wrong (IPv4 only; computed only when checksums are checked) */
+  /** the IPv4 header checksum is wrong (set by decodeIpv4 for every header captured whole) */
   ipChecksumBad = false;
 
   // ---- transport layer --------------------------------------------------------------------

@@ -26,7 +26,7 @@
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
-import { ipv4HeaderChecksumOk, tcpChecksumOk } from './checksum.js';
+import { tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView } from './flow.js';
 import { PacketResult } from './result.js';
@@ -246,7 +246,8 @@ export class Tracker {
     // ---- checksums ----------------------------------------------------------------------------
     if (this.checksumMode !== 0) {
       // the IPv4 header always (cheap); the TCP checksum of control segments, or of all with 'all'
-      const ipOk = ipv4HeaderChecksumOk(pkt);
+      // (decodeIpv4 summed the header: ipv4HeaderChecksumOk(pkt) without reading it again)
+      const ipOk = !pkt.ipChecksumBad;
       const tcpOk = !ipOk || (this.checksumMode === 1 && len !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) || tcpChecksumOk(pkt);
       if (!ipOk || !tcpOk) {
         this.stats.badChecksums++;
