@@ -144,6 +144,14 @@ export class Packet {
   /** a header was malformed (bad length, bad version); the description, '' when fine */
   malformed = '';
 
+  /**
+   * Some of the fields below the TCP header ones (TCP options, UDP, ICMP, ARP) may hold values
+   * of an earlier packet: their decoders set it, and reset() clears those ~20 fields only then
+   * (most segments of a bulk transfer have none of them, and reset runs for every frame).
+   * True at first: the first reset turns the fields' initial -0 into 0.
+   */
+  extrasSet = true;
+
   /** true when a whole TCP header was decoded (not a non-first fragment) */
   get isTcp(): boolean {
     return this.ipProto === 6 && this.layer >= Layer.Transport;
@@ -181,6 +189,15 @@ export class Packet {
     this.payloadLength = 0;
     this.payloadCaptured = 0;
     this.payloadOffset = -1;
+    this.layer = Layer.None;
+    this.truncatedIn = '';
+    this.malformed = '';
+    if (this.extrasSet) this.resetExtras();
+  }
+
+  /** The option, UDP, ICMP and ARP fields back to their initial values (see extrasSet). */
+  private resetExtras(): void {
+    this.extrasSet = false;
     this.optMss = -1;
     this.optWscale = -1;
     this.optSackPermitted = false;
@@ -202,8 +219,5 @@ export class Packet {
     this.arpTargetIp = 0;
     this.arpSenderMacOffset = -1;
     this.arpTargetMacOffset = -1;
-    this.layer = Layer.None;
-    this.truncatedIn = '';
-    this.malformed = '';
   }
 }

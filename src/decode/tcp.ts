@@ -43,6 +43,7 @@ export function decodeTcp(pkt: Packet): boolean {
 }
 
 function decodeTcpOptions(pkt: Packet, d: Uint8Array, off: number, end: number): void {
+  pkt.extrasSet = true;
   while (off < end) {
     const kind = d[off];
     if (kind === TCPOPT_EOL) break;

@@ -447,6 +447,37 @@ export class FlowTable {
     }
   }
 
+  /**
+   * find() for an IPv4 4-tuple given as numbers (addresses as unsigned 32-bit): an IPv4 row's
+   * other address words are 0, so the addresses' first words and the ports decide.
+   */
+  find4(h: number, src: number, sport: number, dst: number, dport: number): number {
+    const slots = this.slots;
+    const mask = this.slotMask;
+    const u32 = this.u32, u16 = this.u16, u8 = this.u8;
+    const hs = h | 0;
+    let i = h & mask;
+    for (;;) {
+      const v = slots[2 * i];
+      if (v === 0) return -1;
+      const c = v - 1;
+      if (slots[2 * i + 1] === hs && u8[c * ROW_BYTES + B.FAMILY] === 4) {
+        const hp = c * ROW_H, w = c * ROW_W;
+        const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
+        const ca = u32[w + W.C_ADDR], sa = u32[w + W.S_ADDR];
+        if (cp === sport && sp === dport && ca === src && sa === dst) {
+          this.foundSide = 0;
+          return c;
+        }
+        if (cp === dport && sp === sport && ca === dst && sa === src) {
+          this.foundSide = 1;
+          return c;
+        }
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
   /** Put row `c` (its HASH field already set) into the hash. */
   insert(c: number): void {
     if ((this.size + 1) * 2 > this.slotMask + 1) this.rehash((this.slotMask + 1) * 2);
@@ -584,17 +615,20 @@ export class FlowTable {
  * mixing round; collisions only cost a key comparison.
  */
 export function flowHash(fam: number, key: Uint32Array): number {
-  if (fam === 4) {
-    // IPv4: one address word per side
-    const a = Math.imul(key[0] ^ (key[4] << 16), 0x9e3779b1), b = Math.imul(key[5] ^ (key[9] << 16), 0x9e3779b1);
-    let h = ((a + b) ^ Math.imul(a ^ b, 0x85ebca6b)) | 0;
-    h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-    h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-    return (h ^ (h >>> 16)) >>> 0;
-  }
+  // IPv4: one address word per side
+  if (fam === 4) return flowHash4(key[0], key[4], key[5], key[9]);
   const ea = Math.imul(key[0] ^ Math.imul(key[1] ^ Math.imul(key[2] ^ Math.imul(key[3], 0x165667b1), 0x27d4eb2f), 0xc2b2ae35), 0x9e3779b1) ^ (key[4] * 0x10001);
   const eb = Math.imul(key[5] ^ Math.imul(key[6] ^ Math.imul(key[7] ^ Math.imul(key[8], 0x165667b1), 0x27d4eb2f), 0xc2b2ae35), 0x9e3779b1) ^ (key[9] * 0x10001);
   let h = ((ea + eb) ^ Math.imul(ea ^ eb, 0x85ebca6b) ^ fam) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** flowHash of an IPv4 4-tuple given as numbers: source address and port, destination address and port. */
+export function flowHash4(src: number, sport: number, dst: number, dport: number): number {
+  const a = Math.imul(src ^ (sport << 16), 0x9e3779b1), b = Math.imul(dst ^ (dport << 16), 0x9e3779b1);
+  let h = ((a + b) ^ Math.imul(a ^ b, 0x85ebca6b)) | 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
   return (h ^ (h >>> 16)) >>> 0;
