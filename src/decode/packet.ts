@@ -90,6 +90,11 @@ export class Packet {
   tcpChecksum = 0;
   /** TCP header length in bytes (data offset × 4) */
   tcpHeaderLength = 0;
+  /**
+   * Unfolded one's-complement sum of the fixed 20-byte TCP header's ten 16-bit words (set with
+   * the header's fields: the checksum test then reads only the options and payload again)
+   */
+  tcpHeaderSum = 0;
   /** TCP segment payload length from the IP length: what tcpdump prints as `length N` */
   payloadLength = 0;
   /** payload bytes actually captured */
@@ -186,6 +191,7 @@ export class Packet {
     this.urgent = 0;
     this.tcpChecksum = 0;
     this.tcpHeaderLength = 0;
+    this.tcpHeaderSum = 0;
     this.payloadLength = 0;
     this.payloadCaptured = 0;
     this.payloadOffset = -1;
