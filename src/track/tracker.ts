@@ -271,7 +271,7 @@ export class Tracker {
 
     // ---- the common case: in-order data or a new ACK between two established ends ------------
     if (this.fastSegment(c, s, flags, len, pkt.window, pkt.moreFragments)) {
-      this.finishPacket(c);
+      this.finishEstablished(c);
       return r;
     }
 
@@ -331,6 +331,24 @@ export class Tracker {
       t.u32[w + W.TOUCH_SEC] = sec;
       t.f64[c * ROW_D + D.TOUCH_PKT] = this.packetNumber;
       t.touch(c, cls);
+    }
+  }
+
+  /**
+   * finishPacket after the fast path, which changes no state: both ends stay ESTABLISHED (and
+   * the connection is not DONE), so it is OPEN and the states need not be read back.
+   */
+  private finishEstablished(c: number): void {
+    const t = this.table;
+    const r = this.result;
+    r.clientAfter = TcpState.ESTABLISHED;
+    r.serverAfter = TcpState.ESTABLISHED;
+    const sec = Math.floor(this.now);
+    const w = c * ROW_W;
+    if (t.u8[c * ROW_BYTES + B.IDLE_CLASS] !== IdleClass.OPEN || t.u32[w + W.TOUCH_SEC] !== sec || t.idleHead[IdleClass.OPEN] === -1) {
+      t.u32[w + W.TOUCH_SEC] = sec;
+      t.f64[c * ROW_D + D.TOUCH_PKT] = this.packetNumber;
+      t.touch(c, IdleClass.OPEN);
     }
   }
 
