@@ -95,6 +95,11 @@ export class CaptureDecoder implements DecodeContext {
     return this.recognise(b, pos, end);
   }
 
+  /** The classic pcap reader once the file is recognised as one (its `drain` fast loop), else null. */
+  get pcap(): PcapFormat | null {
+    return this.format instanceof PcapFormat ? this.format : null;
+  }
+
   private recognise(b: Uint8Array, pos: number, end: number): number {
     const avail = end - pos;
     if (avail < 4) {

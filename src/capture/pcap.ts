@@ -8,7 +8,8 @@
  * before 2.3); the link type's upper bits (FCS length) masked off; a record longer than the
  * snap length cut to it, one longer than the link type allows (256 KiB) refused as damage.
  */
-import { hex32, u16, u32 } from './bytes.js';
+import { hex32, u16, u32, u32le } from './bytes.js';
+import type { Frame } from './frame.js';
 import type { CaptureInfo, DecodeContext, InterfaceInfo } from './info.js';
 import { adjustSnaplen, maxSnaplenForLinktype } from './info.js';
 
@@ -50,6 +51,8 @@ export class PcapFormat {
   private snaplen = 0;
   private maxCaplen = 262144;
   private linktype = 1;
+  /** see drain() */
+  drainedTo = 0;
 
   constructor(private readonly ctx: DecodeContext, magicWord: number) {
     const m = pcapMagic(magicWord);
@@ -94,6 +97,43 @@ export class PcapFormat {
     f.fileOffset = ctx.base + pos;
     ctx.produced = true;
     return pos + total;
+  }
+
+  /**
+   * Deliver every whole record of `b[pos..end)` to `sink` in one tight loop: what `step` does,
+   * for the common file (little-endian, 16-byte record headers, lengths in today's order) once
+   * its header is read, without the per-record dispatch, status and flag of step()/next()
+   * (LONG, 957k records: ~345 -> ~100 instructions a record). Returns the position after the
+   * last record delivered, negated minus one (`~pos`) when `sink` asked to stop; a record it
+   * cannot deliver whole and sound (cut by the window's end, too big) is left to `step`.
+   * Returns `pos` unchanged when the file is not of that common kind. `drainedTo` follows the
+   * position record by record (where the reader stands if `sink` throws).
+   */
+  drain(b: Uint8Array, pos: number, end: number, sink: (frame: Frame) => boolean | void): number {
+    if (!this.headerDone || !this.le || this.recordHeaderLength !== RECORD_HEADER_LENGTH || this.lengthOrder !== LengthOrder.Normal) return pos;
+    const ctx = this.ctx;
+    const f = ctx.frame;
+    const snaplen = this.snaplen, maxCaplen = this.maxCaplen, nsPerUnit = this.nsPerUnit;
+    // the same for every record of the window
+    f.data = b;
+    f.linktype = this.linktype;
+    f.ifIndex = 0;
+    while (end - pos >= RECORD_HEADER_LENGTH) {
+      const caplen = u32le(b, pos + 8);
+      if (caplen > maxCaplen || end - pos < RECORD_HEADER_LENGTH + caplen) break;
+      f.offset = pos + RECORD_HEADER_LENGTH;
+      f.caplen = caplen > snaplen ? snaplen : caplen;
+      f.wirelen = u32le(b, pos + 12);
+      f.tsSec = u32le(b, pos);
+      f.tsNsec = u32le(b, pos + 4) * nsPerUnit;
+      f.number = ++ctx.frames;
+      f.fileOffset = ctx.base + pos;
+      pos += RECORD_HEADER_LENGTH + caplen;
+      // moved before the sink runs, as after next(): a sink that throws leaves the reader right
+      this.drainedTo = pos;
+      if (sink(f) === false) return ~pos;
+    }
+    return pos;
   }
 
   private fileHeader(b: Uint8Array, pos: number, end: number): number {

@@ -127,6 +127,21 @@ export class CaptureReader {
       const s = this.next();
       if (s === FRAME) {
         if (sink(frame) === false) return true;
+        // then the rest of the window's whole records in the classic pcap reader's tight loop
+        const pcap = this.decoder.pcap;
+        if (pcap !== null) {
+          const before = this.decoder.frames;
+          let r: number;
+          pcap.drainedTo = this.pos;
+          try {
+            r = pcap.drain(this.buf, this.pos, this.filled, sink);
+          } finally {
+            this.pos = pcap.drainedTo;
+          }
+          if (r < 0) return true;
+          countdown -= this.decoder.frames - before;
+          if (countdown <= 0) countdown = 1;
+        }
       } else if (s === END) {
         return false;
       } else {

@@ -8,6 +8,7 @@ export function decodeArp(pkt: Packet): boolean {
   const off = pkt.l3Offset;
   const end = f.offset + f.caplen;
   if (off + 8 > end) { pkt.truncatedIn = 'arp'; return false; }
+  pkt.extrasSet = true;
   const pro = (d[off + 2] << 8) | d[off + 3];
   const hln = d[off + 4];
   const pln = d[off + 5];

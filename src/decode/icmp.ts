@@ -13,6 +13,7 @@ export function decodeIcmp(pkt: Packet, v6: boolean): boolean {
   const name = v6 ? 'icmp6' : 'icmp';
   if (off + 4 > end) { pkt.truncatedIn = name; return false; }
   const type = d[off];
+  pkt.extrasSet = true;
   pkt.icmpType = type;
   pkt.icmpCode = d[off + 1];
   if (off + 8 > end) { pkt.truncatedIn = name; return false; }

@@ -72,7 +72,7 @@ export class Packet {
   /** fragment offset in bytes (IPv4 or IPv6 fragment header) */
   fragmentOffset = 0;
   moreFragments = false;
-  /** the IP header checksum is wrong (IPv4 only; computed only when checksums are checked) */
+  /** the IPv4 header checksum is wrong (set by decodeIpv4 for every header captured whole) */
   ipChecksumBad = false;
 
   // ---- transport layer --------------------------------------------------------------------
@@ -90,6 +90,11 @@ export class Packet {
   tcpChecksum = 0;
   /** TCP header length in bytes (data offset × 4) */
   tcpHeaderLength = 0;
+  /**
+   * Unfolded one's-complement sum of the fixed 20-byte TCP header's ten 16-bit words (set with
+   * the header's fields: the checksum test then reads only the options and payload again)
+   */
+  tcpHeaderSum = 0;
   /** TCP segment payload length from the IP length: what tcpdump prints as `length N` */
   payloadLength = 0;
   /** payload bytes actually captured */
@@ -144,6 +149,14 @@ export class Packet {
   /** a header was malformed (bad length, bad version); the description, '' when fine */
   malformed = '';
 
+  /**
+   * Some of the fields below the TCP header ones (TCP options, UDP, ICMP, ARP) may hold values
+   * of an earlier packet: their decoders set it, and reset() clears those ~20 fields only then
+   * (most segments of a bulk transfer have none of them, and reset runs for every frame).
+   * True at first: the first reset turns the fields' initial -0 into 0.
+   */
+  extrasSet = true;
+
   /** true when a whole TCP header was decoded (not a non-first fragment) */
   get isTcp(): boolean {
     return this.ipProto === 6 && this.layer >= Layer.Transport;
@@ -178,9 +191,19 @@ export class Packet {
     this.urgent = 0;
     this.tcpChecksum = 0;
     this.tcpHeaderLength = 0;
+    this.tcpHeaderSum = 0;
     this.payloadLength = 0;
     this.payloadCaptured = 0;
     this.payloadOffset = -1;
+    this.layer = Layer.None;
+    this.truncatedIn = '';
+    this.malformed = '';
+    if (this.extrasSet) this.resetExtras();
+  }
+
+  /** The option, UDP, ICMP and ARP fields back to their initial values (see extrasSet). */
+  private resetExtras(): void {
+    this.extrasSet = false;
     this.optMss = -1;
     this.optWscale = -1;
     this.optSackPermitted = false;
@@ -202,8 +225,5 @@ export class Packet {
     this.arpTargetIp = 0;
     this.arpSenderMacOffset = -1;
     this.arpTargetMacOffset = -1;
-    this.layer = Layer.None;
-    this.truncatedIn = '';
-    this.malformed = '';
   }
 }

@@ -19,15 +19,23 @@ export function decodeTcp(pkt: Packet): boolean {
   const off = pkt.l4Offset;
   const end = f.offset + f.caplen;
   if (off + 20 > end) { pkt.truncatedIn = 'tcp'; return false; }
-  pkt.srcPort = (d[off] << 8) | d[off + 1];
-  pkt.dstPort = (d[off + 2] << 8) | d[off + 3];
-  pkt.seq = ((d[off + 4] << 24) | (d[off + 5] << 16) | (d[off + 6] << 8) | d[off + 7]) >>> 0;
-  pkt.ack = ((d[off + 8] << 24) | (d[off + 9] << 16) | (d[off + 10] << 8) | d[off + 11]) >>> 0;
-  const hlen = (d[off + 12] >> 4) * 4;
-  pkt.tcpFlags = d[off + 13] | ((d[off + 12] & 1) << 8);
-  pkt.window = (d[off + 14] << 8) | d[off + 15];
-  pkt.tcpChecksum = (d[off + 16] << 8) | d[off + 17];
-  pkt.urgent = (d[off + 18] << 8) | d[off + 19];
+  // read as the ten 16-bit words of the fixed header, which also sum to tcpHeaderSum
+  const sport = (d[off] << 8) | d[off + 1], dport = (d[off + 2] << 8) | d[off + 3];
+  const seqHi = (d[off + 4] << 8) | d[off + 5], seqLo = (d[off + 6] << 8) | d[off + 7];
+  const ackHi = (d[off + 8] << 8) | d[off + 9], ackLo = (d[off + 10] << 8) | d[off + 11];
+  const offFlags = (d[off + 12] << 8) | d[off + 13];
+  const win = (d[off + 14] << 8) | d[off + 15], cksum = (d[off + 16] << 8) | d[off + 17], urg = (d[off + 18] << 8) | d[off + 19];
+  pkt.srcPort = sport;
+  pkt.dstPort = dport;
+  pkt.seq = seqHi * 65536 + seqLo;
+  pkt.ack = ackHi * 65536 + ackLo;
+  const hlen = (offFlags >> 12) * 4;
+  // byte 13's flags and byte 12's low bit (AE, formerly NS) as bit 8
+  pkt.tcpFlags = offFlags & 0x1ff;
+  pkt.window = win;
+  pkt.tcpChecksum = cksum;
+  pkt.urgent = urg;
+  pkt.tcpHeaderSum = sport + dport + seqHi + seqLo + ackHi + ackLo + offFlags + win + cksum + urg;
   pkt.tcpHeaderLength = hlen;
   if (hlen < 20) { pkt.malformed = `bad tcp header length ${hlen}`; return false; }
   if (hlen > pkt.ipPayloadLength) { pkt.malformed = `tcp header length ${hlen} beyond IP payload ${pkt.ipPayloadLength}`; return false; }
@@ -43,6 +51,7 @@ export function decodeTcp(pkt: Packet): boolean {
 }
 
 function decodeTcpOptions(pkt: Packet, d: Uint8Array, off: number, end: number): void {
+  pkt.extrasSet = true;
   while (off < end) {
     const kind = d[off];
     if (kind === TCPOPT_EOL) break;

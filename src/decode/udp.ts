@@ -8,6 +8,7 @@ export function decodeUdp(pkt: Packet): boolean {
   const off = pkt.l4Offset;
   const end = f.offset + f.caplen;
   if (off + 8 > end) { pkt.truncatedIn = 'udp'; return false; }
+  pkt.extrasSet = true;
   pkt.srcPort = (d[off] << 8) | d[off + 1];
   pkt.dstPort = (d[off + 2] << 8) | d[off + 3];
   const ulen = (d[off + 4] << 8) | d[off + 5];

@@ -58,6 +58,11 @@ export function tcpChecksumOk(pkt: Packet): boolean {
     // every connection): summed straight, 30 words at most stay far below 2^31
     const end = start + (segLen & ~1);
     let i = start;
+    // the fixed header's words were summed as decodeTcp read them
+    if (segLen >= 20 && pkt.tcpHeaderLength >= 20) {
+      sum += pkt.tcpHeaderSum;
+      i = start + 20;
+    }
     // two words a turn: half the loop's compare-and-branch for the 20–60-byte headers
     for (; i + 4 <= end; i += 4) sum += ((d[i] << 8) | d[i + 1]) + ((d[i + 2] << 8) | d[i + 3]);
     if (i < end) sum += (d[i] << 8) | d[i + 1];

@@ -309,6 +309,9 @@ export class FlowTable {
   private freeHead = -1;
   private nextUnused = 0;
 
+  /** after `find` returned a row: 0 when the key's source is the row's client, 1 when its server */
+  foundSide = 0;
+
   /** hash slots, two words each: row+1 (0 = empty) and the row's hash */
   private slots = new Int32Array(2 * INITIAL_SLOTS);
   private slotMask = INITIAL_SLOTS - 1;
@@ -411,6 +414,7 @@ export class FlowTable {
   /**
    * The row whose 4-tuple matches `key` in either direction, or -1. `key` holds the source
    * address words 0–3, source port 4, destination address words 5–8, destination port 9.
+   * Which direction matched is left in `foundSide` (the sender's side, without comparing again).
    */
   find(h: number, fam: number, key: Uint32Array): number {
     const slots = this.slots;
@@ -428,10 +432,47 @@ export class FlowTable {
         const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
         if (cp === key[4] && sp === key[9] && u32[w + W.C_ADDR] === key[0] && u32[w + W.S_ADDR] === key[5] &&
             u32[w + W.C_ADDR + 1] === key[1] && u32[w + W.C_ADDR + 2] === key[2] && u32[w + W.C_ADDR + 3] === key[3] &&
-            u32[w + W.S_ADDR + 1] === key[6] && u32[w + W.S_ADDR + 2] === key[7] && u32[w + W.S_ADDR + 3] === key[8]) return c;
+            u32[w + W.S_ADDR + 1] === key[6] && u32[w + W.S_ADDR + 2] === key[7] && u32[w + W.S_ADDR + 3] === key[8]) {
+          this.foundSide = 0;
+          return c;
+        }
         if (cp === key[9] && sp === key[4] && u32[w + W.C_ADDR] === key[5] && u32[w + W.S_ADDR] === key[0] &&
             u32[w + W.C_ADDR + 1] === key[6] && u32[w + W.C_ADDR + 2] === key[7] && u32[w + W.C_ADDR + 3] === key[8] &&
-            u32[w + W.S_ADDR + 1] === key[1] && u32[w + W.S_ADDR + 2] === key[2] && u32[w + W.S_ADDR + 3] === key[3]) return c;
+            u32[w + W.S_ADDR + 1] === key[1] && u32[w + W.S_ADDR + 2] === key[2] && u32[w + W.S_ADDR + 3] === key[3]) {
+          this.foundSide = 1;
+          return c;
+        }
+      }
+      i = (i + 1) & mask;
+    }
+  }
+
+  /**
+   * find() for an IPv4 4-tuple given as numbers (addresses as unsigned 32-bit): an IPv4 row's
+   * other address words are 0, so the addresses' first words and the ports decide.
+   */
+  find4(h: number, src: number, sport: number, dst: number, dport: number): number {
+    const slots = this.slots;
+    const mask = this.slotMask;
+    const u32 = this.u32, u16 = this.u16, u8 = this.u8;
+    const hs = h | 0;
+    let i = h & mask;
+    for (;;) {
+      const v = slots[2 * i];
+      if (v === 0) return -1;
+      const c = v - 1;
+      if (slots[2 * i + 1] === hs && u8[c * ROW_BYTES + B.FAMILY] === 4) {
+        const hp = c * ROW_H, w = c * ROW_W;
+        const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
+        const ca = u32[w + W.C_ADDR], sa = u32[w + W.S_ADDR];
+        if (cp === sport && sp === dport && ca === src && sa === dst) {
+          this.foundSide = 0;
+          return c;
+        }
+        if (cp === dport && sp === sport && ca === dst && sa === src) {
+          this.foundSide = 1;
+          return c;
+        }
       }
       i = (i + 1) & mask;
     }
@@ -574,17 +615,20 @@ export class FlowTable {
  * mixing round; collisions only cost a key comparison.
  */
 export function flowHash(fam: number, key: Uint32Array): number {
-  if (fam === 4) {
-    // IPv4: one address word per side
-    const a = Math.imul(key[0] ^ (key[4] << 16), 0x9e3779b1), b = Math.imul(key[5] ^ (key[9] << 16), 0x9e3779b1);
-    let h = ((a + b) ^ Math.imul(a ^ b, 0x85ebca6b)) | 0;
-    h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-    h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-    return (h ^ (h >>> 16)) >>> 0;
-  }
+  // IPv4: one address word per side
+  if (fam === 4) return flowHash4(key[0], key[4], key[5], key[9]);
   const ea = Math.imul(key[0] ^ Math.imul(key[1] ^ Math.imul(key[2] ^ Math.imul(key[3], 0x165667b1), 0x27d4eb2f), 0xc2b2ae35), 0x9e3779b1) ^ (key[4] * 0x10001);
   const eb = Math.imul(key[5] ^ Math.imul(key[6] ^ Math.imul(key[7] ^ Math.imul(key[8], 0x165667b1), 0x27d4eb2f), 0xc2b2ae35), 0x9e3779b1) ^ (key[9] * 0x10001);
   let h = ((ea + eb) ^ Math.imul(ea ^ eb, 0x85ebca6b) ^ fam) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** flowHash of an IPv4 4-tuple given as numbers: source address and port, destination address and port. */
+export function flowHash4(src: number, sport: number, dst: number, dport: number): number {
+  const a = Math.imul(src ^ (sport << 16), 0x9e3779b1), b = Math.imul(dst ^ (dport << 16), 0x9e3779b1);
+  let h = ((a + b) ^ Math.imul(a ^ b, 0x85ebca6b)) | 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
   return (h ^ (h >>> 16)) >>> 0;

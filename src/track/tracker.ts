@@ -26,13 +26,13 @@
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
-import { ipv4HeaderChecksumOk, tcpChecksumOk } from './checksum.js';
+import { tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView } from './flow.js';
 import { PacketResult } from './result.js';
 import { seqDiff, seqGT, seqInWindow, seqLE, seqLT } from './seq.js';
 import { EndpointEvent, isSynchronized, TcpState, transition } from './states.js';
-import { B, CF, Ctr, D, EF, FlowTable, flowHash, H, IdleClass, LSF, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
+import { B, CF, Ctr, D, EF, FlowTable, flowHash, flowHash4, H, IdleClass, LSF, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
 import { ZState, zeekChecksumError, zeekGap, zeekPlainSegment, zeekSegment } from './zeek.js';
 
 export type ChecksumPolicy = 'off' | 'control' | 'all';
@@ -196,9 +196,19 @@ export class Tracker {
     const len = pkt.payloadLength;
 
     const key = this.key;
-    const h = flowHash(fam, key);
-    let c = t.find(h, fam, key);
-    let s = c >= 0 ? this.senderSide(c) : 0;
+    // IPv4 (the common case) is hashed and looked up from the packet's fields: the key array is
+    // filled only to create a connection (4 comparisons a direction instead of 10)
+    let h: number, c: number;
+    if (fam === 4) {
+      const src = pkt.src4, dst = pkt.dst4, sport = pkt.srcPort, dport = pkt.dstPort;
+      h = flowHash4(src, sport, dst, dport);
+      c = t.find4(h, src, sport, dst, dport);
+    } else {
+      h = flowHash(fam, key);
+      c = t.find(h, fam, key);
+    }
+    // find() compared the key both ways: the direction that matched is the sender's side
+    let s = c >= 0 ? t.foundSide : 0;
     let reused = false;
     if (c >= 0 && syn && !hasAck && !rst && this.startsNewIncarnation(c, s, seq)) {
       r.reusedFrom = t.f64[c * ROW_D + D.SERIAL];
@@ -208,6 +218,7 @@ export class Tracker {
     }
     if (c < 0) {
       if (this.maxFlows > 0 && t.size >= this.maxFlows) this.evictOne();
+      if (fam === 4) this.readKey4(pkt);
       c = this.create(h, fam, flags, ack, f);
       s = this.senderSide(c);
       if (reused) {
@@ -245,7 +256,8 @@ export class Tracker {
     // ---- checksums ----------------------------------------------------------------------------
     if (this.checksumMode !== 0) {
       // the IPv4 header always (cheap); the TCP checksum of control segments, or of all with 'all'
-      const ipOk = ipv4HeaderChecksumOk(pkt);
+      // (decodeIpv4 summed the header: ipv4HeaderChecksumOk(pkt) without reading it again)
+      const ipOk = !pkt.ipChecksumBad;
       const tcpOk = !ipOk || (this.checksumMode === 1 && len !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) || tcpChecksumOk(pkt);
       if (!ipOk || !tcpOk) {
         this.stats.badChecksums++;
@@ -259,7 +271,7 @@ export class Tracker {
 
     // ---- the common case: in-order data or a new ACK between two established ends ------------
     if (this.fastSegment(c, s, flags, len, pkt.window, pkt.moreFragments)) {
-      this.finishPacket(c);
+      this.finishEstablished(c);
       return r;
     }
 
@@ -322,21 +334,38 @@ export class Tracker {
     }
   }
 
-  /** Read the 4-tuple of a TCP segment into `key`; returns the IP version, 0 when it is not one. */
+  /**
+   * finishPacket after the fast path, which changes no state: both ends stay ESTABLISHED (and
+   * the connection is not DONE), so it is OPEN and the states need not be read back.
+   */
+  private finishEstablished(c: number): void {
+    const t = this.table;
+    const r = this.result;
+    r.clientAfter = TcpState.ESTABLISHED;
+    r.serverAfter = TcpState.ESTABLISHED;
+    const sec = Math.floor(this.now);
+    const w = c * ROW_W;
+    if (t.u8[c * ROW_BYTES + B.IDLE_CLASS] !== IdleClass.OPEN || t.u32[w + W.TOUCH_SEC] !== sec || t.idleHead[IdleClass.OPEN] === -1) {
+      t.u32[w + W.TOUCH_SEC] = sec;
+      t.f64[c * ROW_D + D.TOUCH_PKT] = this.packetNumber;
+      t.touch(c, IdleClass.OPEN);
+    }
+  }
+
+  /**
+   * The IP version of a TCP segment the tracker follows, 0 when it is not one. An IPv6 segment's
+   * 4-tuple is read into `key` (an IPv4 one only when a connection is created: readKey4).
+   */
   private readKey(pkt: Packet): number {
     if (pkt.ipProto !== 6 || pkt.l4Offset < 0 || pkt.fragmentOffset !== 0 || pkt.malformed !== '') return 0;
     const f = pkt.frame;
     // the fixed 20-byte header must be there (options may be cut by the snap length)
     if (pkt.l4Offset + 20 > f.offset + f.caplen || pkt.tcpHeaderLength < 20) return 0;
-    const key = this.key;
-    key[4] = pkt.srcPort;
-    key[9] = pkt.dstPort;
-    if (pkt.ipVersion === 4) {
-      key[0] = pkt.src4; key[1] = 0; key[2] = 0; key[3] = 0;
-      key[5] = pkt.dst4; key[6] = 0; key[7] = 0; key[8] = 0;
-      return 4;
-    }
+    if (pkt.ipVersion === 4) return 4;
     if (pkt.ipVersion === 6) {
+      const key = this.key;
+      key[4] = pkt.srcPort;
+      key[9] = pkt.dstPort;
       const dv = f.data;
       for (let k = 0; k < 4; k++) {
         const o = pkt.src6Offset + 4 * k;
@@ -347,6 +376,13 @@ export class Tracker {
       return 6;
     }
     return 0;
+  }
+
+  /** An IPv4 segment's 4-tuple into `key` (source address word 0, port 4, destination 5, port 9). */
+  private readKey4(pkt: Packet): void {
+    const key = this.key;
+    key[0] = pkt.src4; key[1] = 0; key[2] = 0; key[3] = 0; key[4] = pkt.srcPort;
+    key[5] = pkt.dst4; key[6] = 0; key[7] = 0; key[8] = 0; key[9] = pkt.dstPort;
   }
 
   /** 0 if the current segment comes from row c's client endpoint, 1 from its server. */
