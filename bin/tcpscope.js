@@ -15,7 +15,17 @@ if (bundle !== null) {
     process.stderr.write('tcpscope: not built yet: run `npm ci` (or `npm run build`) in the tcpscope folder\n');
     process.exit(2);
   }
-  ({ main } = await import(entry.href));
+  try {
+    ({ main } = await import(entry.href));
+  } catch (e) {
+    // dist/ is ~120 modules that Node's loader opens in parallel: a low `ulimit -n` fails here,
+    // before tcpscope's own error reporting exists, so say it in one line, never a stack trace
+    const limited = e?.code === 'EMFILE' || e?.code === 'ENFILE';
+    process.stderr.write(limited
+      ? 'tcpscope: cannot load its modules: too many open files (ulimit -n); raise the limit, or run `npm run build` for the one-file bundle\n'
+      : `tcpscope: cannot load dist/cli/main.js: ${e?.message ?? e}\n`);
+    process.exit(2);
+  }
 }
 const status = await main(process.argv.slice(2));
 process.exitCode = status;

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'LIVE_PERMISSION' // no permission to capture
   | 'LIVE_FAILED' // libpcap reported an error
   | 'POLICY' // a check policy file that is wrong
+  | 'RESOURCE_LIMIT' // the system refused a resource the run needs (open files, threads)
   | 'INTERNAL';
 
 export class TcpscopeError extends Error {

@@ -35,6 +35,7 @@ import { FlowView } from '../track/flow.js';
 import { Ctr, D, FlowTable, ROW_BYTES, W } from '../track/table.js';
 import { type ChecksumPolicy, flowKeyHash } from '../track/tracker.js';
 import type { Evidence } from './evidence.js';
+import { TcpscopeError } from '../errors.js';
 import {
   ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, PHASE_END, type FromShard, type ShardInit,
   type ShardResult, TICK_SIZE,
@@ -108,7 +109,11 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
       // a worker that dies without a word (it should not: everything it runs is caught) must not
       // hang the reader: note it and ring the doorbell; the reading thread throws it where it waits
       worker.on('error', (e) => {
-        merger.note(`shard worker ${i}: ${e.message}`);
+        // a worker that cannot even start for want of file descriptors (a low `ulimit -n`) is the
+        // user's limit, not tcpscope's fault: say which limit and the two ways out
+        merger.note(/\bE[MN]FILE\b/.test(e.message)
+          ? new TcpscopeError('RESOURCE_LIMIT', `shard worker ${i} could not start: too many open files (ulimit -n); raise the limit or use --jobs 1`, { exitStatus: 2 })
+          : new Error(`shard worker ${i}: ${e.message}`));
         Atomics.add(counters, n, 1);
         Atomics.notify(counters, n);
       });
@@ -273,7 +278,7 @@ class Merger {
   /** batches sent (known once reading is over) */
   batches = Infinity;
   complete = false;
-  private failure: string | null = null;
+  private failure: Error | null = null;
   private nextSeq = 0;
   private readonly pending = new Map<number, ShardResult[]>();
   private readonly ids = new Map<number, number>();
@@ -293,8 +298,8 @@ class Merger {
   }
 
   /** Remember a failure (thrown by the next check()). */
-  note(message: string): void {
-    this.failure ??= message;
+  note(failure: string | Error): void {
+    this.failure ??= typeof failure === 'string' ? new Error(failure) : failure;
   }
 
   /** Remember a failure and throw it. */
@@ -305,7 +310,7 @@ class Merger {
 
   /** Throw a worker's failure (on the reading thread, where it stops the run). */
   check(): void {
-    if (this.failure !== null) throw new Error(this.failure);
+    if (this.failure !== null) throw this.failure;
   }
 
   accept(m: FromShard): void {
