@@ -211,6 +211,9 @@ function printTable(extraNotes) {
   out.push('');
   out.push(`tcpscope benchmark — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${new Date().toISOString().slice(0, 16)}Z`);
   out.push(`medians of ${opts.runs} runs, tools alternated, output to /dev/null; ratios and pkt/s on ${opts.basis === 'cpu' ? 'CPU time (user+sys)' : 'wall time'}; peak RSS by ${meter}`);
+  // Node parses every certificate this names at each start, before any JavaScript runs (~50 ms of
+  // CPU for Debian's bundle): a cost of the machine that tcpscope's figures include and C tools don't
+  if (process.env.NODE_EXTRA_CA_CERTS) out.push(`NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): every Node start parses those certificates first, and tcpscope's figures include it`);
   out.push(...extraNotes);
   out.push('');
   out.push(line(head));
