@@ -15,7 +15,7 @@ import { decodePacket, followsLinkType, Packet, unfollowedLinkType } from './dec
 import { TcpscopeError } from './errors.js';
 import type { PrintOptions } from './print/options.js';
 import { Output } from './print/output.js';
-import type { ChecksumPolicy, Tracker } from './track/tracker.js';
+import { type ChecksumPolicy, EndReason, type Tracker } from './track/tracker.js';
 import type { FlowView } from './track/flow.js';
 import type { PacketResult } from './track/result.js';
 
@@ -254,7 +254,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     signals.dispose();
     if (writer !== null) (writer as CaptureFileWriter).close();
     if (tracker !== null) {
-      tracker.finish();
+      // connections still open when -c N stopped the run are cut short by the user, not the capture
+      tracker.finish(seen >= limit ? EndReason.LIMIT : EndReason.END);
       if (!readFailed || framesRead > 0) {
         if (json !== null) json.summary(tracker, { packets: seen });
         // on a terminal the table is narrowed to its width; in a pipe or a file it is whole

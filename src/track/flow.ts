@@ -73,14 +73,16 @@ export interface FlowRecord {
   syn_retransmits: number[];
   synack_retransmits: number[];
   midstream: boolean;
-  /** why the record was written: closed | idle | evicted | reused | end-of-input */
+  /** why the record was written: closed | idle | evicted | reused | end-of-input | packet-limit */
   end_reason: string;
 }
 
-const END_REASONS = ['closed', 'idle', 'evicted', 'reused', 'end-of-input'];
-/** the end of a record without handshake retransmissions, by midstream·5 + reason */
-const TAILS: readonly string[] = [false, true].flatMap((mid) => [0, 1, 2, 3, 4].map((r) =>
-  ',"syn_retransmits":[],"synack_retransmits":[],"midstream":' + mid + ',"end_reason":"' + END_REASONS[r] + '"}'));
+/** a record's end_reason, by the tracker's EndReason (tracker.ts re-exports it) */
+export const END_REASON_NAMES: readonly string[] = ['closed', 'idle', 'evicted', 'reused', 'end-of-input', 'packet-limit'];
+const REASONS = END_REASON_NAMES.length;
+/** the end of a record without handshake retransmissions, by midstream·REASONS + reason */
+const TAILS: readonly string[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
+  ',"syn_retransmits":[],"synack_retransmits":[],"midstream":' + mid + ',"end_reason":"' + name + '"}'));
 /** Zeek's conn_state codes (cache keys) */
 const CONN_STATE_CODES: readonly string[] = ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
 
@@ -175,9 +177,9 @@ const COUNTER_KEYS: readonly Uint8Array[] = COUNTER_NAMES.map((n) => ascii('"' +
 const TAIL_BYTES: readonly Uint8Array[] = TAILS.map(ascii);
 const K_SYN_RETRANSMITS = ascii(',"syn_retransmits":[');
 const K_SYNACK_RETRANSMITS = ascii('],"synack_retransmits":[');
-/** `],"midstream":…,"end_reason":"…"}` by midstream·5 + reason */
-const TAIL_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => [0, 1, 2, 3, 4].map((r) =>
-  ascii('],"midstream":' + mid + ',"end_reason":"' + END_REASONS[r] + '"}')));
+/** `],"midstream":…,"end_reason":"…"}` by midstream·REASONS + reason */
+const TAIL_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
+  ascii('],"midstream":' + mid + ',"end_reason":"' + name + '"}')));
 
 /** jsonText's buffer */
 const scratch = Buffer.allocUnsafeSlow(MAX_FLOW_JSON);
@@ -257,7 +259,7 @@ export class FlowView {
   get anomalies(): string[] { return anomalyNames(this.anomalyMask); }
   get connState(): string { return zeekConnState(this.t, this.c); }
   get history(): string { return zeekHistory(this.t, this.c); }
-  get endReason(): string { return END_REASONS[this.reason]; }
+  get endReason(): string { return END_REASON_NAMES[this.reason]; }
   get evicted(): boolean { return (this.flags & CF.EVICTED) !== 0; }
   get midstream(): boolean { return (this.flags & CF.MIDSTREAM) !== 0; }
 
@@ -493,13 +495,13 @@ export class FlowView {
     const cf = this.flags;
     const synResends = (cf & CF.SYN_SEEN) !== 0 && t.u8[b + B.CTRL_COUNT] > 1;
     const synackResends = t.u8[b + B.CTRL_COUNT + 1] > 1;
-    if (!synResends && !synackResends) return putPiece(buf, pos, TAIL_BYTES[(this.midstream ? 5 : 0) + this.reason]);
+    if (!synResends && !synackResends) return putPiece(buf, pos, TAIL_BYTES[(this.midstream ? REASONS : 0) + this.reason]);
     // (every record of a SYN flood comes here: its SYNs are resent)
     pos = putPiece(buf, pos, K_SYN_RETRANSMITS);
     if ((cf & CF.SYN_SEEN) !== 0) pos = this.putIntervals(buf, pos, 0);
     pos = putPiece(buf, pos, K_SYNACK_RETRANSMITS);
     pos = this.putIntervals(buf, pos, 1);
-    return putPiece(buf, pos, TAIL_ENDS[(this.midstream ? 5 : 0) + this.reason]);
+    return putPiece(buf, pos, TAIL_ENDS[(this.midstream ? REASONS : 0) + this.reason]);
   }
 
   /** The text of `intervals(s).join(',')`. */

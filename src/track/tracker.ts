@@ -76,8 +76,10 @@ export const enum EndReason {
   REUSED = 3,
   /** end of input */
   END = 4,
+  /** still open when the run stopped at its packet limit (`-c N`) */
+  LIMIT = 5,
 }
-export const END_REASON_NAMES: readonly string[] = ['closed', 'idle', 'evicted', 'reused', 'end-of-input'];
+export { END_REASON_NAMES } from './flow.js';
 
 /** Totals over the whole run (the summary record). */
 export interface TrackerStats {
@@ -1148,11 +1150,12 @@ export class Tracker {
   /**
    * End of input: emit every remaining connection, in the order they started. They are all
    * reported first and then forgotten at once (unlinking each from the hash and the lists would
-   * touch every row again: a second at a million connections).
+   * touch every row again: a second at a million connections). `reason` is LIMIT when the run
+   * stopped at its packet limit: those connections were cut short by the user, not by the capture.
    */
-  finish(): void {
+  finish(reason: EndReason.END | EndReason.LIMIT = EndReason.END): void {
     const t = this.table;
-    for (let c = t.allHead; c >= 0; c = t.i32[c * ROW_W + W.ALL_NEXT]) this.reportFlow(c, EndReason.END);
+    for (let c = t.allHead; c >= 0; c = t.i32[c * ROW_W + W.ALL_NEXT]) this.reportFlow(c, reason);
     t.clear();
   }
 }

@@ -124,8 +124,14 @@ describe('--json', () => {
 
   test('json_count_stopsAndStillReportsFlows', () => {
     const recs = records(['-c', '3', '-r', join(SCEN, 'close-4way.pcap')]);
-    expect(recs[0]).toMatchObject({ type: 'flow', handshake: 'complete', close: 'none', last_packet: 3 });
+    expect(recs[0]).toMatchObject({ type: 'flow', handshake: 'complete', close: 'none', last_packet: 3, end_reason: 'packet-limit' });
     expect(recs[1]).toMatchObject({ type: 'summary', packets: 3 });
+  });
+
+  test('json_countBeyondCapture_endOfInput', () => {
+    // -c larger than the capture: the input ended first, so the open connection says so
+    const recs = records(['-c', '100', '-r', join(SCEN, 'keepalive.pcap')]);
+    expect(recs.filter((r) => r.type === 'flow').map((f) => f.end_reason)).toEqual(['end-of-input']);
   });
 
   test('json_maxFlows_evictionsCounted', () => {
