@@ -17,7 +17,8 @@
  * Nothing of it is visible: its tracker, flows and buffer are its own (the only shared state it
  * touches is the flow records' piece caches, which it fills with pieces every capture has).
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { sniffMagic } from '../capture/decoder.js';
 import { CaptureParser } from '../capture/parser.js';
 import { encodeFileHeader, PCAP_FILE_HEADER_LEN } from '../capture/writer.js';
 import { decodePacket, inCksum, Packet, pseudoSum4 } from '../decode/index.js';
@@ -54,10 +55,27 @@ export function warmUpPays(paths: readonly string[]): boolean {
     } catch {
       return true;
     }
-    total += /\.gz$/i.test(path) ? size * GZIP_INFLATION : size;
+    // gzip is known by its magic, as the readers know it, not by a `.gz` name; the first bytes are
+    // read only when that decides (the file alone is short of the threshold, inflated it is not)
+    if (total + size < WARM_UP_MIN_BYTES && total + size * GZIP_INFLATION >= WARM_UP_MIN_BYTES && isGzip(path)) size *= GZIP_INFLATION;
+    total += size;
     if (total >= WARM_UP_MIN_BYTES) return true;
   }
   return false;
+}
+
+/** Whether a file begins with gzip's magic (false when it cannot be read: the reader will say why). */
+function isGzip(path: string): boolean {
+  const head = new Uint8Array(2);
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    return sniffMagic(head, 0, readSync(fd, head, 0, 2, 0)) === 'gzip';
+  } catch {
+    return false;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }
 
 /** The warm-up when a run over `paths` (or a live capture: always) gets it (warmUpPays). */

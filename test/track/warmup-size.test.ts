@@ -23,6 +23,14 @@ function fileOfSize(name: string, size: number): string {
   return path;
 }
 
+/** A file of `size` bytes that begins as gzip does (the decision reads no further). */
+function gzipOfSize(name: string, size: number): string {
+  const path = join(tmp, name);
+  writeFileSync(path, Uint8Array.of(0x1f, 0x8b, 0x08, 0x00));
+  truncateSync(path, size);
+  return path;
+}
+
 /** A valid classic pcap of at least `minBytes`: a fixture's packets repeated. */
 function bigCapture(minBytes: number): string {
   const src = readFileSync(join(SCEN, 'close-4way.pcap'));
@@ -55,8 +63,14 @@ describe('warm-up decision', () => {
   });
 
   test('gzip file_countedInflated', () => {
-    expect(warmUpPays([fileOfSize('small.pcap.gz', WARM_UP_MIN_BYTES / 64)])).toBe(false);
-    expect(warmUpPays([fileOfSize('smallish.pcap.gz', WARM_UP_MIN_BYTES / 4)])).toBe(true);
+    expect(warmUpPays([gzipOfSize('small.pcap.gz', WARM_UP_MIN_BYTES / 64)])).toBe(false);
+    expect(warmUpPays([gzipOfSize('smallish.pcap.gz', WARM_UP_MIN_BYTES / 4)])).toBe(true);
+  });
+
+  test('gzip by magic not name_countedInflated', () => {
+    // the readers know gzip by its first bytes; so does the decision
+    expect(warmUpPays([gzipOfSize('smallish-no-suffix.pcap', WARM_UP_MIN_BYTES / 4)])).toBe(true);
+    expect(warmUpPays([fileOfSize('not-really.pcap.gz', WARM_UP_MIN_BYTES / 4)])).toBe(false);
   });
 
   test('unknown size_warmUp', () => {
