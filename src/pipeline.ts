@@ -138,8 +138,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const annotated = opts.mode === 'annotated' && printing;
   // chalk is loaded only to colour: without colour (pipes, files) NO_PAINT stands in for it
   const paint = annotated ? await import('./print/paint.js') : null;
-  const level = paint !== null ? paint.colorLevel(opts.color, process.stdout.isTTY === true) : 0;
-  const chalk = paint === null ? null : level === 0 ? paint.NO_PAINT : (await import('./print/color.js')).makeChalk(level);
+  const chalk = paint === null ? null : await paint.painterFor(paint.colorLevel(opts.color, process.stdout.isTTY === true));
   const summary = annotated && opts.summary ? new (await import('./print/summary.js')).SummaryTable(chalk!) : null;
   // (loaded only when used: --plain never needs the tracker's modules)
   const tracker = opts.mode === 'plain' || !printing ? null : new (await import('./track/tracker.js')).Tracker({

@@ -28,6 +28,14 @@ const same = (text: string): string => text;
 /** No colour: what chalk at level 0 does, without chalk. */
 export const NO_PAINT: Paint = { level: 0, cyan: same, green: same, yellow: same, red: same, dim: same, bold: same };
 
+/**
+ * The painter for a colour level: NO_PAINT at 0 (chalk is not even loaded), chalk at that level
+ * otherwise. The one place that turns a level into a painter.
+ */
+export async function painterFor(level: 0 | 1 | 2 | 3): Promise<Paint> {
+  return level === 0 ? NO_PAINT : (await import('./color.js')).makeChalk(level);
+}
+
 /** The colour level (0–3) for this run. */
 export function colorLevel(choice: ColorChoice, isTTY: boolean, env: NodeJS.ProcessEnv = process.env): 0 | 1 | 2 | 3 {
   if (choice === 'never') return 0;

@@ -123,6 +123,28 @@ describe('fast TCP lines print what the full printer prints', () => {
     expect(both.formatted).toContain('options [nop,nop,sack 1 {6:10}]');
   });
 
+  it('many_4tuples_sharing_and_refilling_the_cached_endpoint_texts_print_the_same', () => {
+    // more 4-tuples than the direct-mapped caches of `IP SRC.SPORT > DST.DPORT: ` have slots
+    // (2^15 with -n, 2^14 with names), each revisited after the others: every slot is refilled
+    // many times, and a refilled slot must never print its former 4-tuple's text
+    for (const [name, change] of [['-n', {}], ['names', { numeric: 0 }]] as Array<[string, Partial<PrintOptions>]>) {
+      const both = new Both(options(change), `tuples-${name}`);
+      const tuples = 40_000;
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < tuples; i++) {
+          // few sources, many destinations and ports: slots are shared by 4-tuples that differ in any one part
+          const src = [10, 0, 0, 1 + (i % 5)];
+          const dst = [192, (i >> 16) & 255, (i >> 8) & 255, i & 255];
+          const spec = { sport: 1024 + (i % 60000), dport: 80 + (i % 7), seq: 1000 + i, ack: 5000 + round, flags: 0x10 };
+          both.add(frame(ether(0x0800, ip4({ proto: 6, src, dst }, tcp(spec, src, dst)))));
+        }
+      }
+      const printed = both.printed();
+      expect(printed.split('\n').length).toBe(2 * tuples + 1);
+      if (printed !== both.formatted) expect(printed).toBe(both.formatted);
+    }
+  });
+
   it('ipv6_segments_and_the_ipv6_packets_the_fast_path_leaves_alone_print_the_same', () => {
     const both = new Both(options({}), 'ipv6');
     const opts = [2, 4, ...be16(1440), 4, 2, 8, 10, ...be32(1), ...be32(0), 1, 3, 3, 7];
