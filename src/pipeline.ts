@@ -11,7 +11,7 @@ import { type ProgressLine, stderrProgressLine } from './capture/progress.js';
 import type { CaptureFileWriter } from './capture/writer-rotate.js';
 import type { PcapFileHeader } from './capture/writer.js';
 import type { Frame } from './capture/frame.js';
-import { decodePacket, followsLinkType, Packet, unfollowedLinkType } from './decode/index.js';
+import { decodePacket, LinkTypeGuard, Packet } from './decode/index.js';
 import { TcpscopeError } from './errors.js';
 import type { PrintOptions } from './print/options.js';
 import { Output } from './print/output.js';
@@ -155,8 +155,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const annotator = annotated && tracker !== null
     ? new (await import('./print/annotate.js')).Annotator(out, tracker, chalk!) : null;
   let stopRequested = false;
-  let followedLinktype = -1;
-  const sourceName = opts.read === '-' ? 'standard input' : opts.read;
+  // --json is connection records: a link type the decoders do not know is an error, not silence
+  const linkGuard = json !== null ? new LinkTypeGuard(opts.read === '-' ? 'standard input' : opts.read) : null;
   const onFrame = (frame: Frame): boolean => {
       if (stopRequested) return false;
       if (filter !== null && !filter.matches(frame)) return true;
@@ -165,11 +165,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       // the decoded view feeds the tracker (and the JSON writer); without one (--plain) the
       // tcpdump printer decodes a frame only if its full path prints it (the fast path reads bytes)
       if (tracker !== null) {
-        // --json is connection records: a link type the decoders do not know is an error, not silence
-        if (json !== null && frame.linktype !== followedLinktype) {
-          if (!followsLinkType(frame.linktype)) throw unfollowedLinkType(frame.number, frame.linktype, sourceName, frame.fileOffset);
-          followedLinktype = frame.linktype;
-        }
+        if (linkGuard !== null) linkGuard.check(frame);
         decodePacket(frame, pkt);
       }
       const tracked = tracker !== null ? tracker.track(pkt) : null;
@@ -386,15 +382,12 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
   let packets = 0;
   let frames = 0;
   let files: CaptureSetFile[] = [];
-  let followedLinktype = -1;
+  const linkGuard = new LinkTypeGuard(opts.captures.length === 1 ? opts.captures[0] : undefined);
   const onFrame = (frame: Frame): boolean => {
     frames++;
     if (filter !== null && !filter.matches(frame)) return true;
     // a link type the decoders do not know stops the run: check must never pass what it could not read
-    if (frame.linktype !== followedLinktype) {
-      if (!followsLinkType(frame.linktype)) throw unfollowedLinkType(frame.number, frame.linktype, opts.captures.length === 1 ? opts.captures[0] : undefined, frame.fileOffset);
-      followedLinktype = frame.linktype;
-    }
+    linkGuard.check(frame);
     packets++;
     decodePacket(frame, pkt);
     const r = tracker.track(pkt);

@@ -29,7 +29,7 @@
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { readCaptureFiles, type CaptureSetFile } from '../capture/index.js';
 import type { Frame } from '../capture/frame.js';
-import { decodePacket, followsLinkType, Layer, Packet, unfollowedLinkType, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
+import { decodePacket, Layer, LinkTypeGuard, Packet, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
 import { EVENT_NAMES } from '../track/events.js';
 import { FlowView } from '../track/flow.js';
 import { Ctr, D, FlowTable, ROW_BYTES, W } from '../track/table.js';
@@ -163,15 +163,12 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     // the clock and the expiry moments of one tracker over every packet (tracker.ts, track)
     let clock = 0;
     let nextCheck = -Infinity;
-    let followedLinktype = -1;
+    const linkGuard = new LinkTypeGuard(opts.captures.length === 1 ? opts.captures[0] : undefined);
     const onFrame = (frame: Frame): boolean => {
       counts.frames = ++frames;
       if (filter !== null && !filter.matches(frame)) return true;
       // as trackCaptures: a link type the decoders do not know stops the run (never a silent pass)
-      if (frame.linktype !== followedLinktype) {
-        if (!followsLinkType(frame.linktype)) throw unfollowedLinkType(frame.number, frame.linktype, opts.captures.length === 1 ? opts.captures[0] : undefined, frame.fileOffset);
-        followedLinktype = frame.linktype;
-      }
+      linkGuard.check(frame);
       counts.packets = ++packets;
       const now = frame.tsSec + frame.tsNsec * 1e-9;
       if (now > clock) clock = now;

@@ -13,7 +13,7 @@ import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
 
 export * from './packet.js';
-export { decodeLink, followsLinkType, unfollowedLinkType, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_ARP, ETHERTYPE_VLAN } from './link.js';
+export { decodeLink, followsLinkType, LinkTypeGuard, unfollowedLinkType, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_ARP, ETHERTYPE_VLAN } from './link.js';
 export { decodeIpv4 } from './ipv4.js';
 export { decodeIpv6 } from './ipv6.js';
 export { decodeTcp } from './tcp.js';

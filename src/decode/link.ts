@@ -3,7 +3,7 @@
  * Ethernet (with 802.1Q/802.1ad tags and 802.3/LLC/SNAP), Linux cooked v1 and v2, BSD loopback
  * (NULL in either byte order and LOOP), raw IP (LINKTYPE 12, 14, 101, 228, 229).
  */
-import { LINKTYPE } from '../capture/frame.js';
+import { type Frame, LINKTYPE } from '../capture/frame.js';
 import { TcpscopeError } from '../errors.js';
 import { type Packet, Layer } from './packet.js';
 
@@ -123,6 +123,26 @@ export function unfollowedLinkType(frameNumber: number, linktype: number, file: 
   return new TcpscopeError('UNKNOWN_LINKTYPE',
     `packet ${frameNumber} has link type ${linktype}, on which tcpscope cannot follow connections (it follows Ethernet, Linux cooked, BSD loopback and raw IP)`,
     { file, offset });
+}
+
+/**
+ * Stops a tracking run at the first frame of a link type the decoders cannot follow (--json,
+ * check: they must never pass silently over what they could not read). One per run; the test
+ * is one comparison per frame, the switch only when the link type changes.
+ */
+export class LinkTypeGuard {
+  private followed = -1;
+  /** `file`: the capture named in the error (undefined when several are read as one) */
+  constructor(private readonly file: string | undefined) {}
+
+  check(frame: Frame): void {
+    if (frame.linktype !== this.followed) this.changed(frame);
+  }
+
+  private changed(frame: Frame): void {
+    if (!followsLinkType(frame.linktype)) throw unfollowedLinkType(frame.number, frame.linktype, this.file, frame.fileOffset);
+    this.followed = frame.linktype;
+  }
 }
 
 /** BSD address families as loopback headers carry them (AF_INET6 differs between BSDs). */
