@@ -12,7 +12,7 @@ import { expandCapturePaths } from '../capture/index.js';
 import { TcpscopeError, isTcpscopeError } from '../errors.js';
 import { type ProgressLine, stderrProgressLine } from '../capture/progress.js';
 import { isRegularFile, trackCaptures } from '../pipeline.js';
-import type { ColorChoice } from '../print/color.js';
+import type { ColorChoice } from '../print/paint.js';
 import { Output } from '../print/output.js';
 import type { ChecksumPolicy } from '../track/tracker.js';
 import { conditionMask } from './conditions.js';
@@ -125,7 +125,8 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   const ciSinks: CheckSink[] = [];
   if (opts.json) sinks.push(new (await import('../print/check-json.js')).CheckJson(io.stdout, opts.policy));
   else {
-    const { colorLevel, makeChalk } = await import('../print/color.js');
+    const { colorLevel } = await import('../print/paint.js');
+    const { makeChalk } = await import('../print/color.js');
     const { CheckReport } = await import('../print/check-report.js');
     sinks.push(new CheckReport(io.stdout, makeChalk(colorLevel(opts.color, io.isTTY, io.env)), { limit: opts.reportLimit, quiet: opts.quiet }));
   }

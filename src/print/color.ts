@@ -4,8 +4,6 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 
-export { colorLevel, type ColorChoice } from './paint.js';
-
 /** A chalk instance for the level (level 0 returns text unchanged). */
 export function makeChalk(level: 0 | 1 | 2 | 3): ChalkInstance {
   return new Chalk({ level });
