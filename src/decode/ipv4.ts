@@ -34,11 +34,9 @@ export function decodeIpv4(pkt: Packet): boolean {
   // The header checksum, summed here from the words just read (the tracker checks it on every
   // segment; summed again from the bytes there it was ~20 more loads a packet).
   if (hlen === 20) {
-    let sum = ((vhl << 8) | d[off + 1]) + total + id + frag + ((ttl << 8) | proto) + ((d[off + 10] << 8) | d[off + 11]) +
+    const sum = ((vhl << 8) | d[off + 1]) + total + id + frag + ((ttl << 8) | proto) + ((d[off + 10] << 8) | d[off + 11]) +
       srcHi + srcLo + dstHi + dstLo;
-    sum = (sum & 0xffff) + (sum >>> 16);
-    sum = (sum & 0xffff) + (sum >>> 16);
-    pkt.ipChecksumBad = sum !== 0xffff;
+    pkt.ipChecksumBad = foldSum(sum) !== 0xffff;
   } else {
     pkt.ipChecksumBad = foldSum(onesSum(d, off, hlen)) !== 0xffff;
   }

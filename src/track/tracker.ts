@@ -323,17 +323,9 @@ export class Tracker {
     const sc = t.u8[b + B.STATE], ss = t.u8[b + B.STATE + 1];
     r.clientAfter = sc;
     r.serverAfter = ss;
-    const w = c * ROW_W;
-    const cls = (t.u32[w + W.CONN_FLAGS] & CF.DONE) !== 0 ? IdleClass.DONE
+    const cls = (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.DONE) !== 0 ? IdleClass.DONE
       : isSynchronized(sc) || isSynchronized(ss) ? IdleClass.OPEN : IdleClass.HANDSHAKE;
-    // The idle lists only need to be ordered to the second: a connection is moved to its
-    // list's tail when its class changes or at most once per second of the tracker's clock.
-    const sec = Math.floor(this.now);
-    if (t.u8[b + B.IDLE_CLASS] !== cls || t.u32[w + W.TOUCH_SEC] !== sec || t.idleHead[cls] === -1) {
-      t.u32[w + W.TOUCH_SEC] = sec;
-      t.f64[c * ROW_D + D.TOUCH_PKT] = this.packetNumber;
-      t.touch(c, cls);
-    }
+    this.touchIdle(c, cls);
   }
 
   /**
@@ -341,16 +333,25 @@ export class Tracker {
    * the connection is not DONE), so it is OPEN and the states need not be read back.
    */
   private finishEstablished(c: number): void {
-    const t = this.table;
     const r = this.result;
     r.clientAfter = TcpState.ESTABLISHED;
     r.serverAfter = TcpState.ESTABLISHED;
+    this.touchIdle(c, IdleClass.OPEN);
+  }
+
+  /**
+   * Row c was just seen: keep it in idle class `cls`'s list. The idle lists only need to be
+   * ordered to the second: a connection is moved to its list's tail when its class changes or at
+   * most once per second of the tracker's clock.
+   */
+  private touchIdle(c: number, cls: IdleClass): void {
+    const t = this.table;
     const sec = Math.floor(this.now);
     const w = c * ROW_W;
-    if (t.u8[c * ROW_BYTES + B.IDLE_CLASS] !== IdleClass.OPEN || t.u32[w + W.TOUCH_SEC] !== sec || t.idleHead[IdleClass.OPEN] === -1) {
+    if (t.u8[c * ROW_BYTES + B.IDLE_CLASS] !== cls || t.u32[w + W.TOUCH_SEC] !== sec || t.idleHead[cls] === -1) {
       t.u32[w + W.TOUCH_SEC] = sec;
       t.f64[c * ROW_D + D.TOUCH_PKT] = this.packetNumber;
-      t.touch(c, IdleClass.OPEN);
+      t.touch(c, cls);
     }
   }
 
@@ -1172,15 +1173,11 @@ export function flowKeyHash(pkt: Packet): number {
   if (pkt.ipProto !== 6 || pkt.l4Offset < 0 || pkt.fragmentOffset !== 0 || pkt.malformed !== '') return -1;
   const f = pkt.frame;
   if (pkt.l4Offset + 20 > f.offset + f.caplen || pkt.tcpHeaderLength < 20) return -1;
+  if (pkt.ipVersion === 4) return flowHash4(pkt.src4, pkt.srcPort, pkt.dst4, pkt.dstPort);
+  if (pkt.ipVersion !== 6) return -1;
   const key = shardKey;
   key[4] = pkt.srcPort;
   key[9] = pkt.dstPort;
-  if (pkt.ipVersion === 4) {
-    key[0] = pkt.src4; key[5] = pkt.dst4;
-    key[1] = key[2] = key[3] = key[6] = key[7] = key[8] = 0;
-    return flowHash(4, key);
-  }
-  if (pkt.ipVersion !== 6) return -1;
   const dv = f.data;
   for (let k = 0; k < 4; k++) {
     const o = pkt.src6Offset + 4 * k, q = pkt.dst6Offset + 4 * k;
