@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { TcpscopeError } from '../../src/errors.js';
+import { Conversation, SYN, track } from './build.js';
 import { B, D, FlowTable, flowHash4, growthSteps, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, type RowBufferAllocator, W } from '../../src/track/table.js';
 
 /** Client address of connection i (distinct for every i below 2^24). */
@@ -140,4 +141,33 @@ describe('clear', () => {
       expectAll(t, 100);
     });
   }
+});
+
+describe('tracker over a growing table', () => {
+  test('churnAcrossWideGrowth_expiryAndClose_everyConnectionReportedOnce', () => {
+    // 13,000 connections, one every 10 ms: a third only send a SYN (expire after 1 s), a third
+    // close (end 2×MSL = 1 s later), a third stay open to the end: ~4,300 live at the end, so the
+    // table grows past 4,096 rows (the wide step) while rows are being freed and reused
+    const n = 13000;
+    const frames = [];
+    for (let i = 0; i < n; i++) {
+      const conv = new Conversation({ client: `10.${i >> 8}.${i & 255}.1`, cport: 1024 + (i % 60000), t0: 1_700_000_000 + i * 0.01 });
+      if (i % 3 === 0) conv.send('c', SYN, { dt: 0 });
+      else if (i % 3 === 1) conv.handshake().data('c', 10).close4('c');
+      else conv.handshake().data('s', 100);
+      frames.push(...conv.frames);
+    }
+    const { flows, tracker } = track(frames, { mslSeconds: 0.5, handshakeIdleSeconds: 1 });
+    expect(tracker.stats.connections).toBe(n);
+    expect(flows).toHaveLength(n);
+    expect(new Set(flows.map((f) => f.id)).size).toBe(n);
+    const by = (reason: string, k: number): number => flows.filter((f) => f.end_reason === reason && (f.id - 1) % 3 === k).length;
+    expect(by('idle', 0) + by('end-of-input', 0)).toBe(Math.ceil(n / 3));
+    expect(by('closed', 1) + by('end-of-input', 1)).toBe(Math.floor((n + 1) / 3));
+    expect(by('end-of-input', 2)).toBe(Math.floor(n / 3));
+    // the open ones' records are whole after their rows moved: the server's 100 bytes each
+    expect(flows.filter((f) => (f.id - 1) % 3 === 2).every((f) => f.bytes.server === 100 && f.conn_state === 'S1')).toBe(true);
+    expect(tracker.table.peak).toBeGreaterThan(4096);
+    expect(tracker.table.capacity).toBe(65536);
+  });
 });
