@@ -173,8 +173,15 @@ const K_RTT_CLIENT = ascii(',"rtt_client":');
 const K_RTT_NONE = ascii('},"rtt":null,"rtt_server":null,"rtt_client":null');
 const NULL = ascii('null');
 const COUNTER_KEYS: readonly Uint8Array[] = COUNTER_NAMES.map((n) => ascii('"' + n + '":'));
-const TAIL_BYTES: readonly Uint8Array[] = TAILS.map(ascii);
-const K_SYN_RETRANSMITS = ascii(',"syn_retransmits":[');
+/**
+ * What the cached options piece ends with: TAILS[i] for i < 2·REASONS (a record without
+ * handshake retransmissions ends there), or the opening of its SYN retransmissions (RESENDS_TAIL).
+ */
+const OPTIONS_SUFFIXES: readonly string[] = [...TAILS, ',"syn_retransmits":['];
+const RESENDS_TAIL = 2 * REASONS;
+/** `],"synack_retransmits":[],"midstream":…,"end_reason":"…"}` by midstream·REASONS + reason */
+const NO_SYNACK_RESENDS_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
+  ascii('],"synack_retransmits":[],"midstream":' + mid + ',"end_reason":"' + name + '"}')));
 const K_SYNACK_RETRANSMITS = ascii('],"synack_retransmits":[');
 /** `],"midstream":…,"end_reason":"…"}` by midstream·REASONS + reason */
 const TAIL_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
@@ -398,8 +405,7 @@ export class FlowView {
     if (!(synack > 0) && !(est > 0)) {
       // no SYN-ACK, no handshake (every record of a SYN flood): the three RTTs are null
       pos = putPiece(buf, pos, K_RTT_NONE);
-      pos = putPiece(buf, pos, this.optionsPiece());
-      return this.putTail(buf, pos);
+      return this.putOptionsAndTail(buf, pos);
     }
     pos = putPiece(buf, pos, K_RTT);
     pos = est > 0 && synT > 0 ? putMicros(buf, pos, Math.round((est - synT) * 1e6)) : putPiece(buf, pos, NULL);
@@ -407,8 +413,7 @@ export class FlowView {
     pos = synack > 0 && synT > 0 ? putMicros(buf, pos, Math.round((synack - synT) * 1e6)) : putPiece(buf, pos, NULL);
     pos = putPiece(buf, pos, K_RTT_CLIENT);
     pos = synack > 0 && est > 0 ? putMicros(buf, pos, Math.round((est - synack) * 1e6)) : putPiece(buf, pos, NULL);
-    pos = putPiece(buf, pos, this.optionsPiece());
-    return this.putTail(buf, pos);
+    return this.putOptionsAndTail(buf, pos);
   }
 
   /** `addr:port` of one end (IPv4 written digit by digit; IPv6 through its text form). */
@@ -468,18 +473,22 @@ export class FlowView {
     return text;
   }
 
-  /** `,"options":{…}` (cached per combination of offered options) */
-  private optionsPiece(): Uint8Array {
+  /**
+   * `,"options":{…}` and OPTIONS_SUFFIXES[suffix] after it (cached per combination of offered
+   * options and suffix: one piece where there were two).
+   */
+  private optionsPiece(suffix: number): Uint8Array {
     const t = this.t, b = this.c * ROW_BYTES;
     const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
     const mc = t.i32[this.w + W.MSS], ms = t.i32[this.w + W.MSS + 1];
     const oc = ((this.ep(0) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11), os = ((this.ep(1) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11);
-    if (mc > 0xffff || ms > 0xffff) return ascii(this.optionsText());
-    // mss (-1..65535), wscale (-2..14), sack/timestamps bits, for both sides: fits in 2^52
-    const key = (((((mc + 1) * 32 + (wc + 2)) * 4 + oc) * 65537 + (ms + 1)) * 32 + (ws + 2)) * 4 + os;
+    if (mc > 0xffff || ms > 0xffff) return ascii(this.optionsText() + OPTIONS_SUFFIXES[suffix]);
+    // mss (-1..65535), wscale (-2..14), sack/timestamps bits, for both sides, and the suffix
+    // (0..12): under 2^51, exact in a double
+    const key = ((((((mc + 1) * 32 + (wc + 2)) * 4 + oc) * 65537 + (ms + 1)) * 32 + (ws + 2)) * 4 + os) * 16 + suffix;
     let text = optionsCache.get(key);
     if (text === undefined) {
-      text = ascii(this.optionsText());
+      text = ascii(this.optionsText() + OPTIONS_SUFFIXES[suffix]);
       if (optionsCache.size < CACHE_MAX) optionsCache.set(key, text);
     }
     return text;
@@ -495,19 +504,22 @@ export class FlowView {
       ',"timestamps":' + (both && (ec & es & EF.TIMESTAMPS) !== 0) + '}';
   }
 
-  /** `,"syn_retransmits":[…],…,"end_reason":"…"}` */
-  private putTail(buf: Buffer, pos: number): number {
+  /** `,"options":{…},"syn_retransmits":[…],…,"end_reason":"…"}` */
+  private putOptionsAndTail(buf: Buffer, pos: number): number {
     const t = this.t, b = this.c * ROW_BYTES;
     const cf = this.flags;
     const synResends = (cf & CF.SYN_SEEN) !== 0 && t.u8[b + B.CTRL_COUNT] > 1;
     const synackResends = t.u8[b + B.CTRL_COUNT + 1] > 1;
-    if (!synResends && !synackResends) return putPiece(buf, pos, TAIL_BYTES[(this.midstream ? REASONS : 0) + this.reason]);
+    const end = (this.midstream ? REASONS : 0) + this.reason;
+    if (!synResends && !synackResends) return putPiece(buf, pos, this.optionsPiece(end));
     // (every record of a SYN flood comes here: its SYNs are resent)
-    pos = putPiece(buf, pos, K_SYN_RETRANSMITS);
+    pos = putPiece(buf, pos, this.optionsPiece(RESENDS_TAIL));
     if ((cf & CF.SYN_SEEN) !== 0) pos = this.putIntervals(buf, pos, 0);
+    // no SYN-ACK resent: its list is empty
+    if (!synackResends) return putPiece(buf, pos, NO_SYNACK_RESENDS_ENDS[end]);
     pos = putPiece(buf, pos, K_SYNACK_RETRANSMITS);
     pos = this.putIntervals(buf, pos, 1);
-    return putPiece(buf, pos, TAIL_ENDS[(this.midstream ? REASONS : 0) + this.reason]);
+    return putPiece(buf, pos, TAIL_ENDS[end]);
   }
 
   /** The text of `intervals(s).join(',')`. */
