@@ -676,9 +676,12 @@ export class FlowTable {
     i32[w + W.ALL_NEXT] = -1;
   }
 
-  /** Bytes held by the table (rows, counters, hash). */
+  /**
+   * Bytes of memory the table uses (the rows ever used, counters, hash): the rest of the row
+   * buffer is address space not yet touched, which costs no memory (see DOUBLING_ROWS).
+   */
   memoryBytes(): number {
-    return this.capacity * ROW_BYTES + this.slots.byteLength + this.counters.byteLength;
+    return this.nextUnused * ROW_BYTES + this.slots.byteLength + this.counters.byteLength;
   }
 }
 
