@@ -65,7 +65,30 @@ describe('growth', () => {
 
   test('pastDoublingLimit_full_triesWideStepThenSmallerOnes', () => {
     expect(growthSteps(4096)).toEqual([65536, 32768, 16384, 8192]);
+    // from 65,536 rows: 4M rows at once (address space), then halves down to doubling
+    expect(growthSteps(65536)).toEqual([1 << 22, 1 << 21, 1 << 20, 1 << 19, 1 << 18, 1 << 17]);
+    // a capacity reached by a fallback step
     expect(growthSteps(1 << 20)).toEqual([1 << 22, 1 << 21]);
+    expect(growthSteps(1 << 22)).toEqual([1 << 23]);
+  });
+
+  test('oddCapacity_full_everyStepAWholeNumberOfRowsAboveIt', () => {
+    for (const cap of [1000, 4100, 100000, 3000000]) {
+      const steps = growthSteps(cap);
+      expect(steps.every((n) => Number.isInteger(n) && n > cap)).toBe(true);
+      expect(steps[steps.length - 1]).toBe(cap * 2);
+      expect(steps.slice(1).every((n, i) => n < steps[i])).toBe(true);
+    }
+  });
+
+  test('wideStep_fullAt65536_growsTo4MRowsKeepingRows', () => {
+    const asked: number[] = [];
+    const t = new FlowTable(65536, limitedAllocator(Infinity, asked));
+    for (let i = 0; i < 65537; i++) addConnection(t, i);
+    // 2 GB of address space asked for first (a machine that refuses it gets a smaller step)
+    expect(asked.slice(0, 2)).toEqual([65536, 1 << 22]);
+    expect(growthSteps(65536)).toContain(t.capacity);
+    expectAll(t, 65537);
   });
 
   test('fullTable_growsPastDoublingLimit_everyRowKeptAndFound', () => {
