@@ -50,12 +50,20 @@ export class FlowTally {
   readonly connStates: Record<string, number> = {};
   readonly closes: Record<string, number> = {};
   readonly handshakes: Record<string, number> = {};
-  readonly anomalies: Record<string, number> = {};
+  /** flows with each anomaly, by bit (counted per bit: no list of names per flow) */
+  private readonly anomalyCounts = new Float64Array(32);
   /**
    * flows that `tcpscope check` fails under its default policy (DEFAULT_FAIL_MASK: aborted by a
    * reset, refused, half-open, SYN unanswered, handshake incomplete, half-closed at the end)
    */
   abnormal = 0;
+
+  /** Flows with each anomaly (the anomalies seen), in ANOMALY_NAMES order. */
+  get anomalies(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < ANOMALY_NAMES.length; i++) if (this.anomalyCounts[i] > 0) out[ANOMALY_NAMES[i]] = this.anomalyCounts[i];
+    return out;
+  }
 
   add(f: FlowView): void {
     this.flows++;
@@ -63,7 +71,7 @@ export class FlowTally {
     this.connStates[cs] = (this.connStates[cs] ?? 0) + 1;
     this.closes[close] = (this.closes[close] ?? 0) + 1;
     this.handshakes[hs] = (this.handshakes[hs] ?? 0) + 1;
-    if (f.anomalyMask !== 0) for (const a of f.anomalies) this.anomalies[a] = (this.anomalies[a] ?? 0) + 1;
+    for (let m = f.anomalyMask; m !== 0; m &= m - 1) this.anomalyCounts[31 - Math.clz32(m & -m)]++;
     if ((conditionMask(f.anomalyMask, hs, close) & DEFAULT_FAIL_MASK) !== 0) this.abnormal++;
   }
 }
@@ -109,8 +117,7 @@ export class JsonWriter {
   /** The last record: totals of the run. */
   summary(tracker: Tracker, extra: { packets: number }): void {
     const st = tracker.stats;
-    const anomalies: Record<string, number> = {};
-    for (const name of ANOMALY_NAMES) if (this.tally.anomalies[name]) anomalies[name] = this.tally.anomalies[name];
+    const anomalies = this.tally.anomalies;
     const rec = {
       type: 'summary',
       packets: extra.packets,

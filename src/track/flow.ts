@@ -156,9 +156,8 @@ function ascii(s: string): Uint8Array {
 const K_ID = ascii('{"type":"flow","id":');
 const K_CLIENT = ascii(',"client":"');
 const K_SERVER = ascii('","server":"');
-const K_HISTORY = ascii(',"history":"');
-const K_ANOMALIES = ascii('","anomalies":');
-const K_EVENTS = ascii(',"events":{');
+/** `","anomalies":[],"events":{` (a record without anomalies) */
+const NO_ANOMALIES = ascii('","anomalies":[],"events":{');
 const K_SYN_RETRANSMIT_EVENT = ascii('"syn-retransmit":');
 const K_START = ascii('},"start":');
 const K_END = ascii(',"end":');
@@ -171,11 +170,18 @@ const K_BYTES = ascii('},"bytes":{"client":');
 const K_RTT = ascii('},"rtt":');
 const K_RTT_SERVER = ascii(',"rtt_server":');
 const K_RTT_CLIENT = ascii(',"rtt_client":');
+const K_RTT_NONE = ascii('},"rtt":null,"rtt_server":null,"rtt_client":null');
 const NULL = ascii('null');
-const EMPTY_LIST = ascii('[]');
 const COUNTER_KEYS: readonly Uint8Array[] = COUNTER_NAMES.map((n) => ascii('"' + n + '":'));
-const TAIL_BYTES: readonly Uint8Array[] = TAILS.map(ascii);
-const K_SYN_RETRANSMITS = ascii(',"syn_retransmits":[');
+/**
+ * What the cached options piece ends with: TAILS[i] for i < 2·REASONS (a record without
+ * handshake retransmissions ends there), or the opening of its SYN retransmissions (RESENDS_TAIL).
+ */
+const OPTIONS_SUFFIXES: readonly string[] = [...TAILS, ',"syn_retransmits":['];
+const RESENDS_TAIL = 2 * REASONS;
+/** `],"synack_retransmits":[],"midstream":…,"end_reason":"…"}` by midstream·REASONS + reason */
+const NO_SYNACK_RESENDS_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
+  ascii('],"synack_retransmits":[],"midstream":' + mid + ',"end_reason":"' + name + '"}')));
 const K_SYNACK_RETRANSMITS = ascii('],"synack_retransmits":[');
 /** `],"midstream":…,"end_reason":"…"}` by midstream·REASONS + reason */
 const TAIL_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
@@ -356,13 +362,10 @@ export class FlowView {
     pos = putPiece(buf, pos, K_SERVER);
     pos = this.putEndpoint(buf, pos, W.S_ADDR, H.S_PORT);
     pos = putPiece(buf, pos, this.statePiece());
-    pos = putPiece(buf, pos, K_HISTORY);
     const hl = t.u8[b + B.HIST_LEN];
     for (let i = 0; i < hl; i++) buf[pos + i] = t.u8[b + B.HISTORY + i];
     pos += hl;
-    pos = putPiece(buf, pos, K_ANOMALIES);
     pos = putPiece(buf, pos, this.anomaliesPiece());
-    pos = putPiece(buf, pos, K_EVENTS);
     let first = true;
     if (u32[w + W.COUNTER_ROW] !== 0) {
       for (let k = 0; k < Ctr.COUNT; k++) {
@@ -399,14 +402,18 @@ export class FlowView {
     pos = putPiece(buf, pos, K_SERVER_COUNT);
     pos = putNumber(buf, pos, f[d + D.BYTES + 1]);
     const synT = f[d + D.SYN_T], synack = f[d + D.SYNACK_T], est = f[d + D.EST_T];
+    if (!(synack > 0) && !(est > 0)) {
+      // no SYN-ACK, no handshake (every record of a SYN flood): the three RTTs are null
+      pos = putPiece(buf, pos, K_RTT_NONE);
+      return this.putOptionsAndTail(buf, pos);
+    }
     pos = putPiece(buf, pos, K_RTT);
     pos = est > 0 && synT > 0 ? putMicros(buf, pos, Math.round((est - synT) * 1e6)) : putPiece(buf, pos, NULL);
     pos = putPiece(buf, pos, K_RTT_SERVER);
     pos = synack > 0 && synT > 0 ? putMicros(buf, pos, Math.round((synack - synT) * 1e6)) : putPiece(buf, pos, NULL);
     pos = putPiece(buf, pos, K_RTT_CLIENT);
     pos = synack > 0 && est > 0 ? putMicros(buf, pos, Math.round((est - synack) * 1e6)) : putPiece(buf, pos, NULL);
-    pos = putPiece(buf, pos, this.optionsPiece());
-    return this.putTail(buf, pos);
+    return this.putOptionsAndTail(buf, pos);
   }
 
   /** `addr:port` of one end (IPv4 written digit by digit; IPv6 through its text form). */
@@ -427,7 +434,11 @@ export class FlowView {
     return putUint(buf, pos, p);
   }
 
-  /** `","ip_version":… ,"conn_state":"…"` : the part a record shares with many others (cached). */
+  /**
+   * `","ip_version":… ,"conn_state":"…","history":"`: the part a record shares with many others
+   * (cached; with the next key, so that a record is written in fewer pieces: each copy costs
+   * ~20 ns however short).
+   */
   private statePiece(): Uint8Array {
     const cf = this.flags, e0 = this.ep(0), e1 = this.ep(1);
     const hs = cf & (CF.REFUSED | CF.SIMULTANEOUS | CF.SYN_SEEN | CF.HANDSHAKE_DONE | CF.SYNACK_SEEN);
@@ -444,36 +455,40 @@ export class FlowView {
       piece = ascii('","ip_version":' + (this.family === 6 ? 6 : 4) +
         ',"handshake":"' + this.handshake + '","close":"' + this.close + '","reset_by":' + (resetBy === null ? 'null' : '"' + resetBy + '"') +
         ',"closed_by":' + (closedBy === null ? 'null' : '"' + closedBy + '"') +
-        ',"states":{"client":"' + this.clientState + '","server":"' + this.serverState + '"},"conn_state":"' + cs + '"');
+        ',"states":{"client":"' + this.clientState + '","server":"' + this.serverState + '"},"conn_state":"' + cs + '","history":"');
       if (code >= 0 && pieceCache.size < CACHE_MAX) pieceCache.set(ck, piece);
     }
     return piece;
   }
 
-  /** `[…]` of the anomaly names (cached per mask). */
+  /** `","anomalies":[…],"events":{` (cached per mask of anomalies). */
   private anomaliesPiece(): Uint8Array {
     const mask = this.anomalyMask;
-    if (mask === 0) return EMPTY_LIST;
+    if (mask === 0) return NO_ANOMALIES;
     let text = anomalyCache.get(mask);
     if (text === undefined) {
-      text = ascii('["' + this.anomalies.join('","') + '"]');
+      text = ascii('","anomalies":["' + this.anomalies.join('","') + '"],"events":{');
       if (anomalyCache.size < CACHE_MAX) anomalyCache.set(mask, text);
     }
     return text;
   }
 
-  /** `,"options":{…}` (cached per combination of offered options) */
-  private optionsPiece(): Uint8Array {
+  /**
+   * `,"options":{…}` and OPTIONS_SUFFIXES[suffix] after it (cached per combination of offered
+   * options and suffix: one piece where there were two).
+   */
+  private optionsPiece(suffix: number): Uint8Array {
     const t = this.t, b = this.c * ROW_BYTES;
     const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
     const mc = t.i32[this.w + W.MSS], ms = t.i32[this.w + W.MSS + 1];
     const oc = ((this.ep(0) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11), os = ((this.ep(1) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11);
-    if (mc > 0xffff || ms > 0xffff) return ascii(this.optionsText());
-    // mss (-1..65535), wscale (-2..14), sack/timestamps bits, for both sides: fits in 2^52
-    const key = (((((mc + 1) * 32 + (wc + 2)) * 4 + oc) * 65537 + (ms + 1)) * 32 + (ws + 2)) * 4 + os;
+    if (mc > 0xffff || ms > 0xffff) return ascii(this.optionsText() + OPTIONS_SUFFIXES[suffix]);
+    // mss (-1..65535), wscale (-2..14), sack/timestamps bits, for both sides, and the suffix
+    // (0..12): under 2^51, exact in a double
+    const key = ((((((mc + 1) * 32 + (wc + 2)) * 4 + oc) * 65537 + (ms + 1)) * 32 + (ws + 2)) * 4 + os) * 16 + suffix;
     let text = optionsCache.get(key);
     if (text === undefined) {
-      text = ascii(this.optionsText());
+      text = ascii(this.optionsText() + OPTIONS_SUFFIXES[suffix]);
       if (optionsCache.size < CACHE_MAX) optionsCache.set(key, text);
     }
     return text;
@@ -489,19 +504,22 @@ export class FlowView {
       ',"timestamps":' + (both && (ec & es & EF.TIMESTAMPS) !== 0) + '}';
   }
 
-  /** `,"syn_retransmits":[…],…,"end_reason":"…"}` */
-  private putTail(buf: Buffer, pos: number): number {
+  /** `,"options":{…},"syn_retransmits":[…],…,"end_reason":"…"}` */
+  private putOptionsAndTail(buf: Buffer, pos: number): number {
     const t = this.t, b = this.c * ROW_BYTES;
     const cf = this.flags;
     const synResends = (cf & CF.SYN_SEEN) !== 0 && t.u8[b + B.CTRL_COUNT] > 1;
     const synackResends = t.u8[b + B.CTRL_COUNT + 1] > 1;
-    if (!synResends && !synackResends) return putPiece(buf, pos, TAIL_BYTES[(this.midstream ? REASONS : 0) + this.reason]);
+    const end = (this.midstream ? REASONS : 0) + this.reason;
+    if (!synResends && !synackResends) return putPiece(buf, pos, this.optionsPiece(end));
     // (every record of a SYN flood comes here: its SYNs are resent)
-    pos = putPiece(buf, pos, K_SYN_RETRANSMITS);
+    pos = putPiece(buf, pos, this.optionsPiece(RESENDS_TAIL));
     if ((cf & CF.SYN_SEEN) !== 0) pos = this.putIntervals(buf, pos, 0);
+    // no SYN-ACK resent: its list is empty
+    if (!synackResends) return putPiece(buf, pos, NO_SYNACK_RESENDS_ENDS[end]);
     pos = putPiece(buf, pos, K_SYNACK_RETRANSMITS);
     pos = this.putIntervals(buf, pos, 1);
-    return putPiece(buf, pos, TAIL_ENDS[(this.midstream ? REASONS : 0) + this.reason]);
+    return putPiece(buf, pos, TAIL_ENDS[end]);
   }
 
   /** The text of `intervals(s).join(',')`. */

@@ -4,7 +4,7 @@
  *
  * Why records in a buffer: a SYN flood puts a million connections in the table at once, and a
  * million JS objects with sixty fields (half of them doubles or 32-bit sequence numbers, which
- * V8 boxes) cost about a kilobyte each plus garbage-collector time. A record costs ~420 bytes and
+ * V8 boxes) cost about a kilobyte each plus garbage-collector time. A record costs 496 bytes and
  * is never garbage. And why records rather than one typed array per field: a packet touches
  * ~40 fields of its connection; as records they sit in a few cache lines and behind five base
  * pointers, as separate arrays they are ~40 cache lines and 40 pointer loads (measured: 12 ns
@@ -29,6 +29,7 @@
  * last packet came in a later second of the tracker's clock, which only goes forward, so each
  * list is sorted by TOUCH_SEC and expiry only looks at connections touched a timeout ago.
  */
+import { TcpscopeError } from '../errors.js';
 
 /** Idle-list classes. Each has one timeout, so a list ordered by last activity expires from its head. */
 export const enum IdleClass {
@@ -285,6 +286,47 @@ export const COUNTER_NAMES: readonly string[] = [
 const INITIAL_ROWS = 8;
 const INITIAL_SLOTS = 16;
 
+/**
+ * Growth of the row buffer. Up to DOUBLING_ROWS rows (2 MB) it doubles; from there it grows 16-fold
+ * (to WIDE_FROM rows, 32 MB); from there it goes to RESERVE_ROWS rows (4M rows, 2 GB of address
+ * space) at once; past that it doubles again. Why not double all the way: each growth copies every
+ * row into a fresh buffer, and the copy faults in every page of the new one while the old one is
+ * still held, so doubling to a million rows copied ~500 MB, touched every page of every
+ * generation (system time) and held two generations at the peak (measured on 1M rows of 496 B:
+ * 600 ms CPU and 890 MB peak RSS doubling, 275 ms and 553 MB growing 16-fold; and a SYN flood of
+ * 2M connections peaked at 1.58 GB going from 1M to 4M rows, 1.12 GB going to 4M rows from 65,536).
+ * Why a wide step costs little: a fresh ArrayBuffer that large is mapped, not committed: the rows
+ * not yet used cost address space, not memory (RSS counts the pages touched), and V8's garbage
+ * collector ran as often. Where the address space is short (strict overcommit, `ulimit -v`), the
+ * allocation fails: the table then tries the next smaller step, down to doubling, and only when
+ * even that fails does the run stop with a RESOURCE_LIMIT error (never a RangeError's stack trace).
+ */
+const DOUBLING_ROWS = 4096;
+const WIDE_GROWTH = 16;
+const WIDE_FROM = 65536;
+const RESERVE_ROWS = 1 << 22;
+
+/** Rows used up to this many bytes are zeroed in place by `clear`; beyond, the buffer is replaced. */
+const CLEAR_BY_FILL_BYTES = 4 << 20;
+
+/** How the table gets a row buffer (a parameter so that tests can make it fail). */
+export type RowBufferAllocator = (bytes: number) => ArrayBuffer;
+
+const newRowBuffer: RowBufferAllocator = (bytes) => new ArrayBuffer(bytes);
+
+/**
+ * The row capacities to try, in order, when a table of `capacity` rows is full: the wide step,
+ * then halves of it down to doubling (see DOUBLING_ROWS).
+ */
+export function growthSteps(capacity: number): number[] {
+  const least = capacity * 2;
+  let rows = capacity < DOUBLING_ROWS ? least : capacity < WIDE_FROM ? capacity * WIDE_GROWTH : Math.max(RESERVE_ROWS, least);
+  const steps: number[] = [];
+  for (; rows > least; rows = Math.floor(rows / 2)) steps.push(rows);
+  steps.push(least);
+  return steps;
+}
+
 export class FlowTable {
   /** the views over the row buffer (replaced when the table grows: reload them after `allocRow`) */
   f64!: Float64Array;
@@ -321,14 +363,18 @@ export class FlowTable {
   allHead = -1;
   allTail = -1;
 
-  constructor(initialRows = INITIAL_ROWS) {
-    this.allocate(Math.max(INITIAL_ROWS, initialRows));
+  private readonly allocBuffer: RowBufferAllocator;
+
+  constructor(initialRows = INITIAL_ROWS, allocBuffer: RowBufferAllocator = newRowBuffer) {
+    this.allocBuffer = allocBuffer;
+    this.useBuffer(allocBuffer(Math.max(INITIAL_ROWS, initialRows) * ROW_BYTES), false);
   }
 
-  private allocate(rows: number): void {
-    const buf = new ArrayBuffer(rows * ROW_BYTES);
+  /** Make `buf` the row buffer (copying the rows in use into it when `keep`). */
+  private useBuffer(buf: ArrayBuffer, keep: boolean): void {
     const u8 = new Uint8Array(buf);
-    if (this.u8 !== undefined) u8.set(this.u8);
+    // only the rows ever used: the rest of the old buffer is still zero, as the new one is
+    if (keep && this.nextUnused > 0) u8.set(this.u8.subarray(0, this.nextUnused * ROW_BYTES));
     this.f64 = new Float64Array(buf);
     this.u32 = new Uint32Array(buf);
     this.i32 = new Int32Array(buf);
@@ -336,7 +382,24 @@ export class FlowTable {
     this.u16 = new Uint16Array(buf);
     this.u8 = u8;
     this.i8 = new Int8Array(buf);
-    this.capacity = rows;
+    this.capacity = buf.byteLength / ROW_BYTES;
+  }
+
+  /** Every row is in use: move to a larger buffer (the first of `growthSteps` the system grants). */
+  private grow(): void {
+    for (const rows of growthSteps(this.capacity)) {
+      let buf: ArrayBuffer;
+      try {
+        buf = this.allocBuffer(rows * ROW_BYTES);
+      } catch (e) {
+        if (e instanceof RangeError) continue; // refused: try a smaller step
+        throw e;
+      }
+      this.useBuffer(buf, true);
+      return;
+    }
+    throw new TcpscopeError('RESOURCE_LIMIT',
+      `out of memory for the connection table at ${this.size} live connections; cap it with --max-flows N`, { exitStatus: 2 });
   }
 
   // ---- rows ---------------------------------------------------------------------------------
@@ -350,7 +413,7 @@ export class FlowTable {
       this.u8.fill(0, c * ROW_BYTES, (c + 1) * ROW_BYTES);
     } else {
       // a row never used is still zero (a new ArrayBuffer is zeroed, growth copies only used rows)
-      if (this.nextUnused === this.capacity) this.allocate(this.capacity * 2);
+      if (this.nextUnused === this.capacity) this.grow();
       c = this.nextUnused++;
     }
     const w = c * ROW_W;
@@ -539,7 +602,10 @@ export class FlowTable {
    */
   clear(): void {
     this.slots.fill(0);
-    this.u8.fill(0, 0, this.nextUnused * ROW_BYTES);
+    const used = this.nextUnused * ROW_BYTES;
+    // a large table gets a fresh buffer (zero as mapped) rather than writing zeros over every
+    // row it used: at a million connections that is ~500 MB written at the end of the run
+    if (used < CLEAR_BY_FILL_BYTES || !this.tryFreshBuffer()) this.u8.fill(0, 0, used);
     this.counters.fill(0);
     this.counterRows = 1;
     this.freeCounterRows = [];
@@ -550,6 +616,19 @@ export class FlowTable {
     this.idleTail.fill(-1);
     this.allHead = -1;
     this.allTail = -1;
+  }
+
+  /** Replace the row buffer by a new zeroed one of the same capacity; false when refused. */
+  private tryFreshBuffer(): boolean {
+    let buf: ArrayBuffer;
+    try {
+      buf = this.allocBuffer(this.capacity * ROW_BYTES);
+    } catch (e) {
+      if (e instanceof RangeError) return false;
+      throw e;
+    }
+    this.useBuffer(buf, false);
+    return true;
   }
 
   // ---- lists --------------------------------------------------------------------------------
@@ -601,9 +680,12 @@ export class FlowTable {
     i32[w + W.ALL_NEXT] = -1;
   }
 
-  /** Bytes held by the table (rows, counters, hash). */
+  /**
+   * Bytes of memory the table uses (the rows ever used, counters, hash): the rest of the row
+   * buffer is address space not yet touched, which costs no memory (see DOUBLING_ROWS).
+   */
   memoryBytes(): number {
-    return this.capacity * ROW_BYTES + this.slots.byteLength + this.counters.byteLength;
+    return this.nextUnused * ROW_BYTES + this.slots.byteLength + this.counters.byteLength;
   }
 }
 

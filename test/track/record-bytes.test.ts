@@ -105,4 +105,43 @@ describe('flow record bytes', () => {
       for (const r of recs) expect(r.bytes).toBe(r.record);
     }
   });
+
+  test('writeJson_everyEndReasonAndHandshakeResendMix_equalsStringifiedRecord', () => {
+    // the record's last pieces depend on the end reason, midstream and which handshake side was
+    // resent: every combination here, each ended a different way
+    const seen = new Set<string>();
+    let n = 0;
+    for (const [reason, opts] of [['closed', { mslSeconds: 0.5 }], ['idle', { handshakeIdleSeconds: 1, openIdleSeconds: 1 }],
+      ['evicted', { maxFlows: 1 }], ['end-of-input', {}]] as const) {
+      const convs: Conversation[] = [];
+      const t0 = 1_700_000_000;
+      // SYN resent and SYN-ACK resent; SYN resent only; SYN-ACK resent only; none; midstream
+      convs.push(new Conversation({ cport: 41001, t0 }).send('c', SYN, { dt: 0 }).send('c', SYN, { dt: 0.1, seq: 1000, consume: false })
+        .send('s', SYN | ACK).send('s', SYN | ACK, { dt: 0.2, seq: 5000, consume: false }).send('c', ACK).close4());
+      convs.push(new Conversation({ cport: 41002, t0: t0 + 10 }).send('c', SYN, { dt: 0 }).send('c', SYN, { dt: 0.1, seq: 1000, consume: false })
+        .send('c', SYN, { dt: 0.2, seq: 1000, consume: false }).send('s', SYN | ACK).send('c', ACK).close4('s'));
+      convs.push(new Conversation({ cport: 41003, t0: t0 + 20 }).send('c', SYN, { dt: 0 }).send('s', SYN | ACK)
+        .send('s', SYN | ACK, { dt: 0.2, seq: 5000, consume: false }).send('c', ACK).close4());
+      convs.push(new Conversation({ cport: 41004, t0: t0 + 30 }).handshake().close4());
+      convs.push(new Conversation({ cport: 41005, t0: t0 + 40 }).data('c', 20).data('s', 20).close4());
+      // one left open
+      convs.push(new Conversation({ cport: 41006, t0: t0 + 50 }).handshake());
+      // much later: the idle expiry runs (and 2×MSL has passed)
+      convs.push(new Conversation({ cport: 41007, t0: t0 + 300 }).handshake());
+      const tracker: Tracker = new Tracker({
+        ...opts,
+        onFlowEnd: (f) => {
+          const bytes = f.jsonText();
+          expect(bytes).toBe(JSON.stringify(f.toRecord()));
+          seen.add(f.endReason + (f.midstream ? '/midstream' : ''));
+          n++;
+        },
+      });
+      feed(convs.flatMap((c) => c.frames), tracker);
+      tracker.finish();
+      expect([...seen].some((r) => r.startsWith(reason))).toBe(true);
+    }
+    expect(n).toBe(28);
+    expect(seen.has('end-of-input/midstream') || seen.has('closed/midstream') || seen.has('idle/midstream')).toBe(true);
+  });
 });
