@@ -8,9 +8,11 @@
  * or the input ends below it (then it is tolerated). Every other judged connection fails at once.
  *
  * Decisions go to a sink as they are made, so the outputs can stream: nothing but the held
- * connections (at most the sum of the thresholds) is kept. The judge sees only flow records and
- * their evidence — plain data — so records produced elsewhere (a worker thread tracking a shard
- * of the connections) are judged the same way.
+ * connections (at most the sum of the thresholds) is kept. The judge takes flow records and their
+ * evidence — plain data, `add` — or a connection still in the flow table (`addEnding`), whose
+ * record is built only when something asks for it: a held connection (it outlives its table row),
+ * or an output that writes it. A run with a million failing connections and a report listing the
+ * first 200 builds 200 records, not a million.
  */
 import type { FlowRecord } from '../track/flow.js';
 import { CONDITION_NAMES, type ConditionMask } from './conditions.js';
@@ -23,10 +25,25 @@ export interface CheckedFlow {
   evidence: Evidence[];
 }
 
+/**
+ * A connection as it ends, before anything is built of it (see ending.ts for the one over a flow
+ * table row). Valid only during the `Judge.addEnding` call it is handed to.
+ */
+export interface EndingFlow {
+  /** its record and evidence, built on the first call (plain data, safe to keep) */
+  checked(): CheckedFlow;
+  /** does exemption `e` cover its endpoints */
+  exemptedBy(e: Exemption): boolean;
+}
+
 export type Outcome = 'pass' | 'fail' | 'exempt' | 'tolerated';
 
+/**
+ * One decision. `flow` may be built when first read: a sink reads it during `decide` (a decision
+ * on a connection handed over by `addEnding` cannot build it later: its table row is gone).
+ */
 export interface Decision {
-  flow: CheckedFlow;
+  readonly flow: CheckedFlow;
   outcome: Outcome;
   /** every condition the connection shows */
   conditions: ConditionMask;
@@ -39,6 +56,7 @@ export interface Decision {
 }
 
 export interface DecisionSink {
+  /** `d.flow` is built when first read, and can be read only during this call (see Decision) */
   decide(d: Decision): void;
 }
 
@@ -81,6 +99,37 @@ interface Held {
 }
 
 const NO_EXEMPTIONS: Exemption[] = [];
+
+/** A CheckedFlow that is already built, as an EndingFlow. */
+class BuiltFlow implements EndingFlow {
+  constructor(private readonly flow: CheckedFlow) {}
+  checked(): CheckedFlow { return this.flow; }
+  exemptedBy(e: Exemption): boolean { return e.matches(this.flow.record.client, this.flow.record.server); }
+}
+
+/** A decision on a connection being added: its flow is built only if a sink reads it, during `decide`. */
+class DecisionOnEnding implements Decision {
+  /** false once `decide` has returned (the connection's row is no longer its own) */
+  live = true;
+  constructor(
+    private readonly ending: EndingFlow,
+    /** the flow, when it is already built (`Judge.add`) */
+    private built: CheckedFlow | null,
+    readonly outcome: Outcome,
+    readonly conditions: ConditionMask,
+    readonly judged: ConditionMask,
+    readonly exempted: ConditionMask,
+    readonly exemptions: Exemption[],
+  ) {}
+
+  get flow(): CheckedFlow {
+    if (this.built === null) {
+      if (!this.live) throw new Error('check: a decision\'s flow was read after its decide() call returned');
+      this.built = this.ending.checked();
+    }
+    return this.built;
+  }
+}
 
 export class Judge {
   private connections = 0;
@@ -128,14 +177,22 @@ export class Judge {
     this.tally(this.observed, conditions);
   }
 
-  /** Judge one connection. */
+  /** Judge one connection (its record and evidence built: decisions on it may be kept). */
   add(flow: CheckedFlow, conditions: ConditionMask): void {
+    this.addEnding(new BuiltFlow(flow), conditions);
+  }
+
+  /**
+   * Judge one connection as it ends: its CheckedFlow is built only for a held connection or when
+   * a sink reads `Decision.flow` (during its `decide` call).
+   */
+  addEnding(flow: EndingFlow, conditions: ConditionMask): void {
     this.connections++;
     this.tally(this.observed, conditions);
     const judged = (conditions & this.policy.failMask) >>> 0;
     if (judged === 0) {
       this.passed++;
-      this.emit({ flow, outcome: 'pass', conditions, judged: 0, exempted: 0, exemptions: NO_EXEMPTIONS });
+      this.emitNow(flow, 'pass', conditions, 0, 0, NO_EXEMPTIONS);
       return;
     }
     // exemptions by endpoint
@@ -143,7 +200,7 @@ export class Judge {
     let exemptions = NO_EXEMPTIONS;
     for (const e of this.policy.exemptions) {
       if ((e.mask & judged) === 0 || (e.mask & judged & ~exempted) === 0) continue;
-      if (!e.matches(flow.record.client, flow.record.server)) continue;
+      if (!flow.exemptedBy(e)) continue;
       exempted |= e.mask & judged;
       if (exemptions === NO_EXEMPTIONS) exemptions = [];
       exemptions.push(e);
@@ -153,7 +210,7 @@ export class Judge {
     const remaining = (judged & ~exempted) >>> 0;
     if (remaining === 0) {
       this.exempt++;
-      this.emit({ flow, outcome: 'exempt', conditions, judged: 0, exempted, exemptions });
+      this.emitNow(flow, 'exempt', conditions, 0, exempted, exemptions);
       return;
     }
     // thresholds: count, and note the ones this connection takes past their limit
@@ -168,8 +225,14 @@ export class Judge {
     if (crossed !== 0) this.release(crossed);
     // conditions that fail now: those without a threshold, and those past it
     const failing = remaining & (~this.thresholded | this.exceeded);
-    if (failing !== 0) this.fail({ flow, conditions, judged: remaining, exempted, exemptions });
-    else this.held.push({ flow, conditions, judged: remaining, exempted, exemptions });
+    if (failing !== 0) {
+      this.failed++;
+      this.tally(this.failedBy, remaining);
+      this.emitNow(flow, 'fail', conditions, remaining, exempted, exemptions);
+    } else {
+      // held past its row's lifetime: built now (at most the sum of the thresholds are)
+      this.held.push({ flow: flow.checked(), conditions, judged: remaining, exempted, exemptions });
+    }
   }
 
   /** End of input: held connections are tolerated; the verdict. */
@@ -234,6 +297,14 @@ export class Judge {
 
   private emit(d: Decision): void {
     if (this.sink !== null) this.sink.decide(d);
+  }
+
+  /** A decision on the connection being added. */
+  private emitNow(flow: EndingFlow, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): void {
+    if (this.sink === null) return;
+    const d = new DecisionOnEnding(flow, flow instanceof BuiltFlow ? flow.checked() : null, outcome, conditions, judged, exempted, exemptions);
+    this.sink.decide(d);
+    d.live = false;
   }
 }
 
