@@ -38,10 +38,7 @@ export interface EndingFlow {
 
 export type Outcome = 'pass' | 'fail' | 'exempt' | 'tolerated';
 
-/**
- * One decision. `flow` may be built when first read: a sink reads it during `decide` (a decision
- * on a connection handed over by `addEnding` cannot build it later: its table row is gone).
- */
+/** One decision (see DecisionSink.decide for how long it is valid). */
 export interface Decision {
   readonly flow: CheckedFlow;
   outcome: Outcome;
@@ -56,7 +53,11 @@ export interface Decision {
 }
 
 export interface DecisionSink {
-  /** `d.flow` is built when first read, and can be read only during this call (see Decision) */
+  /**
+   * `d.flow` may be built when first read. A decision on a connection from `Judge.addEnding` is
+   * valid only during this call (the object is reused, the connection's row is gone after); one
+   * from `Judge.add` may be kept.
+   */
   decide(d: Decision): void;
 }
 
@@ -107,24 +108,38 @@ class BuiltFlow implements EndingFlow {
   exemptedBy(e: Exemption): boolean { return e.matches(this.flow.record.client, this.flow.record.server); }
 }
 
-/** A decision on a connection being added: its flow is built only if a sink reads it, during `decide`. */
-class DecisionOnEnding implements Decision {
+/**
+ * A decision on the connection being added: its flow is built only if a sink reads it, during
+ * `decide`. For a connection from `addEnding`, one object serves every decision (a million
+ * connections, a million objects fewer): nothing of it is valid after `decide` returns.
+ */
+class DecisionNow implements Decision {
   /** false once `decide` has returned (the connection's row is no longer its own) */
-  live = true;
-  constructor(
-    private readonly ending: EndingFlow,
-    /** the flow, when it is already built (`Judge.add`) */
-    private built: CheckedFlow | null,
-    readonly outcome: Outcome,
-    readonly conditions: ConditionMask,
-    readonly judged: ConditionMask,
-    readonly exempted: ConditionMask,
-    readonly exemptions: Exemption[],
-  ) {}
+  live = false;
+  private ending: EndingFlow | null = null;
+  /** the flow, once built (or as `Judge.add` was given it) */
+  private built: CheckedFlow | null = null;
+  outcome: Outcome = 'pass';
+  conditions: ConditionMask = 0;
+  judged: ConditionMask = 0;
+  exempted: ConditionMask = 0;
+  exemptions: Exemption[] = NO_EXEMPTIONS;
+
+  set(ending: EndingFlow, built: CheckedFlow | null, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): this {
+    this.ending = ending;
+    this.built = built;
+    this.outcome = outcome;
+    this.conditions = conditions;
+    this.judged = judged;
+    this.exempted = exempted;
+    this.exemptions = exemptions;
+    this.live = true;
+    return this;
+  }
 
   get flow(): CheckedFlow {
     if (this.built === null) {
-      if (!this.live) throw new Error('check: a decision\'s flow was read after its decide() call returned');
+      if (!this.live || this.ending === null) throw new Error('check: a decision\'s flow was read after its decide() call returned');
       this.built = this.ending.checked();
     }
     return this.built;
@@ -149,6 +164,8 @@ export class Judge {
   private readonly thresholded: ConditionMask;
   private held: Held[] = [];
   private finished = false;
+  /** the decision on each connection from addEnding (see DecisionNow) */
+  private readonly now = new DecisionNow();
 
   constructor(readonly policy: Policy, private readonly sink: DecisionSink | null = null) {
     const n = CONDITION_NAMES.length;
@@ -302,7 +319,9 @@ export class Judge {
   /** A decision on the connection being added. */
   private emitNow(flow: EndingFlow, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): void {
     if (this.sink === null) return;
-    const d = new DecisionOnEnding(flow, flow instanceof BuiltFlow ? flow.checked() : null, outcome, conditions, judged, exempted, exemptions);
+    // a built flow's decision is the caller's to keep; an ending one's is used once
+    const built = flow instanceof BuiltFlow;
+    const d = (built ? new DecisionNow() : this.now).set(flow, built ? flow.checked() : null, outcome, conditions, judged, exempted, exemptions);
     this.sink.decide(d);
     d.live = false;
   }
