@@ -17,9 +17,10 @@ const NO_EVIDENCE: Evidence[] = [];
 
 export class EndingView implements EndingFlow {
   private view: FlowView | null = null;
-  /** where the evidence is: the collector's row (one thread) or a list a worker handed over */
+  /** the evidence's collector, while the evidence is still in its row for the connection (one thread) */
   private collector: EvidenceCollector | null = null;
-  private evidence: Evidence[] = NO_EVIDENCE;
+  /** the evidence once listed (taken from the collector, or as a worker handed it over) */
+  private listed: Evidence[] | null = null;
   private built: CheckedFlow | null = null;
   /** the endpoints as numbers, filled on the first exemption asked */
   private readonly endpoints: EndpointWords = { words: new Uint32Array(8), clientPort: 0, serverPort: 0 };
@@ -39,26 +40,36 @@ export class EndingView implements EndingFlow {
   /** The connection in `view` (valid until `release`), with its evidence already listed. */
   bindListed(view: FlowView, evidence: Evidence[]): this {
     this.view = view;
-    this.evidence = evidence;
+    this.listed = evidence;
     return this;
   }
 
   /** The judge is done with it: forget its evidence row (when nothing took it) and the view. */
   release(): void {
-    if (this.collector !== null && this.built === null && this.view !== null) this.collector.clear(this.view.row);
+    if (this.collector !== null && this.listed === null && this.view !== null) this.collector.clear(this.view.row);
     this.view = null;
     this.collector = null;
-    this.evidence = NO_EVIDENCE;
+    this.listed = null;
     this.built = null;
     this.endpointsFilled = false;
   }
 
   checked(): CheckedFlow {
-    if (this.built === null) {
-      const v = this.bound();
-      this.built = { record: v.toRecord(), evidence: this.collector !== null ? this.collector.take(v.row) : this.evidence };
-    }
+    if (this.built === null) this.built = { record: this.bound().toRecord(), evidence: this.evidence() };
     return this.built;
+  }
+
+  evidence(): Evidence[] {
+    if (this.listed === null) {
+      const v = this.bound();
+      this.listed = this.collector !== null ? this.collector.take(v.row) : NO_EVIDENCE;
+    }
+    return this.listed;
+  }
+
+  recordJson(): string {
+    // the same text JSON.stringify gives of toRecord(), written from the row (flow.ts)
+    return this.bound().jsonText();
   }
 
   exemptedBy(e: Exemption): boolean {

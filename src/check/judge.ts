@@ -32,6 +32,10 @@ export interface CheckedFlow {
 export interface EndingFlow {
   /** its record and evidence, built on the first call (plain data, safe to keep) */
   checked(): CheckedFlow;
+  /** its evidence alone (the same list `checked()` gives) */
+  evidence(): Evidence[];
+  /** its record as JSON: exactly `JSON.stringify(checked().record)`, without building the record */
+  recordJson(): string;
   /** does exemption `e` cover its endpoints */
   exemptedBy(e: Exemption): boolean;
 }
@@ -41,6 +45,10 @@ export type Outcome = 'pass' | 'fail' | 'exempt' | 'tolerated';
 /** One decision (see DecisionSink.decide for how long it is valid). */
 export interface Decision {
   readonly flow: CheckedFlow;
+  /** `flow.evidence`, without building the record */
+  readonly evidence: Evidence[];
+  /** `JSON.stringify(flow.record)`, without building the record when it is not built yet */
+  recordJson(): string;
   outcome: Outcome;
   /** every condition the connection shows */
   conditions: ConditionMask;
@@ -105,6 +113,8 @@ const NO_EXEMPTIONS: Exemption[] = [];
 class BuiltFlow implements EndingFlow {
   constructor(private readonly flow: CheckedFlow) {}
   checked(): CheckedFlow { return this.flow; }
+  evidence(): Evidence[] { return this.flow.evidence; }
+  recordJson(): string { return JSON.stringify(this.flow.record); }
   exemptedBy(e: Exemption): boolean { return e.matches(this.flow.record.client, this.flow.record.server); }
 }
 
@@ -116,7 +126,7 @@ class BuiltFlow implements EndingFlow {
 class DecisionNow implements Decision {
   /** false once `decide` has returned (the connection's row is no longer its own) */
   live = false;
-  private ending: EndingFlow | null = null;
+  private endingFlow: EndingFlow | null = null;
   /** the flow, once built (or as `Judge.add` was given it) */
   private built: CheckedFlow | null = null;
   outcome: Outcome = 'pass';
@@ -125,8 +135,8 @@ class DecisionNow implements Decision {
   exempted: ConditionMask = 0;
   exemptions: Exemption[] = NO_EXEMPTIONS;
 
-  set(ending: EndingFlow, built: CheckedFlow | null, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): this {
-    this.ending = ending;
+  set(ending: EndingFlow | null, built: CheckedFlow | null, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): this {
+    this.endingFlow = ending;
     this.built = built;
     this.outcome = outcome;
     this.conditions = conditions;
@@ -138,11 +148,22 @@ class DecisionNow implements Decision {
   }
 
   get flow(): CheckedFlow {
-    if (this.built === null) {
-      if (!this.live || this.ending === null) throw new Error('check: a decision\'s flow was read after its decide() call returned');
-      this.built = this.ending.checked();
-    }
+    if (this.built === null) this.built = this.ending().checked();
     return this.built;
+  }
+
+  get evidence(): Evidence[] {
+    return this.built !== null ? this.built.evidence : this.ending().evidence();
+  }
+
+  recordJson(): string {
+    // from the row while there is one (faster than stringifying the record, even once built)
+    return this.live && this.endingFlow !== null ? this.endingFlow.recordJson() : JSON.stringify(this.flow.record);
+  }
+
+  private ending(): EndingFlow {
+    if (!this.live || this.endingFlow === null) throw new Error('check: a decision\'s flow was read after its decide() call returned');
+    return this.endingFlow;
   }
 }
 
@@ -259,7 +280,7 @@ export class Judge {
       for (const h of this.held) {
         this.tolerated++;
         this.tally(this.toleratedBy, h.judged);
-        this.emit({ flow: h.flow, outcome: 'tolerated', conditions: h.conditions, judged: h.judged, exempted: h.exempted, exemptions: h.exemptions });
+        this.emitHeld(h, 'tolerated');
       }
       this.held = [];
     }
@@ -295,7 +316,7 @@ export class Judge {
   private fail(h: Held): void {
     this.failed++;
     this.tally(this.failedBy, h.judged);
-    this.emit({ flow: h.flow, outcome: 'fail', conditions: h.conditions, judged: h.judged, exempted: h.exempted, exemptions: h.exemptions });
+    this.emitHeld(h, 'fail');
   }
 
   /** Thresholds in `crossed` were just passed: the held connections with them fail. */
@@ -312,8 +333,9 @@ export class Judge {
     for (let i = 0; mask >>> i !== 0; i++) if ((mask >>> i) & 1) into[i]++;
   }
 
-  private emit(d: Decision): void {
-    if (this.sink !== null) this.sink.decide(d);
+  /** A decision on a held connection (built when it was held: the decision may be kept). */
+  private emitHeld(h: Held, outcome: Outcome): void {
+    if (this.sink !== null) this.sink.decide(new DecisionNow().set(null, h.flow, outcome, h.conditions, h.judged, h.exempted, h.exemptions));
   }
 
   /** A decision on the connection being added. */
