@@ -22,13 +22,13 @@ const scen = (name: string): string => join(root, 'fixtures', 'scenarios', name)
 const real = (name: string): string => join(root, 'fixtures', 'real', name);
 
 /** `tcpscope check` in this process (the code path the CLI runs), its standard output as text. */
-async function checkText(captures: string[], opts: { reportLimit?: number; cli?: PolicySettings; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number; stdout: string }> {
+async function checkText(captures: string[], opts: { reportLimit?: number; cli?: PolicySettings; env?: NodeJS.ProcessEnv; json?: boolean } = {}): Promise<{ status: number; stdout: string }> {
   const file = join(mkdtempSync(join(tmpdir(), 'tcpscope-lazy-')), 'out.txt');
   const fd = openSync(file, 'w');
   let status: number;
   try {
     status = await runCheck(
-      { captures, filter: '', policy: buildPolicy({}, opts.cli ?? {}), json: false, color: 'never', quiet: false, reportLimit: opts.reportLimit ?? 200, progress: false },
+      { captures, filter: '', policy: buildPolicy({}, opts.cli ?? {}), json: opts.json === true, color: 'never', quiet: false, reportLimit: opts.reportLimit ?? 200, progress: false },
       { stdout: new Output(fd), stderr: () => {}, env: opts.env ?? { TZ: 'UTC' }, isTTY: false },
     );
   } finally {
@@ -107,6 +107,33 @@ describe('check lists some connections and counts them all', () => {
     const md = readFileSync(summary, 'utf8');
     expect(md.match(/^\| #\d+ /gm)).toHaveLength(50);
     expect(md).toContain('151 more not listed.');
+  });
+});
+
+describe('check --json without records', () => {
+  it('everyLine_isTheRecordAsBuilt_thenItsCheck_inJsonStringifyForm', async () => {
+    const files = ['rst-abort', 'close-4way', 'rst-abort-client', 'syn-unanswered', 'half-closed-at-end', 'ipv6', 'retransmission', 'syn-flood']
+      .map((n) => scen(`${n}.pcap`)).concat(real('real-simultaneous-open.pcap'), real('real-ipv6-normal.pcap'));
+    const cli: PolicySettings = { max: { reset: 1, 'half-closed-at-end': 5 }, allowHosts: ['::ffff:127.0.0.0/104'], failOn: ['default', 'retransmission'] };
+    const r = await checkText(files, { json: true, cli });
+    const policy = buildPolicy({}, cli);
+    const ended: Ended[] = [];
+    await trackInto(files, new Judge(policy), policy, ended);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(ended.length + 1);
+    const outcomes = new Set<string>();
+    for (const line of lines.slice(0, -1)) {
+      const parsed = JSON.parse(line) as Record<string, unknown> & { id: number; check: { outcome: string; evidence: unknown[] } };
+      // byte for byte what JSON.stringify writes of the parsed object (key order, number forms)
+      expect(JSON.stringify(parsed)).toBe(line);
+      const { check, ...record } = parsed;
+      const reference = ended.find((e) => e.flow.record.id === parsed.id)!;
+      expect(JSON.stringify(record)).toBe(JSON.stringify(reference.flow.record));
+      expect(check.evidence).toEqual(reference.flow.evidence.map((e) => ({ event: e.event, packet: e.packet, time: e.sec + Math.round(e.nsec / 1000) / 1e6 })));
+      outcomes.add(check.outcome);
+    }
+    expect([...outcomes].sort()).toEqual(['exempt', 'fail', 'pass', 'tolerated']);
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ type: 'verdict', connections: ended.length });
   });
 });
 
