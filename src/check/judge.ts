@@ -330,7 +330,8 @@ export class Judge {
   }
 
   private tally(into: Float64Array, mask: ConditionMask): void {
-    for (let i = 0; mask >>> i !== 0; i++) if ((mask >>> i) & 1) into[i]++;
+    // set bits only (a connection shows one or two conditions, up to bit 19)
+    for (let m = mask >>> 0; m !== 0; m = (m & (m - 1)) >>> 0) into[31 - Math.clz32(m & -m)]++;
   }
 
   /** A decision on a held connection (built when it was held: the decision may be kept). */
