@@ -10,7 +10,7 @@
  */
 import type { FlowView } from '../track/flow.js';
 import type { Evidence, EvidenceCollector } from './evidence.js';
-import type { CheckedFlow, EndingFlow } from './judge.js';
+import type { CheckedFlow, EndingFlow, FlowHead } from './judge.js';
 import type { EndpointWords, Exemption } from './policy.js';
 
 const NO_EVIDENCE: Evidence[] = [];
@@ -70,6 +70,13 @@ export class EndingView implements EndingFlow {
   recordJson(): string {
     // the same text JSON.stringify gives of toRecord(), written from the row (flow.ts)
     return this.bound().jsonText();
+  }
+
+  head(): FlowHead {
+    if (this.built !== null) return this.built.record;
+    const v = this.bound();
+    // duration as toRecord rounds it (to the microsecond)
+    return { id: v.id, client: v.client, server: v.server, duration: Math.round(v.duration * 1e6) / 1e6 };
   }
 
   exemptedBy(e: Exemption): boolean {

@@ -13,7 +13,7 @@ export {
 export { EndingView } from './ending.js';
 export { type Evidence, EvidenceCollector } from './evidence.js';
 export {
-  type CheckedFlow, type CheckRunInfo, type CheckSink, type ConditionTally, type Decision, type DecisionSink, type EndingFlow, Judge,
+  type CheckedFlow, type CheckRunInfo, type CheckSink, type ConditionTally, type Decision, type DecisionSink, type EndingFlow, type FlowHead, Judge,
   type Outcome, type Verdict, exitStatusOf,
 } from './judge.js';
 export {

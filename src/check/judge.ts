@@ -25,6 +25,9 @@ export interface CheckedFlow {
   evidence: Evidence[];
 }
 
+/** What names a connection in a listing (the fields of its record), without the rest of it. */
+export type FlowHead = Pick<FlowRecord, 'id' | 'client' | 'server' | 'duration'>;
+
 /**
  * A connection as it ends, before anything is built of it (see ending.ts for the one over a flow
  * table row). Valid only during the `Judge.addEnding` call it is handed to.
@@ -36,6 +39,8 @@ export interface EndingFlow {
   evidence(): Evidence[];
   /** its record as JSON: exactly `JSON.stringify(checked().record)`, without building the record */
   recordJson(): string;
+  /** those fields of its record, without building the record */
+  head(): FlowHead;
   /** does exemption `e` cover its endpoints */
   exemptedBy(e: Exemption): boolean;
 }
@@ -49,6 +54,8 @@ export interface Decision {
   readonly evidence: Evidence[];
   /** `JSON.stringify(flow.record)`, without building the record when it is not built yet */
   recordJson(): string;
+  /** id, client, server and duration of `flow.record`, without building the record */
+  head(): FlowHead;
   outcome: Outcome;
   /** every condition the connection shows */
   conditions: ConditionMask;
@@ -115,6 +122,7 @@ class BuiltFlow implements EndingFlow {
   checked(): CheckedFlow { return this.flow; }
   evidence(): Evidence[] { return this.flow.evidence; }
   recordJson(): string { return JSON.stringify(this.flow.record); }
+  head(): FlowHead { return this.flow.record; }
   exemptedBy(e: Exemption): boolean { return e.matches(this.flow.record.client, this.flow.record.server); }
 }
 
@@ -159,6 +167,10 @@ class DecisionNow implements Decision {
   recordJson(): string {
     // from the row while there is one (faster than stringifying the record, even once built)
     return this.live && this.endingFlow !== null ? this.endingFlow.recordJson() : JSON.stringify(this.flow.record);
+  }
+
+  head(): FlowHead {
+    return this.built !== null ? this.built.record : this.ending().head();
   }
 
   private ending(): EndingFlow {

@@ -137,6 +137,25 @@ describe('check --json without records', () => {
   });
 });
 
+describe('check --junit without records', () => {
+  it('head_isTheRecordsIdEndpointsAndDuration_beforeTheRecordIsBuilt', async () => {
+    const files = ['rst-abort', 'close-4way', 'syn-flood', 'ipv6', 'keepalive', 'seq-wraparound'].map((n) => scen(`${n}.pcap`))
+      .concat(real('real-ipv6-normal.pcap'), real('real-keepalive.pcap'));
+    const policy = buildPolicy({}, {});
+    let seen = 0;
+    const judge = new Judge(policy, {
+      decide: (d) => {
+        const head = { ...d.head() };
+        const rec = d.flow.record;
+        expect(head).toEqual({ id: rec.id, client: rec.client, server: rec.server, duration: rec.duration });
+        seen++;
+      },
+    });
+    await trackInto(files, judge, policy);
+    expect(seen).toBeGreaterThan(200);
+  });
+});
+
 describe('a held connection outlives its table row', () => {
   it('heldRefused_rowFreedAndReused_thenCondemned_listedWithItsOwnRecord', async () => {
     // six refused connections on one 4-tuple, each ended by the next SYN (port reuse) in the
