@@ -66,11 +66,13 @@ export class EvidenceCollector {
     if (n === 0 || !r.tcp) return;
     const row = r.conn;
     if (row < 0) return;
-    if (row >= this.capacity) this.grow(Math.max(row + 1, this.capacity * 2));
     const want = this.want;
     for (let i = 0; i < n; i++) {
       const ev = r.events[i];
       if (want[ev] === 0) continue;
+      // rows grow only as far as a wanted event goes: a SYN flood's million rows, none of which
+      // shows one, cost nothing here (they took 120 MB of slots)
+      if (row >= this.capacity) this.grow(Math.max(row + 1, this.capacity * 2));
       const base = row * SLOTS;
       const used = this.count[row];
       let seen = false;

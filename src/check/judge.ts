@@ -8,9 +8,11 @@
  * or the input ends below it (then it is tolerated). Every other judged connection fails at once.
  *
  * Decisions go to a sink as they are made, so the outputs can stream: nothing but the held
- * connections (at most the sum of the thresholds) is kept. The judge sees only flow records and
- * their evidence — plain data — so records produced elsewhere (a worker thread tracking a shard
- * of the connections) are judged the same way.
+ * connections (at most the sum of the thresholds) is kept. The judge takes flow records and their
+ * evidence — plain data, `add` — or a connection still in the flow table (`addEnding`), whose
+ * record is built only when something asks for it: a held connection (it outlives its table row),
+ * or an output that writes it. A run with a million failing connections and a report listing the
+ * first 200 builds 200 records, not a million.
  */
 import type { FlowRecord } from '../track/flow.js';
 import { CONDITION_NAMES, type ConditionMask } from './conditions.js';
@@ -23,10 +25,37 @@ export interface CheckedFlow {
   evidence: Evidence[];
 }
 
+/** What names a connection in a listing (the fields of its record), without the rest of it. */
+export type FlowHead = Pick<FlowRecord, 'id' | 'client' | 'server' | 'duration'>;
+
+/**
+ * A connection as it ends, before anything is built of it (see ending.ts for the one over a flow
+ * table row). Valid only during the `Judge.addEnding` call it is handed to.
+ */
+export interface EndingFlow {
+  /** its record and evidence, built on the first call (plain data, safe to keep) */
+  checked(): CheckedFlow;
+  /** its evidence alone (the same list `checked()` gives) */
+  evidence(): Evidence[];
+  /** its record as JSON: exactly `JSON.stringify(checked().record)`, without building the record */
+  recordJson(): string;
+  /** those fields of its record, without building the record */
+  head(): FlowHead;
+  /** does exemption `e` cover its endpoints */
+  exemptedBy(e: Exemption): boolean;
+}
+
 export type Outcome = 'pass' | 'fail' | 'exempt' | 'tolerated';
 
+/** One decision (see DecisionSink.decide for how long it is valid). */
 export interface Decision {
-  flow: CheckedFlow;
+  readonly flow: CheckedFlow;
+  /** `flow.evidence`, without building the record */
+  readonly evidence: Evidence[];
+  /** `JSON.stringify(flow.record)`, without building the record when it is not built yet */
+  recordJson(): string;
+  /** id, client, server and duration of `flow.record`, without building the record */
+  head(): FlowHead;
   outcome: Outcome;
   /** every condition the connection shows */
   conditions: ConditionMask;
@@ -39,6 +68,11 @@ export interface Decision {
 }
 
 export interface DecisionSink {
+  /**
+   * `d.flow` may be built when first read. A decision on a connection from `Judge.addEnding` is
+   * valid only during this call (the object is reused, the connection's row is gone after); one
+   * from `Judge.add` may be kept.
+   */
   decide(d: Decision): void;
 }
 
@@ -82,6 +116,69 @@ interface Held {
 
 const NO_EXEMPTIONS: Exemption[] = [];
 
+/** A CheckedFlow that is already built, as an EndingFlow. */
+class BuiltFlow implements EndingFlow {
+  constructor(private readonly flow: CheckedFlow) {}
+  checked(): CheckedFlow { return this.flow; }
+  evidence(): Evidence[] { return this.flow.evidence; }
+  recordJson(): string { return JSON.stringify(this.flow.record); }
+  head(): FlowHead { return this.flow.record; }
+  exemptedBy(e: Exemption): boolean { return e.matches(this.flow.record.client, this.flow.record.server); }
+}
+
+/**
+ * A decision on the connection being added: its flow is built only if a sink reads it, during
+ * `decide`. For a connection from `addEnding`, one object serves every decision (a million
+ * connections, a million objects fewer): nothing of it is valid after `decide` returns.
+ */
+class DecisionNow implements Decision {
+  /** false once `decide` has returned (the connection's row is no longer its own) */
+  live = false;
+  private endingFlow: EndingFlow | null = null;
+  /** the flow, once built (or as `Judge.add` was given it) */
+  private built: CheckedFlow | null = null;
+  outcome: Outcome = 'pass';
+  conditions: ConditionMask = 0;
+  judged: ConditionMask = 0;
+  exempted: ConditionMask = 0;
+  exemptions: Exemption[] = NO_EXEMPTIONS;
+
+  set(ending: EndingFlow | null, built: CheckedFlow | null, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): this {
+    this.endingFlow = ending;
+    this.built = built;
+    this.outcome = outcome;
+    this.conditions = conditions;
+    this.judged = judged;
+    this.exempted = exempted;
+    this.exemptions = exemptions;
+    this.live = true;
+    return this;
+  }
+
+  get flow(): CheckedFlow {
+    if (this.built === null) this.built = this.ending().checked();
+    return this.built;
+  }
+
+  get evidence(): Evidence[] {
+    return this.built !== null ? this.built.evidence : this.ending().evidence();
+  }
+
+  recordJson(): string {
+    // from the row while there is one (faster than stringifying the record, even once built)
+    return this.live && this.endingFlow !== null ? this.endingFlow.recordJson() : JSON.stringify(this.flow.record);
+  }
+
+  head(): FlowHead {
+    return this.built !== null ? this.built.record : this.ending().head();
+  }
+
+  private ending(): EndingFlow {
+    if (!this.live || this.endingFlow === null) throw new Error('check: a decision\'s flow was read after its decide() call returned');
+    return this.endingFlow;
+  }
+}
+
 export class Judge {
   private connections = 0;
   private passed = 0;
@@ -100,6 +197,8 @@ export class Judge {
   private readonly thresholded: ConditionMask;
   private held: Held[] = [];
   private finished = false;
+  /** the decision on each connection from addEnding (see DecisionNow) */
+  private readonly now = new DecisionNow();
 
   constructor(readonly policy: Policy, private readonly sink: DecisionSink | null = null) {
     const n = CONDITION_NAMES.length;
@@ -128,14 +227,22 @@ export class Judge {
     this.tally(this.observed, conditions);
   }
 
-  /** Judge one connection. */
+  /** Judge one connection (its record and evidence built: decisions on it may be kept). */
   add(flow: CheckedFlow, conditions: ConditionMask): void {
+    this.addEnding(new BuiltFlow(flow), conditions);
+  }
+
+  /**
+   * Judge one connection as it ends: its CheckedFlow is built only for a held connection or when
+   * a sink reads `Decision.flow` (during its `decide` call).
+   */
+  addEnding(flow: EndingFlow, conditions: ConditionMask): void {
     this.connections++;
     this.tally(this.observed, conditions);
     const judged = (conditions & this.policy.failMask) >>> 0;
     if (judged === 0) {
       this.passed++;
-      this.emit({ flow, outcome: 'pass', conditions, judged: 0, exempted: 0, exemptions: NO_EXEMPTIONS });
+      this.emitNow(flow, 'pass', conditions, 0, 0, NO_EXEMPTIONS);
       return;
     }
     // exemptions by endpoint
@@ -143,7 +250,7 @@ export class Judge {
     let exemptions = NO_EXEMPTIONS;
     for (const e of this.policy.exemptions) {
       if ((e.mask & judged) === 0 || (e.mask & judged & ~exempted) === 0) continue;
-      if (!e.matches(flow.record.client, flow.record.server)) continue;
+      if (!flow.exemptedBy(e)) continue;
       exempted |= e.mask & judged;
       if (exemptions === NO_EXEMPTIONS) exemptions = [];
       exemptions.push(e);
@@ -153,7 +260,7 @@ export class Judge {
     const remaining = (judged & ~exempted) >>> 0;
     if (remaining === 0) {
       this.exempt++;
-      this.emit({ flow, outcome: 'exempt', conditions, judged: 0, exempted, exemptions });
+      this.emitNow(flow, 'exempt', conditions, 0, exempted, exemptions);
       return;
     }
     // thresholds: count, and note the ones this connection takes past their limit
@@ -168,8 +275,14 @@ export class Judge {
     if (crossed !== 0) this.release(crossed);
     // conditions that fail now: those without a threshold, and those past it
     const failing = remaining & (~this.thresholded | this.exceeded);
-    if (failing !== 0) this.fail({ flow, conditions, judged: remaining, exempted, exemptions });
-    else this.held.push({ flow, conditions, judged: remaining, exempted, exemptions });
+    if (failing !== 0) {
+      this.failed++;
+      this.tally(this.failedBy, remaining);
+      this.emitNow(flow, 'fail', conditions, remaining, exempted, exemptions);
+    } else {
+      // held past its row's lifetime: built now (at most the sum of the thresholds are)
+      this.held.push({ flow: flow.checked(), conditions, judged: remaining, exempted, exemptions });
+    }
   }
 
   /** End of input: held connections are tolerated; the verdict. */
@@ -179,7 +292,7 @@ export class Judge {
       for (const h of this.held) {
         this.tolerated++;
         this.tally(this.toleratedBy, h.judged);
-        this.emit({ flow: h.flow, outcome: 'tolerated', conditions: h.conditions, judged: h.judged, exempted: h.exempted, exemptions: h.exemptions });
+        this.emitHeld(h, 'tolerated');
       }
       this.held = [];
     }
@@ -215,7 +328,7 @@ export class Judge {
   private fail(h: Held): void {
     this.failed++;
     this.tally(this.failedBy, h.judged);
-    this.emit({ flow: h.flow, outcome: 'fail', conditions: h.conditions, judged: h.judged, exempted: h.exempted, exemptions: h.exemptions });
+    this.emitHeld(h, 'fail');
   }
 
   /** Thresholds in `crossed` were just passed: the held connections with them fail. */
@@ -229,11 +342,23 @@ export class Judge {
   }
 
   private tally(into: Float64Array, mask: ConditionMask): void {
-    for (let i = 0; mask >>> i !== 0; i++) if ((mask >>> i) & 1) into[i]++;
+    // set bits only (a connection shows one or two conditions, up to bit 19)
+    for (let m = mask >>> 0; m !== 0; m = (m & (m - 1)) >>> 0) into[31 - Math.clz32(m & -m)]++;
   }
 
-  private emit(d: Decision): void {
-    if (this.sink !== null) this.sink.decide(d);
+  /** A decision on a held connection (built when it was held: the decision may be kept). */
+  private emitHeld(h: Held, outcome: Outcome): void {
+    if (this.sink !== null) this.sink.decide(new DecisionNow().set(null, h.flow, outcome, h.conditions, h.judged, h.exempted, h.exemptions));
+  }
+
+  /** A decision on the connection being added. */
+  private emitNow(flow: EndingFlow, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): void {
+    if (this.sink === null) return;
+    // a built flow's decision is the caller's to keep; an ending one's is used once
+    const built = flow instanceof BuiltFlow;
+    const d = (built ? new DecisionNow() : this.now).set(flow, built ? flow.checked() : null, outcome, conditions, judged, exempted, exemptions);
+    this.sink.decide(d);
+    d.live = false;
   }
 }
 

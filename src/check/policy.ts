@@ -37,9 +37,30 @@ export interface ExemptionSpec {
 
 interface PortRange { lo: number; hi: number }
 
+/**
+ * A connection's two endpoints as numbers, for matching exemptions without formatting addresses:
+ * `words` holds the client's address (0–3) then the server's (4–7), each as four big-endian
+ * 32-bit words in IPv6 form, an IPv4 address as IPv4-mapped (::ffff:a.b.c.d: see Exemption).
+ */
+export interface EndpointWords {
+  words: Uint32Array;
+  clientPort: number;
+  serverPort: number;
+}
+
 /** Connections exempted by endpoint: any listed host AND any listed port (either end), for some conditions. */
 export class Exemption {
   private readonly blocks: BlockList | null;
+  /**
+   * The hosts as 128-bit networks, five words each (four address words, then the prefix length),
+   * for `matchesWords`; null when a host has a form this parser leaves to BlockList (a zone).
+   *
+   * One address space for both families, as node's BlockList (what `matches` asks) compares
+   * them: an IPv4 address or block is its IPv4-mapped IPv6 form (a.b.c.d/p is ::ffff:a.b.c.d/96+p),
+   * so an IPv4 block covers a mapped IPv6 address and an IPv6 block such as ::/64 covers IPv4
+   * addresses (test/check/exemption.test.ts checks both against BlockList).
+   */
+  private readonly nets: Uint32Array | null;
   constructor(
     readonly hosts: string[],
     private readonly ports: PortRange[],
@@ -50,6 +71,7 @@ export class Exemption {
   ) {
     this.blocks = hosts.length === 0 ? null : new BlockList();
     for (const h of hosts) addHost(this.blocks as BlockList, h);
+    this.nets = hostNets(hosts);
   }
 
   /** Does it cover the connection between these endpoints ("addr:port", IPv6 in brackets)? */
@@ -58,6 +80,32 @@ export class Exemption {
     if (this.blocks !== null && !(hostIn(this.blocks, c.addr) || hostIn(this.blocks, s.addr))) return false;
     if (this.ports.length > 0 && !this.ports.some((r) => (c.port >= r.lo && c.port <= r.hi) || (s.port >= r.lo && s.port <= r.hi))) return false;
     return true;
+  }
+
+  /**
+   * The same question on numbers (a connection as the flow table holds it: no address text is
+   * formatted or parsed). `text` gives the endpoints' text, asked only when a host is one the
+   * numeric form does not cover.
+   */
+  matchesWords(ep: EndpointWords, text: () => [string, string]): boolean {
+    if (this.nets === null) {
+      const [client, server] = text();
+      return this.matches(client, server);
+    }
+    const ports = this.ports;
+    if (ports.length > 0) {
+      let hit = false;
+      for (const r of ports) {
+        if ((ep.clientPort >= r.lo && ep.clientPort <= r.hi) || (ep.serverPort >= r.lo && ep.serverPort <= r.hi)) { hit = true; break; }
+      }
+      if (!hit) return false;
+    }
+    const nets = this.nets;
+    if (nets.length === 0) return true;
+    for (let n = 0; n < nets.length; n += 5) {
+      if (inNet(nets, n, ep.words, 0) || inNet(nets, n, ep.words, 4)) return true;
+    }
+    return false;
   }
 
   describe(): string {
@@ -139,6 +187,70 @@ function hostIn(list: BlockList, addr: string): boolean {
   const fam = isIP(addr);
   if (fam === 0) return false;
   return list.check(addr, fam === 6 ? 'ipv6' : 'ipv4');
+}
+
+/** Is the address at `words[at..at+3]` in the network at `nets[n..n+4]` (four words, prefix length)? */
+function inNet(nets: Uint32Array, n: number, words: Uint32Array, at: number): boolean {
+  let bits = nets[n + 4];
+  for (let i = 0; i < 4 && bits > 0; i++, bits -= 32) {
+    const m = bits >= 32 ? 0xffffffff : ~(0xffffffff >>> bits);
+    if (((words[at + i] ^ nets[n + i]) & m) !== 0) return false;
+  }
+  return true;
+}
+
+/** `hosts` (checked by checkHost) as five words each: see Exemption.nets. Null when one is not parsed here. */
+function hostNets(hosts: string[]): Uint32Array | null {
+  const nets = new Uint32Array(hosts.length * 5);
+  for (let k = 0; k < hosts.length; k++) {
+    const [addr, prefix] = hosts[k].split('/');
+    const v4 = isIP(addr) === 4;
+    const words = v4 ? ipv4Words(addr) : ipv6Words(addr);
+    if (words === null) return null;
+    nets.set(words, k * 5);
+    nets[k * 5 + 4] = prefix === undefined ? 128 : Number(prefix) + (v4 ? 96 : 0);
+  }
+  return nets;
+}
+
+/** a.b.c.d as its IPv4-mapped IPv6 words (::ffff:a.b.c.d). */
+function ipv4Words(s: string): number[] | null {
+  const parts = s.split('.');
+  if (parts.length !== 4) return null;
+  let w = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
+    w = w * 256 + Number(p);
+  }
+  return [0, 0, 0xffff, w];
+}
+
+/** An IPv6 address's four big-endian words ('::' and a dotted IPv4 tail allowed); null for anything else (a zone). */
+function ipv6Words(s: string): number[] | null {
+  const halves = s.split('::');
+  if (halves.length > 2) return null;
+  const groups = (t: string): number[] | null => {
+    if (t === '') return [];
+    const out: number[] = [];
+    const parts = t.split(':');
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (i === parts.length - 1 && p.includes('.')) {
+        const v4 = ipv4Words(p);
+        if (v4 === null) return null;
+        out.push(v4[3] >>> 16, v4[3] & 0xffff);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) out.push(parseInt(p, 16));
+      else return null;
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (head === null || tail === null) return null;
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 2 ? fill < 1 : fill !== 0) return null;
+  const g = [...head, ...new Array<number>(fill).fill(0), ...tail];
+  return [0, 1, 2, 3].map((i) => ((g[2 * i] << 16) | g[2 * i + 1]) >>> 0);
 }
 
 /** "10.0.0.1:80" or "[2001:db8::1]:80" → address and port. */

@@ -16,6 +16,7 @@ import type { ColorChoice } from '../print/paint.js';
 import { Output } from '../print/output.js';
 import type { ChecksumPolicy } from '../track/tracker.js';
 import { conditionMask } from './conditions.js';
+import { EndingView } from './ending.js';
 import { EvidenceCollector } from './evidence.js';
 import { type CheckRunInfo, type CheckSink, type Decision, Judge, exitStatusOf } from './judge.js';
 import type { Policy } from './policy.js';
@@ -143,6 +144,8 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   // every connection's record is needed when an output lists passing ones too
   const everyRecord = opts.json || opts.junit !== undefined;
   const evidence = new EvidenceCollector(opts.policy.failMask);
+  // each ending connection, as the judge sees it: its record is built only if an output writes it
+  const ending = new EndingView();
 
   const run: CheckRunInfo = { files, packets: 0, frames: 0, filter: opts.filter, error: null };
   let failure: TcpscopeError | null = null;
@@ -164,7 +167,10 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
       progress,
       onFlowEnd: (view, mask, ev) => {
         if (view === null) judge.countPass(mask);
-        else judge.add({ record: view.toRecord(), evidence: ev }, mask);
+        else {
+          judge.addEnding(ending.bindListed(view, ev), mask);
+          ending.release();
+        }
       },
     });
     readAnything = summary.packets > 0;
@@ -189,7 +195,8 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
           judge.countPass(mask);
           return;
         }
-        judge.add({ record: view.toRecord(), evidence: evidence.take(view.row) }, mask);
+        judge.addEnding(ending.bindRow(view, evidence), mask);
+        ending.release();
       },
     });
     run.packets = summary.packets;

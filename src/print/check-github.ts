@@ -45,6 +45,8 @@ export class CheckGithub implements CheckSink {
   decide(d: Decision): void {
     if (d.outcome !== 'fail') return;
     this.failed++;
+    // past the rows kept, only the count (the record is built only when read: see Decision)
+    if (this.summaryRows.length >= SUMMARY_ROWS && this.annotated >= MAX_ANNOTATIONS - 1 && this.pending.length >= 1) return;
     const rec = d.flow.record;
     const row = { id: rec.id, label: connectionLabel(rec), conditions: namesOf(d.judged).join(', '), reasons: describeConditions(d.judged, d.flow).join('; ') };
     if (this.summaryRows.length < SUMMARY_ROWS) this.summaryRows.push(row);

@@ -144,6 +144,6 @@ export function describeConditions(mask: ConditionMask, flow: CheckedFlow): stri
 }
 
 /** `#3 10.0.0.1:40008 → 10.0.0.2:7000` */
-export function connectionLabel(rec: FlowRecord): string {
+export function connectionLabel(rec: Pick<FlowRecord, 'id' | 'client' | 'server'>): string {
   return `#${rec.id} ${rec.client} → ${rec.server}`;
 }

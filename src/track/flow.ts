@@ -257,6 +257,10 @@ export class FlowView {
   get family(): number { return this.t.u8[this.c * ROW_BYTES + B.FAMILY]; }
   get client(): string { return formatEndpoint(this.family, this.t.u32, this.w + W.C_ADDR, this.t.u16[this.c * ROW_H + H.C_PORT]); }
   get server(): string { return formatEndpoint(this.family, this.t.u32, this.w + W.S_ADDR, this.t.u16[this.c * ROW_H + H.S_PORT]); }
+  /** Port of side s (0 client, 1 server). */
+  port(s: number): number { return this.t.u16[this.c * ROW_H + (s === 0 ? H.C_PORT : H.S_PORT)]; }
+  /** Word i (0–3, big-endian) of side s's address as the table holds it (IPv4: word 0 only). */
+  addressWord(s: number, i: number): number { return this.t.u32[this.w + (s === 0 ? W.C_ADDR : W.S_ADDR) + i]; }
   /** TcpState of side s (0 client, 1 server) */
   state(s: number): number { return this.t.u8[this.c * ROW_BYTES + B.STATE + s]; }
   get clientState(): string { return STATE_NAMES[this.state(0)]; }
