@@ -37,7 +37,7 @@ import { type ChecksumPolicy, flowKeyHash } from '../track/tracker.js';
 import type { Evidence } from './evidence.js';
 import { TcpscopeError } from '../errors.js';
 import {
-  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, PHASE_END, type FromShard, type ShardInit,
+  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, type FromShard, RECORD_HEADER, type ShardInit,
   type ShardResult, TICK_SIZE,
 } from './shard-protocol.js';
 
@@ -96,7 +96,8 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
   const url = opts.workerUrl ?? defaultWorkerUrl();
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
-  const merger = new Merger(n, opts.onFlowEnd, counters);
+  const spareBatches: ArrayBuffer[][] = Array.from({ length: n }, () => []);
+  const merger = new Merger(n, opts.onFlowEnd, counters, ports, spareBatches);
   try {
     for (let i = 0; i < n; i++) {
       const worker = new Worker(url);
@@ -146,7 +147,7 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
           drain();
           Atomics.wait(counters, k, queued, 50);
         }
-        const { buf, used } = writers[k].take();
+        const { buf, used } = writers[k].take(spareBatches[k].pop());
         Atomics.add(counters, k, 1);
         workers[k].postMessage({ type: 'batch', seq, buf, used }, [buf]);
       }
@@ -256,20 +257,31 @@ function defaultWorkerUrl(): URL {
   return here.endsWith('.ts') ? new URL('../../dist/check/shard-worker.js', here) : new URL('./shard-worker.js', here);
 }
 
-/** One ended connection in a worker's answer. */
+/** One ended connection in a worker's answer to a batch. */
 interface Entry {
   k1: number;
   k5: number;
   phase: number;
   cls: number;
+  view: DataView;
+  words: Int32Array;
+  at: number;
+}
+
+/** A part of one worker's end-of-input entries, merged from `at` on. */
+interface EndPart {
   result: ShardResult;
   view: DataView;
+  words: Int32Array;
+  /** entries not yet handed on */
+  left: number;
   at: number;
 }
 
 /**
  * Puts the workers' answers back in one tracker's order: connection numbers from the packets
- * that started them, ended connections by where one tracker would have ended them.
+ * that started them, ended connections by where one tracker would have ended them. Hands each
+ * answer's buffer back to its worker once merged, and each batch's buffer to the reader.
  */
 class Merger {
   /** batches sent (known once reading is over) */
@@ -280,18 +292,24 @@ class Merger {
   private readonly pending = new Map<number, ShardResult[]>();
   private readonly ids = new Map<number, number>();
   private nextId = 1;
-  /** end-of-input entries not yet handed on, per worker, and whether its last part came */
-  private readonly endQueues: Entry[][];
+  private createdScratch = new Float64Array(1024);
+  /** end-of-input parts not yet wholly handed on, per worker, and whether its last part came */
+  private readonly endParts: EndPart[][];
   private readonly endDone: boolean[];
-  /** end-of-input parts (not the last) received and not yet wholly merged, per worker */
-  private readonly partsTaken: number[];
   private readonly table = new FlowTable(16);
   private readonly view = new FlowView({ table: this.table });
 
-  constructor(private readonly n: number, private readonly onFlowEnd: ShardedTrackOptions['onFlowEnd'], private readonly counters: Int32Array) {
-    this.endQueues = Array.from({ length: n }, () => []);
+  constructor(
+    private readonly n: number,
+    private readonly onFlowEnd: ShardedTrackOptions['onFlowEnd'],
+    private readonly counters: Int32Array,
+    /** the workers' ports (answers' buffers go back on them) */
+    private readonly ports: MessagePort[],
+    /** batch buffers handed back, per worker (the reader fills them again) */
+    private readonly spareBatches: ArrayBuffer[][],
+  ) {
+    this.endParts = Array.from({ length: n }, () => []);
     this.endDone = new Array<boolean>(n).fill(false);
-    this.partsTaken = new Array<number>(n).fill(0);
   }
 
   /** Remember a failure (thrown by the next check()). */
@@ -315,6 +333,7 @@ class Merger {
       this.fail(`shard worker ${m.index}: ${m.message}`);
       return;
     }
+    if (m.batchBuf !== null) this.spareBatches[m.index].push(m.batchBuf);
     if (m.seq >= 0) {
       let got = this.pending.get(m.seq);
       if (got === undefined) this.pending.set(m.seq, got = []);
@@ -324,14 +343,8 @@ class Merger {
         this.batch(got);
       }
     } else {
-      const q = this.endQueues[m.index];
-      const view = new DataView(m.buf);
-      for (let i = 0, at = 0; i < m.records; i++) {
-        q.push({ k1: Infinity, k5: view.getFloat64(at + 8, true), phase: PHASE_END, cls: 0, result: m, view, at });
-        at = entryEnd(view, at);
-      }
+      this.endParts[m.index].push({ result: m, view: new DataView(m.buf), words: new Int32Array(m.buf), left: m.records, at: 0 });
       if (m.done) this.endDone[m.index] = true;
-      else this.partsTaken[m.index]++;
     }
     this.mergeEnd();
   }
@@ -341,62 +354,78 @@ class Merger {
     let created = 0;
     for (const r of results) created += r.createdCount;
     if (created > 0) {
-      const all = new Float64Array(created);
+      if (created > this.createdScratch.length) this.createdScratch = new Float64Array(Math.max(created, 2 * this.createdScratch.length));
+      const all = this.createdScratch;
       let k = 0;
-      for (const r of results) { all.set(new Float64Array(r.created, 0, r.createdCount), k); k += r.createdCount; }
-      all.sort();
-      for (let i = 0; i < all.length; i++) this.ids.set(all[i], this.nextId++);
+      for (const r of results) {
+        const v = new DataView(r.buf, r.createdAt, 8 * r.createdCount);
+        for (let i = 0; i < r.createdCount; i++) all[k++] = v.getFloat64(8 * i, true);
+      }
+      // each worker's list is in order; their merge is one tracker's order of creation
+      if (results.length > 1) all.subarray(0, created).sort();
+      for (let i = 0; i < created; i++) this.ids.set(all[i], this.nextId++);
     }
     const entries: Entry[] = [];
     for (const r of results) {
+      if (r.records === 0) continue;
       const view = new DataView(r.buf);
+      const words = new Int32Array(r.buf);
       for (let i = 0, at = 0; i < r.records; i++) {
-        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), result: r, view, at });
+        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), view, words, at });
         at = entryEnd(view, at);
       }
     }
     if (entries.length > 1) entries.sort(byEndOrder);
-    for (const e of entries) this.emit(e);
+    for (const e of entries) this.emit(e.view, e.words, e.at);
+    for (const r of results) this.giveBack(r);
   }
 
-  /** End-of-input entries: by first packet over all workers, as far as every worker's part allows. */
+  /** End-of-input entries: by first packet over all workers, as far as every worker's parts allow. */
   private mergeEnd(): void {
     if (this.complete || this.nextSeq < this.batches) return;
-    const heads = new Array<number>(this.n).fill(0);
+    const n = this.n;
+    const heads: EndPart[] = new Array<EndPart>(n);
     for (;;) {
       let best = -1;
-      for (let i = 0; i < this.n; i++) {
-        const q = this.endQueues[i];
-        if (heads[i] >= q.length) {
-          if (!this.endDone[i]) { best = -2; break; } // its next entries are still to come
+      let bestK5 = Infinity;
+      for (let i = 0; i < n; i++) {
+        const parts = this.endParts[i];
+        // a part wholly handed on goes back to its worker (see shard-worker.ts, END_PARTS_AHEAD)
+        while (parts.length > 0 && parts[0].left === 0) this.release(i, parts.shift()!);
+        if (parts.length === 0) {
+          if (!this.endDone[i]) return; // its next entries are still to come
           continue;
         }
-        if (best < 0 || q[heads[i]].k5 < this.endQueues[best][heads[best]].k5) best = i;
+        const head = heads[i] = parts[0];
+        const k5 = head.view.getFloat64(head.at + 8, true);
+        if (best < 0 || k5 < bestK5) { best = i; bestK5 = k5; }
       }
-      if (best === -2) break;
-      if (best === -1) {
+      if (best < 0) {
         this.complete = true;
-        break;
+        return;
       }
-      this.emit(this.endQueues[best][heads[best]++]);
-    }
-    for (let i = 0; i < this.n; i++) {
-      const q = this.endQueues[i];
-      q.splice(0, heads[i]);
-      // parts wholly merged: let the worker send more (see shard-worker.ts, END_PARTS_AHEAD)
-      const pending = new Set(q.map((e) => e.result)).size;
-      const freed = this.partsTaken[i] - pending;
-      if (freed > 0) {
-        this.partsTaken[i] -= freed;
-        Atomics.sub(this.counters, this.n + 1 + i, freed);
-        Atomics.notify(this.counters, this.n + 1 + i);
-      }
+      const head = heads[best];
+      this.emit(head.view, head.words, head.at);
+      head.at = entryEnd(head.view, head.at);
+      head.left--;
     }
   }
 
-  private emit(e: Entry): void {
-    const v = e.view;
-    const at = e.at;
+  /** A part of end-of-input entries wholly handed on: its worker may send another. */
+  private release(index: number, part: EndPart): void {
+    if (part.result.done) return;
+    Atomics.sub(this.counters, this.n + 1 + index, 1);
+    Atomics.notify(this.counters, this.n + 1 + index);
+    this.giveBack(part.result);
+  }
+
+  /** Hand an answer's buffer back to its worker, for its next answer. */
+  private giveBack(r: ShardResult): void {
+    if (r.done) return;
+    this.ports[r.index].postMessage(r.buf, [r.buf]);
+  }
+
+  private emit(v: DataView, words: Int32Array, at: number): void {
     const firstPacket = v.getFloat64(at + 16, true);
     const id = this.ids.get(firstPacket);
     if (id === undefined) throw new Error(`parallel check: connection from packet ${firstPacket} ended without having started`);
@@ -409,8 +438,10 @@ class Merger {
       return;
     }
     const t = this.table;
-    let p = at + 32;
-    t.u8.set(new Uint8Array(v.buffer, p, ROW_BYTES), 0);
+    let p = at + RECORD_HEADER;
+    // the row, word by word (entries are 8-aligned: no view made per entry)
+    const rowWords = t.i32;
+    for (let i = 0, w = p >> 2; i < ROW_WORDS; i++) rowWords[i] = words[w + i];
     p += ROW_BYTES;
     t.f64[D.SERIAL] = id;
     let any = false;
@@ -432,12 +463,14 @@ class Merger {
   }
 }
 
-/** Where the entry after the one at `at` starts. */
+/** Where the entry after the one at `at` starts (entries start 8-aligned). */
 function entryEnd(v: DataView, at: number): number {
-  if (v.getUint8(at + 27) !== 1) return at + 32;
-  const ev = at + 32 + ROW_BYTES + 4 * Ctr.COUNT;
-  return ev + 1 + v.getUint8(ev) * EVIDENCE_SIZE;
+  if (v.getUint8(at + 27) !== 1) return at + RECORD_HEADER;
+  const ev = at + RECORD_HEADER + ROW_BYTES + 4 * Ctr.COUNT;
+  return (ev + 1 + v.getUint8(ev) * EVIDENCE_SIZE + 7) & ~7;
 }
+
+const ROW_WORDS = ROW_BYTES / 4;
 
 function byEndOrder(a: Entry, b: Entry): number {
   return (a.k1 - b.k1) || (a.phase - b.phase) || (a.cls - b.cls) || (a.k5 - b.k5);
