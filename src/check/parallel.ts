@@ -263,6 +263,8 @@ interface Entry {
   k5: number;
   phase: number;
   cls: number;
+  /** the worker */
+  index: number;
   view: DataView;
   words: Int32Array;
   at: number;
@@ -290,9 +292,11 @@ class Merger {
   private failure: Error | null = null;
   private nextSeq = 0;
   private readonly pending = new Map<number, ShardResult[]>();
-  private readonly ids = new Map<number, number>();
+  /** per worker: its connections' numbers in one tracker's order, by the worker's own serials */
+  private readonly ids: ShardSerials[];
   private nextId = 1;
-  private createdScratch = new Float64Array(1024);
+  /** per worker: where the merge of one batch's created lists is */
+  private readonly createdHeads: Int32Array;
   /** end-of-input parts not yet wholly handed on, per worker, and whether its last part came */
   private readonly endParts: EndPart[][];
   private readonly endDone: boolean[];
@@ -310,6 +314,8 @@ class Merger {
   ) {
     this.endParts = Array.from({ length: n }, () => []);
     this.endDone = new Array<boolean>(n).fill(false);
+    this.ids = Array.from({ length: n }, () => new ShardSerials());
+    this.createdHeads = new Int32Array(n);
   }
 
   /** Remember a failure (thrown by the next check()). */
@@ -351,32 +357,38 @@ class Merger {
 
   /** Every worker's answer to one batch: number the new connections, hand on the ended ones in order. */
   private batch(results: ShardResult[]): void {
-    let created = 0;
-    for (const r of results) created += r.createdCount;
-    if (created > 0) {
-      if (created > this.createdScratch.length) this.createdScratch = new Float64Array(Math.max(created, 2 * this.createdScratch.length));
-      const all = this.createdScratch;
-      let k = 0;
-      for (const r of results) {
-        const v = new DataView(r.buf, r.createdAt, 8 * r.createdCount);
-        for (let i = 0; i < r.createdCount; i++) all[k++] = v.getFloat64(8 * i, true);
+    // each worker's list of the packets that started its connections is in order: merged, they
+    // are one tracker's order of creation, which numbers the connections
+    const heads = this.createdHeads;
+    heads.fill(0);
+    const views = results.map((r) => new DataView(r.buf));
+    for (;;) {
+      let best = -1;
+      let bestPacket = Infinity;
+      for (let k = 0; k < results.length; k++) {
+        const r = results[k];
+        const i = heads[r.index];
+        if (i >= r.createdCount) continue;
+        const packet = views[k].getFloat64(r.createdAt + 8 * i, true);
+        if (packet < bestPacket) { best = r.index; bestPacket = packet; }
       }
-      // each worker's list is in order; their merge is one tracker's order of creation
-      if (results.length > 1) all.subarray(0, created).sort();
-      for (let i = 0; i < created; i++) this.ids.set(all[i], this.nextId++);
+      if (best < 0) break;
+      heads[best]++;
+      this.ids[best].add(this.nextId++);
     }
     const entries: Entry[] = [];
-    for (const r of results) {
+    for (let k = 0; k < results.length; k++) {
+      const r = results[k];
       if (r.records === 0) continue;
-      const view = new DataView(r.buf);
+      const view = views[k];
       const words = new Int32Array(r.buf);
       for (let i = 0, at = 0; i < r.records; i++) {
-        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), view, words, at });
+        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), index: r.index, view, words, at });
         at = entryEnd(view, at);
       }
     }
     if (entries.length > 1) entries.sort(byEndOrder);
-    for (const e of entries) this.emit(e.view, e.words, e.at);
+    for (const e of entries) this.emit(e.index, e.view, e.words, e.at);
     for (const r of results) this.giveBack(r);
   }
 
@@ -405,7 +417,7 @@ class Merger {
         return;
       }
       const head = heads[best];
-      this.emit(head.view, head.words, head.at);
+      this.emit(best, head.view, head.words, head.at);
       head.at = entryEnd(head.view, head.at);
       head.left--;
     }
@@ -425,11 +437,10 @@ class Merger {
     this.ports[r.index].postMessage(r.buf, [r.buf]);
   }
 
-  private emit(v: DataView, words: Int32Array, at: number): void {
-    const firstPacket = v.getFloat64(at + 16, true);
-    const id = this.ids.get(firstPacket);
-    if (id === undefined) throw new Error(`parallel check: connection from packet ${firstPacket} ended without having started`);
-    this.ids.delete(firstPacket);
+  private emit(index: number, v: DataView, words: Int32Array, at: number): void {
+    const serial = v.getFloat64(at + 16, true);
+    const id = this.ids[index].take(serial);
+    if (id < 0) throw new Error(`parallel check: connection ${serial} of shard ${index} ended without having started`);
     const reason = v.getUint8(at + 26);
     const full = v.getUint8(at + 27) === 1;
     const mask = v.getUint32(at + 28, true);
@@ -462,6 +473,47 @@ class Merger {
     this.onFlowEnd(this.view.bind(0, reason), mask, evidence);
   }
 }
+
+/**
+ * The connection numbers of one worker's connections (one tracker's numbering), looked up by the
+ * worker's own serials (1, 2, ... as its connections started): in chunks, each dropped once
+ * every connection in it has ended, so what is kept follows the live connections (a Map keyed by
+ * first packet did that too, at ~4× the memory and a hash lookup per connection).
+ */
+class ShardSerials {
+  private readonly chunks: (Float64Array | null)[] = [];
+  /** connections of each chunk not yet ended */
+  private readonly live: number[] = [];
+  private count = 0;
+
+  /** The number of the worker's next connection. */
+  add(id: number): void {
+    const c = this.count >>> SERIAL_CHUNK_BITS;
+    if (c === this.chunks.length) {
+      this.chunks.push(new Float64Array(SERIAL_CHUNK));
+      this.live.push(0);
+    }
+    this.chunks[c]![this.count & SERIAL_CHUNK_MASK] = id;
+    this.live[c]++;
+    this.count++;
+  }
+
+  /** The number of the worker's connection `serial`, which has ended (-1 if it never started). */
+  take(serial: number): number {
+    const i = serial - 1;
+    if (!(i >= 0 && i < this.count)) return -1;
+    const c = i >>> SERIAL_CHUNK_BITS;
+    const chunk = this.chunks[c];
+    if (chunk === null) return -1;
+    // a chunk whose connections have all ended (and that is full) is not needed again
+    if (--this.live[c] === 0 && (c + 1) * SERIAL_CHUNK <= this.count) this.chunks[c] = null;
+    return chunk[i & SERIAL_CHUNK_MASK];
+  }
+}
+
+const SERIAL_CHUNK_BITS = 12;
+const SERIAL_CHUNK = 1 << SERIAL_CHUNK_BITS;
+const SERIAL_CHUNK_MASK = SERIAL_CHUNK - 1;
 
 /** Where the entry after the one at `at` starts (entries start 8-aligned). */
 function entryEnd(v: DataView, at: number): number {

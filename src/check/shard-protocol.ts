@@ -14,7 +14,8 @@
  * `createdAt`, 8-aligned) f64 × created: the packet numbers that started a connection, in order.
  * An entry:
  *   f64 k1 (packet number it ended at; Infinity at end of input), f64 k5 (TOUCH_PKT for an
- *   idle expiry, its first packet at end of input, 0 for port reuse), f64 first packet,
+ *   idle expiry, its first packet at end of input, 0 for port reuse), f64 serial (the worker's
+ *   own number for the connection: 1, 2, ... in the order its connections started),
  *   u8 phase, u8 idle class, u8 end reason, u8 full, u32 condition mask,
  *   and when full: the flow-table row (ROW_BYTES), its event counters (u32 × Ctr.COUNT), u8
  *   evidence count, and per evidence u8 event, f64 packet, f64 sec, u32 nsec; then padding to the

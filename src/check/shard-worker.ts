@@ -155,7 +155,7 @@ class Shard {
     const first = t.f64[d + D.FIRST_PKT];
     v.setFloat64(at, this.k1, true);
     v.setFloat64(at + 8, this.phase === PHASE_EXPIRY ? t.f64[d + D.TOUCH_PKT] : this.phase === PHASE_END ? first : 0, true);
-    v.setFloat64(at + 16, first, true);
+    v.setFloat64(at + 16, t.f64[d + D.SERIAL], true);
     v.setUint8(at + 24, this.phase);
     v.setUint8(at + 25, this.phase === PHASE_EXPIRY ? t.u8[c * ROW_BYTES + B.IDLE_CLASS] : 0);
     v.setUint8(at + 26, END_REASON_NAMES.indexOf(view.endReason));
