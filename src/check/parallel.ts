@@ -164,6 +164,9 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     // the clock and the expiry moments of one tracker over every packet (tracker.ts, track)
     let clock = 0;
     let nextCheck = -Infinity;
+    // a DataView over the reader's current chunk (frames are views into it)
+    let fromData: Uint8Array | null = null;
+    let fromView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
     const linkGuard = new LinkTypeGuard(opts.captures.length === 1 ? opts.captures[0] : undefined);
     const onFrame = (frame: Frame): boolean => {
       counts.frames = ++frames;
@@ -205,9 +208,21 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         v.setUint32(at + 29, len, true);
         v.setUint32(at + 33, frame.wirelen, true);
         v.setUint16(at + 37, frame.linktype, true);
-        const to = w.bytes, from = frame.data, o = at + FRAME_HEADER, s = frame.offset;
-        if (len <= 128) for (let i = 0; i < len; i++) to[o + i] = from[s + i];
-        else to.set(from.subarray(s, s + len), o);
+        const from = frame.data, o = at + FRAME_HEADER, s = frame.offset;
+        if (len <= 128) {
+          // a header's worth: four bytes at a time through DataViews (a byte loop was ~4 ns a
+          // byte, most of the reading thread's own time on FLOOD; subarray + set allocates)
+          if (from !== fromData) {
+            fromData = from;
+            fromView = new DataView(from.buffer, from.byteOffset, from.byteLength);
+          }
+          const src = fromView;
+          let i = 0;
+          for (; i + 4 <= len; i += 4) v.setInt32(o + i, src.getInt32(s + i));
+          for (; i < len; i++) v.setUint8(o + i, src.getUint8(s + i));
+        } else {
+          w.bytes.set(from.subarray(s, s + len), o);
+        }
         w.at = o + len;
       }
       if (++inBatch >= BATCH_FRAMES) dispatch();
