@@ -495,7 +495,7 @@ class Merger {
  * every connection in it has ended, so what is kept follows the live connections (a Map keyed by
  * first packet did that too, at ~4× the memory and a hash lookup per connection).
  */
-class ShardSerials {
+export class ShardSerials {
   private readonly chunks: (Float64Array | null)[] = [];
   /** connections of each chunk not yet ended */
   private readonly live: number[] = [];
@@ -523,6 +523,13 @@ class ShardSerials {
     // a chunk whose connections have all ended (and that is full) is not needed again
     if (--this.live[c] === 0 && (c + 1) * SERIAL_CHUNK <= this.count) this.chunks[c] = null;
     return chunk[i & SERIAL_CHUNK_MASK];
+  }
+
+  /** Chunks still held (those with a connection not yet ended, and the one being filled). */
+  get chunksHeld(): number {
+    let held = 0;
+    for (const c of this.chunks) if (c !== null) held++;
+    return held;
   }
 }
 
