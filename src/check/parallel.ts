@@ -1,5 +1,5 @@
 /**
- * `tcpscope check` on all cores: the connections are sharded over worker threads by their
+ * `tcpscope check` on several cores: the connections are sharded over worker threads by their
  * 4-tuple, and the answer is exactly the one a single tracker gives.
  *
  * The reading thread reads the captures (one, or several merged in time order), applies the
