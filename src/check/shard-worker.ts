@@ -38,11 +38,16 @@ const COLLECT_AFTER_GROWTH_BYTES = 8 * 1024 * 1024;
  */
 const collectGarbage: (() => void) | null = (() => {
   try {
+    // the flag only for the moment of making a context that has `gc`: V8 refuses a code cache
+    // made under other flags (the flags' hash is in it), so leaving it set would make every
+    // later run compile the bundles from source
     setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('gc');
     return typeof gc === 'function' ? gc as () => void : null;
   } catch {
     return null;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
   }
 })();
 

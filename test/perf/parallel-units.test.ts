@@ -1,9 +1,13 @@
 /**
  * The pieces of the parallel check that need no worker: how connection numbers are kept per
- * shard (ShardSerials), and how many threads a check runs on by default (threadsFor).
+ * shard (ShardSerials), how many threads a check runs on by default (threadsFor); and that the
+ * workers' code cache is still taken (a worker sets a V8 flag for a moment, and V8 refuses a
+ * cache made under other flags).
  */
 import { closeSync, openSync, ftruncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
 import { ShardSerials } from '../../src/check/parallel.js';
 import { threadsFor } from '../../src/check/run.js';
@@ -80,4 +84,19 @@ describe('threadsFor', () => {
   test('threadsFor_maxFlows_oneThreadWhateverAsked', () => {
     expect(threadsFor({ jobs: 4, maxFlows: 1000 }, [big], 64)).toBe(1);
   });
+});
+
+describe('shard worker bundle', () => {
+  test('workerCodeCache_afterTrainingRun_takenByAWorker', async () => {
+    // npm run build made the cache with a training `check --jobs 2` whose workers set --expose-gc
+    // for a moment: had it stayed set, the cache would carry another flag hash and be refused
+    const bundleJs = pathToFileURL(join(__dirname, '..', '..', 'bin', 'bundle.js')).href;
+    const worker = new Worker(`import(${JSON.stringify(bundleJs)}).then(({ loadBundle }) => {
+      const b = loadBundle('shard-worker', 'check/shard-worker.js');
+      require('node:worker_threads').parentPort.postMessage(b === null ? 'no bundle' : String(b.cacheUsed));
+    });`, { eval: true });
+    const answer = await new Promise<string>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+    await worker.terminate();
+    expect(answer).toBe('true');
+  }, 30_000);
 });
