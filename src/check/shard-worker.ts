@@ -34,22 +34,34 @@ const COLLECT_AFTER_GROWTH_BYTES = 8 * 1024 * 1024;
  * the JavaScript heap's growth, and a worker's heap hardly grows (its connections live in typed
  * arrays), so on FLOOD each of 4 workers kept ~90 MB of outgrown tables to the end. Collecting
  * right after a growth frees them: ~20 doublings in all, a few ms each on a heap of ~6 MB.
- * Null when the flag cannot be set (the collector then runs at its own pace, as before).
  */
-const collectGarbage: (() => void) | null = (() => {
+function collectGarbage(): void {
+  gc ??= findGc();
+  gc?.();
+}
+
+/** V8's gc(), once found (null: not found yet: tried again at the next growth) */
+let gc: (() => void) | null = null;
+
+function findGc(): (() => void) | null {
+  const own: unknown = (globalThis as { gc?: unknown }).gc;
+  if (typeof own === 'function') return own as () => void; // node --expose-gc
   try {
-    // the flag only for the moment of making a context that has `gc`: V8 refuses a code cache
-    // made under other flags (the flags' hash is in it), so leaving it set would make every
-    // later run compile the bundles from source
+    // the flag only for the moment of making a context that has `gc`, and only once the run is
+    // well under way (the first growth past COLLECT_AFTER_GROWTH_BYTES): V8 refuses a code cache
+    // made or checked under other flags (their hash is in it), so a flag left set, or set while
+    // a worker loads its bundle, would make runs compile the bundles from source. Another worker
+    // doing the same at the same moment may unset it first: then no gc this time, another try
+    // at the next growth.
     setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    return typeof gc === 'function' ? gc as () => void : null;
+    const found: unknown = runInNewContext('gc');
+    return typeof found === 'function' ? found as () => void : null;
   } catch {
     return null;
   } finally {
     setFlagsFromString('--no-expose-gc');
   }
-})();
+}
 
 class Shard {
   private readonly tracker: Tracker;
@@ -126,7 +138,7 @@ class Shard {
     const rows = tracker.table.capacity;
     if (rows !== this.tableRows) {
       this.tableRows = rows;
-      if (rows * ROW_BYTES >= COLLECT_AFTER_GROWTH_BYTES) collectGarbage?.();
+      if (rows * ROW_BYTES >= COLLECT_AFTER_GROWTH_BYTES) collectGarbage();
     }
   }
 
