@@ -1,5 +1,5 @@
 /**
- * `tcpscope check` on all cores: the connections are sharded over worker threads by their
+ * `tcpscope check` on several cores: the connections are sharded over worker threads by their
  * 4-tuple, and the answer is exactly the one a single tracker gives.
  *
  * The reading thread reads the captures (one, or several merged in time order), applies the
@@ -37,7 +37,7 @@ import { type ChecksumPolicy, flowKeyHash } from '../track/tracker.js';
 import type { Evidence } from './evidence.js';
 import { TcpscopeError } from '../errors.js';
 import {
-  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, PHASE_END, type FromShard, type ShardInit,
+  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, type FromShard, RECORD_HEADER, type ShardInit,
   type ShardResult, TICK_SIZE,
 } from './shard-protocol.js';
 
@@ -96,7 +96,8 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
   const url = opts.workerUrl ?? defaultWorkerUrl();
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
-  const merger = new Merger(n, opts.onFlowEnd, counters);
+  const spareBatches: ArrayBuffer[][] = Array.from({ length: n }, () => []);
+  const merger = new Merger(n, opts.onFlowEnd, counters, ports, spareBatches);
   try {
     for (let i = 0; i < n; i++) {
       const worker = new Worker(url);
@@ -146,7 +147,7 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
           drain();
           Atomics.wait(counters, k, queued, 50);
         }
-        const { buf, used } = writers[k].take();
+        const { buf, used } = writers[k].take(spareBatches[k].pop());
         Atomics.add(counters, k, 1);
         workers[k].postMessage({ type: 'batch', seq, buf, used }, [buf]);
       }
@@ -163,6 +164,9 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     // the clock and the expiry moments of one tracker over every packet (tracker.ts, track)
     let clock = 0;
     let nextCheck = -Infinity;
+    // a DataView over the reader's current chunk (frames are views into it)
+    let fromData: Uint8Array | null = null;
+    let fromView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
     const linkGuard = new LinkTypeGuard(opts.captures.length === 1 ? opts.captures[0] : undefined);
     const onFrame = (frame: Frame): boolean => {
       counts.frames = ++frames;
@@ -204,9 +208,21 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         v.setUint32(at + 29, len, true);
         v.setUint32(at + 33, frame.wirelen, true);
         v.setUint16(at + 37, frame.linktype, true);
-        const to = w.bytes, from = frame.data, o = at + FRAME_HEADER, s = frame.offset;
-        if (len <= 128) for (let i = 0; i < len; i++) to[o + i] = from[s + i];
-        else to.set(from.subarray(s, s + len), o);
+        const from = frame.data, o = at + FRAME_HEADER, s = frame.offset;
+        if (len <= 128) {
+          // a header's worth: four bytes at a time through DataViews (a byte loop was ~4 ns a
+          // byte, most of the reading thread's own time on FLOOD; subarray + set allocates)
+          if (from !== fromData) {
+            fromData = from;
+            fromView = new DataView(from.buffer, from.byteOffset, from.byteLength);
+          }
+          const src = fromView;
+          let i = 0;
+          for (; i + 4 <= len; i += 4) v.setInt32(o + i, src.getInt32(s + i));
+          for (; i < len; i++) v.setUint8(o + i, src.getUint8(s + i));
+        } else {
+          w.bytes.set(from.subarray(s, s + len), o);
+        }
         w.at = o + len;
       }
       if (++inBatch >= BATCH_FRAMES) dispatch();
@@ -256,20 +272,33 @@ function defaultWorkerUrl(): URL {
   return here.endsWith('.ts') ? new URL('../../dist/check/shard-worker.js', here) : new URL('./shard-worker.js', here);
 }
 
-/** One ended connection in a worker's answer. */
+/** One ended connection in a worker's answer to a batch. */
 interface Entry {
   k1: number;
   k5: number;
   phase: number;
   cls: number;
+  /** the worker */
+  index: number;
+  view: DataView;
+  words: Int32Array;
+  at: number;
+}
+
+/** A part of one worker's end-of-input entries, merged from `at` on. */
+interface EndPart {
   result: ShardResult;
   view: DataView;
+  words: Int32Array;
+  /** entries not yet handed on */
+  left: number;
   at: number;
 }
 
 /**
  * Puts the workers' answers back in one tracker's order: connection numbers from the packets
- * that started them, ended connections by where one tracker would have ended them.
+ * that started them, ended connections by where one tracker would have ended them. Hands each
+ * answer's buffer back to its worker once merged, and each batch's buffer to the reader.
  */
 class Merger {
   /** batches sent (known once reading is over) */
@@ -278,20 +307,30 @@ class Merger {
   private failure: Error | null = null;
   private nextSeq = 0;
   private readonly pending = new Map<number, ShardResult[]>();
-  private readonly ids = new Map<number, number>();
+  /** per worker: its connections' numbers in one tracker's order, by the worker's own serials */
+  private readonly ids: ShardSerials[];
   private nextId = 1;
-  /** end-of-input entries not yet handed on, per worker, and whether its last part came */
-  private readonly endQueues: Entry[][];
+  /** per worker: where the merge of one batch's created lists is */
+  private readonly createdHeads: Int32Array;
+  /** end-of-input parts not yet wholly handed on, per worker, and whether its last part came */
+  private readonly endParts: EndPart[][];
   private readonly endDone: boolean[];
-  /** end-of-input parts (not the last) received and not yet wholly merged, per worker */
-  private readonly partsTaken: number[];
   private readonly table = new FlowTable(16);
   private readonly view = new FlowView({ table: this.table });
 
-  constructor(private readonly n: number, private readonly onFlowEnd: ShardedTrackOptions['onFlowEnd'], private readonly counters: Int32Array) {
-    this.endQueues = Array.from({ length: n }, () => []);
+  constructor(
+    private readonly n: number,
+    private readonly onFlowEnd: ShardedTrackOptions['onFlowEnd'],
+    private readonly counters: Int32Array,
+    /** the workers' ports (answers' buffers go back on them) */
+    private readonly ports: MessagePort[],
+    /** batch buffers handed back, per worker (the reader fills them again) */
+    private readonly spareBatches: ArrayBuffer[][],
+  ) {
+    this.endParts = Array.from({ length: n }, () => []);
     this.endDone = new Array<boolean>(n).fill(false);
-    this.partsTaken = new Array<number>(n).fill(0);
+    this.ids = Array.from({ length: n }, () => new ShardSerials());
+    this.createdHeads = new Int32Array(n);
   }
 
   /** Remember a failure (thrown by the next check()). */
@@ -315,6 +354,7 @@ class Merger {
       this.fail(`shard worker ${m.index}: ${m.message}`);
       return;
     }
+    if (m.batchBuf !== null) this.spareBatches[m.index].push(m.batchBuf);
     if (m.seq >= 0) {
       let got = this.pending.get(m.seq);
       if (got === undefined) this.pending.set(m.seq, got = []);
@@ -324,83 +364,98 @@ class Merger {
         this.batch(got);
       }
     } else {
-      const q = this.endQueues[m.index];
-      const view = new DataView(m.buf);
-      for (let i = 0, at = 0; i < m.records; i++) {
-        q.push({ k1: Infinity, k5: view.getFloat64(at + 8, true), phase: PHASE_END, cls: 0, result: m, view, at });
-        at = entryEnd(view, at);
-      }
+      this.endParts[m.index].push({ result: m, view: new DataView(m.buf), words: new Int32Array(m.buf), left: m.records, at: 0 });
       if (m.done) this.endDone[m.index] = true;
-      else this.partsTaken[m.index]++;
     }
     this.mergeEnd();
   }
 
   /** Every worker's answer to one batch: number the new connections, hand on the ended ones in order. */
   private batch(results: ShardResult[]): void {
-    let created = 0;
-    for (const r of results) created += r.createdCount;
-    if (created > 0) {
-      const all = new Float64Array(created);
-      let k = 0;
-      for (const r of results) { all.set(new Float64Array(r.created, 0, r.createdCount), k); k += r.createdCount; }
-      all.sort();
-      for (let i = 0; i < all.length; i++) this.ids.set(all[i], this.nextId++);
+    // each worker's list of the packets that started its connections is in order: merged, they
+    // are one tracker's order of creation, which numbers the connections
+    const heads = this.createdHeads;
+    heads.fill(0);
+    const views = results.map((r) => new DataView(r.buf));
+    for (;;) {
+      let best = -1;
+      let bestPacket = Infinity;
+      for (let k = 0; k < results.length; k++) {
+        const r = results[k];
+        const i = heads[r.index];
+        if (i >= r.createdCount) continue;
+        const packet = views[k].getFloat64(r.createdAt + 8 * i, true);
+        if (packet < bestPacket) { best = r.index; bestPacket = packet; }
+      }
+      if (best < 0) break;
+      heads[best]++;
+      this.ids[best].add(this.nextId++);
     }
     const entries: Entry[] = [];
-    for (const r of results) {
-      const view = new DataView(r.buf);
+    for (let k = 0; k < results.length; k++) {
+      const r = results[k];
+      if (r.records === 0) continue;
+      const view = views[k];
+      const words = new Int32Array(r.buf);
       for (let i = 0, at = 0; i < r.records; i++) {
-        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), result: r, view, at });
+        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), index: r.index, view, words, at });
         at = entryEnd(view, at);
       }
     }
     if (entries.length > 1) entries.sort(byEndOrder);
-    for (const e of entries) this.emit(e);
+    for (const e of entries) this.emit(e.index, e.view, e.words, e.at);
+    for (const r of results) this.giveBack(r);
   }
 
-  /** End-of-input entries: by first packet over all workers, as far as every worker's part allows. */
+  /** End-of-input entries: by first packet over all workers, as far as every worker's parts allow. */
   private mergeEnd(): void {
     if (this.complete || this.nextSeq < this.batches) return;
-    const heads = new Array<number>(this.n).fill(0);
+    const n = this.n;
+    const heads: EndPart[] = new Array<EndPart>(n);
     for (;;) {
       let best = -1;
-      for (let i = 0; i < this.n; i++) {
-        const q = this.endQueues[i];
-        if (heads[i] >= q.length) {
-          if (!this.endDone[i]) { best = -2; break; } // its next entries are still to come
+      let bestK5 = Infinity;
+      for (let i = 0; i < n; i++) {
+        const parts = this.endParts[i];
+        // a part wholly handed on goes back to its worker (see shard-worker.ts, END_PARTS_AHEAD)
+        while (parts.length > 0 && parts[0].left === 0) this.release(i, parts.shift()!);
+        if (parts.length === 0) {
+          if (!this.endDone[i]) return; // its next entries are still to come
           continue;
         }
-        if (best < 0 || q[heads[i]].k5 < this.endQueues[best][heads[best]].k5) best = i;
+        const head = heads[i] = parts[0];
+        const k5 = head.view.getFloat64(head.at + 8, true);
+        if (best < 0 || k5 < bestK5) { best = i; bestK5 = k5; }
       }
-      if (best === -2) break;
-      if (best === -1) {
+      if (best < 0) {
         this.complete = true;
-        break;
+        return;
       }
-      this.emit(this.endQueues[best][heads[best]++]);
-    }
-    for (let i = 0; i < this.n; i++) {
-      const q = this.endQueues[i];
-      q.splice(0, heads[i]);
-      // parts wholly merged: let the worker send more (see shard-worker.ts, END_PARTS_AHEAD)
-      const pending = new Set(q.map((e) => e.result)).size;
-      const freed = this.partsTaken[i] - pending;
-      if (freed > 0) {
-        this.partsTaken[i] -= freed;
-        Atomics.sub(this.counters, this.n + 1 + i, freed);
-        Atomics.notify(this.counters, this.n + 1 + i);
-      }
+      const head = heads[best];
+      this.emit(best, head.view, head.words, head.at);
+      head.at = entryEnd(head.view, head.at);
+      head.left--;
     }
   }
 
-  private emit(e: Entry): void {
-    const v = e.view;
-    const at = e.at;
-    const firstPacket = v.getFloat64(at + 16, true);
-    const id = this.ids.get(firstPacket);
-    if (id === undefined) throw new Error(`parallel check: connection from packet ${firstPacket} ended without having started`);
-    this.ids.delete(firstPacket);
+  /** A part of end-of-input entries wholly handed on: its worker may send another. */
+  private release(index: number, part: EndPart): void {
+    if (part.result.done) return;
+    Atomics.sub(this.counters, this.n + 1 + index, 1);
+    Atomics.notify(this.counters, this.n + 1 + index);
+    this.giveBack(part.result);
+  }
+
+  /** Hand an answer's buffer back to its worker, for its next answer. */
+  private giveBack(r: ShardResult): void {
+    if (r.done) return;
+    this.ports[r.index].postMessage(r.buf, [r.buf]);
+  }
+
+  private emit(index: number, v: DataView, words: Int32Array, at: number): void {
+    const serial = v.getFloat64(at + 16, true);
+    const id = this.ids[index].take(serial);
+    if (id < 0) throw new Error(`parallel check: connection ${serial} of shard ${index} ended without having started`);
     const reason = v.getUint8(at + 26);
     const full = v.getUint8(at + 27) === 1;
     const mask = v.getUint32(at + 28, true);
@@ -409,8 +464,10 @@ class Merger {
       return;
     }
     const t = this.table;
-    let p = at + 32;
-    t.u8.set(new Uint8Array(v.buffer, p, ROW_BYTES), 0);
+    let p = at + RECORD_HEADER;
+    // the row, word by word (entries are 8-aligned: no view made per entry)
+    const rowWords = t.i32;
+    for (let i = 0, w = p >> 2; i < ROW_WORDS; i++) rowWords[i] = words[w + i];
     p += ROW_BYTES;
     t.f64[D.SERIAL] = id;
     let any = false;
@@ -432,12 +489,62 @@ class Merger {
   }
 }
 
-/** Where the entry after the one at `at` starts. */
-function entryEnd(v: DataView, at: number): number {
-  if (v.getUint8(at + 27) !== 1) return at + 32;
-  const ev = at + 32 + ROW_BYTES + 4 * Ctr.COUNT;
-  return ev + 1 + v.getUint8(ev) * EVIDENCE_SIZE;
+/**
+ * The connection numbers of one worker's connections (one tracker's numbering), looked up by the
+ * worker's own serials (1, 2, ... as its connections started): in chunks, each dropped once
+ * every connection in it has ended, so what is kept follows the live connections (a Map keyed by
+ * first packet did that too, at ~4× the memory and a hash lookup per connection).
+ */
+export class ShardSerials {
+  private readonly chunks: (Float64Array | null)[] = [];
+  /** connections of each chunk not yet ended */
+  private readonly live: number[] = [];
+  private count = 0;
+
+  /** The number of the worker's next connection. */
+  add(id: number): void {
+    const c = this.count >>> SERIAL_CHUNK_BITS;
+    if (c === this.chunks.length) {
+      this.chunks.push(new Float64Array(SERIAL_CHUNK));
+      this.live.push(0);
+    }
+    this.chunks[c]![this.count & SERIAL_CHUNK_MASK] = id;
+    this.live[c]++;
+    this.count++;
+  }
+
+  /** The number of the worker's connection `serial`, which has ended (-1 if it never started). */
+  take(serial: number): number {
+    const i = serial - 1;
+    if (!(i >= 0 && i < this.count)) return -1;
+    const c = i >>> SERIAL_CHUNK_BITS;
+    const chunk = this.chunks[c];
+    if (chunk === null) return -1;
+    // a chunk whose connections have all ended (and that is full) is not needed again
+    if (--this.live[c] === 0 && (c + 1) * SERIAL_CHUNK <= this.count) this.chunks[c] = null;
+    return chunk[i & SERIAL_CHUNK_MASK];
+  }
+
+  /** Chunks still held (those with a connection not yet ended, and the one being filled). */
+  get chunksHeld(): number {
+    let held = 0;
+    for (const c of this.chunks) if (c !== null) held++;
+    return held;
+  }
 }
+
+const SERIAL_CHUNK_BITS = 12;
+const SERIAL_CHUNK = 1 << SERIAL_CHUNK_BITS;
+const SERIAL_CHUNK_MASK = SERIAL_CHUNK - 1;
+
+/** Where the entry after the one at `at` starts (entries start 8-aligned). */
+function entryEnd(v: DataView, at: number): number {
+  if (v.getUint8(at + 27) !== 1) return at + RECORD_HEADER;
+  const ev = at + RECORD_HEADER + ROW_BYTES + 4 * Ctr.COUNT;
+  return (ev + 1 + v.getUint8(ev) * EVIDENCE_SIZE + 7) & ~7;
+}
+
+const ROW_WORDS = ROW_BYTES / 4;
 
 function byEndOrder(a: Entry, b: Entry): number {
   return (a.k1 - b.k1) || (a.phase - b.phase) || (a.cls - b.cls) || (a.k5 - b.k5);

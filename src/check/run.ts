@@ -23,26 +23,30 @@ import type { Policy } from './policy.js';
 import type { ShardedTrackSummary } from './parallel.js';
 
 /**
- * When the check runs on every core by default: captures of 512 MB or more, on 4 cores or more.
- * Measured on 2 cores (the reading thread and the workers then share them with V8's compiler and
- * collector threads): 2 workers took 2× the wall time of one thread on MANY (224k packets: the
- * workers' start-up and JIT warm-up dominate) and 1.6× on the SYN flood (3M packets); smaller
- * captures never pay for the workers' start. `--jobs N` chooses.
+ * When the check runs on worker threads by default: captures of 512 MB or more, on 4 cores or
+ * more, and then on PARALLEL_JOBS workers whatever the number of cores. Measured on 2 cores (the
+ * reading thread and the workers then share them with V8's compiler and collector threads), it
+ * never pays there; smaller captures never pay for the workers' start (MANY, 224k packets: each
+ * worker's start-up and JIT warm-up is most of its time). More than 2 workers do not pay either:
+ * the reading thread (reading, decoding to the 4-tuple, copying each frame to its shard, then
+ * merging the answers in one tracker's order) needs about half of one thread's CPU time on FLOOD
+ * (2.8 of 5.5 s), so it is the limit from 2 workers on, and each further worker adds its own
+ * isolate and its share of the table's doubling to the peak memory. `--jobs N` chooses.
  */
 const PARALLEL_BYTES = 512 * 1024 * 1024;
 const PARALLEL_CORES = 4;
+const PARALLEL_JOBS = 2;
 
-/** How many threads track the connections (see CheckOptions.jobs). */
-function threadsFor(opts: CheckOptions, files: string[]): number {
+/** How many threads track the connections (see CheckOptions.jobs), on a machine of `cores` cores. */
+export function threadsFor(opts: Pick<CheckOptions, 'jobs' | 'maxFlows'>, files: string[], cores = availableParallelism()): number {
   if (opts.maxFlows !== undefined) return 1;
   if (opts.jobs !== undefined) return Math.max(1, Math.floor(opts.jobs));
-  const cores = availableParallelism();
   if (cores < PARALLEL_CORES || files.includes('-')) return 1;
   let bytes = 0;
   for (const f of files) {
     try { bytes += statSync(f).size; } catch { return 1; }
   }
-  return bytes >= PARALLEL_BYTES ? cores : 1;
+  return bytes >= PARALLEL_BYTES ? PARALLEL_JOBS : 1;
 }
 
 export interface CheckOptions {
@@ -65,9 +69,8 @@ export interface CheckOptions {
   checksums?: ChecksumPolicy;
   /**
    * Worker threads tracking the connections, sharded by 4-tuple (parallel.ts); the answer is the
-   * same for any number. Default: every core for 512 MB of captures or more on a machine with 4
-   * cores or more, else 1 (see PARALLEL_BYTES). `maxFlows` (a cap on one table) always runs on one
-   * thread.
+   * same for any number. Default: 2 for 512 MB of captures or more on a machine with 4 cores or
+   * more, else 1 (see PARALLEL_BYTES). `maxFlows` (a cap on one table) always runs on one thread.
    */
   jobs?: number;
   /** a progress line on standard error during a long read, when CheckIO.progressLine offers one (default true) */

@@ -10,15 +10,26 @@
  *          u16 linktype, then caplen bytes (for a data segment whose checksum is not verified,
  *          only up to the end of its TCP header: the tracker reads nothing after it)
  *
- * Result (worker → reader): f64 × created (the packet numbers that started a connection, in
- * order), then one entry per ended connection, in the order it ended:
+ * Result (worker → reader): one entry per ended connection, in the order it ended, then (at
+ * `createdAt`, 8-aligned) f64 × created: the packet numbers that started a connection, in order.
+ * An entry:
  *   f64 k1 (packet number it ended at; Infinity at end of input), f64 k5 (TOUCH_PKT for an
- *   idle expiry, its first packet at end of input, 0 for port reuse), f64 first packet,
+ *   idle expiry, its first packet at end of input, 0 for port reuse), f64 serial (the worker's
+ *   own number for the connection: 1, 2, ... in the order its connections started),
  *   u8 phase, u8 idle class, u8 end reason, u8 full, u32 condition mask,
  *   and when full: the flow-table row (ROW_BYTES), its event counters (u32 × Ctr.COUNT), u8
- *   evidence count, and per evidence u8 event, f64 packet, f64 sec, u32 nsec.
+ *   evidence count, and per evidence u8 event, f64 packet, f64 sec, u32 nsec; then padding to the
+ *   next multiple of 8 bytes (the row starts 8-aligned, so the reader copies it by words).
  * Sorting every worker's entries by (k1, phase, class, k5) gives the order in which one tracker
  * would have ended them.
+ *
+ * Buffers go round instead of being allocated per message: a worker hands each batch's buffer
+ * back with its answer (the reader fills it again), and the reader hands each answer's buffer
+ * back once merged, on the worker's port (the worker takes it with receiveMessageOnPort when it
+ * starts its next answer). A fresh ArrayBuffer costs a zero-filled allocation and a page fault
+ * per 4 KB on first write, which was most of the reading thread's copying time; and one that
+ * goes away waits for a collection that a worker, whose JavaScript heap hardly moves, seldom
+ * runs.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { Ctr, ROW_BYTES } from '../track/table.js';
@@ -36,8 +47,8 @@ export const PHASE_END = 2;
 
 export const RECORD_HEADER = 8 + 8 + 8 + 1 + 1 + 1 + 1 + 4;
 export const EVIDENCE_SIZE = 1 + 8 + 8 + 4;
-/** the largest full record: row, counters, evidence count and six pieces of evidence */
-export const RECORD_MAX = RECORD_HEADER + ROW_BYTES + 4 * Ctr.COUNT + 1 + 6 * EVIDENCE_SIZE;
+/** the largest full record: row, counters, evidence count and six pieces of evidence, padded */
+export const RECORD_MAX = RECORD_HEADER + ROW_BYTES + 4 * Ctr.COUNT + 1 + 6 * EVIDENCE_SIZE + 7;
 
 /** Settings every worker gets once. */
 export interface ShardInit {
@@ -45,7 +56,8 @@ export interface ShardInit {
   /**
    * this worker's index, the number of workers, the shared counters (Int32: batches waiting, one
    * per worker; then the reading thread's doorbell, bumped at every answer; then end-of-input
-   * parts not yet merged, one per worker), and the port its answers go to
+   * parts not yet merged, one per worker), and the port its answers go to (and on which the
+   * reader hands back the answers' buffers, each posted alone and transferred)
    */
   index: number;
   workers: number;
@@ -81,13 +93,14 @@ export interface ShardResult {
   index: number;
   /** the batch answered (-1: end-of-input records) */
   seq: number;
-  /** packet numbers that started a connection (Float64 contents) */
-  created: ArrayBuffer;
-  createdCount: number;
-  /** the ended connections' entries */
+  /** the ended connections' entries, then the created packet numbers */
   buf: ArrayBuffer;
-  used: number;
   records: number;
+  /** byte offset of the packet numbers that started a connection (f64 each, in order) */
+  createdAt: number;
+  createdCount: number;
+  /** the answered batch's buffer, handed back to be filled again (null at end of input) */
+  batchBuf: ArrayBuffer | null;
   /** the last part of the end-of-input records */
   done: boolean;
 }
@@ -126,10 +139,13 @@ export class ByteWriter {
     this.bytes = bytes;
   }
 
-  /** Hand the buffer over (it is transferred) and start a fresh one of the same size. */
-  take(): { buf: ArrayBuffer; used: number } {
+  /**
+   * Hand the buffer over (it is transferred) and go on in `next` (a buffer handed back, its
+   * contents stale) or else a fresh one of the same size.
+   */
+  take(next?: ArrayBuffer): { buf: ArrayBuffer; used: number } {
     const out = { buf: this.buf, used: this.at };
-    this.buf = new ArrayBuffer(out.buf.byteLength);
+    this.buf = next ?? new ArrayBuffer(out.buf.byteLength);
     this.view = new DataView(this.buf);
     this.bytes = new Uint8Array(this.buf);
     this.at = 0;

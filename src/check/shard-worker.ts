@@ -5,7 +5,9 @@
  * evidence, and answers each batch with the connections that ended in it, as raw flow-table
  * rows (the reading thread rebuilds the records and judges them, in one tracker's order).
  */
-import { parentPort } from 'node:worker_threads';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { newFrame } from '../capture/frame.js';
 import { decodePacket, Packet } from '../decode/index.js';
@@ -23,6 +25,43 @@ import {
 /** end-of-input records are sent in parts of this many, so neither side holds them all */
 const END_PART = 4096;
 const END_PARTS_AHEAD = 4;
+/** below this many bytes of flow table, a table outgrown is left to the collector's own pace */
+const COLLECT_AFTER_GROWTH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A full collection on demand. When the flow table doubles, the old rows (and the evidence
+ * collector's old slots) become garbage that only a full collection frees; V8 starts one from
+ * the JavaScript heap's growth, and a worker's heap hardly grows (its connections live in typed
+ * arrays), so on FLOOD each of 4 workers kept ~90 MB of outgrown tables to the end. Collecting
+ * right after a growth frees them: ~20 doublings in all, a few ms each on a heap of ~6 MB.
+ */
+function collectGarbage(): void {
+  gc ??= findGc();
+  gc?.();
+}
+
+/** V8's gc(), once found (null: not found yet: tried again at the next growth) */
+let gc: (() => void) | null = null;
+
+function findGc(): (() => void) | null {
+  const own: unknown = (globalThis as { gc?: unknown }).gc;
+  if (typeof own === 'function') return own as () => void; // node --expose-gc
+  try {
+    // the flag only for the moment of making a context that has `gc`, and only once the run is
+    // well under way (the first growth past COLLECT_AFTER_GROWTH_BYTES): V8 refuses a code cache
+    // made or checked under other flags (their hash is in it), so a flag left set, or set while
+    // a worker loads its bundle, would make runs compile the bundles from source. Another worker
+    // doing the same at the same moment may unset it first: then no gc this time, another try
+    // at the next growth.
+    setFlagsFromString('--expose-gc');
+    const found: unknown = runInNewContext('gc');
+    return typeof found === 'function' ? found as () => void : null;
+  } catch {
+    return null;
+  } finally {
+    setFlagsFromString('--no-expose-gc');
+  }
+}
 
 class Shard {
   private readonly tracker: Tracker;
@@ -37,6 +76,8 @@ class Shard {
   /** this worker's count of end-of-input parts not yet merged */
   private readonly endSlot: number;
   private readonly port: MessagePort;
+  /** the flow table's size in rows after the last batch (a growth is followed by a collection) */
+  private tableRows = 0;
   // what ended connections are ordered by (see shard-protocol.ts)
   private phase = PHASE_REUSE;
   private k1 = 0;
@@ -91,16 +132,21 @@ class Shard {
       if (tracker.stats.connections !== before) this.noteCreated(frame.number);
       this.evidence.observe(frame, r);
     }
-    this.send(m.seq, false);
+    this.send(m.seq, false, m.buf);
     Atomics.sub(this.inflight, this.init.index, 1);
     Atomics.notify(this.inflight, this.init.index);
+    const rows = tracker.table.capacity;
+    if (rows !== this.tableRows) {
+      this.tableRows = rows;
+      if (rows * ROW_BYTES >= COLLECT_AFTER_GROWTH_BYTES) collectGarbage();
+    }
   }
 
   finish(): void {
     this.phase = PHASE_END;
     this.k1 = Infinity;
     this.tracker.finish();
-    this.send(-1, true);
+    this.send(-1, true, null);
   }
 
   private noteCreated(n: number): void {
@@ -126,7 +172,7 @@ class Shard {
     const first = t.f64[d + D.FIRST_PKT];
     v.setFloat64(at, this.k1, true);
     v.setFloat64(at + 8, this.phase === PHASE_EXPIRY ? t.f64[d + D.TOUCH_PKT] : this.phase === PHASE_END ? first : 0, true);
-    v.setFloat64(at + 16, first, true);
+    v.setFloat64(at + 16, t.f64[d + D.SERIAL], true);
     v.setUint8(at + 24, this.phase);
     v.setUint8(at + 25, this.phase === PHASE_EXPIRY ? t.u8[c * ROW_BYTES + B.IDLE_CLASS] : 0);
     v.setUint8(at + 26, END_REASON_NAMES.indexOf(view.endReason));
@@ -150,7 +196,8 @@ class Shard {
     } else {
       this.evidence.clear(c);
     }
-    w.at = at;
+    // the next entry 8-aligned, so the reader copies the row by words
+    w.at = (at + 7) & ~7;
     this.recordCount++;
     if (this.phase === PHASE_END && this.recordCount >= END_PART) {
       // at most END_PARTS_AHEAD parts waiting for the reading thread: it merges every worker's
@@ -158,20 +205,29 @@ class Shard {
       const slot = this.endSlot;
       while (Atomics.load(this.inflight, slot) >= END_PARTS_AHEAD) Atomics.wait(this.inflight, slot, END_PARTS_AHEAD, 1000);
       Atomics.add(this.inflight, slot, 1);
-      this.send(-1, false);
+      this.send(-1, false, null);
     }
   }
 
-  private send(seq: number, done: boolean): void {
-    const created = this.created.buffer.slice(0, this.createdCount * 8);
-    const { buf, used } = this.records.take();
+  /** Answer a batch (or send a part of the end-of-input entries), handing its buffer back. */
+  private send(seq: number, done: boolean, batchBuf: ArrayBuffer | null): void {
+    // the created packet numbers after the entries, 8-aligned
+    const w = this.records;
+    const count = this.createdCount;
+    w.room(7 + 8 * count);
+    const createdAt = (w.at + 7) & ~7;
+    for (let i = 0; i < count; i++) w.view.setFloat64(createdAt + 8 * i, this.created[i], true);
+    w.at = createdAt + 8 * count;
+    // go on in a buffer the reader has handed back, if one is waiting
+    const back = receiveMessageOnPort(this.port);
+    const { buf } = w.take(back === undefined ? undefined : back.message as ArrayBuffer);
     const msg: ShardResult = {
-      type: 'result', index: this.init.index, seq, created, createdCount: this.createdCount,
-      buf, used, records: this.recordCount, done,
+      type: 'result', index: this.init.index, seq, buf, records: this.recordCount, createdAt, createdCount: count,
+      batchBuf, done,
     };
     this.createdCount = 0;
     this.recordCount = 0;
-    this.port.postMessage(msg, [created, buf]);
+    this.port.postMessage(msg, batchBuf === null ? [buf] : [buf, batchBuf]);
     // the reading thread's doorbell: it sleeps on it while waiting for answers
     const bell = this.init.workers;
     Atomics.add(this.inflight, bell, 1);

@@ -139,7 +139,7 @@ export function registerCheck(program: Command, run: (opts: CheckOptions) => Pro
     .option('-K', "don't verify checksums")
     .option('--msl <seconds>', 'maximum segment lifetime; TIME_WAIT lasts 2×MSL of capture time', nonNegative('--msl'), 60)
     .option('--max-flows <n>', 'cap the connection table, evicting the longest idle (runs on one thread)', wholeNumber('--max-flows', 1))
-    .option('-j, --jobs <n>', 'worker threads tracking connections, sharded by 4-tuple; same answer for any number (default: all cores for 512 MB of captures or more on 4+ cores, else 1)', wholeNumber('--jobs', 1))
+    .option('-j, --jobs <n>', 'worker threads tracking connections, sharded by 4-tuple; same answer for any number (default: 2 for 512 MB of captures or more on 4+ cores, else 1)', wholeNumber('--jobs', 1))
     .option('--color <when>', 'colour: auto, always or never', 'auto')
     .option('-q, --quiet', 'only the failing connections and the verdict line')
     .option('--report-limit <n>', 'list at most N failing connections (0: all)', wholeNumber('--report-limit', 0), 200)

@@ -134,6 +134,23 @@ describe('parallel check = one thread', () => {
     }, 120_000);
   });
 
+  test('sharded_synFloodEndingAtEndOfInput_sameRecordsAndReport', async () => {
+    // 40,000 unanswered connections, all still open at the end of input: each worker answers with
+    // more end-of-input parts than it may have waiting (shard-worker.ts, END_PARTS_AHEAD), over
+    // batch and answer buffers that go round between the threads many times
+    const dir = tmpDir();
+    const flood = generated(dir, 'flood.pcap', { flows: 40_000, only: 'unanswered', rate: 50_000, seed: 5 }).path;
+    await expectSameOnEveryThreadCount([flood], {}, 40_000);
+    // the text report too (records only for the failing connections, which here are all)
+    const one = await check([flood], 1, { json: false, reportLimit: 50 });
+    for (const jobs of [2, 3]) {
+      const many = await check([flood], jobs, { json: false, reportLimit: 50 });
+      expect(many.status).toBe(one.status);
+      expect(many.out).toBe(one.out);
+    }
+    expect(one.out).toContain('40000 of 40000 connections abnormal');
+  }, 300_000);
+
   test('cli_jobsOption_sameOutputAsOneThread', () => {
     const dir = tmpDir();
     const cap = generated(dir, 'cli.pcap', { flows: 1500, payload: 20000, rate: 1000, seed: 9 }).path;
