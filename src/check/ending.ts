@@ -8,7 +8,7 @@
  * most of its garbage. One instance serves the whole run: bound to each ending connection, then
  * released once the judge has decided it (its row is then reused).
  */
-import type { FlowView } from '../track/flow.js';
+import { type FlowView, round6 } from '../track/flow.js';
 import type { Evidence, EvidenceCollector } from './evidence.js';
 import type { CheckedFlow, EndingFlow, FlowHead } from './judge.js';
 import type { EndpointWords, Exemption } from './policy.js';
@@ -76,7 +76,7 @@ export class EndingView implements EndingFlow {
     if (this.built !== null) return this.built.record;
     const v = this.bound();
     // duration as toRecord rounds it (to the microsecond)
-    return { id: v.id, client: v.client, server: v.server, duration: Math.round(v.duration * 1e6) / 1e6 };
+    return { id: v.id, client: v.client, server: v.server, duration: round6(v.duration) };
   }
 
   exemptedBy(e: Exemption): boolean {

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { TcpscopeError, type ErrorCode } from '../errors.js';
+import { parseIp4, parseIp6 } from '../track/address.js';
 import {
   ALL_CONDITIONS, CONDITION_NAMES, type ConditionMask, DEFAULT_FAIL_MASK, closestName, conditionBit, namesOf, suggestCondition,
 } from './conditions.js';
@@ -58,7 +59,7 @@ export class Exemption {
    * One address space for both families, as node's BlockList (what `matches` asks) compares
    * them: an IPv4 address or block is its IPv4-mapped IPv6 form (a.b.c.d/p is ::ffff:a.b.c.d/96+p),
    * so an IPv4 block covers a mapped IPv6 address and an IPv6 block such as ::/64 covers IPv4
-   * addresses (test/check/exemption.test.ts checks both against BlockList).
+   * addresses (test/check/lazy-record.test.ts checks both against BlockList).
    */
   private readonly nets: Uint32Array | null;
   constructor(
@@ -215,42 +216,17 @@ function hostNets(hosts: string[]): Uint32Array | null {
 
 /** a.b.c.d as its IPv4-mapped IPv6 words (::ffff:a.b.c.d). */
 function ipv4Words(s: string): number[] | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  let w = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    w = w * 256 + Number(p);
-  }
-  return [0, 0, 0xffff, w];
+  const w = parseIp4(s);
+  return w === undefined ? null : [0, 0, 0xffff, w];
 }
 
 /** An IPv6 address's four big-endian words ('::' and a dotted IPv4 tail allowed); null for anything else (a zone). */
 function ipv6Words(s: string): number[] | null {
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const groups = (t: string): number[] | null => {
-    if (t === '') return [];
-    const out: number[] = [];
-    const parts = t.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      if (i === parts.length - 1 && p.includes('.')) {
-        const v4 = ipv4Words(p);
-        if (v4 === null) return null;
-        out.push(v4[3] >>> 16, v4[3] & 0xffff);
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) out.push(parseInt(p, 16));
-      else return null;
-    }
-    return out;
-  };
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
-  if (head === null || tail === null) return null;
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return null;
-  const g = [...head, ...new Array<number>(fill).fill(0), ...tail];
-  return [0, 1, 2, 3].map((i) => ((g[2 * i] << 16) | g[2 * i + 1]) >>> 0);
+  if (s.includes('%')) return null;
+  const b = parseIp6(s);
+  if (b === undefined) return null;
+  const v = new DataView(b.buffer, b.byteOffset, 16);
+  return [v.getUint32(0), v.getUint32(4), v.getUint32(8), v.getUint32(12)];
 }
 
 /** "10.0.0.1:80" or "[2001:db8::1]:80" → address and port. */

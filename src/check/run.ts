@@ -31,7 +31,7 @@ import type { ShardedTrackSummary } from './parallel.js';
  * the reading thread (reading, decoding to the 4-tuple, copying each frame to its shard, then
  * merging the answers in one tracker's order) needs about half of one thread's CPU time on FLOOD
  * (2.8 of 5.5 s), so it is the limit from 2 workers on, and each further worker adds its own
- * isolate and its share of the table's doubling to the peak memory. `--jobs N` chooses.
+ * isolate (~25 MB) to the peak memory. `--jobs N` chooses.
  */
 const PARALLEL_BYTES = 512 * 1024 * 1024;
 const PARALLEL_CORES = 4;
@@ -144,7 +144,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   }
   const sink = new Fanout([...sinks, ...ciSinks]);
   const judge = new Judge(opts.policy, sink);
-  // every connection's record is needed when an output lists passing ones too
+  // every connection is judged; with these outputs passing ones are listed too (their records built)
   const everyRecord = opts.json || opts.junit !== undefined;
   const evidence = new EvidenceCollector(opts.policy.failMask);
   // each ending connection, as the judge sees it: its record is built only if an output writes it

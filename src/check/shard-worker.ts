@@ -5,8 +5,6 @@
  * evidence, and answers each batch with the connections that ended in it, as raw flow-table
  * rows (the reading thread rebuilds the records and judges them, in one tracker's order).
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { newFrame } from '../capture/frame.js';
@@ -25,44 +23,6 @@ import {
 /** end-of-input records are sent in parts of this many, so neither side holds them all */
 const END_PART = 4096;
 const END_PARTS_AHEAD = 4;
-/** below this many bytes of flow table, a table outgrown is left to the collector's own pace */
-const COLLECT_AFTER_GROWTH_BYTES = 8 * 1024 * 1024;
-
-/**
- * A full collection on demand. When the flow table doubles, the old rows (and the evidence
- * collector's old slots) become garbage that only a full collection frees; V8 starts one from
- * the JavaScript heap's growth, and a worker's heap hardly grows (its connections live in typed
- * arrays), so on FLOOD each of 4 workers kept ~90 MB of outgrown tables to the end. Collecting
- * right after a growth frees them: ~20 doublings in all, a few ms each on a heap of ~6 MB.
- */
-function collectGarbage(): void {
-  gc ??= findGc();
-  gc?.();
-}
-
-/** V8's gc(), once found (null: not found yet: tried again at the next growth) */
-let gc: (() => void) | null = null;
-
-function findGc(): (() => void) | null {
-  const own: unknown = (globalThis as { gc?: unknown }).gc;
-  if (typeof own === 'function') return own as () => void; // node --expose-gc
-  try {
-    // the flag only for the moment of making a context that has `gc`, and only once the run is
-    // well under way (the first growth past COLLECT_AFTER_GROWTH_BYTES): V8 refuses a code cache
-    // made or checked under other flags (their hash is in it), so a flag left set, or set while
-    // a worker loads its bundle, would make runs compile the bundles from source. Another worker
-    // doing the same at the same moment may unset it first: then no gc this time, another try
-    // at the next growth.
-    setFlagsFromString('--expose-gc');
-    const found: unknown = runInNewContext('gc');
-    return typeof found === 'function' ? found as () => void : null;
-  } catch {
-    return null;
-  } finally {
-    setFlagsFromString('--no-expose-gc');
-  }
-}
-
 class Shard {
   private readonly tracker: Tracker;
   private readonly evidence: EvidenceCollector;
@@ -76,8 +36,6 @@ class Shard {
   /** this worker's count of end-of-input parts not yet merged */
   private readonly endSlot: number;
   private readonly port: MessagePort;
-  /** the flow table's size in rows after the last batch (a growth is followed by a collection) */
-  private tableRows = 0;
   // what ended connections are ordered by (see shard-protocol.ts)
   private phase = PHASE_REUSE;
   private k1 = 0;
@@ -135,11 +93,6 @@ class Shard {
     this.send(m.seq, false, m.buf);
     Atomics.sub(this.inflight, this.init.index, 1);
     Atomics.notify(this.inflight, this.init.index);
-    const rows = tracker.table.capacity;
-    if (rows !== this.tableRows) {
-      this.tableRows = rows;
-      if (rows * ROW_BYTES >= COLLECT_AFTER_GROWTH_BYTES) collectGarbage();
-    }
   }
 
   finish(): void {

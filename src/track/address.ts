@@ -28,3 +28,49 @@ export function formatEndpoint(family: number, w: Uint32Array, at: number, port:
   if (family === 4) return `${formatIpv4(w[at])}:${port}`;
   return `[${formatIpv6(w[at], w[at + 1], w[at + 2], w[at + 3])}]:${port}`;
 }
+
+/** Dotted-quad IPv4 text as one unsigned word; undefined for anything else. */
+export function parseIp4(s: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  const b = m.slice(1, 5).map(Number);
+  if (b.some((x) => x > 255)) return undefined;
+  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+}
+
+/** Parse textual IPv6 (with `::` and an embedded IPv4 tail; a `%zone` is dropped) into 16 bytes. */
+export function parseIp6(s: string): Uint8Array | undefined {
+  const pct = s.indexOf('%');
+  if (pct >= 0) s = s.slice(0, pct);
+  if (!s.includes(':')) return undefined;
+  const out = new Uint8Array(16);
+  const halves = s.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (part: string): number[] | undefined => {
+    if (part === '') return [];
+    const words: number[] = [];
+    const groups = part.split(':');
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i];
+      if (i === groups.length - 1 && g.includes('.')) {
+        const v4 = parseIp4(g);
+        if (v4 === undefined) return undefined;
+        words.push(v4 >>> 16, v4 & 0xffff);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+        words.push(parseInt(g, 16));
+      }
+    }
+    return words;
+  };
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  if (head === undefined || tail === undefined) return undefined;
+  if (halves.length === 1 ? head.length !== 8 : head.length + tail.length > 7) return undefined;
+  const words = [...head, ...new Array(8 - head.length - tail.length).fill(0), ...tail];
+  for (let i = 0; i < 8; i++) {
+    out[i * 2] = words[i] >> 8;
+    out[i * 2 + 1] = words[i] & 0xff;
+  }
+  return out;
+}

@@ -86,7 +86,7 @@ const TAILS: readonly string[] = [false, true].flatMap((mid) => END_REASON_NAMES
 /** Zeek's conn_state codes (cache keys) */
 const CONN_STATE_CODES: readonly string[] = ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
 
-function round6(x: number): number {
+export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 

@@ -287,24 +287,31 @@ const INITIAL_ROWS = 8;
 const INITIAL_SLOTS = 16;
 
 /**
- * Growth of the row buffer. Up to DOUBLING_ROWS rows (2 MB) it doubles; from there it grows 16-fold
- * (to WIDE_FROM rows, 32 MB); from there it goes to RESERVE_ROWS rows (4M rows, 2 GB of address
- * space) at once; past that it doubles again. Why not double all the way: each growth copies every
- * row into a fresh buffer, and the copy faults in every page of the new one while the old one is
- * still held, so doubling to a million rows copied ~500 MB, touched every page of every
- * generation (system time) and held two generations at the peak (measured on 1M rows of 496 B:
- * 600 ms CPU and 890 MB peak RSS doubling, 275 ms and 553 MB growing 16-fold; and a SYN flood of
- * 2M connections peaked at 1.58 GB going from 1M to 4M rows, 1.12 GB going to 4M rows from 65,536).
- * Why a wide step costs little: a fresh ArrayBuffer that large is mapped, not committed: the rows
- * not yet used cost address space, not memory (RSS counts the pages touched), and V8's garbage
- * collector ran as often. Where the address space is short (strict overcommit, `ulimit -v`), the
- * allocation fails: the table then tries the next smaller step, down to doubling, and only when
- * even that fails does the run stop with a RESOURCE_LIMIT error (never a RangeError's stack trace).
+ * Growth of the row buffer. Up to DOUBLING_ROWS rows (2 MB) it doubles; from there it goes to
+ * RESERVE_ROWS rows (4M rows, 2 GB of address space) at once; past that it doubles again. Why not
+ * double all the way: each growth copies every row into a fresh buffer, and the copy faults in
+ * every page of the new one while the old one is still held, so doubling to a million rows copied
+ * ~500 MB, touched every page of every generation (system time) and held two generations at the
+ * peak (measured on 1M rows of 496 B: 600 ms CPU and 890 MB peak RSS doubling, 275 ms and 553 MB
+ * growing 16-fold; a SYN flood of 2M connections peaked at 1.58 GB going from 1M to 4M rows, 1.12
+ * GB going to 4M rows from 65,536). Why not an intermediate step: the buffer a growth leaves
+ * behind is freed only at a full collection, which a tracker's small JavaScript heap seldom
+ * starts; a `check --jobs 4` worker held a 32 MB one to the end of FLOOD (4 workers: ~120 MB).
+ * Why the wide step costs little: a fresh ArrayBuffer that large is mapped, not committed: the
+ * rows not yet used cost address space, not memory (RSS counts the pages touched), and V8's
+ * garbage collector ran as often. Where the address space is short (strict overcommit,
+ * `ulimit -v`), the allocation fails: the table then tries the next smaller step, down to
+ * doubling, and only when even that fails does the run stop with a RESOURCE_LIMIT error (never a
+ * RangeError's stack trace).
  */
 const DOUBLING_ROWS = 4096;
-const WIDE_GROWTH = 16;
-const WIDE_FROM = 65536;
 const RESERVE_ROWS = 1 << 22;
+/**
+ * The most rows a table can hold: a typed array spans at most 2^32 bytes in this Node, so a
+ * larger buffer would be granted but not viewable. A full table at this size stops the run with
+ * RESOURCE_LIMIT (and the advice to cap it with --max-flows), as a refused allocation does.
+ */
+export const MAX_ROWS = Math.floor(2 ** 32 / ROW_BYTES);
 
 /** Rows used up to this many bytes are zeroed in place by `clear`; beyond, the buffer is replaced. */
 const CLEAR_BY_FILL_BYTES = 4 << 20;
@@ -316,12 +323,14 @@ const newRowBuffer: RowBufferAllocator = (bytes) => new ArrayBuffer(bytes);
 
 /**
  * The row capacities to try, in order, when a table of `capacity` rows is full: the wide step,
- * then halves of it down to doubling (see DOUBLING_ROWS).
+ * then halves of it down to doubling (see DOUBLING_ROWS), none beyond MAX_ROWS (no step at all
+ * once there).
  */
 export function growthSteps(capacity: number): number[] {
-  const least = capacity * 2;
-  let rows = capacity < DOUBLING_ROWS ? least : capacity < WIDE_FROM ? capacity * WIDE_GROWTH : Math.max(RESERVE_ROWS, least);
+  const least = Math.min(capacity * 2, MAX_ROWS);
+  let rows = Math.min(capacity < DOUBLING_ROWS ? least : Math.max(RESERVE_ROWS, least), MAX_ROWS);
   const steps: number[] = [];
+  if (least <= capacity) return steps;
   for (; rows > least; rows = Math.floor(rows / 2)) steps.push(rows);
   steps.push(least);
   return steps;
@@ -598,7 +607,8 @@ export class FlowTable {
 
   /**
    * Forget every connection at once (after the last ones were reported at end of input): the
-   * rows, the hash and the lists start empty, as new; the row buffer is kept.
+   * rows, the hash and the lists start empty, as new; the row buffer is kept when small, and a
+   * large one is replaced by a fresh zeroed buffer of the same capacity (see CLEAR_BY_FILL_BYTES).
    */
   clear(): void {
     this.slots.fill(0);

@@ -88,8 +88,9 @@ describe('threadsFor', () => {
 
 describe('shard worker bundle', () => {
   test('workerCodeCache_afterTrainingRun_takenByAWorker', async () => {
-    // npm run build made the cache with a training `check --jobs 2` whose workers set --expose-gc
-    // for a moment: had it stayed set, the cache would carry another flag hash and be refused
+    // npm run build made the cache with a training `check --jobs 2`: a V8 flag set at run time in
+    // a worker (a round set --expose-gc there for a moment) changes the flag hash the cache
+    // carries, and the cache is then refused
     const bundleJs = pathToFileURL(join(__dirname, '..', '..', 'bin', 'bundle.js')).href;
     const worker = new Worker(`import(${JSON.stringify(bundleJs)}).then(({ loadBundle }) => {
       const b = loadBundle('shard-worker', 'check/shard-worker.js');

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { TcpscopeError } from '../../src/errors.js';
 import { Conversation, SYN, track } from './build.js';
-import { B, D, FlowTable, flowHash4, growthSteps, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, type RowBufferAllocator, W } from '../../src/track/table.js';
+import { B, D, FlowTable, flowHash4, growthSteps, H, MAX_ROWS, ROW_BYTES, ROW_D, ROW_H, ROW_W, type RowBufferAllocator, W } from '../../src/track/table.js';
 
 /** Client address of connection i (distinct for every i below 2^24). */
 const addrOf = (i: number): number => (0x0a000000 | i) >>> 0;
@@ -64,12 +64,22 @@ describe('growth', () => {
   });
 
   test('pastDoublingLimit_full_triesWideStepThenSmallerOnes', () => {
-    expect(growthSteps(4096)).toEqual([65536, 32768, 16384, 8192]);
-    // from 65,536 rows: 4M rows at once (address space), then halves down to doubling
+    // from 4,096 rows: 4M rows at once (address space), then halves down to doubling
+    expect(growthSteps(4096)).toEqual([1 << 22, 1 << 21, 1 << 20, 1 << 19, 1 << 18, 1 << 17, 1 << 16, 1 << 15, 1 << 14, 1 << 13]);
     expect(growthSteps(65536)).toEqual([1 << 22, 1 << 21, 1 << 20, 1 << 19, 1 << 18, 1 << 17]);
     // a capacity reached by a fallback step
     expect(growthSteps(1 << 20)).toEqual([1 << 22, 1 << 21]);
     expect(growthSteps(1 << 22)).toEqual([1 << 23]);
+  });
+
+  test('nearTypedArrayLimit_full_stepsCappedThenNone', () => {
+    // a typed array spans at most 2^32 bytes: no step may ask for more rows than fit in one
+    expect(MAX_ROWS * ROW_BYTES).toBeLessThanOrEqual(2 ** 32);
+    expect((MAX_ROWS + 1) * ROW_BYTES).toBeGreaterThan(2 ** 32);
+    expect(growthSteps(1 << 23)).toEqual([MAX_ROWS]);
+    expect(growthSteps(MAX_ROWS - 1)).toEqual([MAX_ROWS]);
+    // no step: grow() then stops the run with RESOURCE_LIMIT, as when every step is refused (below)
+    expect(growthSteps(MAX_ROWS)).toEqual([]);
   });
 
   test('oddCapacity_full_everyStepAWholeNumberOfRowsAboveIt', () => {
@@ -97,9 +107,9 @@ describe('growth', () => {
     const n = 5000;
     for (let i = 0; i < n; i++) addConnection(t, i);
     expect(t.size).toBe(n);
-    expect(t.capacity).toBe(65536);
-    // doubling from 8 to 4096, then one 16-fold step
-    expect(asked).toEqual([8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 65536]);
+    expect(t.capacity).toBe(1 << 22);
+    // doubling from 8 to 4096, then one wide step
+    expect(asked).toEqual([8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 1 << 22]);
     expectAll(t, n);
     // rows never used after the growth are still zero
     const c = t.allocRow();
@@ -112,6 +122,7 @@ describe('growth', () => {
     const n = 4097;
     for (let i = 0; i < n; i++) addConnection(t, i);
     expect(asked.slice(-4)).toEqual([65536, 32768, 16384, 8192]);
+    expect(asked[asked.indexOf(4096) + 1]).toBe(1 << 22);
     expect(t.capacity).toBe(8192);
     expectAll(t, n);
   });
@@ -144,15 +155,22 @@ describe('clear', () => {
   for (const [name, alloc] of [['fresh buffer', undefined], ['fresh buffer refused', 'refuse']] as const) {
     test(`largeTable_clear_everyRowZeroAndTableReusable (${name})`, () => {
       let refuse = false;
+      const asked: number[] = [];
       const t = new FlowTable(8, (bytes) => {
+        asked.push(bytes);
         if (refuse) throw new RangeError('Array buffer allocation failed');
         return new ArrayBuffer(bytes);
       });
       const n = 9000; // 9000 rows: more than clear zeroes in place
       for (let i = 0; i < n; i++) addConnection(t, i);
       const cap = t.capacity;
+      const before = t.u8.buffer;
       refuse = alloc === 'refuse';
+      asked.length = 0;
       t.clear();
+      // a fresh buffer of the same capacity was asked for: taken, or refused and the old one zeroed
+      expect(asked).toEqual([cap * ROW_BYTES]);
+      expect(t.u8.buffer === before).toBe(alloc === 'refuse');
       expect(t.size).toBe(0);
       expect(t.allHead).toBe(-1);
       expect(t.capacity).toBe(cap);
@@ -191,6 +209,6 @@ describe('tracker over a growing table', () => {
     // the open ones' records are whole after their rows moved: the server's 100 bytes each
     expect(flows.filter((f) => (f.id - 1) % 3 === 2).every((f) => f.bytes.server === 100 && f.conn_state === 'S1')).toBe(true);
     expect(tracker.table.peak).toBeGreaterThan(4096);
-    expect(tracker.table.capacity).toBe(65536);
+    expect(tracker.table.capacity).toBe(1 << 22);
   });
 });
