@@ -11,18 +11,22 @@
 // length, its own version and flags) and of the cache's own bytes (V8's release builds do not
 // checksum them); a missing, stale or corrupt cache, or one V8 rejects, only means the script is
 // compiled from source.
-import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+//
+// A CommonJS module (bin/package.json), for bin/tcpscope.js; ES modules import it as well.
+'use strict';
+const { createHash } = require('node:crypto');
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { fileURLToPath, pathToFileURL } = require('node:url');
+const { Script } = require('node:vm');
 
-const DIST = new URL('../dist/', import.meta.url);
+const DIST = pathToFileURL(require('node:path').join(__dirname, '..', 'dist') + '/');
 /** bytes of the SHA-256 (of the bundle, then of V8's cache data) at the start of a cache file */
-export const CACHE_HASH_LEN = 32;
+const CACHE_HASH_LEN = 32;
+exports.CACHE_HASH_LEN = CACHE_HASH_LEN;
 
 /** The hash a cache file starts with: of the bundle's bytes, then of V8's data. */
-export function cacheHash(source, data) {
+function cacheHash(source, data) {
   return createHash('sha256').update(source).update(data).digest();
 }
 
@@ -30,7 +34,7 @@ export function cacheHash(source, data) {
  * The bundle called `name` (dist/NAME.cjs, made from dist/ENTRY), its code cache (dist/NAME.cjs.cache)
  * and the dist/ module it stands for.
  */
-export function bundlePaths(name, entry) {
+function bundlePaths(name, entry) {
   return {
     code: fileURLToPath(new URL(`${name}.cjs`, DIST)),
     cache: fileURLToPath(new URL(`${name}.cjs.cache`, DIST)),
@@ -52,7 +56,7 @@ function mtime(path) {
  * script (to make a cache from), or null when there is no usable bundle (none built, or older than
  * dist/). `useCache: false` ignores the code cache (the build's training run).
  */
-export function loadBundle(name, entry, { useCache = true } = {}) {
+function loadBundle(name, entry, { useCache = true } = {}) {
   const paths = bundlePaths(name, entry);
   const built = mtime(paths.code);
   if (built < 0 || built < mtime(fileURLToPath(paths.entry))) return null;
@@ -79,7 +83,7 @@ export function loadBundle(name, entry, { useCache = true } = {}) {
   const module = { exports: {} };
   const bundleApi = {
     moduleUrl: (path) => new URL(path, DIST).href,
-    workerUrl: new URL('shard-worker.js', import.meta.url),
+    workerUrl: pathToFileURL(require('node:path').join(__dirname, 'shard-worker.js')),
   };
   script.runInThisContext()(module.exports, createRequire(paths.code), module, paths.code, fileURLToPath(DIST), bundleApi);
   return { exports: module.exports, script, paths, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
@@ -90,9 +94,14 @@ export function loadBundle(name, entry, { useCache = true } = {}) {
  * under its hash. Written whole under another name (`partName` tells writers apart), then renamed:
  * a reader never sees half a cache.
  */
-export function writeCodeCache(bundle, partName = String(process.pid)) {
+function writeCodeCache(bundle, partName = String(process.pid)) {
   const data = bundle.script.createCachedData();
   const partial = `${bundle.paths.cache}.${partName}`;
   writeFileSync(partial, Buffer.concat([cacheHash(readFileSync(bundle.paths.code), data), data]));
   renameSync(partial, bundle.paths.cache);
 }
+
+exports.cacheHash = cacheHash;
+exports.bundlePaths = bundlePaths;
+exports.loadBundle = loadBundle;
+exports.writeCodeCache = writeCodeCache;
