@@ -20,6 +20,7 @@
 //
 // A CommonJS module (bin/package.json), for bin/tcpscope.js; ES modules import it as well.
 'use strict';
+const { isAscii } = require('node:buffer');
 const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { fileURLToPath, pathToFileURL } = require('node:url');
@@ -87,7 +88,9 @@ function loadBundle(name, entry, { useCache = true } = {}) {
   }
   // the bundle's free variable __TCPSCOPE_BUNDLE__ is how its modules learn where they would be in
   // dist/ (import.meta.url is rewritten to moduleUrl(path)) and which worker script to start
-  const wrapper = '(function (exports, require, module, __filename, __dirname, __TCPSCOPE_BUNDLE__) {' + source.toString('utf8') + '\n})';
+  // scripts/bundle.mjs writes it as ASCII: read as latin1 it is a plain copy into a one-byte string
+  const text = isAscii(source) ? source.toString('latin1') : source.toString('utf8');
+  const wrapper = '(function (exports, require, module, __filename, __dirname, __TCPSCOPE_BUNDLE__) {' + text + '\n})';
   const script = new Script(wrapper, { filename: paths.code, cachedData });
   const module = { exports: {} };
   const bundleApi = {
