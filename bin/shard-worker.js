@@ -1,13 +1,21 @@
 // Worker thread of `tcpscope check --jobs N` when the CLI runs from its bundle: the shard worker's
 // own bundle with its code cache (see bundle.js), or dist/check/shard-worker.js when there is none.
-import { parentPort, threadId } from 'node:worker_threads';
-import { loadBundle, writeCodeCache } from './bundle.js';
+// A CommonJS script (bin/package.json), as bin/tcpscope.js.
+'use strict';
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { parentPort, threadId } = require('node:worker_threads');
+const { loadBundle, writeCodeCache } = require('./bundle.js');
 
 // the build's training run (scripts/bundle.mjs) sets this: the worker compiles from source and,
 // after each message it has handled, writes what it has compiled as the workers' code cache
 const training = process.env.TCPSCOPE_TRAIN_WORKER_CACHE === '1';
 const bundle = loadBundle('shard-worker', 'check/shard-worker.js', { useCache: !training });
-if (bundle === null) await import('../dist/check/shard-worker.js');
+if (bundle === null) {
+  import(pathToFileURL(join(__dirname, '..', 'dist', 'check', 'shard-worker.js')).href).catch((e) => {
+    throw e; // as an uncaught error of the worker, which the parent reports
+  });
+}
 else if (training) {
   parentPort.on('message', () => {
     try {

@@ -1,22 +1,25 @@
 #!/usr/bin/env node
 // tcpscope command-line entry: runs the CLI from the bundle `npm run build` makes of dist/ (with its
 // code cache: see bundle.js), or from dist/ itself when there is no up-to-date bundle.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadBundle } from './bundle.js';
+//
+// A CommonJS script (bin/package.json): an ES module entry would cost Node's ES module loader and
+// a facade per built-in it imports, ~10 ms of every run (README, Start-up).
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { loadBundle } = require('./bundle.js');
 
-const bundle = process.env.TCPSCOPE_NO_BUNDLE ? null : loadBundle('tcpscope', 'cli/main.js');
-let main;
-if (bundle !== null) {
-  main = bundle.exports.main;
-} else {
-  const entry = new URL('../dist/cli/main.js', import.meta.url);
-  if (!existsSync(fileURLToPath(entry))) {
+async function loadMain() {
+  const bundle = process.env.TCPSCOPE_NO_BUNDLE ? null : loadBundle('tcpscope', 'cli/main.js');
+  if (bundle !== null) return bundle.exports.main;
+  const entry = join(__dirname, '..', 'dist', 'cli', 'main.js');
+  if (!existsSync(entry)) {
     process.stderr.write('tcpscope: not built yet: run `npm ci` (or `npm run build`) in the tcpscope folder\n');
     process.exit(2);
   }
   try {
-    ({ main } = await import(entry.href));
+    return (await import(pathToFileURL(entry).href)).main;
   } catch (e) {
     // dist/ is ~120 modules that Node's loader opens in parallel: a low `ulimit -n` fails here,
     // before tcpscope's own error reporting exists, so say it in one line, never a stack trace
@@ -27,5 +30,7 @@ if (bundle !== null) {
     process.exit(2);
   }
 }
-const status = await main(process.argv.slice(2));
-process.exitCode = status;
+
+loadMain().then((main) => main(process.argv.slice(2))).then((status) => {
+  process.exitCode = status;
+});

@@ -14,7 +14,7 @@
 //
 // Without rolldown (a production install) the build still succeeds: bin/ runs dist/ as it is.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -95,6 +95,12 @@ async function build() {
     });
     await bundle.write({ file: paths.code, format: 'cjs', codeSplitting: false });
     await bundle.close();
+    // ASCII only (each other UTF-16 unit as a \uXXXX escape, the same text wherever JavaScript
+    // reads escapes, in comments harmless): bin/bundle.js then reads the bundle as latin1, a copy,
+    // and V8 keeps it as a one-byte string; its few arrows and box lines made the whole ~1 MB
+    // source a UTF-8 decode into a two-byte string on every run
+    const text = readFileSync(paths.code, 'utf8');
+    writeFileSync(paths.code, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   }
   // the code caches (the CLI's, and the workers' written by the workers of its training check)
   const trained = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });

@@ -12,8 +12,8 @@
  * under a low `ulimit -n`), parking the least recently read file, so any number of them stays within `ulimit -n`.
  */
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { TcpscopeError } from '../errors.js';
 import { sniffMagic } from './decoder.js';
 import { type Frame, newFrame } from './frame.js';
@@ -295,7 +295,9 @@ function looksLikeCapture(path: string): boolean {
     if (kind === 'pcap' || kind === 'pcapng') return true;
     if (kind !== 'gzip') return false;
     try {
-      const inner = gunzipSync(head.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+      // node:zlib loaded here, not at start-up: only a gzip capture needs it (README, Start-up)
+      const zlib = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+      const inner = zlib.gunzipSync(head.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
       const k = sniffMagic(inner, 0, inner.length);
       return k === 'pcap' || k === 'pcapng';
     } catch {

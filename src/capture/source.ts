@@ -5,8 +5,8 @@
  */
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
-import { createGunzip } from 'node:zlib';
 import { TcpscopeError } from '../errors.js';
 
 /** A pull source of bytes. `read` is synchronous when it can be, a Promise when it must wait. */
@@ -214,7 +214,8 @@ export class StreamSource implements ByteSource {
  */
 export class GunzipSource implements ByteSource {
   private readonly out: StreamSource;
-  private readonly gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // node:zlib loaded here, not at start-up: only a gzip capture needs it (README, Start-up)
+  private readonly gunzip = (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).createGunzip({ chunkSize: 256 * 1024 });
   private fed = 0;
 
   constructor(prefix: Uint8Array, private readonly raw: ByteSource, name: string) {

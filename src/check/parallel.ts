@@ -26,7 +26,8 @@
  * Not sharded: `--max-flows` (a cap on one table: evicting from it depends on every
  * connection), which runs on one core.
  */
-import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { readCaptureFiles, type CaptureSetFile } from '../capture/index.js';
 import type { Frame } from '../capture/frame.js';
 import { decodePacket, Layer, LinkTypeGuard, Packet, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
@@ -94,6 +95,8 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
   const shared = new SharedArrayBuffer(4 * (2 * n + 1));
   const counters = new Int32Array(shared);
   const url = opts.workerUrl ?? defaultWorkerUrl();
+  // node:worker_threads loaded here, not at start-up: a one-thread run never needs it (README, Start-up)
+  const { MessageChannel, Worker, receiveMessageOnPort } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
   const spareBatches: ArrayBuffer[][] = Array.from({ length: n }, () => []);

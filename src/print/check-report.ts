@@ -1,7 +1,7 @@
 /**
  * `tcpscope check` on a terminal: one line per failing connection (endpoints, what went wrong,
- * the packets that show it), then a summary table of the conditions (cli-table3) and the
- * verdict line. Colour only when chalk's level says so (a terminal, NO_COLOR, FORCE_COLOR).
+ * the packets that show it), then a summary table of the conditions (box-table.ts, or cli-table3
+ * when coloured) and the verdict line. Colour only when chalk's level says so (a terminal, NO_COLOR, FORCE_COLOR).
  *
  * At most `limit` connection lines are kept (the first ones, listed in connection order); the
  * rest are counted, so a capture with a million failing connections costs no memory here.
@@ -10,6 +10,7 @@ import type { ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
 import { CONDITION_NAMES } from '../check/conditions.js';
 import type { CheckRunInfo, CheckSink, Decision, Verdict } from '../check/judge.js';
+import { boxTable, fitsBoxTable } from './box-table.js';
 import { connectionLabel, describeConditions } from './check-reason.js';
 import type { Output } from './output.js';
 
@@ -19,6 +20,13 @@ export interface CheckReportOptions {
   /** only the verdict line (and the failing connections) */
   quiet: boolean;
 }
+
+/** The condition table's columns and their layout (cli-table3's options; box-table.ts draws the same). */
+export const CHECK_TABLE_HEAD = ['condition', 'connections', 'policy', 'failed', 'exempt', 'tolerated', 'result'] as const;
+export const CHECK_TABLE_LAYOUT = {
+  compact: true,
+  colAligns: ['left', 'right', 'left', 'right', 'right', 'right', 'left'] as const,
+};
 
 interface Line {
   id: number;
@@ -66,14 +74,7 @@ export class CheckReport implements CheckSink {
   private table(v: Verdict): string {
     const ch = this.chalk;
     const colored = ch.level > 0;
-    // loaded on use: a plain tcpscope run never pays for it
-    const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
-    const t = new Table({
-      head: ['condition', 'connections', 'policy', 'failed', 'exempt', 'tolerated', 'result'],
-      style: { head: colored ? ['cyan'] : [], border: colored ? ['grey'] : [], compact: true },
-      colAligns: ['left', 'right', 'left', 'right', 'right', 'right', 'left'],
-    });
-    let rows = 0;
+    const rows: string[][] = [];
     for (let i = 0; i < CONDITION_NAMES.length; i++) {
       const c = v.conditions[i];
       if (!c.judged && c.connections === 0) continue;
@@ -82,10 +83,22 @@ export class CheckReport implements CheckSink {
         : c.failed > 0 ? ch.red.bold('FAIL')
           : c.tolerated > 0 ? ch.yellow('tolerated')
             : c.exempt > 0 ? ch.yellow('exempt') : ch.green('ok');
-      t.push([c.name, String(c.connections), policy, String(c.failed), String(c.exempt), String(c.tolerated), result]);
-      rows++;
+      rows.push([c.name, String(c.connections), policy, String(c.failed), String(c.exempt), String(c.tolerated), result]);
     }
-    return rows === 0 ? '' : t.toString();
+    if (rows.length === 0) return '';
+    // without colour the same box drawn directly (box-table.ts): cli-table3 measured every cell
+    // with string-width, ~10 ms of a ~95 ms `check` on a small capture; coloured tables keep
+    // cli-table3, whose codes follow its own colour library
+    if (!colored && fitsBoxTable(rows)) return boxTable(CHECK_TABLE_HEAD, rows, CHECK_TABLE_LAYOUT);
+    // loaded on use: a plain tcpscope run never pays for it
+    const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
+    const t = new Table({
+      head: [...CHECK_TABLE_HEAD],
+      style: { head: colored ? ['cyan'] : [], border: colored ? ['grey'] : [], compact: CHECK_TABLE_LAYOUT.compact },
+      colAligns: [...CHECK_TABLE_LAYOUT.colAligns],
+    });
+    for (const r of rows) t.push(r);
+    return t.toString();
   }
 
   private verdictLine(v: Verdict, run: CheckRunInfo): string {

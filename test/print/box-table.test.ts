@@ -55,3 +55,35 @@ describe('fitsBoxTable', () => {
     for (const bad of ['\x1b[31mx\x1b[39m', '漢', 'e\u0301', 'a\tb', 'é']) expect(fitsBoxTable([['ok', bad]])).toBe(false);
   });
 });
+
+describe('boxTable compact and right-aligned (check\'s condition table)', () => {
+  function cliTable3Layout(head: string[], rows: string[][], compact: boolean, colAligns: ('left' | 'right')[]): string {
+    const t = new Table({ head, style: { head: [], border: [], compact }, colAligns });
+    for (const r of rows) t.push(r);
+    return t.toString();
+  }
+
+  test('varied cells, alignments and row counts_compact or not_same text as cli-table3', () => {
+    let seed = 11;
+    for (let n = 0; n < 200; n++) {
+      const cols = 1 + (n % 7);
+      const aligns = Array.from({ length: cols }, (_, i): 'left' | 'right' => ((n >> i) & 1) === 1 ? 'right' : 'left');
+      const head = Array.from({ length: cols }, (_, i) => cell(n + i * 5));
+      const rows = Array.from({ length: n % 4 }, () => Array.from({ length: cols }, () => {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        return cell(seed >>> 16);
+      }));
+      for (const compact of [true, false]) {
+        expect(boxTable(head, rows, { compact, colAligns: aligns })).toBe(cliTable3Layout(head, rows, compact, aligns));
+      }
+    }
+  });
+
+  test('numbers wider than their heads_right-aligned_same text as cli-table3', () => {
+    const head = ['condition', 'connections', 'failed'];
+    const rows = [['reset', '12345678901234', '0'], ['retransmission', '7', '4294967296']];
+    const aligns: ('left' | 'right')[] = ['left', 'right', 'right'];
+    expect(boxTable(head, rows, { compact: true, colAligns: aligns })).toBe(cliTable3Layout(head, rows, true, aligns));
+    expect(boxTable(head, rows, { compact: true, colAligns: aligns })).toContain('│    connections │');
+  });
+});
