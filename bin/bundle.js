@@ -81,7 +81,7 @@ function loadBundle(name, entry, { useCache = true } = {}) {
     try {
       const cache = readFileSync(paths.cache);
       const data = cache.subarray(CACHE_HASH_LEN);
-      if (data.length > 0 && cacheHash(source, data).equals(cache.subarray(0, CACHE_HASH_LEN))) cachedData = data;
+      if (data.length > 0 && typeof crc32 === 'function' && cacheHash(source, data).equals(cache.subarray(0, CACHE_HASH_LEN))) cachedData = data;
     } catch {
       // no cache: compile from source
     }
@@ -107,6 +107,8 @@ function loadBundle(name, entry, { useCache = true } = {}) {
  * a reader never sees half a cache.
  */
 function writeCodeCache(bundle, partName = String(process.pid)) {
+  // zlib.crc32 came with Node 20.15: an older Node runs without a cache (compiled from source)
+  if (typeof crc32 !== 'function') return;
   const data = bundle.script.createCachedData();
   const partial = `${bundle.paths.cache}.${partName}`;
   writeFileSync(partial, Buffer.concat([cacheHash(readFileSync(bundle.paths.code), data), data]));
