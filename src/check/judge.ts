@@ -14,6 +14,7 @@
  * or an output that writes it. A run with a million failing connections and a report listing the
  * first 200 builds 200 records, not a million.
  */
+import { tallyBits } from '../bits.js';
 import type { FlowRecord } from '../track/flow.js';
 import { CONDITION_NAMES, type ConditionMask } from './conditions.js';
 import type { Evidence } from './evidence.js';
@@ -224,7 +225,7 @@ export class Judge {
   countPass(conditions: ConditionMask): void {
     this.connections++;
     this.passed++;
-    this.tally(this.observed, conditions);
+    tallyBits(this.observed, conditions);
   }
 
   /** Judge one connection (its record and evidence built: decisions on it may be kept). */
@@ -238,7 +239,7 @@ export class Judge {
    */
   addEnding(flow: EndingFlow, conditions: ConditionMask): void {
     this.connections++;
-    this.tally(this.observed, conditions);
+    tallyBits(this.observed, conditions);
     const judged = (conditions & this.policy.failMask) >>> 0;
     if (judged === 0) {
       this.passed++;
@@ -256,7 +257,7 @@ export class Judge {
       exemptions.push(e);
     }
     exempted >>>= 0;
-    this.tally(this.exemptBy, exempted);
+    tallyBits(this.exemptBy, exempted);
     const remaining = (judged & ~exempted) >>> 0;
     if (remaining === 0) {
       this.exempt++;
@@ -277,7 +278,7 @@ export class Judge {
     const failing = remaining & (~this.thresholded | this.exceeded);
     if (failing !== 0) {
       this.failed++;
-      this.tally(this.failedBy, remaining);
+      tallyBits(this.failedBy, remaining);
       this.emitNow(flow, 'fail', conditions, remaining, exempted, exemptions);
     } else {
       // held past its row's lifetime: built now (at most the sum of the thresholds are)
@@ -291,7 +292,7 @@ export class Judge {
       this.finished = true;
       for (const h of this.held) {
         this.tolerated++;
-        this.tally(this.toleratedBy, h.judged);
+        tallyBits(this.toleratedBy, h.judged);
         this.emitHeld(h, 'tolerated');
       }
       this.held = [];
@@ -327,7 +328,7 @@ export class Judge {
 
   private fail(h: Held): void {
     this.failed++;
-    this.tally(this.failedBy, h.judged);
+    tallyBits(this.failedBy, h.judged);
     this.emitHeld(h, 'fail');
   }
 
@@ -339,11 +340,6 @@ export class Judge {
       else keep.push(h);
     }
     this.held = keep;
-  }
-
-  private tally(into: Float64Array, mask: ConditionMask): void {
-    // set bits only (a connection shows one or two conditions, up to bit 19)
-    for (let m = mask >>> 0; m !== 0; m = (m & (m - 1)) >>> 0) into[31 - Math.clz32(m & -m)]++;
   }
 
   /** A decision on a held connection (built when it was held: the decision may be kept). */
