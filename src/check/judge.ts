@@ -128,25 +128,23 @@ class BuiltFlow implements EndingFlow {
 }
 
 /**
- * A decision on the connection being added: its flow is built only if a sink reads it, during
- * `decide`. For a connection from `addEnding`, one object serves every decision (a million
- * connections, a million objects fewer): nothing of it is valid after `decide` returns.
+ * A decision on a connection, read through its EndingFlow (which builds the flow only if a sink
+ * reads it, and keeps what it built). For a connection from `addEnding`, one object serves every
+ * decision (a million connections, a million objects fewer): nothing of it is valid after
+ * `decide` returns. One on a built flow (`add`, or a held connection) stays valid.
  */
 class DecisionNow implements Decision {
-  /** false once `decide` has returned (the connection's row is no longer its own) */
+  /** false once `decide` has returned on an ending connection (its row is no longer its own) */
   live = false;
   private endingFlow: EndingFlow | null = null;
-  /** the flow, once built (or as `Judge.add` was given it) */
-  private built: CheckedFlow | null = null;
   outcome: Outcome = 'pass';
   conditions: ConditionMask = 0;
   judged: ConditionMask = 0;
   exempted: ConditionMask = 0;
   exemptions: Exemption[] = NO_EXEMPTIONS;
 
-  set(ending: EndingFlow | null, built: CheckedFlow | null, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): this {
-    this.endingFlow = ending;
-    this.built = built;
+  set(flow: EndingFlow, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): this {
+    this.endingFlow = flow;
     this.outcome = outcome;
     this.conditions = conditions;
     this.judged = judged;
@@ -156,23 +154,11 @@ class DecisionNow implements Decision {
     return this;
   }
 
-  get flow(): CheckedFlow {
-    if (this.built === null) this.built = this.ending().checked();
-    return this.built;
-  }
-
-  get evidence(): Evidence[] {
-    return this.built !== null ? this.built.evidence : this.ending().evidence();
-  }
-
-  recordJson(): string {
-    // from the row while there is one (faster than stringifying the record, even once built)
-    return this.live && this.endingFlow !== null ? this.endingFlow.recordJson() : JSON.stringify(this.flow.record);
-  }
-
-  head(): FlowHead {
-    return this.built !== null ? this.built.record : this.ending().head();
-  }
+  get flow(): CheckedFlow { return this.ending().checked(); }
+  get evidence(): Evidence[] { return this.ending().evidence(); }
+  /** from the row while there is one (faster than stringifying the record, even once built) */
+  recordJson(): string { return this.ending().recordJson(); }
+  head(): FlowHead { return this.ending().head(); }
 
   private ending(): EndingFlow {
     if (!this.live || this.endingFlow === null) throw new Error('check: a decision\'s flow was read after its decide() call returned');
@@ -348,7 +334,7 @@ export class Judge {
 
   /** A decision on a held connection (built when it was held: the decision may be kept). */
   private emitHeld(h: Held, outcome: Outcome): void {
-    if (this.sink !== null) this.sink.decide(new DecisionNow().set(null, h.flow, outcome, h.conditions, h.judged, h.exempted, h.exemptions));
+    if (this.sink !== null) this.sink.decide(new DecisionNow().set(new BuiltFlow(h.flow), outcome, h.conditions, h.judged, h.exempted, h.exemptions));
   }
 
   /** A decision on the connection being added. */
@@ -356,9 +342,9 @@ export class Judge {
     if (this.sink === null) return;
     // a built flow's decision is the caller's to keep; an ending one's is used once
     const built = flow instanceof BuiltFlow;
-    const d = (built ? new DecisionNow() : this.now).set(flow, built ? flow.checked() : null, outcome, conditions, judged, exempted, exemptions);
+    const d = (built ? new DecisionNow() : this.now).set(flow, outcome, conditions, judged, exempted, exemptions);
     this.sink.decide(d);
-    d.live = false;
+    if (!built) d.live = false;
   }
 }
 
