@@ -12,7 +12,7 @@ import { EndingView } from '../../src/check/ending.js';
 import {
   ALL_CONDITIONS, type CheckedFlow, type Decision, EvidenceCollector, Judge, buildPolicy, conditionMask, runCheck,
 } from '../../src/check/index.js';
-import { Exemption, type EndpointWords, type Policy, type PolicySettings } from '../../src/check/policy.js';
+import { checkHost, Exemption, type EndpointWords, type Policy, type PolicySettings } from '../../src/check/policy.js';
 import { trackCaptures } from '../../src/pipeline.js';
 import { Output } from '../../src/print/output.js';
 import { formatEndpoint } from '../../src/track/address.js';
@@ -289,8 +289,10 @@ describe('exemptions on the table numbers', () => {
     expect(families).toContain('all of v6 (v4 inside it): 4');
   });
 
-  it('matchesWords_agreesWithBlockList_onRandomEndpointsAndNetworks', () => {
-    // xorshift: the same cases every run
+  it('matchesWords_agreesWithBlockList_onRandomEndpointsAndHostForms', () => {
+    // Exemption.matches asks node's BlockList on the endpoints' text; matchesWords compares words
+    // (hosts parsed by parseIp4/parseIp6): 60,000 random connections, hosts written every way a
+    // user may write them. xorshift: the same cases every run
     let seed = 0x9e3779b9;
     const rnd = (n: number): number => {
       seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
@@ -307,22 +309,57 @@ describe('exemptions on the table numbers', () => {
       if (w[0] === 0 && w[1] === 0 && w[2] === 0xffff && rnd(3) > 0) return { fam: 4, w: Uint32Array.of(w[3], 0, 0, 0) };
       return { fam: 6, w };
     };
-    const hostText = (a: { fam: number; w: Uint32Array }): string => formatEndpoint(a.fam, a.w, 0, 0).replace(/^\[?(.*?)\]?:0$/, '$1');
+    const dotted = (x: number): string => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+    const FORMS = ['canonical', 'upper case', 'uncompressed', 'leading zeros', 'dotted tail', '::ffff:a.b.c.d', 'zone id'] as const;
+    type Form = typeof FORMS[number];
+    /** The host written in one of the forms (its text, its form, its longest prefix). */
+    const hostText = (a: { fam: number; w: Uint32Array }): { text: string; form: Form; max: number } => {
+      const canonical = formatEndpoint(a.fam, a.w, 0, 0).replace(/^\[?(.*?)\]?:0$/, '$1');
+      if (a.fam === 4) return rnd(3) === 0 ? { text: `::ffff:${canonical}`, form: '::ffff:a.b.c.d', max: 128 } : { text: canonical, form: 'canonical', max: 32 };
+      const groups = Array.from({ length: 8 }, (_, i) => (a.w[i >> 1] >>> (i & 1 ? 0 : 16)) & 0xffff);
+      const form = FORMS[rnd(FORMS.length)];
+      switch (form) {
+        case 'upper case': return { text: canonical.toUpperCase(), form, max: 128 };
+        case 'uncompressed': return { text: groups.map((g) => g.toString(16)).join(':'), form, max: 128 };
+        case 'leading zeros': return { text: groups.map((g) => g.toString(16).padStart(4, '0')).join(':'), form, max: 128 };
+        case 'dotted tail': {
+          const head = groups.slice(0, 6).map((g) => g.toString(16));
+          // with '::' where the first five groups are zero (::ffff:a.b.c.d, ::0:a.b.c.d)
+          const text = head.slice(0, 5).every((g) => g === '0') ? `::${head[5]}:${dotted(a.w[3])}` : `${head.join(':')}:${dotted(a.w[3])}`;
+          return { text, form, max: 128 };
+        }
+        case '::ffff:a.b.c.d': return { text: `::ffff:${dotted(a.w[3])}`, form, max: 128 };
+        case 'zone id': return { text: `${canonical}%${['eth0', 'lo', '7'][rnd(3)]}`, form, max: 128 };
+        default: return { text: canonical, form: 'canonical', max: 128 };
+      }
+    };
+    const casesWith = new Map<Form, number>(), matchedWith = new Map<Form, number>();
     let agreed = 0, matched = 0;
     for (let k = 0; k < 3000; k++) {
       const hosts: string[] = [];
+      const forms = new Set<Form>();
       for (let h = rnd(3); h > 0; h--) {
-        const a = address();
-        const max = hostText(a).includes(':') ? 128 : 32;
-        hosts.push(rnd(4) === 0 ? hostText(a) : `${hostText(a)}/${max - rnd(max + 1)}`);
+        const { text, form, max } = hostText(address());
+        // mapped forms: prefixes within the IPv4 part, so that they do not all cover everything
+        const prefix = form === '::ffff:a.b.c.d' ? 128 - rnd(33) : max - rnd(max + 1);
+        hosts.push(rnd(4) === 0 ? text : `${text}/${prefix}`);
+        forms.add(form);
       }
       const ports = rnd(2) === 0 ? [] : [{ lo: 40000 + rnd(20), hi: 40010 + rnd(20) }];
-      if (hosts.length === 0 && ports.length === 0) hosts.push(hostText(address()));
+      if (hosts.length === 0 && ports.length === 0) {
+        const { text, form } = hostText(address());
+        hosts.push(text);
+        forms.add(form);
+      }
+      for (const h of hosts) expect(() => checkHost(h, 'test'), h).not.toThrow();
       const e = new Exemption(hosts, ports, ALL_CONDITIONS, 'random');
+      // a host with a zone is matched on the text (BlockList), every other on the words
+      const textOnly = forms.has('zone id');
       for (let j = 0; j < 20; j++) {
-        const c = address(), s = address();
+        const c = address();
         // both endpoints of one connection are of one family
-        if (c.fam !== s.fam) continue;
+        let s = address();
+        while (s.fam !== c.fam) s = address();
         const cp = 39990 + rnd(60), sp = 39990 + rnd(60);
         const client = formatEndpoint(c.fam, c.w, 0, cp), server = formatEndpoint(s.fam, s.w, 0, sp);
         const words = new Uint32Array(8);
@@ -334,10 +371,23 @@ describe('exemptions on the table numbers', () => {
         put(s, 4);
         const ep: EndpointWords = { words, clientPort: cp, serverPort: sp };
         const want = e.matches(client, server);
-        expect(e.matchesWords(ep, () => [client, server]), `${hosts.join(' ')} ${JSON.stringify(ports)} ${client} ${server}`).toBe(want);
+        let textAsked = 0;
+        const got = e.matchesWords(ep, () => { textAsked++; return [client, server]; });
+        expect(got, `${hosts.join(' ')} ${JSON.stringify(ports)} ${client} ${server}`).toBe(want);
+        expect(textAsked, hosts.join(' ')).toBe(textOnly ? 1 : 0);
         agreed++;
         if (want) matched++;
+        for (const f of forms) {
+          casesWith.set(f, (casesWith.get(f) ?? 0) + 1);
+          if (want) matchedWith.set(f, (matchedWith.get(f) ?? 0) + 1);
+        }
       }
+    }
+    // every case was compared (none skipped), with hosts of every form, each matching some
+    expect(agreed).toBe(3000 * 20);
+    for (const f of FORMS) {
+      expect(casesWith.get(f) ?? 0, f).toBeGreaterThan(1000);
+      expect(matchedWith.get(f) ?? 0, f).toBeGreaterThan(50);
     }
     // enough of both answers to mean something
     expect(agreed).toBeGreaterThan(20000);
