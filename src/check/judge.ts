@@ -14,6 +14,7 @@
  * or an output that writes it. A run with a million failing connections and a report listing the
  * first 200 builds 200 records, not a million.
  */
+import { tallyBits } from '../bits.js';
 import type { FlowRecord } from '../track/flow.js';
 import { CONDITION_NAMES, type ConditionMask } from './conditions.js';
 import type { Evidence } from './evidence.js';
@@ -127,25 +128,23 @@ class BuiltFlow implements EndingFlow {
 }
 
 /**
- * A decision on the connection being added: its flow is built only if a sink reads it, during
- * `decide`. For a connection from `addEnding`, one object serves every decision (a million
- * connections, a million objects fewer): nothing of it is valid after `decide` returns.
+ * A decision on a connection, read through its EndingFlow (which builds the flow only if a sink
+ * reads it, and keeps what it built). For a connection from `addEnding`, one object serves every
+ * decision (a million connections, a million objects fewer): nothing of it is valid after
+ * `decide` returns. One on a built flow (`add`, or a held connection) stays valid.
  */
 class DecisionNow implements Decision {
-  /** false once `decide` has returned (the connection's row is no longer its own) */
+  /** false once `decide` has returned on an ending connection (its row is no longer its own) */
   live = false;
   private endingFlow: EndingFlow | null = null;
-  /** the flow, once built (or as `Judge.add` was given it) */
-  private built: CheckedFlow | null = null;
   outcome: Outcome = 'pass';
   conditions: ConditionMask = 0;
   judged: ConditionMask = 0;
   exempted: ConditionMask = 0;
   exemptions: Exemption[] = NO_EXEMPTIONS;
 
-  set(ending: EndingFlow | null, built: CheckedFlow | null, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): this {
-    this.endingFlow = ending;
-    this.built = built;
+  set(flow: EndingFlow, outcome: Outcome, conditions: ConditionMask, judged: ConditionMask, exempted: ConditionMask, exemptions: Exemption[]): this {
+    this.endingFlow = flow;
     this.outcome = outcome;
     this.conditions = conditions;
     this.judged = judged;
@@ -155,23 +154,11 @@ class DecisionNow implements Decision {
     return this;
   }
 
-  get flow(): CheckedFlow {
-    if (this.built === null) this.built = this.ending().checked();
-    return this.built;
-  }
-
-  get evidence(): Evidence[] {
-    return this.built !== null ? this.built.evidence : this.ending().evidence();
-  }
-
-  recordJson(): string {
-    // from the row while there is one (faster than stringifying the record, even once built)
-    return this.live && this.endingFlow !== null ? this.endingFlow.recordJson() : JSON.stringify(this.flow.record);
-  }
-
-  head(): FlowHead {
-    return this.built !== null ? this.built.record : this.ending().head();
-  }
+  get flow(): CheckedFlow { return this.ending().checked(); }
+  get evidence(): Evidence[] { return this.ending().evidence(); }
+  /** from the row while there is one (faster than stringifying the record, even once built) */
+  recordJson(): string { return this.ending().recordJson(); }
+  head(): FlowHead { return this.ending().head(); }
 
   private ending(): EndingFlow {
     if (!this.live || this.endingFlow === null) throw new Error('check: a decision\'s flow was read after its decide() call returned');
@@ -224,7 +211,7 @@ export class Judge {
   countPass(conditions: ConditionMask): void {
     this.connections++;
     this.passed++;
-    this.tally(this.observed, conditions);
+    tallyBits(this.observed, conditions);
   }
 
   /** Judge one connection (its record and evidence built: decisions on it may be kept). */
@@ -238,7 +225,7 @@ export class Judge {
    */
   addEnding(flow: EndingFlow, conditions: ConditionMask): void {
     this.connections++;
-    this.tally(this.observed, conditions);
+    tallyBits(this.observed, conditions);
     const judged = (conditions & this.policy.failMask) >>> 0;
     if (judged === 0) {
       this.passed++;
@@ -256,7 +243,7 @@ export class Judge {
       exemptions.push(e);
     }
     exempted >>>= 0;
-    this.tally(this.exemptBy, exempted);
+    tallyBits(this.exemptBy, exempted);
     const remaining = (judged & ~exempted) >>> 0;
     if (remaining === 0) {
       this.exempt++;
@@ -276,8 +263,7 @@ export class Judge {
     // conditions that fail now: those without a threshold, and those past it
     const failing = remaining & (~this.thresholded | this.exceeded);
     if (failing !== 0) {
-      this.failed++;
-      this.tally(this.failedBy, remaining);
+      this.countFail(remaining);
       this.emitNow(flow, 'fail', conditions, remaining, exempted, exemptions);
     } else {
       // held past its row's lifetime: built now (at most the sum of the thresholds are)
@@ -291,7 +277,7 @@ export class Judge {
       this.finished = true;
       for (const h of this.held) {
         this.tolerated++;
-        this.tally(this.toleratedBy, h.judged);
+        tallyBits(this.toleratedBy, h.judged);
         this.emitHeld(h, 'tolerated');
       }
       this.held = [];
@@ -325,9 +311,14 @@ export class Judge {
     };
   }
 
-  private fail(h: Held): void {
+  /** One more failed connection, judged on `judged`. */
+  private countFail(judged: ConditionMask): void {
     this.failed++;
-    this.tally(this.failedBy, h.judged);
+    tallyBits(this.failedBy, judged);
+  }
+
+  private fail(h: Held): void {
+    this.countFail(h.judged);
     this.emitHeld(h, 'fail');
   }
 
@@ -341,14 +332,9 @@ export class Judge {
     this.held = keep;
   }
 
-  private tally(into: Float64Array, mask: ConditionMask): void {
-    // set bits only (a connection shows one or two conditions, up to bit 19)
-    for (let m = mask >>> 0; m !== 0; m = (m & (m - 1)) >>> 0) into[31 - Math.clz32(m & -m)]++;
-  }
-
   /** A decision on a held connection (built when it was held: the decision may be kept). */
   private emitHeld(h: Held, outcome: Outcome): void {
-    if (this.sink !== null) this.sink.decide(new DecisionNow().set(null, h.flow, outcome, h.conditions, h.judged, h.exempted, h.exemptions));
+    if (this.sink !== null) this.sink.decide(new DecisionNow().set(new BuiltFlow(h.flow), outcome, h.conditions, h.judged, h.exempted, h.exemptions));
   }
 
   /** A decision on the connection being added. */
@@ -356,9 +342,9 @@ export class Judge {
     if (this.sink === null) return;
     // a built flow's decision is the caller's to keep; an ending one's is used once
     const built = flow instanceof BuiltFlow;
-    const d = (built ? new DecisionNow() : this.now).set(flow, built ? flow.checked() : null, outcome, conditions, judged, exempted, exemptions);
+    const d = (built ? new DecisionNow() : this.now).set(flow, outcome, conditions, judged, exempted, exemptions);
     this.sink.decide(d);
-    d.live = false;
+    if (!built) d.live = false;
   }
 }
 

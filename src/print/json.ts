@@ -6,6 +6,7 @@
  * The printer holds no connection state: everything comes from the tracker's PacketResult and
  * FlowView.
  */
+import { tallyBits } from '../bits.js';
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet.js';
@@ -71,7 +72,7 @@ export class FlowTally {
     this.connStates[cs] = (this.connStates[cs] ?? 0) + 1;
     this.closes[close] = (this.closes[close] ?? 0) + 1;
     this.handshakes[hs] = (this.handshakes[hs] ?? 0) + 1;
-    for (let m = f.anomalyMask; m !== 0; m &= m - 1) this.anomalyCounts[31 - Math.clz32(m & -m)]++;
+    tallyBits(this.anomalyCounts, f.anomalyMask);
     if ((conditionMask(f.anomalyMask, hs, close) & DEFAULT_FAIL_MASK) !== 0) this.abnormal++;
   }
 }

@@ -80,9 +80,12 @@ export interface FlowRecord {
 /** a record's end_reason, by the tracker's EndReason (tracker.ts re-exports it) */
 export const END_REASON_NAMES: readonly string[] = ['closed', 'idle', 'evicted', 'reused', 'end-of-input', 'packet-limit'];
 const REASONS = END_REASON_NAMES.length;
+/** `before` then a record's last two fields and its `}`, for every ending, by midstream·REASONS + reason */
+function byEnd(before: string): string[] {
+  return [false, true].flatMap((mid) => END_REASON_NAMES.map((name) => before + '"midstream":' + mid + ',"end_reason":"' + name + '"}'));
+}
 /** the end of a record without handshake retransmissions, by midstream·REASONS + reason */
-const TAILS: readonly string[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
-  ',"syn_retransmits":[],"synack_retransmits":[],"midstream":' + mid + ',"end_reason":"' + name + '"}'));
+const TAILS: readonly string[] = byEnd(',"syn_retransmits":[],"synack_retransmits":[],');
 /** Zeek's conn_state codes (cache keys) */
 const CONN_STATE_CODES: readonly string[] = ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
 
@@ -180,12 +183,10 @@ const COUNTER_KEYS: readonly Uint8Array[] = COUNTER_NAMES.map((n) => ascii('"' +
 const OPTIONS_SUFFIXES: readonly string[] = [...TAILS, ',"syn_retransmits":['];
 const RESENDS_TAIL = 2 * REASONS;
 /** `],"synack_retransmits":[],"midstream":…,"end_reason":"…"}` by midstream·REASONS + reason */
-const NO_SYNACK_RESENDS_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
-  ascii('],"synack_retransmits":[],"midstream":' + mid + ',"end_reason":"' + name + '"}')));
+const NO_SYNACK_RESENDS_ENDS: readonly Uint8Array[] = byEnd('],"synack_retransmits":[],').map(ascii);
 const K_SYNACK_RETRANSMITS = ascii('],"synack_retransmits":[');
 /** `],"midstream":…,"end_reason":"…"}` by midstream·REASONS + reason */
-const TAIL_ENDS: readonly Uint8Array[] = [false, true].flatMap((mid) => END_REASON_NAMES.map((name) =>
-  ascii('],"midstream":' + mid + ',"end_reason":"' + name + '"}')));
+const TAIL_ENDS: readonly Uint8Array[] = byEnd('],').map(ascii);
 
 /** jsonText's buffer */
 const scratch = Buffer.allocUnsafeSlow(MAX_FLOW_JSON);

@@ -397,13 +397,8 @@ export class FlowTable {
   /** Every row is in use: move to a larger buffer (the first of `growthSteps` the system grants). */
   private grow(): void {
     for (const rows of growthSteps(this.capacity)) {
-      let buf: ArrayBuffer;
-      try {
-        buf = this.allocBuffer(rows * ROW_BYTES);
-      } catch (e) {
-        if (e instanceof RangeError) continue; // refused: try a smaller step
-        throw e;
-      }
+      const buf = this.tryAlloc(rows * ROW_BYTES);
+      if (buf === null) continue; // refused: try a smaller step
       this.useBuffer(buf, true);
       return;
     }
@@ -630,15 +625,20 @@ export class FlowTable {
 
   /** Replace the row buffer by a new zeroed one of the same capacity; false when refused. */
   private tryFreshBuffer(): boolean {
-    let buf: ArrayBuffer;
-    try {
-      buf = this.allocBuffer(this.capacity * ROW_BYTES);
-    } catch (e) {
-      if (e instanceof RangeError) return false;
-      throw e;
-    }
+    const buf = this.tryAlloc(this.capacity * ROW_BYTES);
+    if (buf === null) return false;
     this.useBuffer(buf, false);
     return true;
+  }
+
+  /** A new zeroed row buffer of `bytes`, or null when the allocator refuses it (a RangeError). */
+  private tryAlloc(bytes: number): ArrayBuffer | null {
+    try {
+      return this.allocBuffer(bytes);
+    } catch (e) {
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
   }
 
   // ---- lists --------------------------------------------------------------------------------

@@ -233,7 +233,9 @@ export interface Tracked {
  * Feed built frames to `tracker` in time order as a capture would (packet numbers from 1), then
  * finish it; `onPacket` sees each packet's result.
  */
-export function feed(frames: BuiltFrame[], tracker: Tracker, onPacket?: (r: PacketResult, number: number) => void): void {
+/** Track `frames` in time order, then end the run (`finishReason`: how the tracker ends what is left). */
+export function feed(frames: BuiltFrame[], tracker: Tracker, onPacket?: (r: PacketResult, number: number) => void,
+  finishReason?: Parameters<Tracker['finish']>[0]): void {
   const pkt = new Packet();
   const frame: Frame = newFrame();
   const sorted = frames.slice().sort((a, b) => a.t - b.t);
@@ -250,7 +252,7 @@ export function feed(frames: BuiltFrame[], tracker: Tracker, onPacket?: (r: Pack
     const r = tracker.track(pkt);
     if (onPacket !== undefined) onPacket(r, i + 1);
   });
-  tracker.finish();
+  tracker.finish(finishReason);
 }
 
 export function track(frames: BuiltFrame[], opts: TrackerOptions = {}): Tracked {

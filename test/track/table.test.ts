@@ -212,3 +212,30 @@ describe('tracker over a growing table', () => {
     expect(tracker.table.capacity).toBe(1 << 22);
   });
 });
+
+describe('memoryBytes', () => {
+  test('grownFreedReusedCleared_memoryBytes_countsRowsEverUsedNotCapacity', () => {
+    const t = new FlowTable();
+    const n = 5000; // past the first growth: the buffer now spans millions of rows
+    for (let i = 0; i < n; i++) addConnection(t, i);
+    expect(t.capacity).toBeGreaterThan(4 * n);
+    const used = t.memoryBytes();
+    // far below the row buffer's reservation, which is address space, not memory
+    expect(used).toBeLessThan(t.capacity * ROW_BYTES / 4);
+    expect(used).toBeGreaterThan(n * ROW_BYTES);
+    // freed rows stay counted (they were touched) and are reused before any new one
+    const freed: number[] = [];
+    for (let c = t.allHead, k = 0; k < 10; k++, c = t.i32[c * ROW_W + W.ALL_NEXT]) freed.push(c);
+    for (const c of freed) { t.remove(c); t.unlinkAll(c); t.freeRow(c); }
+    expect(t.size).toBe(n - 10);
+    expect(t.memoryBytes()).toBe(used);
+    for (let i = 0; i < 10; i++) addConnection(t, n + i);
+    expect(t.memoryBytes()).toBe(used);
+    // cleared: no row counted, the hash and counters keep their size
+    t.clear();
+    const rest = t.memoryBytes();
+    expect(rest).toBe(used - n * ROW_BYTES);
+    for (let i = 0; i < 100; i++) addConnection(t, i);
+    expect(t.memoryBytes()).toBe(rest + 100 * ROW_BYTES);
+  });
+});
