@@ -133,6 +133,17 @@ describe('bundle and code cache faults', () => {
     expect(run()).toEqual({ stdout: expected, stderr: '', status: 0 });
   });
 
+  test('bundle cut short_distRuns', () => {
+    restore();
+    // newer than dist/ but not a whole script (a copy stopped midway): dist/ runs instead
+    const bundle = join(dir, 'dist', 'tcpscope.cjs');
+    const source = readFileSync(bundle);
+    writeFileSync(bundle, source.subarray(0, source.length >> 1));
+    const t = statSync(join(dir, 'dist', 'cli', 'main.js')).mtime.getTime() / 1000 + 20;
+    utimesSync(bundle, t, t);
+    expect(run()).toEqual({ stdout: expected, stderr: '', status: 0 });
+  });
+
   test('no bundle_distRuns', () => {
     rmSync(join(dir, 'dist', 'tcpscope.cjs'));
     rmSync(cache(), { force: true });
