@@ -295,7 +295,8 @@ function looksLikeCapture(path: string): boolean {
     if (kind === 'pcap' || kind === 'pcapng') return true;
     if (kind !== 'gzip') return false;
     try {
-      // node:zlib loaded here, not at start-up: only a gzip capture needs it (README, Start-up)
+      // node:zlib loaded here, not by the library's import: only a gzip capture needs it (the CLI's
+      // bin/bundle.js loads it anyway, for the code cache's CRC-32)
       const zlib = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
       const inner = zlib.gunzipSync(head.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
       const k = sniffMagic(inner, 0, inner.length);

@@ -214,7 +214,8 @@ export class StreamSource implements ByteSource {
  */
 export class GunzipSource implements ByteSource {
   private readonly out: StreamSource;
-  // node:zlib loaded here, not at start-up: only a gzip capture needs it (README, Start-up)
+  // node:zlib loaded here, not by the library's import: only a gzip capture needs it (the CLI's
+  // bin/bundle.js loads it anyway, for the code cache's CRC-32)
   private readonly gunzip = (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).createGunzip({ chunkSize: 256 * 1024 });
   private fed = 0;
 
