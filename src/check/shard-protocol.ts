@@ -84,9 +84,10 @@ export interface ShardTestInit {
   /**
    * make this worker fail when it gets batch `atBatch` (-1: at end of input): throw an Error or
    * a TcpscopeError (RESOURCE_LIMIT) inside its message handler, throw outside it (uncaught),
-   * or exit with status 3 without a word
+   * call process.exit(3), or end with status 9 running none of its own code on the way out (as
+   * a worker killed from outside)
    */
-  fault?: { kind: 'error' | 'limit' | 'uncaught' | 'exit'; atBatch: number };
+  fault?: { kind: 'error' | 'limit' | 'uncaught' | 'exit' | 'killed'; atBatch: number };
 }
 
 export interface ShardBatch {

@@ -229,9 +229,14 @@ parentPort!.on('message', (m: ToShard) => {
 // A throw outside the handler above (a callback, a bug in start-up) would reach the reading
 // thread only as the Worker's 'error' event, which it cannot see while it waits for room in a
 // synchronous read (parallel.ts, dispatch): say it the same way, then stop.
+let reported = false;
 process.on('uncaughtException', (e) => {
   reportFailure(e);
   process.exit(1);
+});
+// and process.exit with a failing status from anywhere (the code it runs, or a module it loads)
+process.on('exit', (code) => {
+  if (code !== 0 && !reported) reportFailure(new Error(`exited with status ${code}`));
 });
 
 /**
@@ -240,6 +245,7 @@ process.on('uncaughtException', (e) => {
  * for room looks at) and the doorbell rung (its wait for answers).
  */
 function reportFailure(e: unknown): void {
+  reported = true;
   const failure: ShardFailure = { type: 'failure', index, message: e instanceof Error ? e.message : String(e) };
   if (isTcpscopeError(e)) {
     failure.code = e.code;
@@ -269,5 +275,7 @@ function injectFault(init: ShardInit, seq: number): void {
     case 'limit': throw new TcpscopeError('RESOURCE_LIMIT', `injected resource limit at batch ${seq}`, { exitStatus: 2 });
     case 'uncaught': setImmediate(() => { throw new Error(`injected uncaught fault at batch ${seq}`); }); return;
     case 'exit': process.exit(3);
+    // as if killed from outside: none of its own code runs on the way out
+    case 'killed': process.removeAllListeners('exit'); process.exit(9);
   }
 }
