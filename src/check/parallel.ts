@@ -329,6 +329,8 @@ class Merger {
   batches = Infinity;
   complete = false;
   private failure: Error | null = null;
+  /** the failure is a worker's own report (a later one does not replace it) */
+  private failureReported = false;
   private nextSeq = 0;
   private readonly pending = new Map<number, ShardResult[]>();
   /** per worker: its connections' numbers in one tracker's order, by the worker's own serials */
@@ -381,11 +383,17 @@ class Merger {
 
   accept(m: FromShard): void {
     if (m.type === 'failure') {
-      // the worker's own error, in place of any the reading thread noted while waiting for it
-      // (a worker taken for stalled, or one that exited after saying why)
-      this.failure = m.code !== undefined
-        ? new TcpscopeError(m.code as ErrorCode, m.message, { exitStatus: m.exitStatus, file: m.file, offset: m.offset })
-        : new Error(`shard worker ${m.index}: ${m.message}`);
+      // the first worker's own error, in place of any the reading thread noted while waiting for
+      // it (a worker taken for stalled, or one that exited after saying why)
+      if (!this.failureReported) {
+        this.failureReported = true;
+        const e = m.code !== undefined
+          ? new TcpscopeError(m.code as ErrorCode, m.message, { exitStatus: m.exitStatus, file: m.file, offset: m.offset })
+          : new Error(`shard worker ${m.index}: ${m.message}`);
+        // where it was thrown, for TCPSCOPE_DEBUG (the CLI prints an internal error's stack then)
+        if (m.stack !== undefined) e.stack = m.stack;
+        this.failure = e;
+      }
       this.check();
       return;
     }

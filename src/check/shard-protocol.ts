@@ -136,6 +136,8 @@ export interface ShardFailure {
   exitStatus?: number;
   file?: string;
   offset?: number;
+  /** the worker's stack, only when TCPSCOPE_DEBUG is set */
+  stack?: string;
 }
 
 export type FromShard = ShardResult | ShardFailure;

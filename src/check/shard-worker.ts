@@ -247,6 +247,8 @@ process.on('exit', (code) => {
 function reportFailure(e: unknown): void {
   reported = true;
   const failure: ShardFailure = { type: 'failure', index, message: e instanceof Error ? e.message : String(e) };
+  // the stack only for debugging (src/cli/main.ts prints it then): never in the one-line error
+  if (process.env.TCPSCOPE_DEBUG && e instanceof Error && e.stack !== undefined) failure.stack = e.stack;
   if (isTcpscopeError(e)) {
     failure.code = e.code;
     failure.exitStatus = e.exitStatus;

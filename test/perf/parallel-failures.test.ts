@@ -71,6 +71,22 @@ describe('parallel check: a worker that fails', () => {
     expect((r.error as Error).message).toBe('shard worker 0: injected fault at batch 2');
   }, 60_000);
 
+  test('workerThrowsWithTcpscopeDebug_stackOfTheWorker_messageStillOneLine', async () => {
+    // the CLI prints an internal error's stack only with TCPSCOPE_DEBUG: then it is the worker's
+    // (where the fault was thrown), and without it the worker's stack never crosses
+    const plain = await checkWithFault(capture, { kind: 'error', atBatch: 1 });
+    expect((plain.error as Error).stack).not.toContain('shard-worker');
+    process.env.TCPSCOPE_DEBUG = '1';
+    try {
+      const r = await checkWithFault(capture, { kind: 'error', atBatch: 1 });
+      expect((r.error as Error).message).toBe('shard worker 0: injected fault at batch 1');
+      expect((r.error as Error).stack).toContain('injectFault');
+      expect((r.error as Error).stack).toContain('shard-worker');
+    } finally {
+      delete process.env.TCPSCOPE_DEBUG;
+    }
+  }, 60_000);
+
   test('workerThrowsOutsideItsHandlerMidRead_uncaught_itsOwnErrorWithinSeconds', async () => {
     // the failure the reading thread used to see only after STALL_MS (60 s), as "stopped answering"
     const r = await checkWithFault(capture, { kind: 'uncaught', atBatch: 2 });
