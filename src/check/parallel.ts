@@ -36,10 +36,10 @@ import { FlowView } from '../track/flow.js';
 import { Ctr, D, FlowTable, ROW_BYTES, W } from '../track/table.js';
 import { type ChecksumPolicy, flowKeyHash } from '../track/tracker.js';
 import type { Evidence } from './evidence.js';
-import { TcpscopeError } from '../errors.js';
+import { type ErrorCode, TcpscopeError } from '../errors.js';
 import {
   ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, type FromShard, RECORD_HEADER, type ShardInit,
-  type ShardResult, TICK_SIZE,
+  type ShardResult, type ShardTestInit, TICK_SIZE,
 } from './shard-protocol.js';
 
 export interface ShardedTrackOptions {
@@ -68,6 +68,10 @@ export interface ShardedTrackOptions {
   counts?: { packets: number; frames: number };
   /** after each chunk read: input bytes so far, their total when known, frames read (a progress line) */
   progress?: (done: number, total: number | undefined, frames: number) => void;
+  /** tests only: part sizes and a fault for every worker (fault: for worker `faultWorker`, default 0) */
+  test?: ShardTestInit & { faultWorker?: number };
+  /** tests only: filled in as the run goes */
+  stats?: { endWaits: number };
 }
 
 export interface ShardedTrackSummary {
@@ -100,7 +104,11 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
   const workers: Worker[] = [];
   const ports: MessagePort[] = [];
   const spareBatches: ArrayBuffer[][] = Array.from({ length: n }, () => []);
-  const merger = new Merger(n, opts.onFlowEnd, counters, ports, spareBatches);
+  const merger = new Merger(n, opts.onFlowEnd, counters, ports, spareBatches, opts.stats);
+  const ring = (): void => {
+    Atomics.add(counters, n, 1);
+    Atomics.notify(counters, n);
+  };
   try {
     for (let i = 0; i < n; i++) {
       const worker = new Worker(url);
@@ -109,17 +117,30 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         type: 'init', index: i, workers: n, inflight: shared, port: port2, mslSeconds: opts.mslSeconds, checksums,
         failMask: opts.failMask, everyRecord: opts.everyRecord, evidenceMask: opts.evidenceMask,
       };
+      if (opts.test !== undefined) {
+        const { faultWorker, fault, ...sizes } = opts.test;
+        init.test = (faultWorker ?? 0) === i ? { ...sizes, fault } : sizes;
+      }
       worker.postMessage(init, [port2]);
-      // a worker that dies without a word (it should not: everything it runs is caught) must not
-      // hang the reader: note it and ring the doorbell; the reading thread throws it where it waits
+      // a worker that dies without a word (it should not: it reports its own failures, see
+      // shard-worker.ts, reportFailure) must not hang the reader: note it and ring the doorbell;
+      // the reading thread throws it where it waits (it sees these events only between reads and
+      // while waiting for the last answers: a worker that reported nothing while the reader
+      // waits for room is caught by STALL_MS)
       worker.on('error', (e) => {
         // a worker that cannot even start for want of file descriptors (a low `ulimit -n`) is the
         // user's limit, not tcpscope's fault: say which limit and the two ways out
         merger.note(/\bE[MN]FILE\b/.test(e.message)
           ? new TcpscopeError('RESOURCE_LIMIT', `shard worker ${i} could not start: too many open files (ulimit -n); raise the limit or use --jobs 1`, { exitStatus: 2 })
           : new Error(`shard worker ${i}: ${e.message}`));
-        Atomics.add(counters, n, 1);
-        Atomics.notify(counters, n);
+        ring();
+      });
+      // killed, or exited by its own hand before its last answer: the answers it owes never come
+      worker.on('exit', (code) => {
+        if (code !== 0 && !merger.answeredAll(i)) {
+          merger.note(new Error(`shard worker ${i} exited with status ${code} before its last answer`));
+          ring();
+        }
       });
       workers.push(worker);
       ports.push(port1);
@@ -145,9 +166,9 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
           const queued = Atomics.load(counters, k);
           if (queued < 0) { drain(); merger.fail(`shard worker ${k} stopped`); }
           if (queued < MAX_INFLIGHT) break;
+          drain();
           if (queued !== last) { last = queued; since = Date.now(); }
           else if (Date.now() - since > STALL_MS) merger.fail(`shard worker ${k} stopped answering`);
-          drain();
           Atomics.wait(counters, k, queued, 50);
         }
         const { buf, used } = writers[k].take(spareBatches[k].pop());
@@ -308,6 +329,8 @@ class Merger {
   batches = Infinity;
   complete = false;
   private failure: Error | null = null;
+  /** the failure is a worker's own report (a later one does not replace it) */
+  private failureReported = false;
   private nextSeq = 0;
   private readonly pending = new Map<number, ShardResult[]>();
   /** per worker: its connections' numbers in one tracker's order, by the worker's own serials */
@@ -329,6 +352,7 @@ class Merger {
     private readonly ports: MessagePort[],
     /** batch buffers handed back, per worker (the reader fills them again) */
     private readonly spareBatches: ArrayBuffer[][],
+    private readonly stats: { endWaits: number } | undefined,
   ) {
     this.endParts = Array.from({ length: n }, () => []);
     this.endDone = new Array<boolean>(n).fill(false);
@@ -352,9 +376,25 @@ class Merger {
     if (this.failure !== null) throw this.failure;
   }
 
+  /** Whether worker `index` has sent its last part (it owes nothing more). */
+  answeredAll(index: number): boolean {
+    return this.endDone[index];
+  }
+
   accept(m: FromShard): void {
     if (m.type === 'failure') {
-      this.fail(`shard worker ${m.index}: ${m.message}`);
+      // the first worker's own error, in place of any the reading thread noted while waiting for
+      // it (a worker taken for stalled, or one that exited after saying why)
+      if (!this.failureReported) {
+        this.failureReported = true;
+        const e = m.code !== undefined
+          ? new TcpscopeError(m.code as ErrorCode, m.message, { exitStatus: m.exitStatus, file: m.file, offset: m.offset })
+          : new Error(`shard worker ${m.index}: ${m.message}`);
+        // where it was thrown, for TCPSCOPE_DEBUG (the CLI prints an internal error's stack then)
+        if (m.stack !== undefined) e.stack = m.stack;
+        this.failure = e;
+      }
+      this.check();
       return;
     }
     if (m.batchBuf !== null) this.spareBatches[m.index].push(m.batchBuf);
@@ -368,7 +408,10 @@ class Merger {
       }
     } else {
       this.endParts[m.index].push({ result: m, view: new DataView(m.buf), words: new Int32Array(m.buf), left: m.records, at: 0 });
-      if (m.done) this.endDone[m.index] = true;
+      if (m.done) {
+        this.endDone[m.index] = true;
+        if (this.stats !== undefined) this.stats.endWaits += m.endWaits;
+      }
     }
     this.mergeEnd();
   }

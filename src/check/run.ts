@@ -20,7 +20,7 @@ import { EndingView } from './ending.js';
 import { EvidenceCollector } from './evidence.js';
 import { type CheckRunInfo, type CheckSink, type Decision, Judge, exitStatusOf } from './judge.js';
 import type { Policy } from './policy.js';
-import type { ShardedTrackSummary } from './parallel.js';
+import type { ShardedTrackOptions, ShardedTrackSummary } from './parallel.js';
 
 /**
  * When the check runs on worker threads by default: captures of 512 MB or more, on 4 cores or
@@ -75,6 +75,9 @@ export interface CheckOptions {
   jobs?: number;
   /** a progress line on standard error during a long read, when CheckIO.progressLine offers one (default true) */
   progress?: boolean;
+  /** tests only: passed to the parallel check (parallel.ts, ShardedTrackOptions test and stats) */
+  shardTest?: ShardedTrackOptions['test'];
+  shardStats?: ShardedTrackOptions['stats'];
 }
 
 /** Where a run writes, and what it knows of its surroundings (tests pass their own). */
@@ -168,6 +171,8 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
       evidenceMask: opts.policy.failMask,
       counts,
       progress,
+      test: opts.shardTest,
+      stats: opts.shardStats,
       onFlowEnd: (view, mask, ev) => {
         if (view === null) judge.countPass(mask);
         else {

@@ -71,6 +71,23 @@ export interface ShardInit {
   everyRecord: boolean;
   /** conditions whose evidence packets are collected */
   evidenceMask: number;
+  /** settings and faults only the tests use (never set by the CLI) */
+  test?: ShardTestInit;
+}
+
+/** What a test may change in a worker: the end-of-input part sizes, and a fault to inject. */
+export interface ShardTestInit {
+  /** end-of-input records per part (default 4096) */
+  endPart?: number;
+  /** end-of-input parts a worker may have waiting for the reading thread (default 4) */
+  endPartsAhead?: number;
+  /**
+   * make this worker fail when it gets batch `atBatch` (-1: at end of input): throw an Error or
+   * a TcpscopeError (RESOURCE_LIMIT) inside its message handler, throw outside it (uncaught),
+   * call process.exit(3), or end with status 9 running none of its own code on the way out (as
+   * a worker killed from outside)
+   */
+  fault?: { kind: 'error' | 'limit' | 'uncaught' | 'exit' | 'killed'; atBatch: number };
 }
 
 export interface ShardBatch {
@@ -103,12 +120,24 @@ export interface ShardResult {
   batchBuf: ArrayBuffer | null;
   /** the last part of the end-of-input records */
   done: boolean;
+  /** on the last part: how many times the worker waited for room for an end-of-input part */
+  endWaits: number;
 }
 
+/**
+ * A worker's error, as data (an Error does not cross threads with its type): a TcpscopeError
+ * keeps its code and exit status and is rebuilt on the reading thread; any other is its message.
+ */
 export interface ShardFailure {
   type: 'failure';
   index: number;
   message: string;
+  code?: string;
+  exitStatus?: number;
+  file?: string;
+  offset?: number;
+  /** the worker's stack, only when TCPSCOPE_DEBUG is set */
+  stack?: string;
 }
 
 export type FromShard = ShardResult | ShardFailure;

@@ -17,11 +17,13 @@ import { conditionMask } from './conditions.js';
 import { EvidenceCollector } from './evidence.js';
 import {
   ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, PHASE_END, PHASE_EXPIRY, PHASE_REUSE, RECORD_MAX,
-  type ShardBatch, type ShardInit, type ShardResult, type ToShard,
+  type ShardBatch, type ShardFailure, type ShardInit, type ShardResult, type ToShard,
 } from './shard-protocol.js';
+import { isTcpscopeError, TcpscopeError } from '../errors.js';
 
 /** end-of-input records are sent in parts of this many, so neither side holds them all */
 const END_PART = 4096;
+/** end-of-input parts a worker may have waiting for the reading thread */
 const END_PARTS_AHEAD = 4;
 class Shard {
   private readonly tracker: Tracker;
@@ -39,11 +41,17 @@ class Shard {
   // what ended connections are ordered by (see shard-protocol.ts)
   private phase = PHASE_REUSE;
   private k1 = 0;
+  private readonly endPart: number;
+  private readonly endPartsAhead: number;
+  /** times this worker waited for room for an end-of-input part (reported on its last part) */
+  private endWaits = 0;
 
   constructor(private readonly init: ShardInit) {
     this.inflight = new Int32Array(init.inflight);
     this.endSlot = init.workers + 1 + init.index;
     this.port = init.port;
+    this.endPart = init.test?.endPart ?? END_PART;
+    this.endPartsAhead = init.test?.endPartsAhead ?? END_PARTS_AHEAD;
     this.evidence = new EvidenceCollector(init.evidenceMask);
     this.tracker = new Tracker({
       mslSeconds: init.mslSeconds,
@@ -54,6 +62,7 @@ class Shard {
   }
 
   batch(m: ShardBatch): void {
+    injectFault(this.init, m.seq);
     const view = new DataView(m.buf);
     const bytes = new Uint8Array(m.buf);
     const frame = this.frame, pkt = this.pkt, tracker = this.tracker;
@@ -96,6 +105,7 @@ class Shard {
   }
 
   finish(): void {
+    injectFault(this.init, -1);
     this.phase = PHASE_END;
     this.k1 = Infinity;
     this.tracker.finish();
@@ -152,11 +162,13 @@ class Shard {
     // the next entry 8-aligned, so the reader copies the row by words
     w.at = (at + 7) & ~7;
     this.recordCount++;
-    if (this.phase === PHASE_END && this.recordCount >= END_PART) {
+    if (this.phase === PHASE_END && this.recordCount >= this.endPart) {
       // at most END_PARTS_AHEAD parts waiting for the reading thread: it merges every worker's
       // parts in order, so a fast worker must not pile up all its connections in memory
       const slot = this.endSlot;
-      while (Atomics.load(this.inflight, slot) >= END_PARTS_AHEAD) Atomics.wait(this.inflight, slot, END_PARTS_AHEAD, 1000);
+      const ahead = this.endPartsAhead;
+      if (Atomics.load(this.inflight, slot) >= ahead) this.endWaits++;
+      for (let queued; (queued = Atomics.load(this.inflight, slot)) >= ahead;) Atomics.wait(this.inflight, slot, queued, 1000);
       Atomics.add(this.inflight, slot, 1);
       this.send(-1, false, null);
     }
@@ -176,7 +188,7 @@ class Shard {
     const { buf } = w.take(back === undefined ? undefined : back.message as ArrayBuffer);
     const msg: ShardResult = {
       type: 'result', index: this.init.index, seq, buf, records: this.recordCount, createdAt, createdCount: count,
-      batchBuf, done,
+      batchBuf, done, endWaits: done ? this.endWaits : 0,
     };
     this.createdCount = 0;
     this.recordCount = 0;
@@ -210,13 +222,62 @@ parentPort!.on('message', (m: ToShard) => {
       parentPort!.close();
     }
   } catch (e) {
-    // say what went wrong, and unblock the reading thread should it be waiting for room
-    port?.postMessage({ type: 'failure', index, message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-    if (inflight !== null) {
-      Atomics.store(inflight, index, -1);
-      Atomics.notify(inflight, index);
-      Atomics.add(inflight, workers, 1);
-      Atomics.notify(inflight, workers);
-    }
+    reportFailure(e);
   }
 });
+
+// A throw outside the handler above (a callback, a bug in start-up) would reach the reading
+// thread only as the Worker's 'error' event, which it cannot see while it waits for room in a
+// synchronous read (parallel.ts, dispatch): say it the same way, then stop.
+let reported = false;
+process.on('uncaughtException', (e) => {
+  reportFailure(e);
+  process.exit(1);
+});
+// and process.exit with a failing status from anywhere (the code it runs, or a module it loads)
+process.on('exit', (code) => {
+  if (code !== 0 && !reported) reportFailure(new Error(`exited with status ${code}`));
+});
+
+/**
+ * Tell the reading thread what went wrong, without its event loop: the failure on the port (it
+ * drains that with receiveMessageOnPort), this worker's queue marked failed (-1, which its wait
+ * for room looks at) and the doorbell rung (its wait for answers).
+ */
+function reportFailure(e: unknown): void {
+  reported = true;
+  const failure: ShardFailure = { type: 'failure', index, message: e instanceof Error ? e.message : String(e) };
+  // the stack only for debugging (src/cli/main.ts prints it then): never in the one-line error
+  if (process.env.TCPSCOPE_DEBUG && e instanceof Error && e.stack !== undefined) failure.stack = e.stack;
+  if (isTcpscopeError(e)) {
+    failure.code = e.code;
+    failure.exitStatus = e.exitStatus;
+    failure.file = e.file;
+    failure.offset = e.offset;
+  }
+  try {
+    port?.postMessage(failure);
+  } catch {
+    // the port is closed (the run is over): nobody is waiting
+  }
+  if (inflight !== null) {
+    Atomics.store(inflight, index, -1);
+    Atomics.notify(inflight, index);
+    Atomics.add(inflight, workers, 1);
+    Atomics.notify(inflight, workers);
+  }
+}
+
+/** The test fault for this message, if one is set (ShardInit.test). */
+function injectFault(init: ShardInit, seq: number): void {
+  const fault = init.test?.fault;
+  if (fault === undefined || fault.atBatch !== seq) return;
+  switch (fault.kind) {
+    case 'error': throw new Error(`injected fault at batch ${seq}`);
+    case 'limit': throw new TcpscopeError('RESOURCE_LIMIT', `injected resource limit at batch ${seq}`, { exitStatus: 2 });
+    case 'uncaught': setImmediate(() => { throw new Error(`injected uncaught fault at batch ${seq}`); }); return;
+    case 'exit': process.exit(3);
+    // as if killed from outside: none of its own code runs on the way out
+    case 'killed': process.removeAllListeners('exit'); process.exit(9);
+  }
+}

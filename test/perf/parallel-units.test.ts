@@ -1,8 +1,8 @@
 /**
  * The pieces of the parallel check that need no worker: how connection numbers are kept per
  * shard (ShardSerials), how many threads a check runs on by default (threadsFor); and that the
- * workers' code cache is still taken (a worker sets a V8 flag for a moment, and V8 refuses a
- * cache made under other flags).
+ * workers' code cache is taken (V8 refuses a cache made under other flags, so a flag set at run
+ * time would quietly cost every worker its cache).
  */
 import { closeSync, openSync, ftruncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,13 +41,17 @@ describe('ShardSerials', () => {
     expect(s.chunksHeld).toBe(1);
   });
 
-  test('serials_neverAddedOrTakenTwice_minusOne', () => {
+  test('serials_neverAddedOrOfADroppedChunk_minusOne', () => {
     const s = new ShardSerials();
     for (let i = 1; i <= 4096; i++) s.add(i);
+    // serials never given: before the first, past the last
     expect(s.take(0)).toBe(-1);
     expect(s.take(4097)).toBe(-1);
-    for (let i = 1; i <= 4096; i++) s.take(i);
-    // the chunk is gone: a second end of the same connection is caught, not answered wrong
+    for (let i = 1; i <= 4096; i++) expect(s.take(i)).toBe(i);
+    // every connection of the (full) chunk ended: it is dropped, so a second end of one of them
+    // is caught, not answered wrong (a second end while its chunk is still held is not: the
+    // merger relies on each worker ending each connection once)
+    expect(s.chunksHeld).toBe(0);
     expect(s.take(5)).toBe(-1);
   });
 });
@@ -89,8 +93,8 @@ describe('threadsFor', () => {
 describe('shard worker bundle', () => {
   test('workerCodeCache_afterTrainingRun_takenByAWorker', async () => {
     // npm run build made the cache with a training `check --jobs 2`: a V8 flag set at run time in
-    // a worker (a round set --expose-gc there for a moment) changes the flag hash the cache
-    // carries, and the cache is then refused
+    // a worker (--expose-gc, say) would change the flag hash the cache carries, and V8 would
+    // then refuse the cache
     const bundleJs = pathToFileURL(join(__dirname, '..', '..', 'bin', 'bundle.js')).href;
     const worker = new Worker(`import(${JSON.stringify(bundleJs)}).then(({ loadBundle }) => {
       const b = loadBundle('shard-worker', 'check/shard-worker.js');

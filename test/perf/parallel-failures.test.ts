@@ -1,0 +1,147 @@
+/**
+ * `tcpscope check --jobs N` when a worker fails (src/check/parallel.ts, shard-worker.ts): the
+ * run stops within seconds (never the minute the reading thread gives a silent worker), with the
+ * worker's own error on one line; a TcpscopeError keeps its code and exit status, and what was
+ * judged before is reported as for any input error; a worker that exits before its last answer
+ * stops the run instead of leaving it waiting. The faults are injected through the test-only
+ * ShardInit.test option; the workers run from dist/ (npm test builds first).
+ */
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { buildPolicy } from '../../src/check/policy.js';
+import { type CheckOptions, runCheck } from '../../src/check/run.js';
+import type { ShardedTrackOptions } from '../../src/check/parallel.js';
+import { isTcpscopeError } from '../../src/errors.js';
+import { Output } from '../../src/print/output.js';
+import { generated, tmpDir } from './helpers.js';
+
+type Fault = NonNullable<NonNullable<ShardedTrackOptions['test']>['fault']>;
+
+interface Outcome {
+  /** the exit status runCheck returned or its TcpscopeError carried (undefined: another error) */
+  status: number | undefined;
+  error: unknown;
+  out: string;
+  seconds: number;
+}
+
+/** One in-process check with --json on 2 threads, worker 0 failing as told. */
+async function checkWithFault(capture: string, fault: Fault | undefined, extra: Partial<CheckOptions> = {}): Promise<Outcome> {
+  const file = join(tmpDir(), 'out.ndjson');
+  const fd = openSync(file, 'w');
+  const opts: CheckOptions = {
+    captures: [capture], filter: '', policy: buildPolicy({}, { failOn: ['all'] }), json: true, color: 'never', quiet: false,
+    reportLimit: 0, checksums: 'control', jobs: 2, shardTest: fault === undefined ? undefined : { fault, faultWorker: 0 }, ...extra,
+  };
+  const started = performance.now();
+  let status: number | undefined;
+  let error: unknown = null;
+  try {
+    status = await runCheck(opts, { stdout: new Output(fd), stderr: () => {}, env: {}, isTTY: false });
+  } catch (e) {
+    error = e;
+    status = isTcpscopeError(e) ? e.exitStatus : undefined;
+  } finally {
+    closeSync(fd);
+  }
+  return { status, error, out: readFileSync(file, 'utf8'), seconds: (performance.now() - started) / 1000 };
+}
+
+const flowLines = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('{"type":"flow"'));
+
+describe('parallel check: a worker that fails', () => {
+  let capture = '';
+  let batches = 0;
+  beforeAll(() => {
+    // ~130,000 packets: 16 batches of 8192 frames, so a worker failing at batch 2 leaves the
+    // reading thread waiting for room in that worker's queue (4 batches) long before the end
+    const g = generated(tmpDir(), 'mixed.pcap', { flows: 6000, payload: 40000, rate: 500, seed: 3 });
+    capture = g.path;
+    batches = Math.ceil(g.packets / 8192);
+    expect(batches).toBeGreaterThan(10);
+  });
+
+  test('workerThrowsMidRead_plainError_oneLineWithItsMessageWithinSeconds', async () => {
+    const r = await checkWithFault(capture, { kind: 'error', atBatch: 2 });
+    expect(r.seconds).toBeLessThan(20);
+    // not a TcpscopeError: the CLI prints it as "internal error: MESSAGE" (status 2), so the
+    // message is one line naming the worker and its own error, without a stack
+    expect(isTcpscopeError(r.error)).toBe(false);
+    expect((r.error as Error).message).toBe('shard worker 0: injected fault at batch 2');
+  }, 60_000);
+
+  test('workerThrowsWithTcpscopeDebug_stackOfTheWorker_messageStillOneLine', async () => {
+    // the CLI prints an internal error's stack only with TCPSCOPE_DEBUG: then it is the worker's
+    // (where the fault was thrown), and without it the worker's stack never crosses
+    const plain = await checkWithFault(capture, { kind: 'error', atBatch: 1 });
+    expect((plain.error as Error).stack).not.toContain('shard-worker');
+    process.env.TCPSCOPE_DEBUG = '1';
+    try {
+      const r = await checkWithFault(capture, { kind: 'error', atBatch: 1 });
+      expect((r.error as Error).message).toBe('shard worker 0: injected fault at batch 1');
+      expect((r.error as Error).stack).toContain('injectFault');
+      expect((r.error as Error).stack).toContain('shard-worker');
+    } finally {
+      delete process.env.TCPSCOPE_DEBUG;
+    }
+  }, 60_000);
+
+  test('workerThrowsOutsideItsHandlerMidRead_uncaught_itsOwnErrorWithinSeconds', async () => {
+    // the failure the reading thread used to see only after STALL_MS (60 s), as "stopped answering"
+    const r = await checkWithFault(capture, { kind: 'uncaught', atBatch: 2 });
+    expect(r.seconds).toBeLessThan(20);
+    expect((r.error as Error).message).toBe('shard worker 0: injected uncaught fault at batch 2');
+  }, 60_000);
+
+  test('workerCallsExitMidRead_exitStatus_saysSoWithinSeconds', async () => {
+    const r = await checkWithFault(capture, { kind: 'exit', atBatch: 2 });
+    expect(r.seconds).toBeLessThan(20);
+    expect((r.error as Error).message).toBe('shard worker 0: exited with status 3');
+  }, 60_000);
+
+  test('workerTcpscopeErrorMidRead_resourceLimit_keepsCodeAndReportsWhatWasJudged', async () => {
+    // TIME_WAIT of 2×0.05 s: connections end (and are judged) all along the capture
+    const r = await checkWithFault(capture, { kind: 'limit', atBatch: 6 }, { mslSeconds: 0.05 });
+    expect(r.seconds).toBeLessThan(20);
+    expect(isTcpscopeError(r.error)).toBe(true);
+    if (!isTcpscopeError(r.error)) return;
+    expect(r.error.code).toBe('RESOURCE_LIMIT');
+    expect(r.status).toBe(2);
+    expect(r.error.describe()).toBe('injected resource limit at batch 6');
+    // as for an input error on one thread: the report is written, with the connections judged
+    // before the failure and the error in its summary
+    const lines = r.out.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1]) as { verdict: string; error: { message: string; code: string } | null };
+    expect(summary.verdict).toBe('error');
+    expect(summary.error).toEqual({ message: 'injected resource limit at batch 6', code: 'RESOURCE_LIMIT' });
+    // the connections judged before the failure: the first ones of the fault-free answer, alike
+    const judged = flowLines(r.out);
+    expect(judged.length).toBeGreaterThan(100);
+    expect(judged.length).toBeLessThan(6000);
+    const whole = flowLines((await checkWithFault(capture, undefined, { mslSeconds: 0.05, jobs: 1 })).out);
+    expect(judged).toEqual(whole.slice(0, judged.length));
+  }, 60_000);
+
+  test('workerTcpscopeErrorAtEndOfInput_resourceLimit_keepsCode', async () => {
+    const r = await checkWithFault(capture, { kind: 'limit', atBatch: -1 });
+    expect(isTcpscopeError(r.error) && r.error.code).toBe('RESOURCE_LIMIT');
+    expect(r.status).toBe(2);
+  }, 60_000);
+
+  test('workerKilledAfterReadingEnded_nonZeroExit_stopsTheRunWithinSeconds', async () => {
+    // ends with status 9 running none of its code (as if killed): only its 'exit' event tells
+    const r = await checkWithFault(capture, { kind: 'killed', atBatch: -1 });
+    expect(r.seconds).toBeLessThan(20);
+    expect((r.error as Error).message).toBe('shard worker 0 exited with status 9 before its last answer');
+  }, 60_000);
+
+  test('noFault_sameCaptureAndOptions_sameAsOneThread', async () => {
+    // the fault-free run of the same harness answers as one thread does (the faults above are the only difference)
+    const two = await checkWithFault(capture, undefined);
+    const one = await checkWithFault(capture, undefined, { jobs: 1 });
+    expect(two.error).toBe(null);
+    expect(two.out).toBe(one.out);
+    expect(flowLines(two.out).length).toBe(6000);
+  }, 120_000);
+});
