@@ -79,8 +79,16 @@ export class Exemption {
   matches(client: string, server: string): boolean {
     const c = splitEndpoint(client), s = splitEndpoint(server);
     if (this.blocks !== null && !(hostIn(this.blocks, c.addr) || hostIn(this.blocks, s.addr))) return false;
-    if (this.ports.length > 0 && !this.ports.some((r) => (c.port >= r.lo && c.port <= r.hi) || (s.port >= r.lo && s.port <= r.hi))) return false;
-    return true;
+    return this.portsCover(c.port, s.port);
+  }
+
+  /** Do the ports (when it lists any) cover either end's port? */
+  private portsCover(clientPort: number, serverPort: number): boolean {
+    if (this.ports.length === 0) return true;
+    for (const r of this.ports) {
+      if ((clientPort >= r.lo && clientPort <= r.hi) || (serverPort >= r.lo && serverPort <= r.hi)) return true;
+    }
+    return false;
   }
 
   /**
@@ -93,14 +101,7 @@ export class Exemption {
       const [client, server] = text();
       return this.matches(client, server);
     }
-    const ports = this.ports;
-    if (ports.length > 0) {
-      let hit = false;
-      for (const r of ports) {
-        if ((ep.clientPort >= r.lo && ep.clientPort <= r.hi) || (ep.serverPort >= r.lo && ep.serverPort <= r.hi)) { hit = true; break; }
-      }
-      if (!hit) return false;
-    }
+    if (!this.portsCover(ep.clientPort, ep.serverPort)) return false;
     const nets = this.nets;
     if (nets.length === 0) return true;
     for (let n = 0; n < nets.length; n += 5) {
