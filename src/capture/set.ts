@@ -12,7 +12,6 @@
  * under a low `ulimit -n`), parking the least recently read file, so any number of them stays within `ulimit -n`.
  */
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { TcpscopeError } from '../errors.js';
 import { sniffMagic } from './decoder.js';
@@ -20,7 +19,7 @@ import { type Frame, newFrame } from './frame.js';
 import type { CaptureInfo } from './info.js';
 import type { FrameSink } from './parser.js';
 import { CaptureReader, END, FRAME, WAIT, type ProgressCallback } from './reader.js';
-import { FilePool, openSource } from './source.js';
+import { FilePool, loadZlib, openSource } from './source.js';
 
 export interface CaptureSetOptions {
   /** buffer size per open file (default 1 MiB, smaller for sets of more than 64 files) */
@@ -295,9 +294,7 @@ function looksLikeCapture(path: string): boolean {
     if (kind === 'pcap' || kind === 'pcapng') return true;
     if (kind !== 'gzip') return false;
     try {
-      // node:zlib loaded here, not by the library's import: only a gzip capture needs it (the CLI's
-      // bin/bundle.js loads it anyway, for the code cache's CRC-32)
-      const zlib = createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+      const zlib = loadZlib();
       const inner = zlib.gunzipSync(head.subarray(0, n), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
       const k = sniffMagic(inner, 0, inner.length);
       return k === 'pcap' || k === 'pcapng';

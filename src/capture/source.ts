@@ -208,15 +208,21 @@ export class StreamSource implements ByteSource {
 }
 
 /**
+ * node:zlib, loaded when first needed rather than by the library's import: only a gzip capture
+ * needs it (the CLI's bin/bundle.js loads it anyway, for the code cache's CRC-32).
+ */
+export function loadZlib(): typeof import('node:zlib') {
+  return createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+}
+
+/**
  * gzip in front of another source: `prefix` (bytes already read from `raw` while sniffing the
  * magic) and the rest of `raw` are fed through zlib; the inflated bytes come out of `read`.
  * Concatenated gzip members (what `cat a.gz b.gz` makes) inflate as one stream.
  */
 export class GunzipSource implements ByteSource {
   private readonly out: StreamSource;
-  // node:zlib loaded here, not by the library's import: only a gzip capture needs it (the CLI's
-  // bin/bundle.js loads it anyway, for the code cache's CRC-32)
-  private readonly gunzip = (createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib')).createGunzip({ chunkSize: 256 * 1024 });
+  private readonly gunzip = loadZlib().createGunzip({ chunkSize: 256 * 1024 });
   private fed = 0;
 
   constructor(prefix: Uint8Array, private readonly raw: ByteSource, name: string) {
