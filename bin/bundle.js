@@ -63,8 +63,8 @@ function mtime(path) {
 
 /**
  * Compile and run the bundle `name` (made from dist/`entry`): its module.exports plus the compiled
- * script (to make a cache from), or null when there is no usable bundle (none built, or older than
- * dist/). `useCache: false` ignores the code cache (the build's training run).
+ * script (to make a cache from), or null when there is no usable bundle (none built, older than
+ * dist/, or one that does not compile or run). `useCache: false` ignores the code cache (the build's training run).
  */
 function loadBundle(name, entry, { useCache = true } = {}) {
   const paths = bundlePaths(name, entry);
@@ -91,13 +91,19 @@ function loadBundle(name, entry, { useCache = true } = {}) {
   // scripts/bundle.mjs writes it as ASCII: read as latin1 it is a plain copy into a one-byte string
   const text = isAscii(source) ? source.toString('latin1') : source.toString('utf8');
   const wrapper = '(function (exports, require, module, __filename, __dirname, __TCPSCOPE_BUNDLE__) {' + text + '\n})';
-  const script = new Script(wrapper, { filename: paths.code, cachedData });
   const module = { exports: {} };
   const bundleApi = {
     moduleUrl: (path) => new URL(path, DIST).href,
     workerUrl: pathToFileURL(require('node:path').join(__dirname, 'shard-worker.js')),
   };
-  script.runInThisContext()(module.exports, createRequire(paths.code), module, paths.code, fileURLToPath(DIST), bundleApi);
+  let script;
+  try {
+    script = new Script(wrapper, { filename: paths.code, cachedData });
+    script.runInThisContext()(module.exports, createRequire(paths.code), module, paths.code, fileURLToPath(DIST), bundleApi);
+  } catch {
+    // a bundle that does not compile or run (cut short, edited by hand) is no usable bundle
+    return null;
+  }
   return { exports: module.exports, script, paths, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
 

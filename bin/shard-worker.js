@@ -11,11 +11,8 @@ const { loadBundle, writeCodeCache } = require('./bundle.js');
 // after each message it has handled, writes what it has compiled as the workers' code cache
 const training = process.env.TCPSCOPE_TRAIN_WORKER_CACHE === '1';
 const bundle = loadBundle('shard-worker', 'check/shard-worker.js', { useCache: !training });
-if (bundle === null) {
-  import(pathToFileURL(join(__dirname, '..', 'dist', 'check', 'shard-worker.js')).href).catch((e) => {
-    throw e; // as an uncaught error of the worker, which the parent reports
-  });
-}
+// (a failed import is an unhandled rejection: the worker ends, and the parent reports its error)
+if (bundle === null) import(pathToFileURL(join(__dirname, '..', 'dist', 'check', 'shard-worker.js')).href);
 else if (training) {
   parentPort.on('message', () => {
     try {

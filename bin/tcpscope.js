@@ -10,21 +10,9 @@ const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 const { loadBundle } = require('./bundle.js');
 
-/** The bundle's main, or null: none built, older than dist/, TCPSCOPE_NO_BUNDLE, or damaged. */
-function bundleMain() {
-  if (process.env.TCPSCOPE_NO_BUNDLE) return null;
-  try {
-    const bundle = loadBundle('tcpscope', 'cli/main.js');
-    return bundle === null ? null : bundle.exports.main;
-  } catch {
-    // a bundle that does not compile or run (cut short, edited by hand): dist/ itself serves
-    return null;
-  }
-}
-
 async function loadMain() {
-  const main = bundleMain();
-  if (main !== null) return main;
+  const bundle = process.env.TCPSCOPE_NO_BUNDLE ? null : loadBundle('tcpscope', 'cli/main.js');
+  if (bundle !== null) return bundle.exports.main;
   const entry = join(__dirname, '..', 'dist', 'cli', 'main.js');
   if (!existsSync(entry)) {
     process.stderr.write('tcpscope: not built yet: run `npm ci` (or `npm run build`) in the tcpscope folder\n');

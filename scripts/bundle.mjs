@@ -47,7 +47,7 @@ const { loadBundle, bundlePaths, writeCodeCache } = await import(new URL('bin/bu
 if (process.argv[2] === '--train') {
   // (a child process of the build, standard output discarded)
   const bundle = loadBundle('tcpscope', BUNDLES.tcpscope, { useCache: false });
-  if (bundle === null) throw new Error('no bundle to train');
+  if (bundle === null) throw new Error('the bundle just built does not load (or is older than dist/): nothing to train');
   process.chdir(fileURLToPath(ROOT));
   for (const args of TRAINING) await bundle.exports.main(args);
   // the workers' bundle: its workers write their own cache after each message (bin/shard-worker.js)
