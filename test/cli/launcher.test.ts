@@ -61,6 +61,23 @@ describe('NODE_EXTRA_CA_CERTS', () => {
   });
 });
 
+describe('the launcher line as JavaScript', () => {
+  test('launcherLine_beforeUseStrict_useStrictStillADirective', () => {
+    // line 2 is a string statement: with 'use strict' after it the two form the directive
+    // prologue, so the script stays strict (a plain statement before it would make it sloppy)
+    const source = readFileSync(CLI, 'utf8');
+    const lines = source.split('\n');
+    expect(lines[0]).toBe('#!/bin/sh');
+    const strictAt = lines.findIndex((l) => l.startsWith("'use strict'"));
+    expect(strictAt).toBeGreaterThan(1);
+    const prologue = lines.slice(1, strictAt + 1).join('\n');
+    const isStrict = new Function(`${prologue}\nreturn (function () { return this === undefined; })();`);
+    expect(isStrict()).toBe(true);
+    // the check itself can fail: the same with a statement in front is sloppy
+    expect(new Function(`0;\n${prologue}\nreturn (function () { return this === undefined; })();`)()).toBe(false);
+  });
+});
+
 describe('arguments, input and status arrive unchanged', () => {
   // a capture whose name has spaces, quotes, a glob star and a dollar, and a filter of several words
   const odd = join(tmp, `a b 'c' "d" * $HOME.pcap`);
