@@ -11,6 +11,9 @@
 // tracking), measured alternately in the same run, medians of N runs (default 3), output to
 // /dev/null, the ratio against the issue's target, packets per second, peak RSS, and a mark.
 //
+// tcpscope is run as an installed `tcpscope` is: bin/tcpscope.js itself, whose sh line drops
+// NODE_EXTRA_CA_CERTS and execs node (the node running the bench, put first on PATH).
+//
 // Times: a shared machine makes wall-clock time mostly a measure of the neighbours, so the
 // ratios are judged on CPU time (user + system) by default; --basis wall judges wall time. Both
 // are printed. Peak RSS comes from GNU time (/usr/bin/time -f %M) when installed, else from
@@ -18,7 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -211,9 +214,11 @@ function printTable(extraNotes) {
   out.push('');
   out.push(`tcpscope benchmark — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${new Date().toISOString().slice(0, 16)}Z`);
   out.push(`medians of ${opts.runs} runs, tools alternated, output to /dev/null; ratios and pkt/s on ${opts.basis === 'cpu' ? 'CPU time (user+sys)' : 'wall time'}; peak RSS by ${meter}`);
-  // Node parses every certificate this names at each start, before any JavaScript runs (~50 ms of
-  // CPU for Debian's bundle): a cost of the machine that tcpscope's figures include and C tools don't
-  if (process.env.NODE_EXTRA_CA_CERTS) out.push(`NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): every Node start parses those certificates first, and tcpscope's figures include it`);
+  // Node parses every certificate this names at each start, before any JavaScript runs (~60 ms of
+  // CPU for Debian's bundle): bin/tcpscope.js run as a program drops it (its sh line), `node
+  // bin/tcpscope.js` pays it
+  out.push(`tcpscope runs as an installed \`tcpscope\` does: bin/tcpscope.js itself (its sh line execs node; ${dirname(process.execPath)} first on PATH), not \`node bin/tcpscope.js\``);
+  if (process.env.NODE_EXTRA_CA_CERTS) out.push(`NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): tcpscope's launcher drops it (\`node bin/tcpscope.js\` would parse those certificates at every start)`);
   out.push(...extraNotes);
   out.push('');
   out.push(line(head));
@@ -229,7 +234,11 @@ function printTable(extraNotes) {
 
 const tcpdump = have('tcpdump') ? ['tcpdump', '-n', '-r'] : null;
 const tcptrace = have('tcptrace') ? ['tcptrace', '-n'] : null;
-const me = (...a) => [process.execPath, TCPSCOPE, ...a];
+// tcpscope as an installed `tcpscope` is run: the bin file itself (its sh line drops
+// NODE_EXTRA_CA_CERTS, then execs node; README, Start-up), with this node first on PATH so the
+// runs use the node running the bench, as `process.execPath bin/tcpscope.js` did
+process.env.PATH = dirname(process.execPath) + delimiter + (process.env.PATH ?? '');
+const me = (...a) => [TCPSCOPE, ...a];
 const notes = [];
 if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) fail('not built: run `npm run build` (npm run bench builds first)');
 
@@ -330,7 +339,7 @@ function rotated(w) {
   const stamp = JSON.stringify({ bytes: w.bytes });
   if (!existsSync(first) || !existsSync(meta) || readFileSync(meta, 'utf8') !== stamp) {
     mkdirSync(dir, { recursive: true });
-    const r = spawnSync(process.execPath, [TCPSCOPE, '-r', w.file, '-w', first, '-C', '10'], { stdio: 'inherit' });
+    const r = spawnSync(TCPSCOPE, ['-r', w.file, '-w', first, '-C', '10'], { stdio: 'inherit' });
     if (r.status !== 0) fail('splitting the capture with -w -C failed');
     writeFileSync(meta, stamp);
   }

@@ -1,6 +1,16 @@
-#!/usr/bin/env node
+#!/bin/sh
+":" //; unset NODE_EXTRA_CA_CERTS; exec node "$0" "$@"
 // tcpscope command-line entry: runs the CLI from the bundle `npm run build` makes of dist/ (with its
 // code cache: see bundle.js), or from dist/ itself when there is no up-to-date bundle.
+//
+// Run as a program (an installed `tcpscope`, ./bin/tcpscope.js) this file is first a shell script:
+// line 2 is, to sh, `:` (do nothing) then "drop NODE_EXTRA_CA_CERTS and exec node on this file
+// with the same arguments" (same pid, so signals and the exit status are node's own); to
+// JavaScript it is a string expression statement and a comment (`node bin/tcpscope.js` skips
+// line 1 and runs on from here). Why: where NODE_EXTRA_CA_CERTS is set (corporate machines, CI
+// images), Node parses every certificate it names at start-up, before any script runs: ~60 ms of
+// CPU for Debian's bundle, on every run. tcpscope makes no TLS connection, so that is pure cost;
+// `#!/usr/bin/env node` cannot avoid it and `env -S -u` is not portable (BusyBox). README, Start-up.
 //
 // A CommonJS script (bin/package.json): an ES module entry would cost Node's ES module loader and
 // a facade per built-in it imports, ~10 ms of every run (README, Start-up).

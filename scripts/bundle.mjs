@@ -42,6 +42,41 @@ const TRAINING = [
 /** a check over two worker threads: what trains the shard workers' cache */
 const WORKER_TRAINING = ['check', '--jobs', '2', 'fixtures/scenarios/port-reuse.pcap', 'fixtures/scenarios/retransmission.pcap', 'fixtures/real/real-abort-linger0.pcap'];
 
+/**
+ * Built-in modules the bundle loads on first use instead of at start-up. node:child_process:
+ * commander requires it when it loads, for executable subcommands (tcpscope has none), and
+ * tcpscope itself only for `-Z USER` (getent); loading it also loads dgram, its socket list and
+ * their bindings, on every run. A lazy module is a function per export of the real one (the
+ * build fails if the bundle imports a name it lacks), loading the real module at the first call.
+ */
+const LAZY_BUILTINS = ['node:child_process'];
+
+/** The rolldown plugin that gives the bundle a lazy stand-in for each of `ids` (see LAZY_BUILTINS). */
+function lazyBuiltins(ids) {
+  const PREFIX = '\0tcpscope-lazy:';
+  return {
+    name: 'tcpscope-lazy-builtins',
+    resolveId(id, importer) {
+      if (!ids.includes(id)) return null;
+      // the stand-in's own require is of the real module
+      return importer?.startsWith(PREFIX) ? { id, external: true } : PREFIX + id;
+    },
+    async load(id) {
+      if (!id.startsWith(PREFIX)) return null;
+      const builtin = id.slice(PREFIX.length);
+      const real = await import(builtin);
+      // functions only, and no classes (a wrapper is no constructor): what commander and tcpscope call
+      const names = Object.keys(real).filter((k) => k !== 'default' && /^[a-z]/.test(k) && typeof real[k] === 'function');
+      const lines = [
+        `let real;`,
+        `const load = () => (real ??= require(${JSON.stringify(builtin)}));`,
+        ...names.map((k) => `export function ${k}(...args) { return load().${k}(...args); }`),
+      ];
+      return { code: lines.join('\n'), moduleSideEffects: false };
+    },
+  };
+}
+
 const { loadBundle, bundlePaths, writeCodeCache } = await import(new URL('bin/bundle.js', ROOT).href);
 
 if (process.argv[2] === '--train') {
@@ -79,8 +114,9 @@ async function build() {
       input: fileURLToPath(paths.entry),
       platform: 'node',
       // the native libpcap binding is loaded at run time (live capture only)
-      external: [/^node:/, 'pcap'],
-      plugins: [{
+      // (but not the lazy ones: lazyBuiltins gives them their stand-ins)
+      external: (id) => (id.startsWith('node:') && !LAZY_BUILTINS.includes(id)) || id === 'pcap',
+      plugins: [lazyBuiltins(LAZY_BUILTINS), {
         name: 'tcpscope-module-url',
         transform(code, id) {
           if (!id.startsWith(DIST) || !code.includes('import.meta.url')) return null;
