@@ -85,9 +85,13 @@ export interface ShardTestInit {
    * make this worker fail when it gets batch `atBatch` (-1: at end of input): throw an Error or
    * a TcpscopeError (RESOURCE_LIMIT) inside its message handler, throw outside it (uncaught),
    * call process.exit(3), or end with status 9 running none of its own code on the way out (as
-   * a worker killed from outside)
+   * a worker killed from outside); or wait until `release` is set (by the reading thread, once
+   * it waits for room in this worker's queue) and then go on ('hang': the reading thread
+   * terminates it instead) or fill its JavaScript heap until V8 stops it ('oom')
    */
-  fault?: { kind: 'error' | 'limit' | 'uncaught' | 'exit' | 'killed'; atBatch: number };
+  fault?: { kind: 'error' | 'limit' | 'uncaught' | 'exit' | 'killed' | 'hang' | 'oom'; atBatch: number };
+  /** an Int32 the 'hang' and 'oom' faults wait on (0: wait) */
+  release?: SharedArrayBuffer;
 }
 
 export interface ShardBatch {

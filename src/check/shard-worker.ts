@@ -280,4 +280,11 @@ function injectFault(init: ShardInit, seq: number): void {
     // as if killed from outside: none of its own code runs on the way out
     case 'killed': process.removeAllListeners('exit'); process.exit(9);
   }
+  // 'hang' and 'oom': once the reading thread waits for this worker (it sets `release` then)
+  Atomics.wait(new Int32Array(init.test!.release!), 0, 0);
+  if (fault.kind === 'oom') {
+    // until V8 stops this worker at its heap limit (ShardedTrackOptions.test.resourceLimits)
+    const hoard: number[][] = [];
+    for (;;) hoard.push(new Array<number>(1024).fill(hoard.length));
+  }
 }
