@@ -46,8 +46,10 @@ import { type ChecksumPolicy, flowKeyHash } from '../track/tracker.js';
 import type { Evidence } from './evidence.js';
 import { type ErrorCode, TcpscopeError } from '../errors.js';
 import {
-  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, type FromShard, RECORD_HEADER, type ShardInit,
-  type ShardResult, type ShardTestInit, TICK_SIZE,
+  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_EVENT, EVIDENCE_NSEC, EVIDENCE_PACKET, EVIDENCE_SEC, EVIDENCE_SIZE, FRAME_CAPLEN, FRAME_CLOCK, FRAME_HEADER, FRAME_LINKTYPE, FRAME_NUMBER,
+  FRAME_TS_NSEC, FRAME_TS_SEC, FRAME_WIRELEN, type FromShard, RECORD_CLASS, RECORD_FULL, RECORD_HEADER, RECORD_K1, RECORD_K5,
+  RECORD_MASK, RECORD_PHASE, RECORD_REASON, RECORD_SERIAL, type ShardInit, type ShardResult, type ShardTestInit, TICK_CLOCK,
+  TICK_PACKET, TICK_SIZE,
 } from './shard-protocol.js';
 
 export interface ShardedTrackOptions {
@@ -261,8 +263,8 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
           const w = writers[k];
           w.room(TICK_SIZE);
           w.view.setUint8(w.at, ENTRY_TICK);
-          w.view.setFloat64(w.at + 1, clock, true);
-          w.view.setFloat64(w.at + 9, frame.number, true);
+          w.view.setFloat64(w.at + TICK_CLOCK, clock, true);
+          w.view.setFloat64(w.at + TICK_PACKET, frame.number, true);
           w.at += TICK_SIZE;
         }
         nextCheck = clock + 1;
@@ -281,13 +283,13 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         const v = w.view;
         const at = w.at;
         v.setUint8(at, ENTRY_FRAME);
-        v.setFloat64(at + 1, frame.number, true);
-        v.setFloat64(at + 9, frame.tsSec, true);
-        v.setUint32(at + 17, frame.tsNsec, true);
-        v.setFloat64(at + 21, clock, true);
-        v.setUint32(at + 29, len, true);
-        v.setUint32(at + 33, frame.wirelen, true);
-        v.setUint16(at + 37, frame.linktype, true);
+        v.setFloat64(at + FRAME_NUMBER, frame.number, true);
+        v.setFloat64(at + FRAME_TS_SEC, frame.tsSec, true);
+        v.setUint32(at + FRAME_TS_NSEC, frame.tsNsec, true);
+        v.setFloat64(at + FRAME_CLOCK, clock, true);
+        v.setUint32(at + FRAME_CAPLEN, len, true);
+        v.setUint32(at + FRAME_WIRELEN, frame.wirelen, true);
+        v.setUint16(at + FRAME_LINKTYPE, frame.linktype, true);
         const from = frame.data, o = at + FRAME_HEADER, s = frame.offset;
         if (len <= 128) {
           // a header's worth: four bytes at a time through DataViews (a byte loop was ~4 ns a
@@ -553,7 +555,10 @@ class Merger {
       const view = views[k];
       const words = new Int32Array(r.buf);
       for (let i = 0, at = 0; i < r.records; i++) {
-        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), index: r.index, view, words, at });
+        entries.push({
+          k1: view.getFloat64(at + RECORD_K1, true), k5: view.getFloat64(at + RECORD_K5, true),
+          phase: view.getUint8(at + RECORD_PHASE), cls: view.getUint8(at + RECORD_CLASS), index: r.index, view, words, at,
+        });
         at = entryEnd(view, at);
       }
     }
@@ -579,7 +584,7 @@ class Merger {
           continue;
         }
         const head = heads[i] = parts[0];
-        const k5 = head.view.getFloat64(head.at + 8, true);
+        const k5 = head.view.getFloat64(head.at + RECORD_K5, true);
         if (best < 0 || k5 < bestK5) { best = i; bestK5 = k5; }
       }
       if (best < 0) {
@@ -608,12 +613,12 @@ class Merger {
   }
 
   private emit(index: number, v: DataView, words: Int32Array, at: number): void {
-    const serial = v.getFloat64(at + 16, true);
+    const serial = v.getFloat64(at + RECORD_SERIAL, true);
     const id = this.ids[index].take(serial);
     if (id < 0) throw new Error(`parallel check: connection ${serial} of shard ${index} ended without having started`);
-    const reason = v.getUint8(at + 26);
-    const full = v.getUint8(at + 27) === 1;
-    const mask = v.getUint32(at + 28, true);
+    const reason = v.getUint8(at + RECORD_REASON);
+    const full = v.getUint8(at + RECORD_FULL) === 1;
+    const mask = v.getUint32(at + RECORD_MASK, true);
     if (!full) {
       this.onFlowEnd(null, mask, NO_EVIDENCE);
       return;
@@ -637,7 +642,10 @@ class Merger {
     p += 1;
     const evidence: Evidence[] = [];
     for (let i = 0; i < count; i++) {
-      evidence.push({ event: EVENT_NAMES[v.getUint8(p)], packet: v.getFloat64(p + 1, true), sec: v.getFloat64(p + 9, true), nsec: v.getUint32(p + 17, true) });
+      evidence.push({
+        event: EVENT_NAMES[v.getUint8(p + EVIDENCE_EVENT)], packet: v.getFloat64(p + EVIDENCE_PACKET, true),
+        sec: v.getFloat64(p + EVIDENCE_SEC, true), nsec: v.getUint32(p + EVIDENCE_NSEC, true),
+      });
       p += EVIDENCE_SIZE;
     }
     this.onFlowEnd(this.view.bind(0, reason), mask, evidence);
@@ -694,7 +702,7 @@ const SERIAL_CHUNK_MASK = SERIAL_CHUNK - 1;
 
 /** Where the entry after the one at `at` starts (entries start 8-aligned). */
 function entryEnd(v: DataView, at: number): number {
-  if (v.getUint8(at + 27) !== 1) return at + RECORD_HEADER;
+  if (v.getUint8(at + RECORD_FULL) !== 1) return at + RECORD_HEADER;
   const ev = at + RECORD_HEADER + ROW_BYTES + 4 * Ctr.COUNT;
   return (ev + 1 + v.getUint8(ev) * EVIDENCE_SIZE + 7) & ~7;
 }
