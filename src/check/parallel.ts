@@ -174,11 +174,23 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     }
 
     // every worker's loop running before the read (its 'online' event): from then on
-    // threadStopped answers for it (a worker that dies before says so through its events here)
-    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-      w.once('online', () => { threadStopped(w); resolve(); });
-      w.once('exit', () => resolve());
-    })));
+    // threadStopped answers for it (a worker that dies before says so through its events here;
+    // one that never comes online, after STALL_MS, as a stuck one does while reading)
+    const online: boolean[] = new Array<boolean>(n).fill(false);
+    let startTimer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(workers.map((w, i) => new Promise<void>((resolve) => {
+        w.once('online', () => { online[i] = true; threadStopped(w); resolve(); });
+        w.once('exit', () => resolve());
+      }))),
+      new Promise<void>((resolve) => {
+        startTimer = setTimeout(() => {
+          merger.note(`shard worker ${online.indexOf(false)} did not start`);
+          resolve();
+        }, STALL_MS);
+      }),
+    ]);
+    clearTimeout(startTimer);
     merger.check();
 
     const drain = (): void => {
