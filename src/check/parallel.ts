@@ -23,11 +23,19 @@
  * answers by that, rebuilds each record from the raw flow-table row the worker sends, and hands
  * it on; the judge and the outputs never know there were several trackers.
  *
+ * A worker that fails says so itself through the shared counters (shard-worker.ts,
+ * reportFailure), because the reading thread waits for room in a worker's queue with
+ * Atomics.wait, inside the synchronous read, where a Worker's 'error' and 'exit' events never
+ * come. A worker that dies without running any of its code (V8 out of memory, terminate(), a
+ * fatal error in its thread) cannot: the reading thread asks Node whether its thread has
+ * stopped (threadStopped: an answer it gives without the event loop) at every batch and every
+ * 50 ms it waits, and once it has, leaves the read and awaits the worker's own events for why.
+ *
  * Not sharded: `--max-flows` (a cap on one table: evicting from it depends on every
  * connection), which runs on one core.
  */
 import { createRequire } from 'node:module';
-import type { MessagePort, Worker } from 'node:worker_threads';
+import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { readCaptureFiles, type CaptureSetFile } from '../capture/index.js';
 import type { Frame } from '../capture/frame.js';
 import { decodePacket, Layer, LinkTypeGuard, Packet, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
@@ -38,8 +46,10 @@ import { type ChecksumPolicy, flowKeyHash } from '../track/tracker.js';
 import type { Evidence } from './evidence.js';
 import { type ErrorCode, TcpscopeError } from '../errors.js';
 import {
-  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, FRAME_HEADER, type FromShard, RECORD_HEADER, type ShardInit,
-  type ShardResult, type ShardTestInit, TICK_SIZE,
+  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_EVENT, EVIDENCE_NSEC, EVIDENCE_PACKET, EVIDENCE_SEC, EVIDENCE_SIZE, FRAME_CAPLEN, FRAME_CLOCK, FRAME_HEADER, FRAME_LINKTYPE, FRAME_NUMBER,
+  FRAME_TS_NSEC, FRAME_TS_SEC, FRAME_WIRELEN, type FromShard, RECORD_CLASS, RECORD_FULL, RECORD_HEADER, RECORD_K1, RECORD_K5,
+  RECORD_MASK, RECORD_PHASE, RECORD_REASON, RECORD_SERIAL, type ShardInit, type ShardResult, type ShardTestInit, TICK_CLOCK,
+  TICK_PACKET, TICK_SIZE,
 } from './shard-protocol.js';
 
 export interface ShardedTrackOptions {
@@ -68,8 +78,14 @@ export interface ShardedTrackOptions {
   counts?: { packets: number; frames: number };
   /** after each chunk read: input bytes so far, their total when known, frames read (a progress line) */
   progress?: (done: number, total: number | undefined, frames: number) => void;
-  /** tests only: part sizes and a fault for every worker (fault: for worker `faultWorker`, default 0) */
-  test?: ShardTestInit & { faultWorker?: number };
+  /**
+   * tests only: part sizes for every worker; for worker `faultWorker` (default 0) a fault it
+   * injects itself, V8 heap limits (`resourceLimits`), and what the reading thread does the
+   * first time it waits for room in that worker's queue after the fault's batch (`whenFull`):
+   * terminate the worker (Worker.terminate: none of its code runs), or release its 'hang' or
+   * 'oom' fault
+   */
+  test?: ShardTestInit & { faultWorker?: number; whenFull?: 'terminate' | 'release'; resourceLimits?: ResourceLimits };
   /** tests only: filled in as the run goes */
   stats?: { endWaits: number };
 }
@@ -86,8 +102,15 @@ export interface ShardedTrackSummary {
 const BATCH_FRAMES = 8192;
 /** batches a worker may have waiting before the reader waits for it */
 const MAX_INFLIGHT = 4;
-/** a worker whose queue has not moved for this long is taken for dead */
+/** how long the reading thread sleeps at a time while it waits for room (then it looks at the workers again) */
+const WAIT_SLICE_MS = 50;
+/**
+ * a worker whose queue has not moved for this long is taken for dead (the last resort: a thread
+ * that stops is noticed at once, see threadStopped; this catches one alive but stuck)
+ */
 const STALL_MS = 60_000;
+/** how long a stopped worker's 'error' and 'exit' events (what says why it stopped) are awaited */
+const EXIT_EVENTS_MS = 5_000;
 const NO_EVIDENCE: Evidence[] = [];
 
 /** Track the captures' connections over `jobs` worker threads; resolves once every connection has been handed to onFlowEnd. */
@@ -109,42 +132,66 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     Atomics.add(counters, n, 1);
     Atomics.notify(counters, n);
   };
+  // which workers have exited ('exit' event), and who awaits the next exit
+  const exited: boolean[] = new Array<boolean>(n).fill(false);
+  let onExit: (() => void) | null = null;
+  const faultWorker = opts.test?.faultWorker ?? 0;
+  let whenFull = opts.test?.whenFull;
+  const release = whenFull === undefined ? undefined : new SharedArrayBuffer(4);
   try {
     for (let i = 0; i < n; i++) {
-      const worker = new Worker(url);
+      const limits = i === faultWorker ? opts.test?.resourceLimits : undefined;
+      const worker = new Worker(url, limits === undefined ? undefined : { resourceLimits: limits });
       const { port1, port2 } = new MessageChannel();
       const init: ShardInit = {
         type: 'init', index: i, workers: n, inflight: shared, port: port2, mslSeconds: opts.mslSeconds, checksums,
         failMask: opts.failMask, everyRecord: opts.everyRecord, evidenceMask: opts.evidenceMask,
       };
       if (opts.test !== undefined) {
-        const { faultWorker, fault, ...sizes } = opts.test;
-        init.test = (faultWorker ?? 0) === i ? { ...sizes, fault } : sizes;
+        const { faultWorker: _w, fault, whenFull: _f, resourceLimits: _l, ...sizes } = opts.test;
+        init.test = faultWorker === i ? { ...sizes, fault, release } : sizes;
       }
       worker.postMessage(init, [port2]);
-      // a worker that dies without a word (it should not: it reports its own failures, see
-      // shard-worker.ts, reportFailure) must not hang the reader: note it and ring the doorbell;
-      // the reading thread throws it where it waits (it sees these events only between reads and
-      // while waiting for the last answers: a worker that reported nothing while the reader
-      // waits for room is caught by STALL_MS)
+      // what a worker that died without a word (it reports its own failures: shard-worker.ts,
+      // reportFailure) tells through its events: noted, and the doorbell rung; the reading thread
+      // throws it where it looks (between reads, while waiting for the last answers, and after
+      // leaving the read for a worker whose thread stopped: see threadStopped)
       worker.on('error', (e) => {
-        // a worker that cannot even start for want of file descriptors (a low `ulimit -n`) is the
-        // user's limit, not tcpscope's fault: say which limit and the two ways out
-        merger.note(/\bE[MN]FILE\b/.test(e.message)
-          ? new TcpscopeError('RESOURCE_LIMIT', `shard worker ${i} could not start: too many open files (ulimit -n); raise the limit or use --jobs 1`, { exitStatus: 2 })
-          : new Error(`shard worker ${i}: ${e.message}`));
+        merger.note(workerError(i, e));
         ring();
       });
       // killed, or exited by its own hand before its last answer: the answers it owes never come
       worker.on('exit', (code) => {
+        exited[i] = true;
         if (code !== 0 && !merger.answeredAll(i)) {
-          merger.note(new Error(`shard worker ${i} exited with status ${code} before its last answer`));
+          merger.note(new TcpscopeError('INTERNAL', `shard worker ${i} stopped (exit status ${code}) before its last answer, without saying why`, { exitStatus: 2 }));
           ring();
         }
+        onExit?.();
       });
       workers.push(worker);
       ports.push(port1);
     }
+
+    // every worker's loop running before the read (its 'online' event): from then on
+    // threadStopped answers for it (a worker that dies before says so through its events here;
+    // one that never comes online, after STALL_MS, as a stuck one does while reading)
+    const online: boolean[] = new Array<boolean>(n).fill(false);
+    let startTimer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(workers.map((w, i) => new Promise<void>((resolve) => {
+        w.once('online', () => { online[i] = true; threadStopped(w); resolve(); });
+        w.once('exit', () => resolve());
+      }))),
+      new Promise<void>((resolve) => {
+        startTimer = setTimeout(() => {
+          merger.note(`shard worker ${online.indexOf(false)} did not start`);
+          resolve();
+        }, STALL_MS);
+      }),
+    ]);
+    clearTimeout(startTimer);
+    merger.check();
 
     const drain = (): void => {
       for (const port of ports) {
@@ -159,17 +206,24 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     let inBatch = 0;
     const dispatch = (): void => {
       for (let k = 0; k < n; k++) {
+        // a worker whose thread has stopped takes no more
+        if (threadStopped(workers[k])) throw new WorkerStopped(k);
         // wait for room: at most MAX_INFLIGHT batches queued per worker (a batch takes
-        // milliseconds: one that has not moved for a minute means the worker is gone)
+        // milliseconds: one that has not moved for a minute means the worker is stuck)
         let since = Date.now();
         for (let last = -2; ;) {
           const queued = Atomics.load(counters, k);
           if (queued < 0) { drain(); merger.fail(`shard worker ${k} stopped`); }
           if (queued < MAX_INFLIGHT) break;
           drain();
+          if (threadStopped(workers[k])) throw new WorkerStopped(k);
+          if (whenFull !== undefined && k === faultWorker && seq > (opts.test?.fault?.atBatch ?? -1)) {
+            testWhenFull(workers[k], whenFull, release!);
+            whenFull = undefined;
+          }
           if (queued !== last) { last = queued; since = Date.now(); }
           else if (Date.now() - since > STALL_MS) merger.fail(`shard worker ${k} stopped answering`);
-          Atomics.wait(counters, k, queued, 50);
+          Atomics.wait(counters, k, queued, WAIT_SLICE_MS);
         }
         const { buf, used } = writers[k].take(spareBatches[k].pop());
         Atomics.add(counters, k, 1);
@@ -178,6 +232,22 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
       seq++;
       inBatch = 0;
       drain();
+    };
+
+    /**
+     * A worker's thread stopped without a word: await its events, which say why (out of memory,
+     * or only its exit status), and throw that (the connections judged so far are reported).
+     */
+    const stopped = async ({ index }: WorkerStopped): Promise<never> => {
+      if (!exited[index]) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, EXIT_EVENTS_MS);
+          onExit = () => { if (exited[index]) { clearTimeout(timer); resolve(); } };
+        });
+        onExit = null;
+      }
+      drain();
+      return merger.fail(`shard worker ${index} stopped, without saying why`);
     };
 
     // ---- reading --------------------------------------------------------------------------
@@ -205,8 +275,8 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
           const w = writers[k];
           w.room(TICK_SIZE);
           w.view.setUint8(w.at, ENTRY_TICK);
-          w.view.setFloat64(w.at + 1, clock, true);
-          w.view.setFloat64(w.at + 9, frame.number, true);
+          w.view.setFloat64(w.at + TICK_CLOCK, clock, true);
+          w.view.setFloat64(w.at + TICK_PACKET, frame.number, true);
           w.at += TICK_SIZE;
         }
         nextCheck = clock + 1;
@@ -225,13 +295,13 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         const v = w.view;
         const at = w.at;
         v.setUint8(at, ENTRY_FRAME);
-        v.setFloat64(at + 1, frame.number, true);
-        v.setFloat64(at + 9, frame.tsSec, true);
-        v.setUint32(at + 17, frame.tsNsec, true);
-        v.setFloat64(at + 21, clock, true);
-        v.setUint32(at + 29, len, true);
-        v.setUint32(at + 33, frame.wirelen, true);
-        v.setUint16(at + 37, frame.linktype, true);
+        v.setFloat64(at + FRAME_NUMBER, frame.number, true);
+        v.setFloat64(at + FRAME_TS_SEC, frame.tsSec, true);
+        v.setUint32(at + FRAME_TS_NSEC, frame.tsNsec, true);
+        v.setFloat64(at + FRAME_CLOCK, clock, true);
+        v.setUint32(at + FRAME_CAPLEN, len, true);
+        v.setUint32(at + FRAME_WIRELEN, frame.wirelen, true);
+        v.setUint16(at + FRAME_LINKTYPE, frame.linktype, true);
         const from = frame.data, o = at + FRAME_HEADER, s = frame.offset;
         if (len <= 128) {
           // a header's worth: four bytes at a time through DataViews (a byte loop was ~4 ns a
@@ -259,11 +329,17 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
       const progress = opts.progress;
       files = await readCaptureFiles(opts.captures, onFrame, progress === undefined ? undefined : (done, total) => progress(done, total, frames));
     } catch (e) {
+      if (e instanceof WorkerStopped) await stopped(e);
       // as one tracker: the connections read so far are still reported, then the error stands
       readError = e;
     }
     merger.check();
-    dispatch();
+    try {
+      dispatch();
+    } catch (e) {
+      if (e instanceof WorkerStopped) await stopped(e);
+      throw e;
+    }
     merger.batches = seq;
     for (const w of workers) w.postMessage({ type: 'finish', seq });
     while (!merger.complete) {
@@ -280,6 +356,53 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     for (const w of workers) void w.terminate();
     for (const p of ports) p.close();
   }
+}
+
+/** Tests only (ShardedTrackOptions.test.whenFull): the reading thread waits for room in the faulty worker's queue. */
+function testWhenFull(w: Worker, what: 'terminate' | 'release', release: SharedArrayBuffer): void {
+  if (what === 'terminate') {
+    void w.terminate();
+  } else {
+    const word = new Int32Array(release);
+    Atomics.store(word, 0, 1);
+    Atomics.notify(word, 0);
+  }
+}
+
+/** Thrown out of the read when a worker's thread has stopped (see threadStopped). */
+class WorkerStopped {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * Whether a worker's thread has stopped, known without the event loop (its 'exit' event comes
+ * only through the event loop, which the reading thread does not run while it waits for room).
+ * Node answers a worker's loop idle time from the worker's own state under a lock: -1 once its
+ * thread has stopped (node_worker.cc, LoopIdleTime). eventLoopUtilization passes it on as `idle`
+ * once it has read the loop's start time, which it does on the first call after the worker's
+ * loop started: the reading thread makes that call when the worker comes online, before it reads
+ * (a worker that dies before then is seen through its events there). Costs one call into C++
+ * per worker and batch, and one per 50 ms slept.
+ */
+function threadStopped(w: Worker): boolean {
+  return w.performance.eventLoopUtilization().idle < 0;
+}
+
+/** A worker's 'error' event as the run's error: the resource it ran out of, if that is what it was. */
+function workerError(index: number, e: Error & { code?: string }): Error {
+  // a worker that cannot even start for want of file descriptors (a low `ulimit -n`) is the
+  // user's limit, not tcpscope's fault: say which limit and the two ways out
+  if (/\bE[MN]FILE\b/.test(e.message)) {
+    return new TcpscopeError('RESOURCE_LIMIT', `shard worker ${index} could not start: too many open files (ulimit -n); raise the limit or use --jobs 1`, { exitStatus: 2 });
+  }
+  // V8 stopped the worker at its heap limit. A worker's JavaScript heap hardly grows with the
+  // connections (they live in typed arrays: FLOOD's million fit a worker with an 8 MB heap), and
+  // one thread needs a bigger heap than a worker: neither --max-flows nor fewer --jobs is the
+  // way out, a bigger limit is (Node applies --max-old-space-size to the workers too)
+  if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new TcpscopeError('RESOURCE_LIMIT', `shard worker ${index} ran out of memory: its JavaScript heap reached V8's limit; raise it with NODE_OPTIONS=--max-old-space-size=MB`, { exitStatus: 2 });
+  }
+  return new Error(`shard worker ${index}: ${e.message}`);
 }
 
 /** Given by bin/bundle.js to the modules of a bundle; undeclared (typeof 'undefined') in dist/. */
@@ -365,10 +488,10 @@ class Merger {
     this.failure ??= typeof failure === 'string' ? new Error(failure) : failure;
   }
 
-  /** Remember a failure and throw it. */
-  fail(message: string): void {
+  /** Remember a failure and throw the first one remembered. */
+  fail(message: string): never {
     this.note(message);
-    this.check();
+    throw this.failure!;
   }
 
   /** Throw a worker's failure (on the reading thread, where it stops the run). */
@@ -444,7 +567,10 @@ class Merger {
       const view = views[k];
       const words = new Int32Array(r.buf);
       for (let i = 0, at = 0; i < r.records; i++) {
-        entries.push({ k1: view.getFloat64(at, true), k5: view.getFloat64(at + 8, true), phase: view.getUint8(at + 24), cls: view.getUint8(at + 25), index: r.index, view, words, at });
+        entries.push({
+          k1: view.getFloat64(at + RECORD_K1, true), k5: view.getFloat64(at + RECORD_K5, true),
+          phase: view.getUint8(at + RECORD_PHASE), cls: view.getUint8(at + RECORD_CLASS), index: r.index, view, words, at,
+        });
         at = entryEnd(view, at);
       }
     }
@@ -470,7 +596,7 @@ class Merger {
           continue;
         }
         const head = heads[i] = parts[0];
-        const k5 = head.view.getFloat64(head.at + 8, true);
+        const k5 = head.view.getFloat64(head.at + RECORD_K5, true);
         if (best < 0 || k5 < bestK5) { best = i; bestK5 = k5; }
       }
       if (best < 0) {
@@ -499,12 +625,12 @@ class Merger {
   }
 
   private emit(index: number, v: DataView, words: Int32Array, at: number): void {
-    const serial = v.getFloat64(at + 16, true);
+    const serial = v.getFloat64(at + RECORD_SERIAL, true);
     const id = this.ids[index].take(serial);
     if (id < 0) throw new Error(`parallel check: connection ${serial} of shard ${index} ended without having started`);
-    const reason = v.getUint8(at + 26);
-    const full = v.getUint8(at + 27) === 1;
-    const mask = v.getUint32(at + 28, true);
+    const reason = v.getUint8(at + RECORD_REASON);
+    const full = v.getUint8(at + RECORD_FULL) === 1;
+    const mask = v.getUint32(at + RECORD_MASK, true);
     if (!full) {
       this.onFlowEnd(null, mask, NO_EVIDENCE);
       return;
@@ -528,7 +654,10 @@ class Merger {
     p += 1;
     const evidence: Evidence[] = [];
     for (let i = 0; i < count; i++) {
-      evidence.push({ event: EVENT_NAMES[v.getUint8(p)], packet: v.getFloat64(p + 1, true), sec: v.getFloat64(p + 9, true), nsec: v.getUint32(p + 17, true) });
+      evidence.push({
+        event: EVENT_NAMES[v.getUint8(p + EVIDENCE_EVENT)], packet: v.getFloat64(p + EVIDENCE_PACKET, true),
+        sec: v.getFloat64(p + EVIDENCE_SEC, true), nsec: v.getUint32(p + EVIDENCE_NSEC, true),
+      });
       p += EVIDENCE_SIZE;
     }
     this.onFlowEnd(this.view.bind(0, reason), mask, evidence);
@@ -585,7 +714,7 @@ const SERIAL_CHUNK_MASK = SERIAL_CHUNK - 1;
 
 /** Where the entry after the one at `at` starts (entries start 8-aligned). */
 function entryEnd(v: DataView, at: number): number {
-  if (v.getUint8(at + 27) !== 1) return at + RECORD_HEADER;
+  if (v.getUint8(at + RECORD_FULL) !== 1) return at + RECORD_HEADER;
   const ev = at + RECORD_HEADER + ROW_BYTES + 4 * Ctr.COUNT;
   return (ev + 1 + v.getUint8(ev) * EVIDENCE_SIZE + 7) & ~7;
 }

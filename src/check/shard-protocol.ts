@@ -34,19 +34,44 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Ctr, ROW_BYTES } from '../track/table.js';
 
+// Where each field is, from its entry's first byte (the layouts above; a batch entry's first byte
+// is its kind, ENTRY_TICK or ENTRY_FRAME). The bundler folds these to numbers.
 export const ENTRY_TICK = 1;
 export const ENTRY_FRAME = 2;
+export const TICK_CLOCK = 1;
+export const TICK_PACKET = TICK_CLOCK + 8;
+export const TICK_SIZE = TICK_PACKET + 8;
+export const FRAME_NUMBER = 1;
+export const FRAME_TS_SEC = FRAME_NUMBER + 8;
+export const FRAME_TS_NSEC = FRAME_TS_SEC + 8;
+export const FRAME_CLOCK = FRAME_TS_NSEC + 4;
+export const FRAME_CAPLEN = FRAME_CLOCK + 8;
+export const FRAME_WIRELEN = FRAME_CAPLEN + 4;
+export const FRAME_LINKTYPE = FRAME_WIRELEN + 4;
 /** bytes of a FRAME entry before its captured bytes */
-export const FRAME_HEADER = 1 + 8 + 8 + 4 + 8 + 4 + 4 + 2;
-export const TICK_SIZE = 1 + 8 + 8;
+export const FRAME_HEADER = FRAME_LINKTYPE + 2;
 
 /** How a connection's end is ordered among the others ended by the same packet. */
 export const PHASE_EXPIRY = 0;
 export const PHASE_REUSE = 1;
 export const PHASE_END = 2;
 
-export const RECORD_HEADER = 8 + 8 + 8 + 1 + 1 + 1 + 1 + 4;
-export const EVIDENCE_SIZE = 1 + 8 + 8 + 4;
+// A result entry's header, then (when full) the row at RECORD_HEADER
+export const RECORD_K1 = 0;
+export const RECORD_K5 = RECORD_K1 + 8;
+export const RECORD_SERIAL = RECORD_K5 + 8;
+export const RECORD_PHASE = RECORD_SERIAL + 8;
+export const RECORD_CLASS = RECORD_PHASE + 1;
+export const RECORD_REASON = RECORD_CLASS + 1;
+export const RECORD_FULL = RECORD_REASON + 1;
+export const RECORD_MASK = RECORD_FULL + 1;
+export const RECORD_HEADER = RECORD_MASK + 4;
+// one piece of evidence
+export const EVIDENCE_EVENT = 0;
+export const EVIDENCE_PACKET = EVIDENCE_EVENT + 1;
+export const EVIDENCE_SEC = EVIDENCE_PACKET + 8;
+export const EVIDENCE_NSEC = EVIDENCE_SEC + 8;
+export const EVIDENCE_SIZE = EVIDENCE_NSEC + 4;
 /** the largest full record: row, counters, evidence count and six pieces of evidence, padded */
 export const RECORD_MAX = RECORD_HEADER + ROW_BYTES + 4 * Ctr.COUNT + 1 + 6 * EVIDENCE_SIZE + 7;
 
@@ -85,9 +110,13 @@ export interface ShardTestInit {
    * make this worker fail when it gets batch `atBatch` (-1: at end of input): throw an Error or
    * a TcpscopeError (RESOURCE_LIMIT) inside its message handler, throw outside it (uncaught),
    * call process.exit(3), or end with status 9 running none of its own code on the way out (as
-   * a worker killed from outside)
+   * a worker killed from outside); or wait until `release` is set (by the reading thread, once
+   * it waits for room in this worker's queue) and then go on ('hang': the reading thread
+   * terminates it instead) or fill its JavaScript heap until V8 stops it ('oom')
    */
-  fault?: { kind: 'error' | 'limit' | 'uncaught' | 'exit' | 'killed'; atBatch: number };
+  fault?: { kind: 'error' | 'limit' | 'uncaught' | 'exit' | 'killed' | 'hang' | 'oom'; atBatch: number };
+  /** an Int32 the 'hang' and 'oom' faults wait on (0: wait) */
+  release?: SharedArrayBuffer;
 }
 
 export interface ShardBatch {

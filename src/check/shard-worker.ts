@@ -16,7 +16,10 @@ import { EVENT_CODES } from '../track/events.js';
 import { conditionMask } from './conditions.js';
 import { EvidenceCollector } from './evidence.js';
 import {
-  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_SIZE, PHASE_END, PHASE_EXPIRY, PHASE_REUSE, RECORD_MAX,
+  ByteWriter, ENTRY_FRAME, ENTRY_TICK, EVIDENCE_EVENT, EVIDENCE_NSEC, EVIDENCE_PACKET, EVIDENCE_SEC, EVIDENCE_SIZE, FRAME_CAPLEN,
+  FRAME_CLOCK, FRAME_HEADER, FRAME_LINKTYPE, FRAME_NUMBER, FRAME_TS_NSEC, FRAME_TS_SEC, FRAME_WIRELEN, PHASE_END, PHASE_EXPIRY,
+  PHASE_REUSE, RECORD_CLASS, RECORD_FULL, RECORD_HEADER, RECORD_K1, RECORD_K5, RECORD_MASK, RECORD_MAX, RECORD_PHASE,
+  RECORD_REASON, RECORD_SERIAL, TICK_CLOCK, TICK_PACKET, TICK_SIZE,
   type ShardBatch, type ShardFailure, type ShardInit, type ShardResult, type ToShard,
 } from './shard-protocol.js';
 import { isTcpscopeError, TcpscopeError } from '../errors.js';
@@ -72,22 +75,22 @@ class Shard {
       const kind = bytes[at];
       if (kind === ENTRY_TICK) {
         this.phase = PHASE_EXPIRY;
-        this.k1 = view.getFloat64(at + 9, true);
-        const clock = view.getFloat64(at + 1, true);
+        this.k1 = view.getFloat64(at + TICK_PACKET, true);
+        const clock = view.getFloat64(at + TICK_CLOCK, true);
         if (clock > tracker.now) tracker.now = clock;
         tracker.expire(clock);
-        at += 17;
+        at += TICK_SIZE;
         continue;
       }
       if (kind !== ENTRY_FRAME) throw new Error(`shard: bad batch entry ${kind} at ${at}`);
-      frame.number = view.getFloat64(at + 1, true);
-      frame.tsSec = view.getFloat64(at + 9, true);
-      frame.tsNsec = view.getUint32(at + 17, true);
-      const clock = view.getFloat64(at + 21, true);
-      frame.caplen = view.getUint32(at + 29, true);
-      frame.wirelen = view.getUint32(at + 33, true);
-      frame.linktype = view.getUint16(at + 37, true);
-      frame.offset = at + 39;
+      frame.number = view.getFloat64(at + FRAME_NUMBER, true);
+      frame.tsSec = view.getFloat64(at + FRAME_TS_SEC, true);
+      frame.tsNsec = view.getUint32(at + FRAME_TS_NSEC, true);
+      const clock = view.getFloat64(at + FRAME_CLOCK, true);
+      frame.caplen = view.getUint32(at + FRAME_CAPLEN, true);
+      frame.wirelen = view.getUint32(at + FRAME_WIRELEN, true);
+      frame.linktype = view.getUint16(at + FRAME_LINKTYPE, true);
+      frame.offset = at + FRAME_HEADER;
       at = frame.offset + frame.caplen;
       decodePacket(frame, pkt);
       // the clock of the whole capture (this shard sees only some of its packets)
@@ -133,15 +136,15 @@ class Shard {
     const v = w.view;
     let at = w.at;
     const first = t.f64[d + D.FIRST_PKT];
-    v.setFloat64(at, this.k1, true);
-    v.setFloat64(at + 8, this.phase === PHASE_EXPIRY ? t.f64[d + D.TOUCH_PKT] : this.phase === PHASE_END ? first : 0, true);
-    v.setFloat64(at + 16, t.f64[d + D.SERIAL], true);
-    v.setUint8(at + 24, this.phase);
-    v.setUint8(at + 25, this.phase === PHASE_EXPIRY ? t.u8[c * ROW_BYTES + B.IDLE_CLASS] : 0);
-    v.setUint8(at + 26, END_REASON_NAMES.indexOf(view.endReason));
-    v.setUint8(at + 27, full ? 1 : 0);
-    v.setUint32(at + 28, mask, true);
-    at += 32;
+    v.setFloat64(at + RECORD_K1, this.k1, true);
+    v.setFloat64(at + RECORD_K5, this.phase === PHASE_EXPIRY ? t.f64[d + D.TOUCH_PKT] : this.phase === PHASE_END ? first : 0, true);
+    v.setFloat64(at + RECORD_SERIAL, t.f64[d + D.SERIAL], true);
+    v.setUint8(at + RECORD_PHASE, this.phase);
+    v.setUint8(at + RECORD_CLASS, this.phase === PHASE_EXPIRY ? t.u8[c * ROW_BYTES + B.IDLE_CLASS] : 0);
+    v.setUint8(at + RECORD_REASON, END_REASON_NAMES.indexOf(view.endReason));
+    v.setUint8(at + RECORD_FULL, full ? 1 : 0);
+    v.setUint32(at + RECORD_MASK, mask, true);
+    at += RECORD_HEADER;
     if (full) {
       w.bytes.set(t.u8.subarray(c * ROW_BYTES, (c + 1) * ROW_BYTES), at);
       at += ROW_BYTES;
@@ -150,10 +153,10 @@ class Shard {
       v.setUint8(at, ev.length);
       at += 1;
       for (const e of ev) {
-        v.setUint8(at, EVENT_CODES[e.event]);
-        v.setFloat64(at + 1, e.packet, true);
-        v.setFloat64(at + 9, e.sec, true);
-        v.setUint32(at + 17, e.nsec, true);
+        v.setUint8(at + EVIDENCE_EVENT, EVENT_CODES[e.event]);
+        v.setFloat64(at + EVIDENCE_PACKET, e.packet, true);
+        v.setFloat64(at + EVIDENCE_SEC, e.sec, true);
+        v.setUint32(at + EVIDENCE_NSEC, e.nsec, true);
         at += EVIDENCE_SIZE;
       }
     } else {
@@ -279,5 +282,12 @@ function injectFault(init: ShardInit, seq: number): void {
     case 'exit': process.exit(3);
     // as if killed from outside: none of its own code runs on the way out
     case 'killed': process.removeAllListeners('exit'); process.exit(9);
+  }
+  // 'hang' and 'oom': once the reading thread waits for this worker (it sets `release` then)
+  Atomics.wait(new Int32Array(init.test!.release!), 0, 0);
+  if (fault.kind === 'oom') {
+    // until V8 stops this worker at its heap limit (ShardedTrackOptions.test.resourceLimits)
+    const hoard: number[][] = [];
+    for (;;) hoard.push(new Array<number>(1024).fill(hoard.length));
   }
 }

@@ -14,7 +14,8 @@ import { connectionLabel, describeConditions } from './check-reason.js';
 
 /** GitHub's limit on error annotations shown per step. */
 export const MAX_ANNOTATIONS = 10;
-const SUMMARY_ROWS = 50;
+/** Failing connections listed in the step summary's table (the rest are counted). */
+export const SUMMARY_ROWS = 50;
 
 /** Escape a workflow command's message (data). */
 export function escapeData(s: string): string {

@@ -14,7 +14,7 @@ import {
 } from '../../src/check/index.js';
 import { checkHost, Exemption, type EndpointWords, type Policy, type PolicySettings } from '../../src/check/policy.js';
 import { trackCaptures } from '../../src/pipeline.js';
-import { MAX_ANNOTATIONS } from '../../src/print/check-github.js';
+import { MAX_ANNOTATIONS, SUMMARY_ROWS } from '../../src/print/check-github.js';
 import { Output } from '../../src/print/output.js';
 import { formatEndpoint } from '../../src/track/address.js';
 
@@ -102,8 +102,6 @@ describe('check lists some connections and counts them all', () => {
     const r = await checkText(files, { env: { TZ: 'UTC', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });
     // how many fail: the plain report with no listing limit names each one
     const failed = blocks((await checkText(files, { reportLimit: 0 })).stdout).length;
-    // the step summary's table rows (check-github.ts's SUMMARY_ROWS, not exported)
-    const SUMMARY_ROWS = 50;
     expect(failed).toBeGreaterThan(SUMMARY_ROWS);
     const cmds = r.stdout.split('\n').filter((l) => l.startsWith('::error'));
     expect(cmds).toHaveLength(MAX_ANNOTATIONS);

@@ -16,7 +16,8 @@ import { isTcpscopeError } from '../../src/errors.js';
 import { Output } from '../../src/print/output.js';
 import { generated, tmpDir } from './helpers.js';
 
-type Fault = NonNullable<NonNullable<ShardedTrackOptions['test']>['fault']>;
+type ShardTest = NonNullable<ShardedTrackOptions['test']>;
+type Fault = NonNullable<ShardTest['fault']>;
 
 interface Outcome {
   /** the exit status runCheck returned or its TcpscopeError carried (undefined: another error) */
@@ -27,12 +28,13 @@ interface Outcome {
 }
 
 /** One in-process check with --json on 2 threads, worker 0 failing as told. */
-async function checkWithFault(capture: string, fault: Fault | undefined, extra: Partial<CheckOptions> = {}): Promise<Outcome> {
+async function checkWithFault(capture: string, fault: Fault | ShardTest | undefined, extra: Partial<CheckOptions> = {}): Promise<Outcome> {
   const file = join(tmpDir(), 'out.ndjson');
   const fd = openSync(file, 'w');
   const opts: CheckOptions = {
     captures: [capture], filter: '', policy: buildPolicy({}, { failOn: ['all'] }), json: true, color: 'never', quiet: false,
-    reportLimit: 0, checksums: 'control', jobs: 2, shardTest: fault === undefined ? undefined : { fault, faultWorker: 0 }, ...extra,
+    reportLimit: 0, checksums: 'control', jobs: 2, ...extra,
+    shardTest: fault === undefined ? undefined : 'kind' in fault ? { fault, faultWorker: 0 } : { faultWorker: 0, ...fault },
   };
   const started = performance.now();
   let status: number | undefined;
@@ -133,7 +135,73 @@ describe('parallel check: a worker that fails', () => {
     // ends with status 9 running none of its code (as if killed): only its 'exit' event tells
     const r = await checkWithFault(capture, { kind: 'killed', atBatch: -1 });
     expect(r.seconds).toBeLessThan(20);
-    expect((r.error as Error).message).toBe('shard worker 0 exited with status 9 before its last answer');
+    expect(isTcpscopeError(r.error) && r.error.describe()).toBe('shard worker 0 stopped (exit status 9) before its last answer, without saying why');
+    expect(r.status).toBe(2);
+  }, 60_000);
+
+  /** The run's report (--json) after a failure: its summary, and the flows judged before it, which must be the first of the fault-free answer. */
+  async function expectJudgedBeforeFailure(r: Outcome, message: string, code: string): Promise<void> {
+    const lines = r.out.trim().split('\n');
+    const summary = JSON.parse(lines[lines.length - 1]) as { verdict: string; error: { message: string; code: string } | null };
+    expect(summary.verdict).toBe('error');
+    expect(summary.error).toEqual({ message, code });
+    const judged = flowLines(r.out);
+    expect(judged.length).toBeGreaterThan(100);
+    expect(judged.length).toBeLessThan(6000);
+    const whole = flowLines((await checkWithFault(capture, undefined, { mslSeconds: 0.05, jobs: 1 })).out);
+    expect(judged).toEqual(whole.slice(0, judged.length));
+  }
+
+  // The three below make the reading thread wait for room in worker 0's queue first (the worker
+  // hangs at a batch until then), so its 'exit' event cannot come before that (it could come while
+  // the reader yields to the event loop between reads: it used to work then, and not otherwise)
+
+  test('workerTerminatedWhileReaderWaitsForIt_noWordFromIt_stopsWithinSecondsNamingItAndReportsWhatWasJudged', async () => {
+    // Worker.terminate(): none of the worker's code runs, and no 'exit' event comes while the
+    // reading thread waits for room (it used to wait STALL_MS, a minute, then say only "stopped
+    // answering")
+    const r = await checkWithFault(capture, { fault: { kind: 'hang', atBatch: 6 }, whenFull: 'terminate' }, { mslSeconds: 0.05 });
+    expect(r.seconds).toBeLessThan(10);
+    expect(isTcpscopeError(r.error)).toBe(true);
+    if (!isTcpscopeError(r.error)) return;
+    const message = 'shard worker 0 stopped (exit status 1) before its last answer, without saying why';
+    expect(r.error.describe()).toBe(message);
+    expect(r.status).toBe(2);
+    await expectJudgedBeforeFailure(r, message, 'INTERNAL');
+  }, 60_000);
+
+  test('workerTerminatedAtItsFirstBatch_noWordFromIt_stopsWithinSeconds', async () => {
+    // before it has answered anything (nothing judged yet)
+    const r = await checkWithFault(capture, { fault: { kind: 'hang', atBatch: 0 }, whenFull: 'terminate' });
+    expect(r.seconds).toBeLessThan(10);
+    expect(isTcpscopeError(r.error) && r.error.describe()).toBe('shard worker 0 stopped (exit status 1) before its last answer, without saying why');
+    expect(r.status).toBe(2);
+  }, 60_000);
+
+  const OUT_OF_MEMORY = "shard worker 0 ran out of memory: its JavaScript heap reached V8's limit; raise it with NODE_OPTIONS=--max-old-space-size=MB";
+
+  test('workerOutOfMemoryWhileReaderWaitsForIt_heapLimit_resourceLimitSaysSoAndReportsWhatWasJudged', async () => {
+    // V8 stops the worker at its heap limit (ERR_WORKER_OUT_OF_MEMORY): none of its code runs
+    const r = await checkWithFault(capture, { fault: { kind: 'oom', atBatch: 6 }, whenFull: 'release', resourceLimits: { maxOldGenerationSizeMb: 24 } }, { mslSeconds: 0.05 });
+    expect(r.seconds).toBeLessThan(10);
+    expect(isTcpscopeError(r.error)).toBe(true);
+    if (!isTcpscopeError(r.error)) return;
+    expect(r.error.code).toBe('RESOURCE_LIMIT');
+    expect(r.error.describe()).toBe(OUT_OF_MEMORY);
+    expect(r.status).toBe(2);
+    await expectJudgedBeforeFailure(r, OUT_OF_MEMORY, 'RESOURCE_LIMIT');
+  }, 60_000);
+
+  test('workerOutOfMemoryWhileLoading_tinyHeapLimit_resourceLimitSaysSo', async () => {
+    // a V8 heap of 4 MB: the worker's isolate dies loading its code (before its event loop runs,
+    // where threadStopped cannot see it: the reading thread awaits every worker's 'online' first)
+    for (let i = 0; i < 3; i++) {
+      const r = await checkWithFault(capture, { resourceLimits: { maxOldGenerationSizeMb: 4, maxYoungGenerationSizeMb: 1 } });
+      expect(r.seconds).toBeLessThan(10);
+      expect(isTcpscopeError(r.error) && r.error.code).toBe('RESOURCE_LIMIT');
+      expect(isTcpscopeError(r.error) && r.error.describe()).toBe(OUT_OF_MEMORY);
+      expect(r.status).toBe(2);
+    }
   }, 60_000);
 
   test('noFault_sameCaptureAndOptions_sameAsOneThread', async () => {
