@@ -23,6 +23,7 @@ import { CaptureParser } from '../capture/parser.js';
 import { encodeFileHeader, PCAP_FILE_HEADER_LEN } from '../capture/writer.js';
 import { decodePacket, inCksum, Packet, pseudoSum4 } from '../decode/index.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../decode/packet.js';
+import { putUint } from '../bytes.js';
 import { MAX_FLOW_JSON } from './flow.js';
 import { Tracker } from './tracker.js';
 
@@ -123,6 +124,11 @@ export function warmUpTracking(): number {
     parser.end();
     tracker.finish();
   }
+  // numbers of every width (1 to 10 digits): the capture's records write only small counts and
+  // 10-digit times, so V8 had no feedback for the middle widths of putUint's digit count, and a
+  // run's first packet number past 99,999 threw away the record writer's optimised code
+  // (a few rounds: V8 keeps no feedback for a function until it has been called a few times)
+  for (let round = 0; round < 4; round++) for (let n = 10; n < 1e10; n *= 10) putUint(scratch, 0, n > 1e9 ? 4294967295 : n);
   return flows;
 }
 
