@@ -7,10 +7,10 @@
  * following a million connections allocates nothing per packet; `take(row)` hands a finished
  * connection's evidence over as plain objects and clears the row.
  */
-import type { Frame } from '../capture/frame.js';
+import { type Frame, newFrame } from '../capture/frame.js';
 import { EVENT_ANOMALY, EVENT_NAMES, Ev } from '../track/events.js';
-import type { PacketResult } from '../track/result.js';
-import { type ConditionMask, conditionBit } from './conditions.js';
+import { PacketResult } from '../track/result.js';
+import { ALL_CONDITIONS, type ConditionMask, conditionBit } from './conditions.js';
 
 /** One packet that shows a condition. */
 export interface Evidence {
@@ -118,5 +118,41 @@ export class EvidenceCollector {
     this.sec = copy(this.sec, (n) => new Float64Array(n), SLOTS);
     this.nsec = copy(this.nsec, (n) => new Uint32Array(n), SLOTS);
     this.capacity = rows;
+  }
+}
+
+let warmed = false;
+
+/** Calls of `observe` in the warm-up: past V8's lazy feedback allocation, short of optimising it. */
+const WARM_UP_CALLS = 300;
+
+/**
+ * Run `observe` through every branch once per process, on a throwaway collector, before the
+ * input. Why: the reading loop inlines it, and V8 optimises that loop long before a capture's first
+ * wanted event (the first reset or refusal may come thousands of packets in); the branches past
+ * the `want` test then had no type feedback, and their first use threw the loop's optimised code
+ * away (a deoptimisation and a second compilation, on MANY ~15 ms of CPU).
+ */
+export function warmUpEvidence(): void {
+  if (warmed) return;
+  warmed = true;
+  const e = new EvidenceCollector(ALL_CONDITIONS);
+  const frame = newFrame();
+  const r = new PacketResult();
+  const kinds = [Ev.SYN_ACK, Ev.RESET, Ev.FIN_ACTIVE, Ev.REFUSED, Ev.HANDSHAKE_RESET, Ev.RESET_NO_STATE, Ev.FIN_UNSEEN, Ev.RETRANSMISSION];
+  for (let i = 0; i < WARM_UP_CALLS; i++) {
+    r.reset();
+    r.tcp = true;
+    // rows spread past the first growth; a row sees each kind, repeats, and more than SLOTS kinds
+    r.conn = (i * 7) % 1500;
+    r.add(kinds[i % kinds.length]);
+    r.add(kinds[(i + 3) % kinds.length]);
+    r.add(kinds[i % kinds.length]);
+    frame.number = i + 1;
+    frame.tsSec = 1_700_000_000 + i;
+    frame.tsNsec = i * 1000;
+    e.observe(frame, r);
+    if (i % 3 === 0) e.take(r.conn);
+    else if (i % 3 === 1) e.clear(r.conn);
   }
 }

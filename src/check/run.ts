@@ -17,7 +17,8 @@ import { Output } from '../print/output.js';
 import type { ChecksumPolicy } from '../track/tracker.js';
 import { conditionMask } from './conditions.js';
 import { EndingView } from './ending.js';
-import { EvidenceCollector } from './evidence.js';
+import { EvidenceCollector, warmUpEvidence } from './evidence.js';
+import { warmUpPays } from '../track/warmup.js';
 import { type CheckRunInfo, type CheckSink, type Decision, Judge, exitStatusOf } from './judge.js';
 import type { Policy } from './policy.js';
 import type { ShardedTrackOptions, ShardedTrackSummary } from './parallel.js';
@@ -187,6 +188,8 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   const jobs = threadsFor(opts, files);
   const line = opts.progress !== false && io.progressLine !== undefined ? io.progressLine(files.every(isRegularFile), opts.json) : null;
   const progress = line === null ? undefined : (done: number, total: number | undefined, frames: number): void => line.update(done, total, frames);
+  // the evidence collector's branches warmed as the tracker's are (on captures big enough for it)
+  if (jobs === 1 && warmUpPays(files)) warmUpEvidence();
   try {
     const summary = jobs > 1 ? await trackSharded(jobs) : await trackCaptures({
       captures: files,

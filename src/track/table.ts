@@ -313,9 +313,6 @@ const RESERVE_ROWS = 1 << 22;
  */
 export const MAX_ROWS = Math.floor(2 ** 32 / ROW_BYTES);
 
-/** Rows used up to this many bytes are zeroed in place by `clear`; beyond, the buffer is replaced. */
-const CLEAR_BY_FILL_BYTES = 4 << 20;
-
 /** How the table gets a row buffer (a parameter so that tests can make it fail). */
 export type RowBufferAllocator = (bytes: number) => ArrayBuffer;
 
@@ -359,6 +356,11 @@ export class FlowTable {
   peak = 0;
   private freeHead = -1;
   private nextUnused = 0;
+  /**
+   * Rows below this still hold a connection forgotten by `clear` (which zeroes nothing): each is
+   * zeroed when it is handed out again, as a freed row is.
+   */
+  private dirtyRows = 0;
 
   /** after `find` returned a row: 0 when the key's source is the row's client, 1 when its server */
   foundSide = 0;
@@ -392,6 +394,8 @@ export class FlowTable {
     this.u8 = u8;
     this.i8 = new Int8Array(buf);
     this.capacity = buf.byteLength / ROW_BYTES;
+    // the rows past those copied are zero in the new buffer
+    this.dirtyRows = keep ? Math.min(this.dirtyRows, this.nextUnused) : 0;
   }
 
   /** Every row is in use: move to a larger buffer (the first of `growthSteps` the system grants). */
@@ -419,6 +423,7 @@ export class FlowTable {
       // a row never used is still zero (a new ArrayBuffer is zeroed, growth copies only used rows)
       if (this.nextUnused === this.capacity) this.grow();
       c = this.nextUnused++;
+      if (c < this.dirtyRows) this.u8.fill(0, c * ROW_BYTES, (c + 1) * ROW_BYTES);
     }
     const w = c * ROW_W;
     const i32 = this.i32;
@@ -602,15 +607,15 @@ export class FlowTable {
 
   /**
    * Forget every connection at once (after the last ones were reported at end of input): the
-   * rows, the hash and the lists start empty, as new; the row buffer is kept when small, and a
-   * large one is replaced by a fresh zeroed buffer of the same capacity (see CLEAR_BY_FILL_BYTES).
+   * rows, the hash and the lists start empty, as new. The rows used are not zeroed here but as
+   * each is handed out again (`dirtyRows`): at a million connections writing zeros over them is
+   * ~500 MB written at the end of the run, and a fresh buffer instead (what this did before) is a
+   * new reservation that V8 counts as external memory: on a 20,000-connection capture it set off
+   * a scavenge and a full collection (~8 ms) just before the process exits.
    */
   clear(): void {
     this.slots.fill(0);
-    const used = this.nextUnused * ROW_BYTES;
-    // a large table gets a fresh buffer (zero as mapped) rather than writing zeros over every
-    // row it used: at a million connections that is ~500 MB written at the end of the run
-    if (used < CLEAR_BY_FILL_BYTES || !this.tryFreshBuffer()) this.u8.fill(0, 0, used);
+    if (this.nextUnused > this.dirtyRows) this.dirtyRows = this.nextUnused;
     this.counters.fill(0);
     this.counterRows = 1;
     this.freeCounterRows = [];
@@ -621,14 +626,6 @@ export class FlowTable {
     this.idleTail.fill(-1);
     this.allHead = -1;
     this.allTail = -1;
-  }
-
-  /** Replace the row buffer by a new zeroed one of the same capacity; false when refused. */
-  private tryFreshBuffer(): boolean {
-    const buf = this.tryAlloc(this.capacity * ROW_BYTES);
-    if (buf === null) return false;
-    this.useBuffer(buf, false);
-    return true;
   }
 
   /** A new zeroed row buffer of `bytes`, or null when the allocator refuses it (a RangeError). */
@@ -695,7 +692,7 @@ export class FlowTable {
    * buffer is address space not yet touched, which costs no memory (see DOUBLING_ROWS).
    */
   memoryBytes(): number {
-    return this.nextUnused * ROW_BYTES + this.slots.byteLength + this.counters.byteLength;
+    return Math.max(this.nextUnused, this.dirtyRows) * ROW_BYTES + this.slots.byteLength + this.counters.byteLength;
   }
 }
 

@@ -152,36 +152,53 @@ describe('growth', () => {
 });
 
 describe('clear', () => {
-  for (const [name, alloc] of [['fresh buffer', undefined], ['fresh buffer refused', 'refuse']] as const) {
-    test(`largeTable_clear_everyRowZeroAndTableReusable (${name})`, () => {
-      let refuse = false;
-      const asked: number[] = [];
-      const t = new FlowTable(8, (bytes) => {
-        asked.push(bytes);
-        if (refuse) throw new RangeError('Array buffer allocation failed');
-        return new ArrayBuffer(bytes);
-      });
-      const n = 9000; // 9000 rows: more than clear zeroes in place
-      for (let i = 0; i < n; i++) addConnection(t, i);
-      const cap = t.capacity;
-      const before = t.u8.buffer;
-      refuse = alloc === 'refuse';
-      asked.length = 0;
-      t.clear();
-      // a fresh buffer of the same capacity was asked for: taken, or refused and the old one zeroed
-      expect(asked).toEqual([cap * ROW_BYTES]);
-      expect(t.u8.buffer === before).toBe(alloc === 'refuse');
-      expect(t.size).toBe(0);
-      expect(t.allHead).toBe(-1);
-      expect(t.capacity).toBe(cap);
-      expect(t.u8.subarray(0, n * ROW_BYTES).every((x) => x === 0)).toBe(true);
-      const hash = flowHash4(addrOf(5), 1029, SERVER, 80);
-      expect(t.find4(hash, addrOf(5), 1029, SERVER, 80)).toBe(-1);
-      refuse = false;
-      for (let i = 0; i < 100; i++) addConnection(t, i);
-      expectAll(t, 100);
+  test('largeTable_clear_noBufferAskedRowsZeroWhenReusedAndTableReusable', () => {
+    const asked: number[] = [];
+    const t = new FlowTable(8, (bytes) => {
+      asked.push(bytes);
+      return new ArrayBuffer(bytes);
     });
-  }
+    const n = 9000; // past the wide growth step
+    for (let i = 0; i < n; i++) addConnection(t, i);
+    const cap = t.capacity;
+    const before = t.u8.buffer;
+    asked.length = 0;
+    t.clear();
+    // nothing allocated, nothing zeroed yet: the rows are zeroed as they are handed out again
+    expect(asked).toEqual([]);
+    expect(t.u8.buffer).toBe(before);
+    expect(t.size).toBe(0);
+    expect(t.allHead).toBe(-1);
+    expect(t.idleHead.every((x) => x === -1)).toBe(true);
+    expect(t.capacity).toBe(cap);
+    const hash = flowHash4(addrOf(5), 1029, SERVER, 80);
+    expect(t.find4(hash, addrOf(5), 1029, SERVER, 80)).toBe(-1);
+    // every row handed out after the clear is zero but for the list links allocRow sets
+    for (let i = 0; i < 100; i++) {
+      const c = t.allocRow();
+      const row = t.u8.subarray(c * ROW_BYTES, (c + 1) * ROW_BYTES);
+      const links = new Set<number>();
+      for (const f of [W.IDLE_PREV, W.IDLE_NEXT, W.ALL_PREV, W.ALL_NEXT]) for (let k = 0; k < 4; k++) links.add(f * 4 + k);
+      expect([...row].every((x, k) => links.has(k) ? x === 255 : x === 0)).toBe(true);
+      t.freeRow(c);
+    }
+    for (let i = 0; i < 100; i++) addConnection(t, i);
+    expectAll(t, 100);
+  });
+
+  test('clearedThenRefilledPastOldRows_clear_everyRowZeroedOnReuse', () => {
+    const t = new FlowTable(8);
+    for (let i = 0; i < 300; i++) addConnection(t, i);
+    t.clear();
+    for (let i = 0; i < 200; i++) addConnection(t, 1000 + i);
+    t.clear();
+    // rows 0-299 all dirty (the first fill), not only the 200 of the second
+    for (let i = 0; i < 300; i++) {
+      const c = t.allocRow();
+      expect(t.u32[c * ROW_W + W.HASH]).toBe(0);
+      expect(t.u16[c * ROW_H + H.C_PORT]).toBe(0);
+    }
+  });
 });
 
 describe('tracker over a growing table', () => {
@@ -231,11 +248,10 @@ describe('memoryBytes', () => {
     expect(t.memoryBytes()).toBe(used);
     for (let i = 0; i < 10; i++) addConnection(t, n + i);
     expect(t.memoryBytes()).toBe(used);
-    // cleared: no row counted, the hash and counters keep their size
+    // cleared: the rows stay touched (they are zeroed when reused), the hash and counters keep their size
     t.clear();
-    const rest = t.memoryBytes();
-    expect(rest).toBe(used - n * ROW_BYTES);
+    expect(t.memoryBytes()).toBe(used);
     for (let i = 0; i < 100; i++) addConnection(t, i);
-    expect(t.memoryBytes()).toBe(rest + 100 * ROW_BYTES);
+    expect(t.memoryBytes()).toBe(used);
   });
 });

@@ -47,6 +47,29 @@ describe('warm-up capture', () => {
     expect(flows.map((f) => f.end_reason)).toContain('reused');
   });
 
+  test('warmUpCapture_sequenceNumbers_smallLargeAndWrapping', () => {
+    // the sequence arithmetic must see numbers past 2^31 (not small integers to V8) beside small
+    // ones, and a wrap past 2^32, or it is compiled for small integers only (see warmUpCapture)
+    const seqs: number[] = [];
+    const last = new Map<string, number>();
+    let wraps = 0;
+    const pkt = new Packet();
+    const parser = new CaptureParser((frame) => {
+      decodePacket(frame, pkt);
+      seqs.push(pkt.seq);
+      // one direction of one connection: its sequence number went from near 2^32 to near 0
+      const dir = `${pkt.srcPort}>${pkt.dstPort}`;
+      const before = last.get(dir);
+      if (before !== undefined && before >= 0xffffff00 && pkt.seq < 0x1000) wraps++;
+      last.set(dir, pkt.seq);
+    });
+    parser.push(warmUpCapture());
+    parser.end();
+    expect(seqs.some((q) => q < 2 ** 30)).toBe(true);
+    expect(seqs.filter((q) => q >= 2 ** 31).length).toBeGreaterThan(10);
+    expect(wraps).toBeGreaterThan(0);
+  });
+
   test('warmUpCapture_asFile_readsAsClassicPcap', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tcpscope-warmup-'));
     try {
