@@ -236,9 +236,11 @@ const tcpdump = have('tcpdump') ? ['tcpdump', '-n', '-r'] : null;
 const tcptrace = have('tcptrace') ? ['tcptrace', '-n'] : null;
 // tcpscope as an installed `tcpscope` is run: the bin file itself (its sh line drops
 // NODE_EXTRA_CA_CERTS, then execs node; README, Start-up), with this node first on PATH so the
-// runs use the node running the bench, as `process.execPath bin/tcpscope.js` did
+// runs use the node running the bench, as `process.execPath bin/tcpscope.js` did. Started as
+// `/bin/sh bin/tcpscope.js`, which is what its #! line does, so that a checkout without the
+// exec bit (a zip, core.fileMode=false) still runs
 process.env.PATH = dirname(process.execPath) + delimiter + (process.env.PATH ?? '');
-const me = (...a) => [TCPSCOPE, ...a];
+const me = (...a) => ['/bin/sh', TCPSCOPE, ...a];
 const notes = [];
 if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) fail('not built: run `npm run build` (npm run bench builds first)');
 
@@ -339,7 +341,7 @@ function rotated(w) {
   const stamp = JSON.stringify({ bytes: w.bytes });
   if (!existsSync(first) || !existsSync(meta) || readFileSync(meta, 'utf8') !== stamp) {
     mkdirSync(dir, { recursive: true });
-    const r = spawnSync(TCPSCOPE, ['-r', w.file, '-w', first, '-C', '10'], { stdio: 'inherit' });
+    const r = spawnSync('/bin/sh', [TCPSCOPE, '-r', w.file, '-w', first, '-C', '10'], { stdio: 'inherit' });
     if (r.status !== 0) fail('splitting the capture with -w -C failed');
     writeFileSync(meta, stamp);
   }

@@ -46,8 +46,10 @@ const WORKER_TRAINING = ['check', '--jobs', '2', 'fixtures/scenarios/port-reuse.
  * Built-in modules the bundle loads on first use instead of at start-up. node:child_process:
  * commander requires it when it loads, for executable subcommands (tcpscope has none), and
  * tcpscope itself only for `-Z USER` (getent); loading it also loads dgram, its socket list and
- * their bindings, on every run. A lazy module is a function per export of the real one (the
- * build fails if the bundle imports a name it lacks), loading the real module at the first call.
+ * their bindings, on every run. A lazy module is a function per export of the real one, loading
+ * the real module at the first call. The build fails if an ES import in the bundle names an
+ * export the stand-in lacks; a CommonJS property read (commander's `childProcess.spawn`) is not
+ * checked: only functions are stood in for, and commander uses `spawn` alone.
  */
 const LAZY_BUILTINS = ['node:child_process'];
 

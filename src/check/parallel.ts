@@ -137,6 +137,9 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
   let onExit: (() => void) | null = null;
   const faultWorker = opts.test?.faultWorker ?? 0;
   let whenFull = opts.test?.whenFull;
+  // (a 'hang' or 'oom' fault waits for the reading thread to say it waits: without whenFull, forever)
+  const waits = opts.test?.fault?.kind === 'hang' || opts.test?.fault?.kind === 'oom';
+  if (waits && whenFull === undefined) throw new Error(`test option: a '${opts.test!.fault!.kind}' fault needs whenFull`);
   const release = whenFull === undefined ? undefined : new SharedArrayBuffer(4);
   try {
     for (let i = 0; i < n; i++) {
@@ -185,7 +188,9 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
       }))),
       new Promise<void>((resolve) => {
         startTimer = setTimeout(() => {
-          merger.note(`shard worker ${online.indexOf(false)} did not start`);
+          // a worker neither online nor exited (one that exited said why through its events)
+          const stuck = online.findIndex((up, i) => !up && !exited[i]);
+          merger.note(new TcpscopeError('INTERNAL', `shard worker ${stuck} did not start within ${STALL_MS / 1000} s`, { exitStatus: 2 }));
           resolve();
         }, STALL_MS);
       }),

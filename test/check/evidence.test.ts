@@ -1,7 +1,7 @@
 /**
  * The evidence collector on its own: first occurrence of each wanted event per connection, at
- * most six, handed over once and forgotten with the row; blocks given back are reused without
- * mixing connections. Names: state_event_outcome.
+ * most six, handed over once and forgotten with the row; rows cleared and used again by another
+ * connection start empty. Names: state_event_outcome.
  */
 import { describe, expect, test } from 'vitest';
 import { type Frame, newFrame } from '../../src/capture/frame.js';
@@ -23,7 +23,7 @@ function observe(e: EvidenceCollector, row: number, number: number, ...events: n
 }
 
 describe('EvidenceCollector', () => {
-  test('warmUpBeforeCollecting_warmUpEvidence_newCollectorStartsEmpty', () => {
+  test('warmUpTwice_warmUpEvidence_doesNotThrowAndCollectorsWorkAfter', () => {
     warmUpEvidence();
     warmUpEvidence(); // once per process: the second call does nothing
     const e = new EvidenceCollector(ALL_CONDITIONS);
@@ -34,7 +34,7 @@ describe('EvidenceCollector', () => {
 
   test('eventsOnManyRows_take_firstOfEachInOrderPerRow', () => {
     const e = new EvidenceCollector(ALL_CONDITIONS);
-    // rows far apart and past the first growth of both the row index and the blocks
+    // rows far apart and past the first growth of the per-row arrays (1,024 rows)
     const rows = Array.from({ length: 700 }, (_, i) => i * 37);
     rows.forEach((row, i) => observe(e, row, 10 * i, Ev.RESET));
     rows.forEach((row, i) => observe(e, row, 10 * i + 1, Ev.RESET, Ev.REFUSED));
@@ -72,10 +72,10 @@ describe('EvidenceCollector', () => {
     expect(e.take(9).map((x) => x.packet)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
-  test('clearedRowsBlocksReused_observe_noEvidenceLeaksBetweenConnections', () => {
+  test('clearedRowsUsedAgain_observe_noEvidenceLeaksBetweenConnections', () => {
     const e = new EvidenceCollector(ALL_CONDITIONS);
     for (let row = 0; row < 600; row++) observe(e, row, row, Ev.RESET);
-    // half cleared (their blocks go back), then new connections in other rows take them
+    // half cleared, then new connections in other rows, and one in a cleared row
     for (let row = 0; row < 600; row += 2) e.clear(row);
     for (let row = 1000; row < 1300; row++) observe(e, row, row, Ev.REFUSED);
     // a cleared row that is used again starts empty

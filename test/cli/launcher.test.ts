@@ -164,9 +164,14 @@ describe('how it is started', () => {
       return '';
     })();
     expect(exe).toBe(readlinkSync('/proc/self/exe'));
-    // tcpscope reads its standard input (the pcap header): give it a capture's start, then SIGTERM
-    child.stdin.write(readFileSync(F).subarray(0, 24));
-    await new Promise((r) => setTimeout(r, 300));
+    // tcpscope reads its standard input: give it a whole capture but leave the pipe open, and
+    // SIGTERM once its lines arrive (printed after its signal handlers are set: no fixed sleep,
+    // which a loaded machine can outrun)
+    let printed!: () => void;
+    const linesArrived = new Promise<void>((r) => { printed = r; });
+    child.stdout.on('data', () => printed());
+    child.stdin.write(readFileSync(F));
+    await linesArrived;
     child.kill('SIGTERM');
     const [code, signal] = await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s])));
     child.stdin.destroy();

@@ -173,15 +173,20 @@ describe('clear', () => {
     expect(t.capacity).toBe(cap);
     const hash = flowHash4(addrOf(5), 1029, SERVER, 80);
     expect(t.find4(hash, addrOf(5), 1029, SERVER, 80)).toBe(-1);
-    // every row handed out after the clear is zero but for the list links allocRow sets
+    // every row handed out after the clear is zero but for the list links allocRow sets (all
+    // 100 taken before any is freed: a freed row would come back through the free list, which
+    // zeroes on its own, not through the rows the clear left dirty)
+    const links = new Set<number>();
+    for (const f of [W.IDLE_PREV, W.IDLE_NEXT, W.ALL_PREV, W.ALL_NEXT]) for (let k = 0; k < 4; k++) links.add(f * 4 + k);
+    const taken: number[] = [];
     for (let i = 0; i < 100; i++) {
       const c = t.allocRow();
       const row = t.u8.subarray(c * ROW_BYTES, (c + 1) * ROW_BYTES);
-      const links = new Set<number>();
-      for (const f of [W.IDLE_PREV, W.IDLE_NEXT, W.ALL_PREV, W.ALL_NEXT]) for (let k = 0; k < 4; k++) links.add(f * 4 + k);
       expect([...row].every((x, k) => links.has(k) ? x === 255 : x === 0)).toBe(true);
-      t.freeRow(c);
+      taken.push(c);
     }
+    expect(new Set(taken).size).toBe(100);
+    for (const c of taken) t.freeRow(c);
     for (let i = 0; i < 100; i++) addConnection(t, i);
     expectAll(t, 100);
   });
