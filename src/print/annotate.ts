@@ -13,7 +13,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
-import { MAX_EVENTS, type PacketResult } from '../track/result.js';
+import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
 import type { Tracker } from '../track/tracker.js';
@@ -32,15 +32,6 @@ const EVENT_WIDTH = 62;
 const LINE_ROOM = 8192;
 /** Cached words per event kind stop growing at this many variants (ports, counts, ...). */
 const CACHE_LIMIT = 4096;
-/** Cached line tails (Annotator.tails) stop growing at this many; a colliding one is replaced. */
-const TAIL_CACHE_LIMIT = 4096;
-
-/** Whether `a` is b[0, n): n numbers, the same. */
-function samePrefix(a: Float64Array, b: Float64Array, n: number): boolean {
-  if (a.length !== n) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** A duration for people: 0.200 ms, 12.3 ms, 1.000 s, 120.0 s, 7200 s. */
 export function formatDuration(sec: number): string {
@@ -95,16 +86,6 @@ interface Words {
   width: number;
 }
 
-/**
- * A whole line after `#N `: its words, padding, state changes and newline, for the line's
- * parts (`parts`: tag width, states, then each event and its words key), which are compared
- * in full on a hit (the cache is keyed by their hash).
- */
-interface Tail {
-  parts: Float64Array;
-  bytes: Uint8Array;
-}
-
 export class Annotator {
   /** state-change texts as bytes, [side][from * 11 + to], coloured as configured */
   private readonly changes: Uint8Array[][];
@@ -127,12 +108,6 @@ export class Annotator {
   private readonly closeText: string[];
   /** a line for `line()`, which returns text rather than writing it */
   private readonly scratch = Buffer.allocUnsafe(LINE_ROOM);
-  /** whole line tails by the hash of their parts (lines whose words all come from `words`) */
-  private readonly tails = new Map<number, Tail>();
-  /** the current line's parts (see Tail) */
-  private readonly parts = new Float64Array(2 + 2 * MAX_EVENTS);
-  /** each event's words key for the current line, as wordsKey gave it */
-  private readonly keys = new Float64Array(MAX_EVENTS);
 
   /**
    * `arrow`: between the states of a change (`client SYN_SENT → ESTABLISHED`), the same on a
@@ -203,38 +178,10 @@ export class Annotator {
     // `#`, the digits and a space
     const tagWidth = pos - digitsAt + 2;
     pos = putBytes(buf, pos, this.tagTail);
-    // A line whose events' words all come from the words cache is the same bytes whenever its
-    // parts are: the tag's width (it sets the padding), the states, each event and words key.
-    // Such lines (most of them: a SYN, the close steps) are copied whole from `tails`.
-    const n = STATE_NAMES.length;
-    const count = r.eventCount;
-    const keys = this.keys;
-    const parts = this.parts;
-    parts[0] = tagWidth;
-    parts[1] = ((r.clientBefore * n + r.clientAfter) * n + r.serverBefore) * n + r.serverAfter;
-    let hash = Math.imul(tagWidth ^ Math.imul(parts[1], 0x85ebca6b), 0x9e3779b1);
-    let whole = true;
-    for (let i = 0; i < count; i++) {
+    let width = 0;
+    for (let i = 0; i < r.eventCount; i++) {
       const ev = r.events[i];
       const key = this.wordsKey(ev, r, pkt);
-      keys[i] = key;
-      if (key === TIMED || key === UNCACHED) whole = false;
-      parts[2 + 2 * i] = ev;
-      parts[3 + 2 * i] = key;
-      hash = Math.imul(hash ^ ev, 0x9e3779b1) ^ Math.imul(key, 0xc2b2ae35);
-    }
-    const partCount = 2 + 2 * count;
-    // a small integer, so the Map keeps it unboxed
-    hash = (hash ^ (hash >>> 15)) & 0x3fffffff;
-    if (whole) {
-      const tail = this.tails.get(hash);
-      if (tail !== undefined && samePrefix(tail.parts, parts, partCount)) return putLong(buf, pos, tail.bytes);
-    }
-    const tailAt = pos;
-    let width = 0;
-    for (let i = 0; i < count; i++) {
-      const ev = r.events[i];
-      const key = keys[i];
       if (key === NO_WORDS) continue;
       if (key === TIMED) {
         if (width > 0) { pos = putBytes(buf, pos, this.sep); width += 3; }
@@ -259,6 +206,7 @@ export class Annotator {
       pos = putLong(buf, pos, w.bytes);
       width += w.width;
     }
+    const n = STATE_NAMES.length;
     const clientMoved = r.clientBefore !== r.clientAfter;
     const serverMoved = r.serverBefore !== r.serverAfter;
     if (width === 0 && !clientMoved && !serverMoved) return -1;
@@ -271,10 +219,6 @@ export class Annotator {
       }
     }
     buf[pos++] = 0x0a;
-    if (whole && (this.tails.size < TAIL_CACHE_LIMIT || this.tails.has(hash))) {
-      // (copies: Buffer#slice would be a view of the output buffer)
-      this.tails.set(hash, { parts: parts.slice(0, partCount), bytes: new Uint8Array(buf.subarray(tailAt, pos)) });
-    }
     return pos;
   }
 
