@@ -18,7 +18,7 @@
  * relative-sequence lookup, happens only once the line is certain to be written here.
  */
 import type { Frame } from '../../capture/frame.js';
-import { Layer, type Packet, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TCP_URG } from '../../decode/packet.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TCP_URG } from '../../decode/packet.js';
 import type { TcpdumpSeqTable } from '../../track/tcpdump-seq.js';
 import { encode, putBytes, putLong, putUint } from '../../bytes.js';
 import type { PrintOptions } from '../options.js';
@@ -173,35 +173,6 @@ export class FastLinePrinter {
   }
 
   /**
-   * print() for a frame already decoded into `pkt` (annotated output decodes every frame for the
-   * tracker): an Ethernet II/IPv4/TCP segment the decoder took whole has its header fields read
-   * from `pkt` instead of from the bytes a second time. The decoder's tests (IPv4 header length
-   * >= 20 and within the total length, first fragment, TCP header >= 20 bytes, within the IP
-   * payload and captured) are the byte path's; the ones it does not make (snap and wire lengths,
-   * the IP total length within the frame) are made here. Any other frame goes to print().
-   */
-  printDecoded(frame: Frame, pkt: Packet): boolean {
-    if (pkt.layer !== Layer.Transport || pkt.ipVersion !== 4 || pkt.ipProto !== 6 || pkt.vlanDepth !== 0 ||
-      frame.linktype !== 1 || pkt.l3Offset !== frame.offset + 14) return this.print(frame);
-    const caplen = frame.caplen;
-    const wirelen = frame.wirelen;
-    const ihl = pkt.ipHeaderLength;
-    const length = pkt.ipPayloadLength;
-    if (caplen < MIN_CAPLEN || wirelen < caplen || wirelen > MAXIMUM_SNAPLEN || ihl + length > wirelen - 14) return false;
-    const d = frame.data;
-    const tp = pkt.l4Offset;
-    const thl = pkt.tcpHeaderLength;
-    if (thl > 20 && !plainOptions(d, tp + 20, thl - 20)) return false;
-    const sport = pkt.srcPort;
-    const dport = pkt.dstPort;
-    const payload = pkt.payloadLength;
-    if (payload > 0 && (TCP_PORT_HAS_PRINTER[sport] | TCP_PORT_HAS_PRINTER[dport]) !== 0 &&
-      tcpPortPrinter(sport, dport) !== undefined) return false;
-    return this.writeLine(frame, d, pkt.l3Offset, tp, thl, payload, false, pkt.src4, pkt.dst4, sport, dport, pkt.tcpFlags & 0xff,
-      pkt.seq, pkt.ack, pkt.window, pkt.urgent);
-  }
-
-  /**
    * IPv6 (ip6Print) whose next header is TCP itself (no extension header) and whose payload
    * length is set (no jumbogram) and within the frame.
    */
@@ -231,17 +202,8 @@ export class FastLinePrinter {
       tcpPortPrinter(sport, dport) !== undefined) return false;
 
     // from here on the line is written
-    return this.writeLine(frame, d, iph, tp, thl, payload, v6, v6 ? 0 : be32(d, iph + 12), v6 ? 0 : be32(d, iph + 16), sport, dport,
-      d[tp + 13], be32(d, tp + 4), be32(d, tp + 8), (d[tp + 14] << 8) | d[tp + 15], (d[tp + 18] << 8) | d[tp + 19]);
-  }
-
-  /**
-   * The line of a segment print() or printDecoded() has accepted, from its header fields (`thl`
-   * the TCP header length, `payload` the TCP payload length by the IP header, `flags` byte 13).
-   * The options are read from the bytes at `tp` + 20; with `v6` the addresses at `iph`.
-   */
-  private writeLine(frame: Frame, d: Uint8Array, iph: number, tp: number, thl: number, payload: number, v6: boolean,
-    src: number, dst: number, sport: number, dport: number, flags: number, seq: number, ack: number, win: number, urg: number): boolean {
+    const src = v6 ? 0 : be32(d, iph + 12);
+    const dst = v6 ? 0 : be32(d, iph + 16);
     const out = this.out;
     let pos: number;
     let buf: Buffer;
@@ -267,7 +229,10 @@ export class FastLinePrinter {
       pos = putBytes(buf, pos, IP);
       pos = putLong(buf, pos, ep);
     }
+    const flags = d[tp + 13];
     pos = putBytes(buf, pos, FLAG_BYTES[flags]);
+    let seq = be32(d, tp + 4);
+    let ack = be32(d, tp + 8);
     let rev = false;
     let thSeq = 0;
     let thAck = 0;
@@ -289,8 +254,8 @@ export class FastLinePrinter {
       }
     }
     if ((flags & TCP_ACK) !== 0) pos = putUint(buf, putBytes(buf, pos, ACK), ack);
-    pos = putBytes(buf, pos, winBytes(win));
-    if ((flags & TCP_URG) !== 0) pos = putUint(buf, putBytes(buf, pos, URG), urg);
+    pos = putBytes(buf, pos, winBytes((d[tp + 14] << 8) | d[tp + 15]));
+    if ((flags & TCP_URG) !== 0) pos = putUint(buf, putBytes(buf, pos, URG), (d[tp + 18] << 8) | d[tp + 19]);
     if (thl > 20) pos = putOptions(buf, pos, d, tp + 20, thl - 20, rev ? thSeq : thAck);
     pos = putBytes(buf, pos, lengthBytes(payload));
     buf[pos++] = 0x0a;

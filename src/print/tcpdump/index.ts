@@ -81,11 +81,10 @@ export class TcpdumpPrinter {
    * Print one frame (its decoded view `pkt` is passed along for printers that can use it): the
    * common TCP line as bytes straight into the output when fast.ts takes it, else `format`'s text.
    * `decoded` false: `pkt` does not hold this frame yet (--plain decodes nothing it need not);
-   * it is decoded here if the full printer is to print the frame. A decoded frame's fields are
-   * not parsed again from the bytes by the fast path (printDecoded).
+   * it is decoded here if the full printer is to print the frame.
    */
   print(frame: Frame, pkt: Packet, decoded = true): void {
-    if (this.fast !== null && (decoded ? this.fast.printDecoded(frame, pkt) : this.fast.print(frame))) return;
+    if (this.fast !== null && this.fast.print(frame)) return;
     if (!decoded) decodePacket(frame, pkt);
     this.out.write(this.format(frame, pkt));
   }
