@@ -3,7 +3,9 @@
  * print exactly what the full printer prints: every frame of every fixture capture and a set of
  * made edge cases go through `print()` (which takes the fast path where it can) and through
  * `format()` (the full printer alone), under the flag sets the fast path serves, and the two
- * outputs are compared byte for byte.
+ * outputs are compared byte for byte. `print()` runs twice: on the decoded frame (as annotated
+ * output calls it) and on a frame not decoded (as --plain calls it: the printer decodes only
+ * what its full path prints), and both must print the same.
  */
 import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,34 +33,59 @@ afterAll(() => {
   else process.env.TZ = savedTz;
 });
 
-/** Prints frames both ways: `print()` into a file, `format()` into a string. */
-class Both {
+/** One `print()` into a file. */
+class PrintedToFile {
   private readonly path: string;
   private readonly fd: number;
-  private readonly out: Output;
-  private readonly viaPrint: TcpdumpPrinter;
-  private readonly viaFormat: TcpdumpPrinter;
-  private readonly pkt = new Packet();
-  formatted = '';
+  readonly out: Output;
+  readonly printer: TcpdumpPrinter;
 
   constructor(opts: PrintOptions, name: string) {
     this.path = join(dir, name);
     this.fd = openSync(this.path, 'w');
     this.out = new Output(this.fd);
-    this.viaPrint = new TcpdumpPrinter(opts, this.out);
+    this.printer = new TcpdumpPrinter(opts, this.out);
+  }
+
+  text(): string {
+    this.out.flush();
+    closeSync(this.fd);
+    return readFileSync(this.path, 'utf8');
+  }
+}
+
+/**
+ * Prints frames three ways: `print()` of the decoded frame and `print()` of the frame not
+ * decoded (each into a file), `format()` into a string.
+ */
+class Both {
+  private readonly viaDecoded: PrintedToFile;
+  private readonly viaBytes: PrintedToFile;
+  private readonly viaFormat: TcpdumpPrinter;
+  private readonly pkt = new Packet();
+  /** what --plain hands print(): a Packet that holds an earlier frame, or none */
+  private readonly stalePkt = new Packet();
+  formatted = '';
+
+  constructor(opts: PrintOptions, name: string) {
+    this.viaDecoded = new PrintedToFile(opts, name);
+    this.viaBytes = new PrintedToFile(opts, `${name}-bytes`);
     this.viaFormat = new TcpdumpPrinter(opts, new Output(-1));
   }
 
   add(f: Frame): void {
     decodePacket(f, this.pkt);
-    this.viaPrint.print(f, this.pkt);
+    this.viaDecoded.printer.print(f, this.pkt);
+    this.viaBytes.printer.print(f, this.stalePkt, false);
     this.formatted += this.viaFormat.format(f, this.pkt);
   }
 
+  /** What print() wrote (the same, decoded or not: checked here). */
   printed(): string {
-    this.out.flush();
-    closeSync(this.fd);
-    return readFileSync(this.path, 'utf8');
+    const decoded = this.viaDecoded.text();
+    const bytes = this.viaBytes.text();
+    if (decoded !== bytes) expect({ decoded }).toEqual({ decoded: bytes });
+    return decoded;
   }
 }
 
