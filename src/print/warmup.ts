@@ -1,0 +1,75 @@
+/**
+ * JIT warm-up of annotated output: the tracker's warm-up capture (src/track/warmup.ts) printed
+ * and annotated by throwaway instances, under the run's own flags, into a scratch buffer that is
+ * never written anywhere, before the real input.
+ *
+ * Why: the tracking warm-up gives the tracker feedback on every branch, but the printer's and the
+ * annotator's functions first ran on the user's packets, and V8 compiled them before some of their
+ * branches had been taken (or had been taken only before the function had a feedback vector: V8
+ * allocates it lazily). On MANY, `-n -r` threw compiled code away four times: `putUint` (its digit
+ * count compiled for small integers only; the annotator's durations and counts are doubles),
+ * `putDuration` (its rounding fallback), the fast line's time stamp (`put`, at the first new
+ * second) and `putTimed` (a branch of the RST/retransmission events). Each recompile costs 10-50 ms
+ * of compiler-thread CPU plus the slow code meanwhile. Two passes, as the tracking warm-up and for
+ * the same reason (the first pass has no feedback vector for the early packets).
+ */
+import { Packet, decodePacket } from '../decode/index.js';
+import { CaptureParser } from '../capture/parser.js';
+import { Tracker, type TrackerOptions } from '../track/tracker.js';
+import { TcpdumpSeqTable } from '../track/tcpdump-seq.js';
+import { warmUpCapture } from '../track/warmup.js';
+import { putUint } from '../bytes.js';
+import { Annotator, putDuration } from './annotate.js';
+import { Output } from './output.js';
+import type { PrintOptions } from './options.js';
+import type { Paint } from './paint.js';
+import { TcpdumpPrinter } from './tcpdump/index.js';
+import type { Names } from './tcpdump/names.js';
+
+const PASSES = 3;
+
+/**
+ * Durations of every shape putDuration writes (µs, ms, s with three and one decimals, whole
+ * seconds, a rounding tie, out of range): the annotator meets the rare ones late in a capture.
+ */
+const DURATIONS = [0.0000292, 0.0296, 0.5, 1.2345, 12.34, 1234.5, 0.0000005, 0.00125, -1, 5e9];
+
+/**
+ * Print and annotate the warm-up capture with `opts` and `paint`, discarding the text. `names`
+ * is the run's own (so /etc/hosts is read once); `tracking` the run's tracker options (checksum
+ * checks change the tracker's path).
+ */
+export function warmUpAnnotated(opts: PrintOptions, paint: Paint, names: Names, tracking: TrackerOptions): void {
+  const out = new Output(-1, () => {});
+  const scratch = out.buf;
+  // numbers of every width as doubles, not only small integers: the annotator's counts and the
+  // whole part of its durations are computed in floating point, and putUint's digit count
+  // compiled for small integers only was thrown away at the first one (at least ~50 calls of
+  // digitCount before V8 keeps its feedback: 16 rounds of 11)
+  for (let round = 0; round < 16; round++) {
+    for (let n = 1; n <= 1e10; n *= 10) {
+      const boxed = Math.min(n, 4294967295) + 0.5 - 0.5;
+      putUint(scratch, 0, boxed + 4);
+    }
+    for (const d of DURATIONS) putDuration(scratch, 0, d);
+  }
+  const capture = warmUpCapture();
+  for (let pass = 0; pass < PASSES; pass++) {
+    const tracker = new Tracker({ ...tracking, onFlowEnd: undefined });
+    const printer = new TcpdumpPrinter(opts, out, { seqTable: new TcpdumpSeqTable(), names });
+    const annotator = new Annotator(out, tracker, paint);
+    const pkt = new Packet();
+    const parser = new CaptureParser((frame) => {
+      decodePacket(frame, pkt);
+      const tracked = tracker.track(pkt);
+      printer.print(frame, pkt, true);
+      if (tracked !== null) annotator.annotate(tracked, pkt);
+      // never flushed: a packet's lines are far below the buffer's 64 KiB
+      out.len = 0;
+    });
+    parser.push(capture);
+    parser.end();
+    tracker.finish();
+    out.len = 0;
+  }
+}
