@@ -13,6 +13,9 @@
  * of compiler-thread CPU plus the slow code meanwhile. Two passes, as the tracking warm-up and for
  * the same reason (the first pass has no feedback vector for the early packets).
  */
+import { closeSync, openSync } from 'node:fs';
+import { devNull } from 'node:os';
+import type { Frame } from '../capture/frame.js';
 import { Packet, decodePacket } from '../decode/index.js';
 import { CaptureParser } from '../capture/parser.js';
 import { Tracker, type TrackerOptions } from '../track/tracker.js';
@@ -27,6 +30,8 @@ import { TcpdumpPrinter } from './tcpdump/index.js';
 import type { Names } from './tcpdump/names.js';
 
 const PASSES = 3;
+/** connections put in a relative-sequence table (some collide; past 512 it grows) */
+const SEQ_TABLE_FLOWS = 600;
 
 /**
  * Durations of every shape putDuration writes (µs, ms, s with three and one decimals, whole
@@ -40,7 +45,8 @@ const DURATIONS = [0.0000292, 0.0296, 0.5, 1.2345, 12.34, 1234.5, 0.0000005, 0.0
  * checks change the tracker's path).
  */
 export function warmUpAnnotated(opts: PrintOptions, paint: Paint, names: Names, tracking: TrackerOptions): void {
-  const out = new Output(-1, () => {});
+  const nullFd = openSync(devNull, 'w');
+  const out = new Output(nullFd, () => {});
   const scratch = out.buf;
   // numbers of every width as doubles, not only small integers: the annotator's counts and the
   // whole part of its durations are computed in floating point, and putUint's digit count
@@ -53,13 +59,30 @@ export function warmUpAnnotated(opts: PrintOptions, paint: Paint, names: Names, 
     }
     for (const d of DURATIONS) putDuration(scratch, 0, d);
   }
+  // tcpdump's relative-sequence table with enough connections that its probe goes past a taken
+  // slot and that it grows, ISNs past 2^31 on either side and client ports below and above the
+  // server's: the capture's nine connections do none of that, and LONG threw compiled code away
+  // at its first collision (`find`, with `apply` and `lookup4` it was inlined into), growth
+  // (`insert`) and `ack - 1` of a number that is not a small integer (`apply`)
+  const warmTable = new TcpdumpSeqTable();
+  for (let i = 0; i < SEQ_TABLE_FLOWS; i++) {
+    const isnC = (i & 1) === 0 ? 1000 * i : 0x90000000 + i, isnS = (i & 2) === 0 ? 7000 * i : 0xe0000000 + i;
+    const clientPort = (i & 4) === 0 ? 20000 + i : 1 + (i % 400);
+    warmTable.lookup4(0x0a000100 + i, 0xc0000201, clientPort, 443, isnC, (i & 8) === 0 ? 0 : isnS, true);
+    warmTable.lookup4(0xc0000201, 0x0a000100 + i, 443, clientPort, isnS, (isnC + 1) >>> 0, true);
+    warmTable.lookup4(0x0a000100 + i, 0xc0000201, clientPort, 443, (isnC + 1) >>> 0, (isnS + 1) >>> 0, false);
+    warmTable.lookup4(0xc0000201, 0x0a000100 + i, 443, clientPort, (isnS + 1) >>> 0, (isnC + 1) >>> 0, false);
+  }
   const capture = warmUpCapture();
   for (let pass = 0; pass < PASSES; pass++) {
     const tracker = new Tracker({ ...tracking, onFlowEnd: undefined });
-    const printer = new TcpdumpPrinter(opts, out, { seqTable: new TcpdumpSeqTable(), names });
+    const seqTable = new TcpdumpSeqTable();
+    const printer = new TcpdumpPrinter(opts, out, { seqTable, names });
     const annotator = new Annotator(out, tracker, paint);
     const pkt = new Packet();
+    let lastFrame: Frame | undefined;
     const parser = new CaptureParser((frame) => {
+      lastFrame = frame;
       decodePacket(frame, pkt);
       const tracked = tracker.track(pkt);
       printer.print(frame, pkt, true);
@@ -70,6 +93,14 @@ export function warmUpAnnotated(opts: PrintOptions, paint: Paint, names: Names, 
     parser.push(capture);
     parser.end();
     tracker.finish();
+    // a full buffer once: the text path's `write` (-q, -v) and the byte path's `reserve` flush it
+    // (their flush branch compiled without feedback was thrown away at the first flush); the
+    // scratch Output writes to the null device
+    out.len = out.buf.length - 8;
+    printer.print(lastFrame!, pkt, true);
+    out.len = out.buf.length - 8;
+    out.write('warm-up: the flush branch of a text write');
     out.len = 0;
   }
+  closeSync(nullFd);
 }
