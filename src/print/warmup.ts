@@ -37,7 +37,7 @@ const SEQ_TABLE_FLOWS = 600;
  * Durations of every shape putDuration writes (µs, ms, s with three and one decimals, whole
  * seconds, a rounding tie, out of range): the annotator meets the rare ones late in a capture.
  */
-const DURATIONS = [0.0000292, 0.0296, 0.5, 1.2345, 12.34, 1234.5, 0.0000005, 0.00125, -1, 5e9];
+export const WARM_UP_DURATIONS: readonly number[] = [0.0000292, 0.0296, 0.5, 1.23, 12.34, 1234.5, 0.0000005, 0.00125, -1, 5e9];
 
 /**
  * Print and annotate the warm-up capture with `opts` and `paint`, discarding the text. `names`
@@ -57,22 +57,9 @@ export function warmUpAnnotated(opts: PrintOptions, paint: Paint, names: Names, 
       const boxed = Math.min(n, 4294967295) + 0.5 - 0.5;
       putUint(scratch, 0, boxed + 4);
     }
-    for (const d of DURATIONS) putDuration(scratch, 0, d);
+    for (const d of WARM_UP_DURATIONS) putDuration(scratch, 0, d);
   }
-  // tcpdump's relative-sequence table with enough connections that its probe goes past a taken
-  // slot and that it grows, ISNs past 2^31 on either side and client ports below and above the
-  // server's: the capture's nine connections do none of that, and LONG threw compiled code away
-  // at its first collision (`find`, with `apply` and `lookup4` it was inlined into), growth
-  // (`insert`) and `ack - 1` of a number that is not a small integer (`apply`)
-  const warmTable = new TcpdumpSeqTable();
-  for (let i = 0; i < SEQ_TABLE_FLOWS; i++) {
-    const isnC = (i & 1) === 0 ? 1000 * i : 0x90000000 + i, isnS = (i & 2) === 0 ? 7000 * i : 0xe0000000 + i;
-    const clientPort = (i & 4) === 0 ? 20000 + i : 1 + (i % 400);
-    warmTable.lookup4(0x0a000100 + i, 0xc0000201, clientPort, 443, isnC, (i & 8) === 0 ? 0 : isnS, true);
-    warmTable.lookup4(0xc0000201, 0x0a000100 + i, 443, clientPort, isnS, (isnC + 1) >>> 0, true);
-    warmTable.lookup4(0x0a000100 + i, 0xc0000201, clientPort, 443, (isnC + 1) >>> 0, (isnS + 1) >>> 0, false);
-    warmTable.lookup4(0xc0000201, 0x0a000100 + i, 443, clientPort, (isnS + 1) >>> 0, (isnC + 1) >>> 0, false);
-  }
+  warmUpSeqTable();
   const capture = warmUpCapture();
   for (let pass = 0; pass < PASSES; pass++) {
     const tracker = new Tracker({ ...tracking, onFlowEnd: undefined });
@@ -103,4 +90,25 @@ export function warmUpAnnotated(opts: PrintOptions, paint: Paint, names: Names, 
     out.len = 0;
   }
   closeSync(nullFd);
+}
+
+/**
+ * tcpdump's relative-sequence table with enough connections that its probe goes past a taken
+ * slot and that it grows, ISNs past 2^31 on either side and client ports below and above the
+ * server's: the capture's nine connections do none of that, and LONG threw compiled code away
+ * at its first collision (`find`, with `apply` and `lookup4` it was inlined into), growth
+ * (`insert`) and `ack - 1` of a number that is not a small integer (`apply`) did. Filled once
+ * per process (its feedback is what counts), apart from the passes; returns the table (tests).
+ */
+export function warmUpSeqTable(): TcpdumpSeqTable {
+  const warmTable = new TcpdumpSeqTable();
+  for (let i = 0; i < SEQ_TABLE_FLOWS; i++) {
+    const isnC = (i & 1) === 0 ? 1000 * i : 0x90000000 + i, isnS = (i & 2) === 0 ? 7000 * i : 0xe0000000 + i;
+    const clientPort = (i & 4) === 0 ? 20000 + i : 1 + (i % 400);
+    warmTable.lookup4(0x0a000100 + i, 0xc0000201, clientPort, 443, isnC, (i & 8) === 0 ? 0 : isnS, true);
+    warmTable.lookup4(0xc0000201, 0x0a000100 + i, 443, clientPort, isnS, (isnC + 1) >>> 0, true);
+    warmTable.lookup4(0x0a000100 + i, 0xc0000201, clientPort, 443, (isnC + 1) >>> 0, (isnS + 1) >>> 0, false);
+    warmTable.lookup4(0xc0000201, 0x0a000100 + i, 443, clientPort, (isnS + 1) >>> 0, (isnC + 1) >>> 0, false);
+  }
+  return warmTable;
 }
