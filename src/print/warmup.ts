@@ -98,7 +98,7 @@ export function warmUpAnnotated(opts: PrintOptions, paint: Paint, names: Names, 
  * server's: the capture's nine connections do none of that, and LONG threw compiled code away
  * at its first collision (`find`, with `apply` and `lookup4` it was inlined into), growth
  * (`insert`) and `ack - 1` of a number that is not a small integer (`apply`) did. Filled once
- * per process (its feedback is what counts), apart from the passes; returns the table (tests).
+ * per warm-up, not per pass (only the feedback it leaves counts); returns the table (tests).
  */
 export function warmUpSeqTable(): TcpdumpSeqTable {
   const warmTable = new TcpdumpSeqTable();
