@@ -140,13 +140,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const paint = annotated ? await import('./print/paint.js') : null;
   const chalk = paint === null ? null : await paint.painterFor(paint.colorLevel(opts.color, process.stdout.isTTY === true));
   const summary = annotated && opts.summary ? new (await import('./print/summary.js')).SummaryTable(chalk!) : null;
-  // which TCP checksums the tracker checks (the annotated warm-up below follows the same path)
-  const checksums = opts.print.noChecksum ? 'off' : opts.print.verbose > 0 ? 'all' : 'control';
   // (loaded only when used: --plain never needs the tracker's modules)
   const tracker = opts.mode === 'plain' || !printing ? null : new (await import('./track/tracker.js')).Tracker({
     mslSeconds: opts.mslSeconds,
     maxFlows: opts.maxFlows,
-    checksums,
+    checksums: opts.print.noChecksum ? 'off' : opts.print.verbose > 0 ? 'all' : 'control',
     onFlowEnd: (flow) => {
       if (json !== null) json.flow(flow);
       else if (summary !== null) summary.add(flow);
@@ -158,7 +156,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     warmUp.warmUpFor(opts.reads ?? [opts.read ?? '-'], live !== null);
     // and the printer's and annotator's path, under this run's flags (src/print/warmup.ts)
     if (annotated && printer !== null && warmUp.warmedUp()) {
-      (await import('./print/warmup.js')).warmUpAnnotated(opts.print, chalk!, printer.ctx.names, { mslSeconds: opts.mslSeconds, checksums });
+      (await import('./print/warmup.js')).warmUpAnnotated(opts.print, chalk!, printer.ctx.names, {
+        mslSeconds: opts.mslSeconds,
+        checksums: opts.print.noChecksum ? 'off' : opts.print.verbose > 0 ? 'all' : 'control',
+      });
     }
   }
   const annotator = annotated && tracker !== null

@@ -1,8 +1,7 @@
 /**
  * JIT warm-up of annotated output: the tracker's warm-up capture (src/track/warmup.ts) printed
- * and annotated by throwaway instances, under the run's own flags, into a scratch buffer, before
- * the real input. Nothing reaches the run's output: the scratch buffer is flushed only once a
- * pass, to the null device, so that the flush branches get feedback too.
+ * and annotated by throwaway instances, under the run's own flags, into a scratch buffer that is
+ * never written anywhere, before the real input.
  *
  * Why: the tracking warm-up gives the tracker feedback on every branch, but the printer's and the
  * annotator's functions first ran on the user's packets, and V8 compiled them before some of their
@@ -11,9 +10,8 @@
  * count compiled for small integers only; the annotator's durations and counts are doubles),
  * `putDuration` (its rounding fallback), the fast line's time stamp (`put`, at the first new
  * second) and `putTimed` (a branch of the RST/retransmission events). Each recompile costs 10-50 ms
- * of compiler-thread CPU plus the slow code meanwhile. Three passes: the first has no feedback
- * vector for the early packets (as in the tracking warm-up), and after two `putTimed` still had
- * no feedback for its retransmission branch.
+ * of compiler-thread CPU plus the slow code meanwhile. Two passes, as the tracking warm-up and for
+ * the same reason (the first pass has no feedback vector for the early packets).
  */
 import { closeSync, openSync } from 'node:fs';
 import { devNull } from 'node:os';
@@ -47,13 +45,7 @@ export const WARM_UP_DURATIONS: readonly number[] = [0.0000292, 0.0296, 0.5, 1.2
  * checks change the tracker's path).
  */
 export function warmUpAnnotated(opts: PrintOptions, paint: Paint, names: Names, tracking: TrackerOptions): void {
-  // an optional step: where the null device cannot be opened (a bare sandbox), the run goes on cold
-  let nullFd: number;
-  try {
-    nullFd = openSync(devNull, 'w');
-  } catch {
-    return;
-  }
+  const nullFd = openSync(devNull, 'w');
   const out = new Output(nullFd, () => {});
   const scratch = out.buf;
   // numbers of every width as doubles, not only small integers: the annotator's counts and the
