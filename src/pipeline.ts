@@ -151,17 +151,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     },
   });
   // a cold run: give V8 feedback on every branch of the tracking path before the real input
-  if (tracker !== null) {
-    const warmUp = await import('./track/warmup.js');
-    warmUp.warmUpFor(opts.reads ?? [opts.read ?? '-'], live !== null);
-    // and the printer's and annotator's path, under this run's flags (src/print/warmup.ts)
-    if (annotated && printer !== null && warmUp.warmedUp()) {
-      (await import('./print/warmup.js')).warmUpAnnotated(opts.print, chalk!, printer.ctx.names, {
-        mslSeconds: opts.mslSeconds,
-        checksums: opts.print.noChecksum ? 'off' : opts.print.verbose > 0 ? 'all' : 'control',
-      });
-    }
-  }
+  if (tracker !== null) (await import('./track/warmup.js')).warmUpFor(opts.reads ?? [opts.read ?? '-'], live !== null);
   const annotator = annotated && tracker !== null
     ? new (await import('./print/annotate.js')).Annotator(out, tracker, chalk!) : null;
   let stopRequested = false;
