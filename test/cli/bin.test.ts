@@ -7,24 +7,16 @@
  * reads a bundle that is not ASCII as UTF-8, so a non-ASCII character never comes out garbled.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type CliResult, CLI, ROOT, SCEN, tcpscope } from './helpers.js';
+import { type CliResult, CLI, copyOfTool, loadBundleIn, ROOT, SCEN, tcpscope } from './helpers.js';
 
 const ARROW = '\u2192';
 /** an annotated run: its annotations name both endpoints with an arrow */
 const ANNOTATED = ['-n', '-r', join(SCEN, 'retransmission.pcap')];
 const CHECK_JOBS = ['check', '--jobs', '2', '--json', join(SCEN, 'port-reuse.pcap'), join(SCEN, 'close-4way.pcap')];
-
-/** Whether bin/bundle.js in `root` takes the CLI's bundle (what bin/tcpscope.js then runs). */
-function bundleTaken(root: string): boolean {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e',
-    `const { loadBundle } = await import(${JSON.stringify(join(root, 'bin', 'bundle.js'))}); process.stdout.write(String(loadBundle('tcpscope', 'cli/main.js') !== null));`]);
-  return r.stdout.toString() === 'true';
-}
 
 describe('the built bundle', () => {
   test('bundles_pureAscii_nonAsciiAsEscapes', () => {
@@ -34,7 +26,7 @@ describe('the built bundle', () => {
   });
 
   test('annotationArrow_fromTheBundle_sameCharacterAsDist', () => {
-    expect(bundleTaken(ROOT)).toBe(true);
+    expect(loadBundleIn(ROOT) !== null).toBe(true);
     const bundled = tcpscope(ANNOTATED, { env: { TCPSCOPE_NO_BUNDLE: undefined } });
     expect(bundled.status).toBe(0);
     expect(bundled.stdout).toContain(` ${ARROW} `);
@@ -49,19 +41,11 @@ describe('a copy of the tool with its bundles edited', () => {
   // its version in capitals, holds the arrow as the raw character (not ASCII any more), and
   // bin/shard-worker.js (the bundle's worker script) exits at once with status 7
   let dir = '';
-  const run = (args: string[], env: Record<string, string> = {}): CliResult => {
-    const r = spawnSync(process.execPath, [join(dir, 'bin', 'tcpscope.js'), ...args], {
-      env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', TCPSCOPE_NO_BUNDLE: '', ...env },
-    });
-    return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status };
-  };
+  const run = (args: string[], env: Record<string, string> = {}): CliResult =>
+    tcpscope(args, { bin: join(dir, 'bin', 'tcpscope.js'), env: { TCPSCOPE_NO_BUNDLE: '', ...env } });
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tcpscope-bin-'));
-    cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
-    cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true, preserveTimestamps: true });
-    cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    dir = copyOfTool('tcpscope-bin-');
     // written now: newer than dist/, so it is the bundle bin/bundle.js takes
     const bundle = join(dir, 'dist', 'tcpscope.cjs');
     const source = readFileSync(bundle, 'latin1');
@@ -76,7 +60,7 @@ describe('a copy of the tool with its bundles edited', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('noBundleUnset_bundleRuns', () => {
-    expect(bundleTaken(dir)).toBe(true);
+    expect(loadBundleIn(dir) !== null).toBe(true);
     expect(run(['--version']).stdout).toMatch(/^TCPSCOPE VERSION /);
   });
 

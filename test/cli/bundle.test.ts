@@ -4,11 +4,10 @@
  * corrupt or stale never changes what a run prints.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLI, REAL, ROOT, SCEN, tcpscope } from './helpers.js';
+import { CLI, copyOfTool, loadBundleIn, REAL, ROOT, SCEN, tcpscope } from './helpers.js';
 
 const NO_BUNDLE = { TCPSCOPE_NO_BUNDLE: '1' };
 
@@ -49,28 +48,17 @@ describe('bundle and code cache faults', () => {
   const F = join(SCEN, 'half-close.pcap');
   const ARGS = ['-n', '-r', F];
   let expected = '';
-  const run = (args: string[] = ARGS) => {
-    const r = spawnSync(process.execPath, [join(dir, 'bin', 'tcpscope.js'), ...args], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' } });
-    return { stdout: r.stdout.toString(), stderr: r.stderr.toString(), status: r.status };
-  };
+  const run = (args: string[] = ARGS) => tcpscope(args, { bin: join(dir, 'bin', 'tcpscope.js') });
   const cache = () => join(dir, 'dist', 'tcpscope.cjs.cache');
   const restore = () => {
     cpSync(join(ROOT, 'dist', 'tcpscope.cjs'), join(dir, 'dist', 'tcpscope.cjs'));
     cpSync(join(ROOT, 'dist', 'tcpscope.cjs.cache'), cache());
   };
   /** whether bin/bundle.js takes the copy's cache (its third field) */
-  const cacheTaken = (): boolean => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e',
-      `const { loadBundle } = await import(${JSON.stringify(join(dir, 'bin', 'bundle.js'))}); process.stdout.write(String(loadBundle('tcpscope', 'cli/main.js').cacheUsed));`]);
-    return r.stdout.toString() === 'true';
-  };
+  const cacheTaken = (): boolean => loadBundleIn(dir)?.cacheUsed === true;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tcpscope-bundle-'));
-    cpSync(join(ROOT, 'bin'), join(dir, 'bin'), { recursive: true });
-    cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true, preserveTimestamps: true });
-    cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    dir = copyOfTool('tcpscope-bundle-');
     expected = spawnSync(process.execPath, [CLI, ...ARGS], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', ...NO_BUNDLE } }).stdout.toString();
     expect(expected).toContain('half-close');
   });
