@@ -11,7 +11,7 @@
 // tracking), measured alternately in the same run, medians of N runs (default 3), output to
 // /dev/null, the ratio against the issue's target, packets per second, peak RSS, and a mark.
 //
-// tcpscope is run as an installed `tcpscope` is: bin/tcpscope.js itself, whose sh line drops
+// tcpscope is run as an installed `tcpscope` is: through bin/tcpscope.js's sh line, which drops
 // NODE_EXTRA_CA_CERTS and execs node (the node running the bench, put first on PATH).
 //
 // Times: a shared machine makes wall-clock time mostly a measure of the neighbours, so the
@@ -234,11 +234,9 @@ function printTable(extraNotes) {
 
 const tcpdump = have('tcpdump') ? ['tcpdump', '-n', '-r'] : null;
 const tcptrace = have('tcptrace') ? ['tcptrace', '-n'] : null;
-// tcpscope as an installed `tcpscope` is run: the bin file itself (its sh line drops
-// NODE_EXTRA_CA_CERTS, then execs node; README, Start-up), with this node first on PATH so the
-// runs use the node running the bench, as `process.execPath bin/tcpscope.js` did. Started as
-// `/bin/sh bin/tcpscope.js`, which is what its #! line does, so that a checkout without the
-// exec bit (a zip, core.fileMode=false) still runs
+// tcpscope as an installed `tcpscope` is run (see the header): this node first on PATH, for the
+// launcher's `exec node`; `/bin/sh bin/tcpscope.js` is what its #! line does, and runs in a
+// checkout without the exec bit (a zip, core.fileMode=false) too
 process.env.PATH = dirname(process.execPath) + delimiter + (process.env.PATH ?? '');
 const me = (...a) => ['/bin/sh', TCPSCOPE, ...a];
 const notes = [];
