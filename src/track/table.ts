@@ -465,7 +465,10 @@ export class FlowTable {
     this.u16 = new Uint16Array(buf);
     this.u8 = u8;
     this.i8 = new Int8Array(buf);
-    this.capacity = buf.byteLength / ROW_BYTES;
+    // `| 0`: the wide step's buffer is 2^31 bytes, past int32, so the plain quotient is a double,
+    // and a double stored in this small-integer field changes the table's hidden class: every
+    // optimised function that reads the table was thrown away once (MANY: 18 deoptimisations)
+    this.capacity = (buf.byteLength / ROW_BYTES) | 0;
     // the rows past those copied are zero in the new buffer
     this.dirtyRows = keep ? Math.min(this.dirtyRows, this.nextUnused) : 0;
   }
