@@ -4,16 +4,16 @@
  *
  * Why records in a buffer: a SYN flood puts a million connections in the table at once, and a
  * million JS objects with sixty fields (half of them doubles or 32-bit sequence numbers, which
- * V8 boxes) cost about a kilobyte each plus garbage-collector time. A record costs 496 bytes and
+ * V8 boxes) cost about a kilobyte each plus garbage-collector time. A record costs 512 bytes and
  * is never garbage. And why records rather than one typed array per field: a packet touches
  * ~40 fields of its connection; as records they sit in a few cache lines and behind five base
  * pointers, as separate arrays they are ~40 cache lines and 40 pointer loads (measured: 12 ns
  * against 230 ns per packet with 200 live connections, 0.18 µs against 1.7 µs with a million).
  *
- * Layout: a row of ROW_BYTES bytes per connection. Fields are grouped by width: 8-byte fields
- * (index D.* in the Float64 view, row base c·ROW_D), then 4-byte fields (W.* in the Uint32 /
- * Int32 / Float32 views, base c·ROW_W), then 2-byte (H.*, base c·ROW_H), then 1-byte (B.*, base
- * c·ROW_BYTES). Per-endpoint fields come in pairs: +0 for the client, +1 for the server.
+ * Layout: a row of ROW_BYTES bytes per connection, its fields ordered by how often a packet
+ * touches them (hot, warm, cold: see "Row layout by temperature" below). Each width has its
+ * view and enum: D.* in the Float64 view (row base c·ROW_D), W.* in the Uint32 / Int32 / Float32
+ * views (c·ROW_W), H.* in the Uint16 view (c·ROW_H), B.* in the Uint8 / Int8 views (c·ROW_BYTES).
  *
  * Lookup: open addressing with linear probing over a power-of-two array of slots, each a pair
  * (row+1, hash) (row 0 = empty), keyed by a symmetric hash of the 4-tuple (both directions hash
@@ -42,11 +42,31 @@ export const enum IdleClass {
   COUNT = 3,
 }
 
+/*
+ * Row layout by temperature (ROW_BYTES = 512, eight 64-byte cache lines; the buffer is
+ * page-aligned, so every row starts a line). Fields sit where the packets that use them are:
+ *
+ *   lines 0-3 (bytes   0-255) hot: what the fast path (an in-order segment between two
+ *                                  established ends), `find4` and every packet's bookkeeping
+ *                                  read or write, plus the small per-side bytes of the handshake
+ *   lines 4-6 (bytes 256-443) warm: written once or a few times a connection (create, its SYNs,
+ *                                  the handshake, the first FIN, the links, the history letters)
+ *   line  7   (bytes 444-511) cold: rare events (counters of Zeek's scaled letters, RST and FIN
+ *                                  positions, the event-counter row) and 16 spare bytes
+ *
+ * Within each group the widths follow one another (8-byte fields first, then 4, 2 and 1) so
+ * every field stays naturally aligned; each enum indexes its own view from the row's start
+ * (D.* in 8-byte units, W.* in 4-byte units, H.* in 2-byte units, B.* in bytes). A fast-path
+ * packet touches the 4 hot lines instead of fields in all 8-9 lines of the 496-byte rows grouped
+ * by width (README, "What made it fast"). Per-endpoint fields come in pairs: +0 for the client,
+ * +1 for the server. `FIELDS` below lists every field with its size (test/track/row-layout.test.ts
+ * checks that none overlap, each is aligned and inside the row, and the groups hold their lines).
+ */
+
 /** 8-byte fields (Float64 view): times in capture seconds (0 = not yet), counts that may pass 2^32. */
 export const enum D {
+  // ---- hot: bytes 0-119 ----
   SERIAL = 0,
-  FIRST_SEC,
-  LAST_SEC,
   /**
    * the tracker's clock (the latest capture time seen so far, float seconds) at the connection's
    * last packet: what idle timeouts count from. Not the packet's own time stamp, so that a
@@ -54,29 +74,33 @@ export const enum D {
    * idle lists (appended in clock order) stay sorted by it.
    */
   LAST_T,
-  FIRST_PKT,
+  LAST_SEC,
   LAST_PKT,
+  /** packet number of the last move to an idle-list tail (the list order; sharded trackers merge by it) */
+  TOUCH_PKT,
+  /** per endpoint: its last packet */
+  EP_LAST_T,
+  /** per endpoint: packets sent */
+  PACKETS = EP_LAST_T + 2,
+  /** per endpoint: TCP payload bytes sent */
+  BYTES = PACKETS + 2,
+  /** per endpoint: when nextSeq last advanced */
+  NEXT_SEQ_T = BYTES + 2,
+  /** per endpoint: when it last sent an ACK */
+  LAST_ACK_T = NEXT_SEQ_T + 2,
+  HOT_END = LAST_ACK_T + 2,
+  // ---- warm: bytes 256-327 ----
+  FIRST_SEC = 256 / 8,
+  FIRST_PKT,
   /** first client SYN, first server SYN-ACK, handshake completion */
   SYN_T,
   SYNACK_T,
   EST_T,
-  /** per endpoint: when nextSeq last advanced */
-  NEXT_SEQ_T,
-  /** per endpoint: when it last sent an ACK */
-  LAST_ACK_T = NEXT_SEQ_T + 2,
-  /** per endpoint: its last packet */
-  EP_LAST_T = LAST_ACK_T + 2,
   /** per endpoint: its last SYN / SYN-ACK (retransmission intervals) */
-  CTRL_T = EP_LAST_T + 2,
+  CTRL_T,
   /** per endpoint: its last FIN */
   FIN_T = CTRL_T + 2,
-  /** per endpoint: packets sent */
-  PACKETS = FIN_T + 2,
-  /** per endpoint: TCP payload bytes sent */
-  BYTES = PACKETS + 2,
-  /** packet number of the last move to an idle-list tail (the list order; sharded trackers merge by it) */
-  TOUCH_PKT = BYTES + 2,
-  COUNT,
+  WARM_END = FIN_T + 2,
 }
 
 /** Retransmission intervals remembered per endpoint for the handshake (SYN / SYN-ACK backoff). */
@@ -84,45 +108,54 @@ export const MAX_INTERVALS = 4;
 
 /** 4-byte fields (Uint32 view; Int32 / Float32 views where noted), indexed from the row's start in 4-byte units. */
 export const enum W {
-  BASE = D.COUNT * 2,
-  HASH = BASE,
+  // ---- hot: bytes 120-223 ----
+  LAST_NSEC = D.HOT_END * 2,
+  CONN_FLAGS,
   /** client and server address: 4 words each (IPv4 in the first) */
   C_ADDR,
   S_ADDR = C_ADDR + 4,
-  /** (Int32) idle-list and creation-list links, -1 = none */
-  IDLE_PREV = S_ADDR + 4,
-  IDLE_NEXT,
-  ALL_PREV,
-  ALL_NEXT,
-  FIRST_NSEC,
-  LAST_NSEC,
-  CONN_FLAGS,
-  ANOMALIES,
-  /** row of the event-counter pool, 0 = none yet */
-  COUNTER_ROW,
+  /** whole second of the tracker's clock at the last move to an idle-list tail */
+  TOUCH_SEC = S_ADDR + 4,
   /** Zeek's hist_seen mask (originator in the low 16 bits, responder in the high) */
   Z_HIST_SEEN,
-  /** whole second of the tracker's clock at the last move to an idle-list tail */
-  TOUCH_SEC,
   // per endpoint (+0 client, +1 server)
-  ISN,
-  FIN_SEQ = ISN + 2,
   /** highest sequence number sent + 1 (tshark's nextseq) */
-  NEXT_SEQ = FIN_SEQ + 2,
+  NEXT_SEQ,
   /** highest contiguous sequence number (tshark's maxseqtobeacked) */
   MAX_SEQ_TBA = NEXT_SEQ + 2,
   LAST_ACK = MAX_SEQ_TBA + 2,
-  /** (Int32) MSS offered, -1 = none */
-  MSS = LAST_ACK + 2,
-  /** (Int32) duplicate ACKs in a row (-1: an ACK of unseen data was already reported) */
-  DUP_ACKS = MSS + 2,
-  /** (Float32) SYN / SYN-ACK retransmission intervals, MAX_INTERVALS per endpoint */
-  INTERVALS = DUP_ACKS + 2,
-  Z_START = INTERVALS + 8,
-  Z_LAST = Z_START + 2,
+  Z_LAST = LAST_ACK + 2,
   Z_ACK = Z_LAST + 2,
-  Z_HIST_LAST_SYN = Z_ACK + 2,
-  Z_HIST_LAST_FIN = Z_HIST_LAST_SYN + 2,
+  /** (Int32) duplicate ACKs in a row (-1: an ACK of unseen data was already reported) */
+  DUP_ACKS = Z_ACK + 2,
+  /** (Int32) idle-list links, -1 = none */
+  IDLE_PREV = DUP_ACKS + 2,
+  IDLE_NEXT,
+  HOT_END,
+  // ---- warm: bytes 328-443 ----
+  HASH = D.WARM_END * 2,
+  FIRST_NSEC,
+  /** (Int32) creation-list links, -1 = none */
+  ALL_PREV,
+  ALL_NEXT,
+  ANOMALIES,
+  // per endpoint
+  ISN,
+  /** (Int32) MSS offered, -1 = none */
+  MSS = ISN + 2,
+  Z_START = MSS + 2,
+  Z_HIST_LAST_SYN = Z_START + 2,
+  FIN_SEQ = Z_HIST_LAST_SYN + 2,
+  /** (Float32) SYN / SYN-ACK retransmission intervals, MAX_INTERVALS per endpoint */
+  INTERVALS = FIN_SEQ + 2,
+  WARM_WORDS_END = INTERVALS + 2 * MAX_INTERVALS,
+  // (B.HISTORY, 24 bytes, ends the warm group at byte 444)
+  // ---- cold: bytes 444-495 ----
+  COLD = WARM_WORDS_END + 24 / 4,
+  /** row of the event-counter pool, 0 = none yet */
+  COUNTER_ROW = COLD,
+  // per endpoint
+  Z_HIST_LAST_FIN,
   Z_HIST_LAST_RST = Z_HIST_LAST_FIN + 2,
   Z_RXMT = Z_HIST_LAST_RST + 2,
   Z_WIN0 = Z_RXMT + 2,
@@ -131,10 +164,9 @@ export const enum W {
   END = Z_GAP + 2,
 }
 
-/** 2-byte fields (Uint16 view). */
+/** 2-byte fields (Uint16 view): all hot, bytes 224-239. */
 export const enum H {
-  BASE = W.END * 2,
-  C_PORT = BASE,
+  C_PORT = W.HOT_END * 2,
   S_PORT,
   // per endpoint
   EP_FLAGS,
@@ -149,30 +181,70 @@ export const HISTORY_MAX = 24;
 
 /** 1-byte fields (Uint8 view; Int8 where noted). */
 export const enum B {
-  BASE = H.END * 2,
-  FAMILY = BASE,
+  // ---- hot: bytes 240-254 ----
+  FAMILY = H.END * 2,
   IDLE_CLASS,
-  HIST_LEN,
   // per endpoint
   /** RFC 793 state (TcpState) */
   STATE,
   /** (Int8) window scale offered: -1 no SYN seen, -2 SYN without the option */
   WSCALE = STATE + 2,
-  /** SYN / SYN-ACK transmissions */
-  CTRL_COUNT = WSCALE + 2,
   /** LSF bits of its previous segment */
-  LAST_SEG = CTRL_COUNT + 2,
+  LAST_SEG = WSCALE + 2,
   Z_STATE = LAST_SEG + 2,
+  // (handshake bytes, in the hot lines' spare room)
   Z_PREV_STATE = Z_STATE + 2,
-  HISTORY = Z_PREV_STATE + 2,
+  /** SYN / SYN-ACK transmissions */
+  CTRL_COUNT = Z_PREV_STATE + 2,
+  HIST_LEN = CTRL_COUNT + 2,
+  HOT_END,
+  // ---- warm: bytes 420-443 ----
+  HISTORY = W.WARM_WORDS_END * 4,
   END = HISTORY + 24,
 }
 
-/** Bytes per row (a multiple of 8) and the row strides in each view's units. */
-export const ROW_BYTES = (B.END + 7) & ~7;
+/** Bytes per row (eight cache lines) and the row strides in each view's units. */
+export const ROW_BYTES = 512;
 export const ROW_D = ROW_BYTES / 8;
 export const ROW_W = ROW_BYTES / 4;
 export const ROW_H = ROW_BYTES / 2;
+
+/** Where the hot, warm and cold groups of a row begin (bytes; see the layout above). */
+export const ROW_WARM = 256;
+export const ROW_COLD = 444;
+
+/**
+ * Every field of a row: name, byte offset, size of one element, elements (pairs are 2, the
+ * addresses 4 words, the intervals 2 × MAX_INTERVALS) and temperature. For the layout's tests
+ * and for reading rows by name; the hot path indexes the views through the enums.
+ */
+export const FIELDS: readonly (readonly [name: string, offset: number, size: number, count: number, group: 'hot' | 'warm' | 'cold'])[] = [
+  ['SERIAL', D.SERIAL * 8, 8, 1, 'hot'], ['LAST_T', D.LAST_T * 8, 8, 1, 'hot'], ['LAST_SEC', D.LAST_SEC * 8, 8, 1, 'hot'],
+  ['LAST_PKT', D.LAST_PKT * 8, 8, 1, 'hot'], ['TOUCH_PKT', D.TOUCH_PKT * 8, 8, 1, 'hot'], ['EP_LAST_T', D.EP_LAST_T * 8, 8, 2, 'hot'],
+  ['PACKETS', D.PACKETS * 8, 8, 2, 'hot'], ['BYTES', D.BYTES * 8, 8, 2, 'hot'], ['NEXT_SEQ_T', D.NEXT_SEQ_T * 8, 8, 2, 'hot'],
+  ['LAST_ACK_T', D.LAST_ACK_T * 8, 8, 2, 'hot'],
+  ['FIRST_SEC', D.FIRST_SEC * 8, 8, 1, 'warm'], ['FIRST_PKT', D.FIRST_PKT * 8, 8, 1, 'warm'], ['SYN_T', D.SYN_T * 8, 8, 1, 'warm'],
+  ['SYNACK_T', D.SYNACK_T * 8, 8, 1, 'warm'], ['EST_T', D.EST_T * 8, 8, 1, 'warm'], ['CTRL_T', D.CTRL_T * 8, 8, 2, 'warm'],
+  ['FIN_T', D.FIN_T * 8, 8, 2, 'warm'],
+  ['LAST_NSEC', W.LAST_NSEC * 4, 4, 1, 'hot'], ['CONN_FLAGS', W.CONN_FLAGS * 4, 4, 1, 'hot'], ['C_ADDR', W.C_ADDR * 4, 4, 4, 'hot'],
+  ['S_ADDR', W.S_ADDR * 4, 4, 4, 'hot'], ['TOUCH_SEC', W.TOUCH_SEC * 4, 4, 1, 'hot'], ['Z_HIST_SEEN', W.Z_HIST_SEEN * 4, 4, 1, 'hot'],
+  ['NEXT_SEQ', W.NEXT_SEQ * 4, 4, 2, 'hot'], ['MAX_SEQ_TBA', W.MAX_SEQ_TBA * 4, 4, 2, 'hot'], ['LAST_ACK', W.LAST_ACK * 4, 4, 2, 'hot'],
+  ['Z_LAST', W.Z_LAST * 4, 4, 2, 'hot'], ['Z_ACK', W.Z_ACK * 4, 4, 2, 'hot'], ['DUP_ACKS', W.DUP_ACKS * 4, 4, 2, 'hot'],
+  ['IDLE_PREV', W.IDLE_PREV * 4, 4, 1, 'hot'], ['IDLE_NEXT', W.IDLE_NEXT * 4, 4, 1, 'hot'],
+  ['HASH', W.HASH * 4, 4, 1, 'warm'], ['FIRST_NSEC', W.FIRST_NSEC * 4, 4, 1, 'warm'], ['ALL_PREV', W.ALL_PREV * 4, 4, 1, 'warm'],
+  ['ALL_NEXT', W.ALL_NEXT * 4, 4, 1, 'warm'], ['ANOMALIES', W.ANOMALIES * 4, 4, 1, 'warm'], ['ISN', W.ISN * 4, 4, 2, 'warm'],
+  ['MSS', W.MSS * 4, 4, 2, 'warm'], ['Z_START', W.Z_START * 4, 4, 2, 'warm'], ['Z_HIST_LAST_SYN', W.Z_HIST_LAST_SYN * 4, 4, 2, 'warm'],
+  ['FIN_SEQ', W.FIN_SEQ * 4, 4, 2, 'warm'], ['INTERVALS', W.INTERVALS * 4, 4, 2 * MAX_INTERVALS, 'warm'],
+  ['COUNTER_ROW', W.COUNTER_ROW * 4, 4, 1, 'cold'], ['Z_HIST_LAST_FIN', W.Z_HIST_LAST_FIN * 4, 4, 2, 'cold'],
+  ['Z_HIST_LAST_RST', W.Z_HIST_LAST_RST * 4, 4, 2, 'cold'], ['Z_RXMT', W.Z_RXMT * 4, 4, 2, 'cold'], ['Z_WIN0', W.Z_WIN0 * 4, 4, 2, 'cold'],
+  ['Z_CHK', W.Z_CHK * 4, 4, 2, 'cold'], ['Z_GAP', W.Z_GAP * 4, 4, 2, 'cold'],
+  ['C_PORT', H.C_PORT * 2, 2, 1, 'hot'], ['S_PORT', H.S_PORT * 2, 2, 1, 'hot'], ['EP_FLAGS', H.EP_FLAGS * 2, 2, 2, 'hot'],
+  ['WINDOW', H.WINDOW * 2, 2, 2, 'hot'], ['UNANSWERED', H.UNANSWERED * 2, 2, 2, 'hot'],
+  ['FAMILY', B.FAMILY, 1, 1, 'hot'], ['IDLE_CLASS', B.IDLE_CLASS, 1, 1, 'hot'], ['STATE', B.STATE, 1, 2, 'hot'],
+  ['WSCALE', B.WSCALE, 1, 2, 'hot'], ['LAST_SEG', B.LAST_SEG, 1, 2, 'hot'], ['Z_STATE', B.Z_STATE, 1, 2, 'hot'],
+  ['Z_PREV_STATE', B.Z_PREV_STATE, 1, 2, 'hot'], ['CTRL_COUNT', B.CTRL_COUNT, 1, 2, 'hot'], ['HIST_LEN', B.HIST_LEN, 1, 1, 'hot'],
+  ['HISTORY', B.HISTORY, 1, HISTORY_MAX, 'warm'],
+];
 
 /** Bits of the CONN_FLAGS field. */
 export const enum CF {
@@ -393,7 +465,10 @@ export class FlowTable {
     this.u16 = new Uint16Array(buf);
     this.u8 = u8;
     this.i8 = new Int8Array(buf);
-    this.capacity = buf.byteLength / ROW_BYTES;
+    // `| 0`: the wide step's buffer is 2^31 bytes, past int32, so the plain quotient is a double,
+    // and a double stored in this small-integer field changes the table's hidden class: every
+    // optimised function that reads the table was thrown away once (MANY: 18 deoptimisations)
+    this.capacity = (buf.byteLength / ROW_BYTES) | 0;
     // the rows past those copied are zero in the new buffer
     this.dirtyRows = keep ? Math.min(this.dirtyRows, this.nextUnused) : 0;
   }

@@ -76,7 +76,8 @@ describe('growth', () => {
     // a typed array spans at most 2^32 bytes: no step may ask for more rows than fit in one
     expect(MAX_ROWS * ROW_BYTES).toBeLessThanOrEqual(2 ** 32);
     expect((MAX_ROWS + 1) * ROW_BYTES).toBeGreaterThan(2 ** 32);
-    expect(growthSteps(1 << 23)).toEqual([MAX_ROWS]);
+    // (a capacity past the wide step whose doubling passes the cap)
+    expect(growthSteps(3 << 21)).toEqual([MAX_ROWS]);
     expect(growthSteps(MAX_ROWS - 1)).toEqual([MAX_ROWS]);
     // no step: grow() then stops the run with RESOURCE_LIMIT, as when every step is refused (below)
     expect(growthSteps(MAX_ROWS)).toEqual([]);
