@@ -59,11 +59,8 @@ const LINE_ROOM = 512;
 
 const PREFIX_BITS = 15;
 const PREFIX_SLOTS = 1 << PREFIX_BITS;
-/** a slot: the key (3 words), then `IP ` + at most `255.255.255.255.65535 > 255.255.255.255.65535: ` (50 bytes) */
+/** `IP ` + the longest `255.255.255.255.65535 > 255.255.255.255.65535: ` (50 bytes), rounded up */
 const PREFIX_ROOM = 64;
-const PREFIX_WORDS = PREFIX_ROOM / 4;
-/** where a slot's text starts, after its key */
-const PREFIX_TEXT = 12;
 
 /**
  * `, win N` and `, length N` as bytes, made on first use: most segments repeat a few values,
@@ -137,17 +134,14 @@ export class FastLinePrinter {
   private readonly ep6Vals: (Uint8Array | undefined)[] = new Array(EP6_SLOTS).fill(undefined);
   /**
    * With -n: `IP SRC.SPORT > DST.DPORT: ` per 4-tuple, direct-mapped, each slot PREFIX_ROOM
-   * (one cache line's) bytes of one slab: the key [src, dst, sport<<16|dport] in its first 12
-   * bytes (read through `prefixWords`), the text after it, so a hit reads the key and the text
-   * from one line (a separate key array was one more line per packet, missed more often beside
-   * the tracker's rows in annotated output). Each slot's text is also kept as a view of the slab
-   * (made when the slot is filled: one small object per 4-tuple, none per packet), copied into
-   * the line with TypedArray#set: ~35 ns for its 26-50 bytes, where a byte loop took ~110
-   * (microbenchmark), and it is copied into every line.
+   * bytes of one slab: keys [src, dst, sport<<16|dport]. Each slot's text is also kept as a view
+   * of the slab (made when the slot is filled: one small object per 4-tuple, none per packet),
+   * copied into the line with TypedArray#set: ~35 ns for its 26-50 bytes, where a byte loop
+   * took ~110 (microbenchmark), and it is copied into every line.
    */
+  private readonly prefixKeys = new Uint32Array(PREFIX_SLOTS * 3);
   private readonly prefixViews: (Uint8Array | undefined)[] = new Array(PREFIX_SLOTS).fill(undefined);
   private readonly prefixSlab = new Uint8Array(PREFIX_SLOTS * PREFIX_ROOM);
-  private readonly prefixWords = new Uint32Array(this.prefixSlab.buffer);
 
   constructor(private readonly out: Output, private readonly time: TimeFormatter, private readonly names: Names,
     private readonly seqTable: TcpdumpSeqTable, private readonly absoluteSeq: boolean) {
@@ -273,15 +267,12 @@ export class FastLinePrinter {
   private numericPrefix(d: Uint8Array, iph: number, src: number, dst: number, sport: number, dport: number): Uint8Array {
     const ports = ((sport << 16) | dport) >>> 0;
     const slot = Math.imul(src ^ Math.imul(dst, 0x85ebca6b) ^ Math.imul(ports, 0xc2b2ae35), 0x9e3779b1) >>> (32 - PREFIX_BITS);
-    const k = this.prefixWords;
-    const b = slot * PREFIX_WORDS;
-    if (k[b] === src && k[b + 1] === dst && k[b + 2] === ports) {
-      // (an empty slot's key is zeros, which a real 4-tuple can have too: hence the view test)
-      const hit = this.prefixViews[slot];
-      if (hit !== undefined) return hit;
-    }
+    const k = this.prefixKeys;
+    const b = slot * 3;
+    const hit = this.prefixViews[slot];
+    if (hit !== undefined && k[b] === src && k[b + 1] === dst && k[b + 2] === ports) return hit;
     const slab = this.prefixSlab;
-    const start = slot * PREFIX_ROOM + PREFIX_TEXT;
+    const start = slot * PREFIX_ROOM;
     let pos = putBytes(slab, start, IP);
     pos = putIp4(slab, pos, d, iph + 12);
     slab[pos++] = 0x2e; // '.'
