@@ -10,6 +10,9 @@
 //   json       + flow records as JSON to /dev/null (the --json output)
 //   print      read + decode + tcpdump's lines to /dev/null (the --plain output)
 //   annotate   + tracking and the annotation lines (the default output)
+//   plain      read + tcpdump's lines, decoding only what the full printer prints (what --plain does)
+//   printtrack read + decode + tracking + tcpdump's lines, without the annotation lines (with
+//              `annotate`, it tells the annotator's own cost from tracking's beside printing)
 //
 // The differences between consecutive stages are the cost of each step. Warm runs: the CLI's
 // single run also pays for start-up (module loading) and V8's compilation of the hot functions.
@@ -37,7 +40,7 @@ for (let i = 0; i < args.length; i++) {
   else files.push(args[i]);
 }
 if (files.length !== 1) {
-  process.stderr.write('usage: node bench/stages.mjs CAPTURE [--runs N] [--only read,decode,track,json,print,annotate]\n');
+  process.stderr.write('usage: node bench/stages.mjs CAPTURE [--runs N] [--only read,decode,track,json,print,annotate,plain,printtrack]\n');
   process.exit(2);
 }
 const devnull = openSync('/dev/null', 'w');
@@ -56,6 +59,11 @@ const STAGES = {
     return [(f) => { decodePacket(f, p); j.packet(f, p, t.track(p)); }, () => { t.finish(); j.summary(t, { packets: 0 }); o.flush(); }];
   },
   print: () => { const p = new Packet(); const o = new Output(devnull); const pr = printer(o); return [(f) => { decodePacket(f, p); pr.print(f, p); }, () => o.flush()]; },
+  plain: () => { const p = new Packet(); const o = new Output(devnull); const pr = printer(o); return [(f) => { pr.print(f, p, false); }, () => o.flush()]; },
+  printtrack: () => {
+    const p = new Packet(); const o = new Output(devnull); const pr = printer(o); const t = new Tracker({});
+    return [(f) => { decodePacket(f, p); t.track(p); pr.print(f, p); }, () => { t.finish(); o.flush(); }];
+  },
   annotate: () => {
     const p = new Packet(); const o = new Output(devnull); const pr = printer(o); const t = new Tracker({});
     const a = new Annotator(o, t, makeChalk(0));

@@ -76,27 +76,37 @@ describe('tcpdump relative sequence numbers', () => {
     expect(t.size).toBe(2);
   });
 
-  it('matches_a_plain_map_model_over_many_random_connections', () => {
-    // the model: tcpdump's rules with string keys and a JS Map
+  // the model: tcpdump's rules with string keys and a JS Map (src and dst compare as numbers,
+  // which for IPv6 tests only their last word: the other words are equal there)
+  const makeModel = () => {
     const model = new Map<string, { seq: number; ack: number }>();
-    const modelLookup = (src: number, dst: number, sp: number, dp: number, seq: number, ack: number, syn: boolean) => {
+    const lookup = (src: number, dst: number, sp: number, dp: number, seq: number, ack: number, syn: boolean) => {
       const rev = sp > dp || (sp === dp && src > dst);
       const key = rev ? `${dst}/${src}/${dp}/${sp}` : `${src}/${dst}/${sp}/${dp}`;
       let e = model.get(key);
       if (e === undefined || syn) {
         e = rev ? { ack: seq, seq: (ack - 1) >>> 0 } : { seq, ack: (ack - 1) >>> 0 };
         model.set(key, e);
-        return { seq, ack };
+        return { seq, ack, thSeq: e.seq, thAck: e.ack };
       }
-      return rev ? { seq: (seq - e.ack) >>> 0, ack: (ack - e.seq) >>> 0 } : { seq: (seq - e.seq) >>> 0, ack: (ack - e.ack) >>> 0 };
+      return rev ? { seq: (seq - e.ack) >>> 0, ack: (ack - e.seq) >>> 0, thSeq: e.seq, thAck: e.ack }
+        : { seq: (seq - e.seq) >>> 0, ack: (ack - e.ack) >>> 0, thSeq: e.seq, thAck: e.ack };
     };
-    let x = 12345;
-    const rnd = (): number => {
+    return { model, lookup };
+  };
+  const xorshift = (seed: number) => {
+    let x = seed;
+    return (): number => {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
       return x >>> 0;
     };
+  };
+
+  it('matches_a_plain_map_model_over_many_random_connections', () => {
+    const { model, lookup: modelLookup } = makeModel();
+    const rnd = xorshift(12345);
     const t = new TcpdumpSeqTable();
     const conns = Array.from({ length: 30000 }, () => [rnd(), rnd(), rnd() & 0xffff, rnd() & 0xffff] as const);
     for (let i = 0; i < 200000; i++) {
@@ -107,9 +117,45 @@ describe('tcpdump relative sequence numbers', () => {
       const syn = rnd() % 50 === 0;
       const got = fwd ? t.lookup4(a, b, pa, pb, seq, ack, syn) : t.lookup4(b, a, pb, pa, seq, ack, syn);
       const want = fwd ? modelLookup(a, b, pa, pb, seq, ack, syn) : modelLookup(b, a, pb, pa, seq, ack, syn);
-      if (got.seq !== want.seq || got.ack !== want.ack) throw new Error(`mismatch at step ${i}`);
+      if (got.seq !== want.seq || got.ack !== want.ack || got.thSeq !== want.thSeq || got.thAck !== want.thAck) {
+        throw new Error(`mismatch at step ${i}`);
+      }
     }
     expect(t.size).toBe(model.size);
     expect(t.size).toBeGreaterThan(25000);
+  });
+
+  it('ipv6_table_matches_the_model_through_its_growth', () => {
+    // each slot of the IPv6 table is 9 key words and seq, ack and state: 5,000 connections take
+    // it through three doublings from 1,024 slots, with entries moved and probing past others
+    const { model, lookup: modelLookup } = makeModel();
+    const rnd = xorshift(777);
+    const t = new TcpdumpSeqTable();
+    const d = new Uint8Array(32);
+    const dv = new DataView(d.buffer);
+    // addresses 2001:db8::X: only the last word differs, so the model's number order is the address order
+    const put = (at: number, last: number) => {
+      dv.setUint32(at, 0x20010db8);
+      dv.setUint32(at + 4, 0);
+      dv.setUint32(at + 8, 0);
+      dv.setUint32(at + 12, last);
+    };
+    const conns = Array.from({ length: 5000 }, () => [rnd(), rnd(), rnd() & 0xffff, rnd() & 0xffff] as const);
+    for (let i = 0; i < 60000; i++) {
+      const [a, b, pa, pb] = conns[rnd() % conns.length];
+      const fwd = (rnd() & 1) === 0;
+      const seq = rnd();
+      const ack = rnd();
+      const syn = rnd() % 50 === 0;
+      put(0, fwd ? a : b);
+      put(16, fwd ? b : a);
+      const got = fwd ? t.lookup6(d, 0, 16, pa, pb, seq, ack, syn) : t.lookup6(d, 0, 16, pb, pa, seq, ack, syn);
+      const want = fwd ? modelLookup(a, b, pa, pb, seq, ack, syn) : modelLookup(b, a, pb, pa, seq, ack, syn);
+      if (got.seq !== want.seq || got.ack !== want.ack || got.thSeq !== want.thSeq || got.thAck !== want.thAck) {
+        throw new Error(`mismatch at step ${i}`);
+      }
+    }
+    expect(t.size).toBe(model.size);
+    expect(t.size).toBeGreaterThan(4500);
   });
 });
