@@ -361,6 +361,8 @@ export interface TrackCapturesOptions {
   onPacket?: (frame: Frame, result: PacketResult) => void;
   /** after each chunk read: input bytes so far, their total when known, frames read (a progress line) */
   progress?: (done: number, total: number | undefined, frames: number) => void;
+  /** filled with the summary's packets and frames however the read ends (a read error throws) */
+  counts?: { packets: number; frames: number };
 }
 
 export interface TrackCapturesSummary {
@@ -403,6 +405,10 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
     const progress = opts.progress;
     files = await readCaptureFiles(opts.captures, onFrame, progress === undefined ? undefined : (done, total) => progress(done, total, frames));
   } finally {
+    if (opts.counts !== undefined) {
+      opts.counts.packets = packets;
+      opts.counts.frames = frames;
+    }
     tracker.finish();
   }
   return { packets, frames, files, tracker };
