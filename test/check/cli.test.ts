@@ -416,3 +416,25 @@ describe('check colour', () => {
     expect(check([abort], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
   });
 });
+
+describe('check DIR and -r DIR with a damaged file named as a capture', () => {
+  const damaged: [string, string | Buffer, RegExp][] = [
+    ['text.pcap', 'tcpdump -n > text.pcap\n', /text\.pcap: not a capture file: .*\(at byte offset 0\)$/],
+    ['empty.pcap', '', /empty\.pcap: the file is empty/],
+    ['cut.pcapng', readFileSync(scen('pcapng-two-interfaces.pcapng')).subarray(0, 30), /cut\.pcapng: section header block is cut short/],
+  ];
+  it.each(damaged)('%s beside two good captures_one error line_status 2', (name, bytes, message) => {
+    const d = tmp();
+    writeFileSync(join(d, 'a.pcap'), readFileSync(scen('close-4way.pcap')));
+    writeFileSync(join(d, 'b.pcap'), readFileSync(scen('close-3way.pcap')));
+    writeFileSync(join(d, name), bytes);
+    const r = check(['-q', d]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: [^\n]+\n$/);
+    expect(r.stderr.trimEnd()).toMatch(message);
+    noStack(r.stderr);
+    const read = spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), '-n', '-r', d], { encoding: 'utf8' });
+    expect(read.status).not.toBe(0);
+    expect(read.stderr.trimEnd()).toMatch(message);
+  });
+});
