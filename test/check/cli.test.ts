@@ -227,7 +227,23 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     writeFileSync(f, '{\n  "fail_on": ["reset"],\n}\n');
     const r = check(['--policy', f, scen('close-4way.pcap')]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^tcpscope: .*tcpscope\.json: not valid JSON: .*\(at byte offset 2\d\)\n$/);
+    expect(r.stderr).toMatch(/^tcpscope: .*tcpscope\.json: not valid JSON at line 3, column 1: .*\(at byte offset 26\)\n$/);
+  });
+
+  // V8's own message has no position for these: the line and column are found all the same
+  it.each([
+    ['the end of the input', '{"fail_on":\n', /not valid JSON at line 1, column 12: the text ends inside a value \(at byte offset 11\)$/],
+    ['an unexpected token', '{\n  "fail_on": tru\n}\n', /not valid JSON at line 2, column 17: unexpected line break \(at byte offset 18\)$/],
+    ['a byte-order mark', '\ufeff{}', /not valid JSON at line 1, column 1: unexpected character U\+FEFF \(at byte offset 0\)$/],
+    ['an empty file', '', /not valid JSON at line 1, column 1: the file is empty \(at byte offset 0\)$/],
+    ['text after the object', '{"fail_on": ["reset"]} x', /not valid JSON at line 1, column 24: Unexpected non-whitespace character after JSON \(at byte offset 23\)$/],
+  ])('policyFile_badJson_%s_lineAndColumn', (_what, text, message) => {
+    const f = join(tmp(), 'tcpscope.json');
+    writeFileSync(f, text);
+    const r = check(['--policy', f, scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: [^\n]+\n$/);
+    expect(r.stderr.trimEnd()).toMatch(message);
   });
 
   it.each([
