@@ -175,7 +175,27 @@ export function checkHost(v: string, where: string, code: ErrorCode = 'BAD_OPTIO
   if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
     fail(code, `invalid host '${s}' in ${where}: expected an IPv4 or IPv6 address, optionally with a /prefix (e.g. 10.1.0.0/16)`, file);
   }
+  // as the filter language refuses `net 10.0.0.1/8`: a typo for a host or for a network
+  if (prefix !== undefined && hostBitsSet(addr, Number(prefix), family)) {
+    fail(code, `invalid host '${s}' in ${where}: non-network bits set (a network is written with them 0, e.g. 10.0.0.0/8; a host without /prefix)`, file);
+  }
   return s;
+}
+
+/** Does `addr` have a 1 bit past its first `len` bits? */
+function hostBitsSet(addr: string, len: number, family: number): boolean {
+  const bytes = family === 4 ? ipv4Bytes(addr) : parseIp6(addr);
+  if (bytes === undefined) return false; // a form the tracker's parser does not take (checked by isIP)
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, len - i * 8));
+    if ((bytes[i] & (0xff >> keep)) !== 0) return true;
+  }
+  return false;
+}
+
+function ipv4Bytes(addr: string): Uint8Array | undefined {
+  const v = parseIp4(addr);
+  return v === undefined ? undefined : Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
 
 function addHost(list: BlockList, s: string): void {

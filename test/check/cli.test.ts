@@ -202,6 +202,8 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     [['--allow', 'bogus'], /unknown condition 'bogus' in --allow/],
     [['--allow-port', '70000'], /invalid port '70000' in --allow-port/],
     [['--allow-host', 'example.com'], /invalid host 'example\.com' in --allow-host/],
+    [['--allow-host', '10.0.0.1/8'], /invalid host '10\.0\.0\.1\/8' in --allow-host: non-network bits set/],
+    [['--allow-host', '2001:db8:8000::/32'], /invalid host '2001:db8:8000::\/32' in --allow-host: non-network bits set/],
     [['--max', 'reset'], /invalid --max value 'reset': expected CONDITION=N/],
     [['--max-resets', '-1'], /unknown option|invalid --max-resets/],
     [['--color', 'pink'], /invalid --color value 'pink'/],
@@ -303,6 +305,7 @@ describe('check options change the verdict', () => {
   it('allowHost_exemptsAnAddressOrBlock_v4andV6', () => {
     expect(check(['--allow-host', '10.0.0.2', abort]).status).toBe(0);
     expect(check(['--allow-host', '10.0.0.0/24', abort]).status).toBe(0);
+    expect(check(['--allow-host', '10.0.0.2/32', abort]).status).toBe(0);
     expect(check(['--allow-host', '192.168.0.0/16', abort]).status).toBe(1);
     expect(check(['--fail-on', 'all', '--allow-host', '2001:db8::/32', scen('ipv6.pcap')]).status).toBe(0);
     expect(check(['--fail-on', 'all', '--allow-host', '2001:db9::/32', scen('ipv6.pcap')]).status).toBe(0); // ipv6.pcap is clean: passes anyway
