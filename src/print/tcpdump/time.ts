@@ -6,13 +6,13 @@
  *   -ttt      ` HH:MM:SS.ffffff ` since the previous packet (`-` instead of the space when negative)
  *   -tttt     `YYYY-MM-DD HH:MM:SS.ffffff ` local
  *   -ttttt    like -ttt but since the first packet
+ * with 9 fraction digits under --nano. Without --nano a nanosecond capture is cut to microseconds
+ * first, as libpcap does when it opens the file with microsecond precision.
  * A time whose seconds have the top bit of their low 32 bits set (libpcap reads a host-order
  * classic pcap's field as signed, so 0x80000000.. are negative times) prints as
  * `[Error converting time] ` in every mode but -t; a -ttt/-ttttt delta goes through gmtime(), so
  * its hours wrap at 24 (the days are dropped), and a delta with that bit set gets the same text
  * after its sign.
- * with 9 fraction digits under --nano. Without --nano a nanosecond capture is cut to microseconds
- * first, as libpcap does when it opens the file with microsecond precision.
  *
  * Speed: the date/time-of-day text changes once a second, so it is formatted with Date only when
  * the second changes and the fraction is appended from a zero-padding table.
