@@ -170,7 +170,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .option('-C <MB>', 'with -w: start a new file when the current one exceeds this many million bytes', nonNegativeNumber('-C'))
     .option('-G <seconds>', 'with -w: start a new file every this many seconds (strftime names)', positiveInt('-G'))
     .option('-W <count>', 'with -C/-G: number of files to keep/write', positiveInt('-W'))
-    .option('--plain', "tcpdump's output exactly: no annotations, no colour, no summary")
+    .option('--plain', "tcpdump's lines alone (byte-identical for TCP/IP): no annotations, no colour, no summary")
     .option('--json', 'NDJSON on standard output: flow records and a summary (--json=packets adds packet records)')
     .option('--no-summary', 'no end-of-run connection table')
     .option('--color <when>', 'colour: auto, always or never', 'auto')
