@@ -4,6 +4,7 @@
  */
 import { type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { endianness } from 'node:os';
 import { expandCapturePaths, readCapture, readCaptureFiles, readCaptureSet, type CaptureSetFile } from './capture/index.js';
 import { type CaptureInfo } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
@@ -229,7 +230,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         })
         : readCapture(opts.read as string, countedFrame, {
           progress,
-          onHeader: (info: CaptureInfo) => openWriter(fileHeaderFor(info, opts.print.nano)),
+          onHeader: (info: CaptureInfo) => {
+            // libpcap reads a classic pcap's seconds as signed unless it swaps them (-ttt deltas)
+            if (printer !== null) printer.setSignedSeconds(info.format === 'pcap' && info.littleEndian === (endianness() === 'LE'));
+            openWriter(fileHeaderFor(info, opts.print.nano));
+          },
         });
       // a signal ends the run even while a read is pending (standard input); the read is
       // abandoned then, and whatever it says later is of no interest
@@ -356,6 +361,8 @@ export interface TrackCapturesOptions {
   onPacket?: (frame: Frame, result: PacketResult) => void;
   /** after each chunk read: input bytes so far, their total when known, frames read (a progress line) */
   progress?: (done: number, total: number | undefined, frames: number) => void;
+  /** filled with the summary's packets and frames however the read ends (a read error throws) */
+  counts?: { packets: number; frames: number };
 }
 
 export interface TrackCapturesSummary {
@@ -398,6 +405,10 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
     const progress = opts.progress;
     files = await readCaptureFiles(opts.captures, onFrame, progress === undefined ? undefined : (done, total) => progress(done, total, frames));
   } finally {
+    if (opts.counts !== undefined) {
+      opts.counts.packets = packets;
+      opts.counts.frames = frames;
+    }
     tracker.finish();
   }
   return { packets, frames, files, tracker };

@@ -116,7 +116,8 @@ export class CaptureDecoder implements DecodeContext {
       if (avail < 12) { this.need = 12; return -1; }
       const bom = u32le(b, pos + 8);
       if (bom !== 0x1a2b3c4d && bom !== 0x4d3c2b1a) {
-        this.fail('BAD_MAGIC', 'not a capture file: it starts like a pcapng section header (0a 0d 0d 0a) but has no byte-order magic after it', pos);
+        // the offset of the field that is wrong: the magic, after the block's type and length
+        this.fail('BAD_MAGIC', 'not a capture file: it starts like a pcapng section header (0a 0d 0d 0a) but has no byte-order magic after it', pos + 8);
       }
       this.format = new PcapngFormat(this);
       return pos;

@@ -234,8 +234,16 @@ export interface CaptureDirListing {
 let naturalOrder: Intl.Collator | null = null;
 
 /**
- * The captures in a directory: every regular file (not hidden, not in subdirectories) whose
- * first bytes are a pcap or pcapng header, gzip-compressed or not, in natural name order.
+ * A name that says "capture file": such a file in a directory is read whatever its bytes, so a
+ * damaged or empty one is the usual one-line error and status (a CI run must not pass because a
+ * capture it was given could not be read), never skipped.
+ */
+const CAPTURE_NAME = /\.(?:pcap|pcapng|cap)(?:\.gz)?$/i;
+
+/**
+ * The captures in a directory: every regular file (not hidden, not in subdirectories) named as a
+ * capture (CAPTURE_NAME), or otherwise whose first bytes are a pcap or pcapng header,
+ * gzip-compressed or not, in natural name order.
  * readCaptureSet puts their packets in time order, so rotated parts merge into one capture
  * whatever their names.
  */
@@ -257,7 +265,7 @@ export function listCaptureDir(dir: string): CaptureDirListing {
     let isFile = false;
     try { isFile = statSync(path).isFile(); } catch { isFile = false; }
     if (!isFile) continue;
-    (looksLikeCapture(path) ? captures : skipped).push(path);
+    (CAPTURE_NAME.test(name) || looksLikeCapture(path) ? captures : skipped).push(path);
   }
   return { captures, skipped };
 }

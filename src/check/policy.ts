@@ -175,7 +175,27 @@ export function checkHost(v: string, where: string, code: ErrorCode = 'BAD_OPTIO
   if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
     fail(code, `invalid host '${s}' in ${where}: expected an IPv4 or IPv6 address, optionally with a /prefix (e.g. 10.1.0.0/16)`, file);
   }
+  // as the filter language refuses `net 10.0.0.1/8`: a typo for a host or for a network
+  if (prefix !== undefined && hostBitsSet(addr, Number(prefix), family)) {
+    fail(code, `invalid host '${s}' in ${where}: non-network bits set (a network is written with them 0, e.g. 10.0.0.0/8; a host without /prefix)`, file);
+  }
   return s;
+}
+
+/** Does `addr` have a 1 bit past its first `len` bits? */
+function hostBitsSet(addr: string, len: number, family: number): boolean {
+  const bytes = family === 4 ? ipv4Bytes(addr) : parseIp6(addr);
+  if (bytes === undefined) return false; // a form the tracker's parser does not take (checked by isIP)
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, len - i * 8));
+    if ((bytes[i] & (0xff >> keep)) !== 0) return true;
+  }
+  return false;
+}
+
+function ipv4Bytes(addr: string): Uint8Array | undefined {
+  const v = parseIp4(addr);
+  return v === undefined ? undefined : Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
 
 function addHost(list: BlockList, s: string): void {
@@ -321,9 +341,20 @@ export function parsePolicyText(text: string, path: string): PolicySettings {
     raw = JSON.parse(text);
   } catch (e) {
     const msg = (e as Error).message;
+    // V8 names the position in some messages only (never for `Unexpected token` or the end of
+    // the input): the error is located here the same way for every message
     const pos = /position (\d+)/.exec(msg);
-    const offset = pos ? Buffer.byteLength(text.slice(0, Number(pos[1])), 'utf8') : undefined;
-    throw new TcpscopeError('POLICY', `not valid JSON: ${msg.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '')}`, { file: path, offset, exitStatus: 2 });
+    const end = /^Unexpected end of JSON input/.test(msg);
+    // the end of the input: just after its last character that is not white space
+    const at = pos ? Number(pos[1]) : end ? text.trimEnd().length : jsonErrorIndex(text);
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    const column = at - before.lastIndexOf('\n');
+    const what = text.trim() === '' ? 'the file is empty' : end ? 'the text ends inside a value'
+      // V8 quotes the token raw (a line break too) and a piece of the text after it: one line here
+      : /^Unexpected token/.test(msg) ? `unexpected ${describeChar(text.codePointAt(at))}`
+      : msg.replace(/ (?:in JSON )?at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '').replace(/^JSON\.parse: /, '');
+    throw new TcpscopeError('POLICY', `not valid JSON at line ${line}, column ${column}: ${what}`, { file: path, offset: Buffer.byteLength(before, 'utf8'), exitStatus: 2 });
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('POLICY', 'a policy file holds one JSON object, e.g. {"fail_on": ["default"]}', path);
   const obj: Record<string, unknown> = {};
@@ -365,4 +396,96 @@ export function describePolicy(p: Policy): { fail_on: string[]; max: Record<stri
   const max: Record<string, number> = {};
   for (let i = 0; i < p.maxByBit.length; i++) if (p.maxByBit[i] >= 0 && ((p.failMask >>> i) & 1)) max[CONDITION_NAMES[i]] = p.maxByBit[i];
   return { fail_on: namesOf(p.failMask), max, exempt: p.exemptions.map((e) => e.describe()), min_connections: p.minConnections };
+}
+
+/** A character as an error message shows it: quoted when printable, else by its code point. */
+function describeChar(c: number | undefined): string {
+  if (c === undefined) return 'end of the text';
+  if (c === 0x0a || c === 0x0d) return 'line break';
+  if (c > 0x20 && c < 0x7f) return `'${String.fromCodePoint(c)}'`;
+  return `character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Where JSON.parse gave up on `text` (which it refused): the index of the first character that
+ * cannot continue a JSON value, or text.length when the text ends inside one. Only for messages;
+ * a small recursive walk over JSON's grammar (RFC 8259).
+ */
+function jsonErrorIndex(text: string): number {
+  let i = 0;
+  const fail = (): never => { throw i; };
+  const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+  const ws = (): void => { while (i < text.length && ' \t\n\r'.includes(text[i])) i++; };
+  const literal = (word: string): void => {
+    for (const c of word) { if (text[i] !== c) fail(); i++; }
+  };
+  const str = (): void => {
+    i++; // the opening quote
+    for (;;) {
+      if (i >= text.length) fail();
+      const c = text.charCodeAt(i);
+      if (c === 0x22) { i++; return; }
+      if (c < 0x20) fail();
+      if (c !== 0x5c) { i++; continue; }
+      i++; // a backslash: one of JSON's escapes
+      if (text[i] === 'u') {
+        i++;
+        for (let k = 0; k < 4; k++) { if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail(); i++; }
+      } else if (i < text.length && '"\\/bfnrt'.includes(text[i])) i++;
+      else fail();
+    }
+  };
+  const digits = (): void => {
+    if (!isDigit(text[i])) fail();
+    while (isDigit(text[i])) i++;
+  };
+  const num = (): void => {
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else digits();
+    if (text[i] === '.') { i++; digits(); }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      digits();
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str(); ws();
+        if (text[i] !== ':') fail();
+        i++; value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === '}') { i++; return; }
+        fail();
+      }
+    } else if (c === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) {
+        value(); ws();
+        if (text[i] === ',') { i++; continue; }
+        if (text[i] === ']') { i++; return; }
+        fail();
+      }
+    } else if (c === '"') str();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else if (c === '-' || isDigit(c)) num();
+    else fail();
+  };
+  try {
+    value(); ws();
+    return Math.min(i, text.length);
+  } catch (at) {
+    return Math.min(at as number, text.length);
+  }
 }

@@ -198,6 +198,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
       maxFlows: opts.maxFlows,
       checksums: opts.checksums,
       progress,
+      counts,
       onPacket: (frame, r) => { readAnything = true; evidence.observe(frame, r); },
       onFlowEnd: (view) => {
         const mask = conditionMask(view.anomalyMask, view.handshake, view.close);
@@ -215,6 +216,9 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
     run.files = summary.files.map((f) => f.path);
   } catch (e) {
     if (jobs > 1 && counts.packets > 0) readAnything = true;
+    // what was read before the error, as every output reports it (either path fills `counts`)
+    run.packets = counts.packets;
+    run.frames = counts.frames;
     // what stops a check run is unreadable input (or a filter that does not compile): status 2
     failure = asInputError(e);
     run.error = { message: failure.describe(), code: failure.code };

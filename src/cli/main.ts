@@ -51,6 +51,20 @@ const TCPDUMP_LONG: Readonly<Record<string, { short: string; arg: boolean }>> = 
   'packet-buffered': { short: '-U', arg: false },
 };
 
+/** The help's note on tcpdump's long names (from TCPDUMP_LONG, so the two cannot disagree). */
+function tcpdumpLongNamesHelp(): string {
+  const names = [...Object.entries(TCPDUMP_LONG).map(([name, o]) => `--${name}${o.arg ? ' ARG' : ''} (${o.short})`),
+    '--time-stamp-precision=nano|micro (--nano or not)'];
+  let text = "\ntcpdump's long option names are accepted as well:";
+  let line = '';
+  for (const [i, n] of names.entries()) {
+    const item = n + (i < names.length - 1 ? ',' : '.');
+    if (line !== '' && line.length + 1 + item.length > 78) { text += '\n' + line; line = ''; }
+    line = line === '' ? '  ' + item : line + ' ' + item;
+  }
+  return text + '\n' + line + '\n';
+}
+
 /**
  * tcpdump options tcpscope does not have, and what they do: a tcpdump user who types one is told
  * it is a known option that is missing, not a typo.
@@ -156,7 +170,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .option('-C <MB>', 'with -w: start a new file when the current one exceeds this many million bytes', nonNegativeNumber('-C'))
     .option('-G <seconds>', 'with -w: start a new file every this many seconds (strftime names)', positiveInt('-G'))
     .option('-W <count>', 'with -C/-G: number of files to keep/write', positiveInt('-W'))
-    .option('--plain', "tcpdump's output exactly: no annotations, no colour, no summary")
+    .option('--plain', "tcpdump's lines alone (byte-identical for TCP/IP): no annotations, no colour, no summary")
     .option('--json', 'NDJSON on standard output: flow records and a summary (--json=packets adds packet records)')
     .option('--no-summary', 'no end-of-run connection table')
     .option('--color <when>', 'colour: auto, always or never', 'auto')
@@ -197,6 +211,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
       throw captureGivenAsFilter(e, o.F === undefined ? expression : [], opts.reads ?? []);
     }
   });
+  program.addHelpText('after', tcpdumpLongNamesHelp());
   registerCheck(program);
   return program;
 }

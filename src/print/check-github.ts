@@ -79,7 +79,7 @@ export class CheckGithub implements CheckSink {
   private stepSummary(v: Verdict, run: CheckRunInfo): void {
     const md = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
     const head = run.error !== null ? '❗ tcpscope check: input error' : v.pass ? '✅ tcpscope check passed' : '❌ tcpscope check failed';
-    let s = `### ${head}\n\n${v.connections} connections in ${run.files.length} capture file(s), ${run.packets} packets: ` +
+    let s = `### ${head}\n\n${count(v.connections, 'connection')} in ${run.files.length} capture file(s), ${count(run.packets, 'packet')}: ` +
       `${v.failed} failed, ${v.exempt} exempt, ${v.tolerated} tolerated.\n\n`;
     if (this.summaryRows.length > 0) {
       s += '| connection | conditions | what went wrong |\n| --- | --- | --- |\n';
@@ -93,4 +93,9 @@ export class CheckGithub implements CheckSink {
       // the job summary is a courtesy: a missing or read-only file must not change the verdict
     }
   }
+}
+
+/** `1 packet`, `2 packets` */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

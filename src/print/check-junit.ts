@@ -126,7 +126,7 @@ export class CheckJunit implements CheckSink {
       this.put(`    <testcase name="at least ${v.minConnections} connections" classname="tcpscope check" time="0"><failure type="min_connections" message="${v.connections} connections, fewer than ${v.minConnections}">the capture shows ${v.connections} TCP connections; the policy wants at least ${v.minConnections}</failure></testcase>\n`);
     }
     const seen = v.conditions.filter((c) => c.connections > 0).map((c) => `${c.name} ${c.connections}`).join(', ');
-    this.put(`    <system-out>${xmlText(`${run.files.length} capture file(s): ${run.files.join(', ')}\n${run.packets} packets${run.filter ? ` matching '${run.filter}'` : ''}, ${v.connections} connections\nconditions seen: ${seen || 'none'}\nconditions judged: ${CONDITION_NAMES.filter((_, i) => v.conditions[i].judged).join(', ') || 'none'}`)}</system-out>\n`);
+    this.put(`    <system-out>${xmlText(`${run.files.length} capture file(s): ${run.files.join(', ')}\n${count(run.packets, 'packet')}${run.filter ? ` matching '${run.filter}'` : ''}, ${count(v.connections, 'connection')}\nconditions seen: ${seen || 'none'}\nconditions judged: ${CONDITION_NAMES.filter((_, i) => v.conditions[i].judged).join(', ') || 'none'}`)}</system-out>\n`);
     this.put('  </testsuite>\n</testsuites>\n');
     this.flush();
     const secs = ((Date.now() - this.opts.startedAt.getTime()) / 1000).toFixed(3);
@@ -163,4 +163,9 @@ export class CheckJunit implements CheckSink {
     const data = Buffer.from(text.padEnd(SLOT, ' '), 'utf8');
     writeSync(this.fd, data, 0, data.length, at);
   }
+}
+
+/** `1 packet`, `2 packets` */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

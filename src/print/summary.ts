@@ -117,7 +117,8 @@ export class SummaryTable {
 
   /**
    * Write the table and the totals; `columns`: the terminal's width when standard output is one
-   * (undefined in a pipe or a file: the whole table, always).
+   * (undefined in a pipe or a file: the whole table, always; so is 0, which a terminal that does
+   * not know its size reports, e.g. under `script` or a serial console).
    */
   print(out: Output, tracker: Tracker, columns?: number): void {
     let s = '\n';
@@ -125,7 +126,7 @@ export class SummaryTable {
       let dropped: number[] = [];
       let text = this.render(dropped);
       for (const col of NARROWING) {
-        if (columns === undefined || widest(text) <= columns) break;
+        if (columns === undefined || !(columns > 0) || widest(text) <= columns) break;
         dropped = [...dropped, col];
         text = this.render(dropped);
       }

@@ -76,7 +76,7 @@ group('files that are not captures', () => {
 
   it('a pcapng section header without its byte-order magic', async () => {
     const r = await read(Uint8Array.of(0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 1, 2, 3, 4, 0, 0, 0, 0));
-    expect(r.error).toBe('cap.pcap: not a capture file: it starts like a pcapng section header (0a 0d 0d 0a) but has no byte-order magic after it (at byte offset 0)');
+    expect(r.error).toBe('cap.pcap: not a capture file: it starts like a pcapng section header (0a 0d 0d 0a) but has no byte-order magic after it (at byte offset 8)');
   });
 
   it('too short for a header', async () => {

@@ -226,6 +226,21 @@ group('listCaptureDir and expandCapturePaths', () => {
     expect(l.skipped.map((p) => p.slice(d.length + 1))).toEqual(['notes.txt.gz', 'README']);
   });
 
+  it('a file named as a capture is listed whatever its bytes (text, empty, damaged), to be read and fail', () => {
+    const d = newDir();
+    const cap = pcapOf(real.slice(0, 2));
+    writeFileSync(join(d, 'good.pcap'), cap);
+    writeFileSync(join(d, 'notes.pcap'), 'tcpdump output saved with > instead of -w\n');
+    writeFileSync(join(d, 'empty.PCAP'), '');
+    writeFileSync(join(d, 'cut.pcapng'), fixture('scenarios/pcapng-two-interfaces.pcapng').subarray(0, 30));
+    writeFileSync(join(d, 'old.cap.gz'), 'not gzip');
+    writeFileSync(join(d, 'notes.txt'), 'not a capture');
+    writeFileSync(join(d, 'capture.pcap.txt'), 'not a capture');
+    const l = listCaptureDir(d);
+    expect(l.captures.map((p) => p.slice(d.length + 1))).toEqual(['cut.pcapng', 'empty.PCAP', 'good.pcap', 'notes.pcap', 'old.cap.gz']);
+    expect(l.skipped.map((p) => p.slice(d.length + 1))).toEqual(['capture.pcap.txt', 'notes.txt']);
+  });
+
   it('expands directories and keeps other arguments as they are', () => {
     const d = newDir();
     writeFileSync(join(d, 'a.pcap'), pcapOf(real.slice(0, 1)));

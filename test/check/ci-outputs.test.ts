@@ -241,3 +241,31 @@ describe('check under GitHub Actions', () => {
     expect(r.stdout).not.toContain('::error');
   });
 });
+
+describe('check on a capture cut short: every output counts what was read', () => {
+  // close-4way.pcap cut inside packet 11: 10 whole packets, one connection (still open)
+  const whole = readFileSync(scen('close-4way.pcap'));
+  const dir = tmp();
+  const cut = join(dir, 'cut.pcap');
+  writeFileSync(cut, whole.subarray(0, whole.length - 20));
+
+  for (const jobs of ['1', '2']) {
+    it(`jobs ${jobs}_text, json, junit, step summary_10 packets and 1 connection_status 2`, () => {
+      const text = check(['--jobs', jobs, cut]);
+      expect(text.status).toBe(2);
+      expect(text.stderr).toMatch(/^tcpscope: .*cut\.pcap: packet 11 is cut short/);
+      expect(text.stdout).toMatch(/up to there: 0 of 1 connection abnormal \(1 capture file, 10 packets\)/);
+
+      const json = check(['--jobs', jobs, '--json', cut]);
+      const verdict = JSON.parse(json.stdout.trim().split('\n').at(-1)!) as { packets: number; frames: number; verdict: string };
+      expect(verdict).toMatchObject({ verdict: 'error', packets: 10, frames: 10 });
+
+      const xml = join(dir, `j${jobs}.xml`);
+      const summary = join(dir, `s${jobs}.md`);
+      writeFileSync(summary, '');
+      check(['--jobs', jobs, '--junit', xml, cut], { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
+      expect(readFileSync(xml, 'utf8')).toMatch(/<system-out>1 capture file\(s\): [^\n]*\n10 packets, 1 connection\n/);
+      expect(readFileSync(summary, 'utf8')).toMatch(/1 connection in 1 capture file\(s\), 10 packets: /);
+    });
+  }
+});

@@ -202,6 +202,8 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     [['--allow', 'bogus'], /unknown condition 'bogus' in --allow/],
     [['--allow-port', '70000'], /invalid port '70000' in --allow-port/],
     [['--allow-host', 'example.com'], /invalid host 'example\.com' in --allow-host/],
+    [['--allow-host', '10.0.0.1/8'], /invalid host '10\.0\.0\.1\/8' in --allow-host: non-network bits set/],
+    [['--allow-host', '2001:db8:8000::/32'], /invalid host '2001:db8:8000::\/32' in --allow-host: non-network bits set/],
     [['--max', 'reset'], /invalid --max value 'reset': expected CONDITION=N/],
     [['--max-resets', '-1'], /unknown option|invalid --max-resets/],
     [['--color', 'pink'], /invalid --color value 'pink'/],
@@ -227,7 +229,23 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     writeFileSync(f, '{\n  "fail_on": ["reset"],\n}\n');
     const r = check(['--policy', f, scen('close-4way.pcap')]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^tcpscope: .*tcpscope\.json: not valid JSON: .*\(at byte offset 2\d\)\n$/);
+    expect(r.stderr).toMatch(/^tcpscope: .*tcpscope\.json: not valid JSON at line 3, column 1: .*\(at byte offset 26\)\n$/);
+  });
+
+  // V8's own message has no position for these: the line and column are found all the same
+  it.each([
+    ['the end of the input', '{"fail_on":\n', /not valid JSON at line 1, column 12: the text ends inside a value \(at byte offset 11\)$/],
+    ['an unexpected token', '{\n  "fail_on": tru\n}\n', /not valid JSON at line 2, column 17: unexpected line break \(at byte offset 18\)$/],
+    ['a byte-order mark', '\ufeff{}', /not valid JSON at line 1, column 1: unexpected character U\+FEFF \(at byte offset 0\)$/],
+    ['an empty file', '', /not valid JSON at line 1, column 1: the file is empty \(at byte offset 0\)$/],
+    ['text after the object', '{"fail_on": ["reset"]} x', /not valid JSON at line 1, column 24: Unexpected non-whitespace character after JSON \(at byte offset 23\)$/],
+  ])('policyFile_badJson_%s_lineAndColumn', (_what, text, message) => {
+    const f = join(tmp(), 'tcpscope.json');
+    writeFileSync(f, text);
+    const r = check(['--policy', f, scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: [^\n]+\n$/);
+    expect(r.stderr.trimEnd()).toMatch(message);
   });
 
   it.each([
@@ -287,6 +305,7 @@ describe('check options change the verdict', () => {
   it('allowHost_exemptsAnAddressOrBlock_v4andV6', () => {
     expect(check(['--allow-host', '10.0.0.2', abort]).status).toBe(0);
     expect(check(['--allow-host', '10.0.0.0/24', abort]).status).toBe(0);
+    expect(check(['--allow-host', '10.0.0.2/32', abort]).status).toBe(0);
     expect(check(['--allow-host', '192.168.0.0/16', abort]).status).toBe(1);
     expect(check(['--fail-on', 'all', '--allow-host', '2001:db8::/32', scen('ipv6.pcap')]).status).toBe(0);
     expect(check(['--fail-on', 'all', '--allow-host', '2001:db9::/32', scen('ipv6.pcap')]).status).toBe(0); // ipv6.pcap is clean: passes anyway
@@ -414,5 +433,27 @@ describe('check colour', () => {
     expect(check(['--color', 'always', abort]).stdout).toContain('\x1b[');
     expect(check(['--color', 'always', abort], { NO_COLOR: '1' }).stdout).toContain('\x1b['); // always wins
     expect(check([abort], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
+  });
+});
+
+describe('check DIR and -r DIR with a damaged file named as a capture', () => {
+  const damaged: [string, string | Buffer, RegExp][] = [
+    ['text.pcap', 'tcpdump -n > text.pcap\n', /text\.pcap: not a capture file: .*\(at byte offset 0\)$/],
+    ['empty.pcap', '', /empty\.pcap: the file is empty/],
+    ['cut.pcapng', readFileSync(scen('pcapng-two-interfaces.pcapng')).subarray(0, 30), /cut\.pcapng: section header block is cut short/],
+  ];
+  it.each(damaged)('%s beside two good captures_one error line_status 2', (name, bytes, message) => {
+    const d = tmp();
+    writeFileSync(join(d, 'a.pcap'), readFileSync(scen('close-4way.pcap')));
+    writeFileSync(join(d, 'b.pcap'), readFileSync(scen('close-3way.pcap')));
+    writeFileSync(join(d, name), bytes);
+    const r = check(['-q', d]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: [^\n]+\n$/);
+    expect(r.stderr.trimEnd()).toMatch(message);
+    noStack(r.stderr);
+    const read = spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), '-n', '-r', d], { encoding: 'utf8' });
+    expect(read.status).not.toBe(0);
+    expect(read.stderr.trimEnd()).toMatch(message);
   });
 });

@@ -42,6 +42,15 @@ describe('--version and --help', () => {
     expect(r.status).toBe(0);
     for (const flag of ['-r <file>', '-w <file>', '-c <count>', '--json', '--plain', '--no-summary', '--no-progress', '--version']) expect(r.stdout).toContain(flag);
   });
+
+  test('--help_names the tcpdump long options it accepts_each of them works', () => {
+    const r = tcpscope(['--help']);
+    for (const flag of ['--number', '--time-stamp-precision=nano', '--dont-verify-checksums', '--absolute-tcp-sequence-numbers', '--snapshot-length', '--interface', '--packet-buffered']) {
+      expect(r.stdout).toContain(flag);
+    }
+    const plain = (args: string[]): string => tcpscope(['--plain', '-n', ...args, '-r', F]).stdout;
+    expect(plain(['--absolute-tcp-sequence-numbers', '--time-stamp-precision=nano', '--number'])).toBe(plain(['-S', '--nano', '-#']));
+  });
 });
 
 describe('tcpdump flags', () => {

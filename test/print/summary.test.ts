@@ -47,6 +47,10 @@ describe('summary table width', () => {
     expect(await summary(scen('half-open-peer-reboot.pcap'), 200)).toBe(await summary(scen('half-open-peer-reboot.pcap'), undefined));
   });
 
+  test('a terminal that reports 0 columns (width unknown)_the same table as without one', async () => {
+    expect(await summary(scen('half-open-peer-reboot.pcap'), 0)).toBe(await summary(scen('half-open-peer-reboot.pcap'), undefined));
+  });
+
   const ORDER = ['bytes c/s', 'pkts c/s', 'duration', 'rtt', 'zeek', 'handshake'];
   for (const [cols, least, most] of [[110, 2, 3], [80, 6, 6]] as const) {
     for (const level of [0, 3]) {

@@ -77,6 +77,11 @@ export class TcpdumpPrinter {
     this.fast = FastLinePrinter.handles(opts) ? new FastLinePrinter(out, this.time, names, this.ctx.seq, opts.absoluteSeq) : null;
   }
 
+  /** The capture's seconds are libpcap's signed field (see TimeFormatter.signedSeconds). */
+  setSignedSeconds(signed: boolean): void {
+    this.time.signedSeconds = signed;
+  }
+
   /**
    * Print one frame (its decoded view `pkt` is passed along for printers that can use it): the
    * common TCP line as bytes straight into the output when fast.ts takes it, else `format`'s text.

@@ -8,6 +8,11 @@
  *   -ttttt    like -ttt but since the first packet
  * with 9 fraction digits under --nano. Without --nano a nanosecond capture is cut to microseconds
  * first, as libpcap does when it opens the file with microsecond precision.
+ * A time whose seconds have the top bit of their low 32 bits set (libpcap reads a host-order
+ * classic pcap's field as signed, so 0x80000000.. are negative times) prints as
+ * `[Error converting time] ` in every mode but -t; a -ttt/-ttttt delta goes through gmtime(), so
+ * its hours wrap at 24 (the days are dropped), and a delta with that bit set gets the same text
+ * after its sign.
  *
  * Speed: the date/time-of-day text changes once a second, so it is formatted with Date only when
  * the second changes and the fraction is appended from a zero-padding table.
@@ -34,6 +39,13 @@ function frac9(ns: number): string {
   return s.length >= 9 ? s : PAD9[s.length] + s;
 }
 
+/** tcpdump's `(unsigned)sec & 0x80000000` test (ts_date_hmsfrac_print, ts_unix_print) */
+function unconvertible(sec: number): boolean {
+  return sec >>> 0 >= 0x80000000;
+}
+
+const ERROR_CONVERTING = '[Error converting time]';
+
 function two(n: number): string {
   return n >= 0 && n < 100 ? TWO[n] : String(n);
 }
@@ -59,23 +71,34 @@ export class TimeFormatter {
   /** the cached clock text as bytes, for `put`, and the second it belongs to */
   private bytesSec = NaN;
   private clockBytes: Uint8Array = new Uint8Array(0);
-  /** reference for -ttt (previous packet) and -ttttt (first packet), in seconds + fraction units */
-  private refSet = false;
+  /**
+   * reference for -ttt (previous packet) and -ttttt (first packet), in seconds + fraction units;
+   * 0.0 means unset, as tcpdump's timevalisset() has it (a packet at 0.0 is no reference)
+   */
   private refSec = 0;
   private refFrac = 0;
+
+  /**
+   * the seconds are libpcap's signed 32-bit field (a classic pcap in the host's byte order, see
+   * Frame.tsSec): it changes only the -ttt/-ttttt deltas, as every other mode prints a top-bit
+   * time as `[Error converting time]` either way
+   */
+  signedSeconds = false;
 
   constructor(readonly mode: number, readonly nano: boolean) {}
 
   /** The time stamp text (with its trailing space) for a frame's time. */
   format(sec: number, nsec: number): string {
     const frac = subsecond(nsec, this.nano);
-    switch (this.mode) {
+    const mode = this.mode;
+    if (mode !== 1 && mode !== 3 && mode !== 5 && unconvertible(sec)) return ERROR_CONVERTING + ' ';
+    switch (mode) {
       case 0:
         return this.clock(sec, false) + (this.nano ? frac9(frac >>> 0) : frac6(frac >>> 0)) + ' ';
       case 1:
         return '';
       case 2:
-        return sec + '.' + (this.nano ? frac9(frac >>> 0) : frac6(frac >>> 0)) + ' ';
+        return (sec >>> 0) + '.' + (this.nano ? frac9(frac >>> 0) : frac6(frac >>> 0)) + ' ';
       case 3:
       case 5:
         return this.delta(sec, frac);
@@ -93,7 +116,7 @@ export class TimeFormatter {
    */
   put(buf: Buffer, pos: number, sec: number, nsec: number): number {
     const mode = this.mode;
-    if ((mode === 0 || mode === 4) && nsec >= 0 && nsec < 1_000_000_000) {
+    if ((mode === 0 || mode === 4) && nsec >= 0 && nsec < 1_000_000_000 && sec >= 0 && sec < 0x80000000) {
       if (sec !== this.bytesSec) {
         this.clockBytes = encode(this.clock(sec, mode === 4));
         this.bytesSec = sec;
@@ -120,8 +143,8 @@ export class TimeFormatter {
 
   /** -ttt/-ttttt: tcpdump's netdissect_timevalsub on libpcap's signed fields, sign from timevalcmp. */
   private delta(sec: number, frac: number): string {
-    if (!this.refSet) {
-      this.refSet = true;
+    if (this.signedSeconds) sec |= 0;
+    if (this.refSec === 0 && this.refFrac === 0) {
       this.refSec = sec;
       this.refFrac = frac;
     }
@@ -144,11 +167,13 @@ export class TimeFormatter {
       this.refSec = sec;
       this.refFrac = frac;
     }
-    // ts_format: %02d:%02d:%02d with C's truncating division, the fraction as %06u/%09u
-    const h = Math.trunc(dSec / 3600);
-    const m = Math.trunc((dSec % 3600) / 60);
+    const sign = negative ? '-' : ' ';
+    if (unconvertible(dSec)) return sign + ERROR_CONVERTING + ' ';
+    // gmtime()'s %H:%M:%S of the difference: whole days are dropped; the fraction as %06u/%09u
+    const h = Math.floor(dSec / 3600) % 24;
+    const m = Math.floor((dSec % 3600) / 60);
     const s = dSec % 60;
     const f = (dFrac | 0) >>> 0;
-    return (negative ? '-' : ' ') + two(h) + ':' + two(m) + ':' + two(s) + '.' + (this.nano ? frac9(f) : frac6(f)) + ' ';
+    return sign + two(h) + ':' + two(m) + ':' + two(s) + '.' + (this.nano ? frac9(f) : frac6(f)) + ' ';
   }
 }
