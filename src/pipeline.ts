@@ -4,9 +4,8 @@
  */
 import { type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { endianness } from 'node:os';
 import { expandCapturePaths, readCapture, readCaptureFiles, readCaptureSet, type CaptureSetFile } from './capture/index.js';
-import { type CaptureInfo } from './capture/info.js';
+import { type CaptureInfo, libpcapSignedSeconds } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
 import { type ProgressLine, stderrProgressLine } from './capture/progress.js';
 import type { CaptureFileWriter } from './capture/writer-rotate.js';
@@ -224,7 +223,12 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         ? readCaptureSet(set, countedFrame, {
           progress,
           onOpen: (_path: string, info: CaptureInfo) => {
-            if (!headerSeen) openWriter(fileHeaderFor(info, opts.print.nano));
+            if (!headerSeen) {
+              // the first file's reading of the seconds, as one -r of it would (a set whose files
+              // differ in byte order and pass 2^31 seconds has no one libpcap reading)
+              if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
+              openWriter(fileHeaderFor(info, opts.print.nano));
+            }
             headerSeen = true;
           },
         })
@@ -232,7 +236,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           progress,
           onHeader: (info: CaptureInfo) => {
             // libpcap reads a classic pcap's seconds as signed unless it swaps them (-ttt deltas)
-            if (printer !== null) printer.setSignedSeconds(info.format === 'pcap' && info.littleEndian === (endianness() === 'LE'));
+            if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
             openWriter(fileHeaderFor(info, opts.print.nano));
           },
         });

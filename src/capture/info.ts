@@ -4,6 +4,7 @@
  * read (a pcapng file can add interfaces, and sections, at any point).
  */
 import type { ErrorCode } from '../errors.js';
+import { endianness } from 'node:os';
 import type { Frame } from './frame.js';
 
 export type CaptureFormat = 'pcap' | 'pcapng';
@@ -88,4 +89,13 @@ export function maxSnaplenForLinktype(linktype: number): number {
 /** libpcap's pcap_adjust_snapshot: a snap length of 0 (or past INT_MAX) means "the most there can be". */
 export function adjustSnaplen(linktype: number, snaplen: number): number {
   return snaplen === 0 || snaplen > 0x7fffffff ? maxSnaplenForLinktype(linktype) : snaplen;
+}
+
+/**
+ * Whether libpcap reads this capture's time-stamp seconds as a signed 32-bit number: a classic
+ * pcap in the machine's own byte order (read straight into its signed `tv_sec`); one it has to
+ * swap, and pcapng's 64-bit stamps, come out unsigned. tcpdump's -ttt/-ttttt deltas follow it.
+ */
+export function libpcapSignedSeconds(info: CaptureInfo): boolean {
+  return info.format === 'pcap' && info.littleEndian === (endianness() === 'LE');
 }

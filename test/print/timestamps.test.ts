@@ -6,7 +6,7 @@
  * The expected texts are what tcpdump 4.99.3 prints for these same bytes (TZ=UTC); each mode is
  * run through the fast path (plain flags) and the full printer (-v) alike.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -69,6 +69,15 @@ for (const le of [true, false]) {
           expect(stamps(file, [...(mode ? [mode] : []), ...path])).toEqual(want);
         });
       }
+    }
+    // read as a set (a directory, merged by time) the file keeps its own reading of the seconds
+    for (const mode of ['-ttt', '-ttttt']) {
+      test(`${mode}_the file alone in a directory read with -r DIR_as -r FILE`, () => {
+        const dir = join(tmp, `dir-${order}`);
+        mkdirSync(dir, { recursive: true });
+        copyFileSync(file, join(dir, 'only.pcap'));
+        expect(stamps(dir, [mode])).toEqual(expected[mode]);
+      });
     }
   });
 }
