@@ -346,14 +346,16 @@ export function parsePolicyText(text: string, path: string): PolicySettings {
     const pos = /position (\d+)/.exec(msg);
     const end = /^Unexpected end of JSON input/.test(msg);
     // the end of the input: just after its last character that is not white space
-    const at = pos ? Number(pos[1]) : end ? text.trimEnd().length : jsonErrorIndex(text);
+    const at = pos ? Number(pos[1]) : end ? text.replace(/[ \t\n\r]+$/, '').length : jsonErrorIndex(text);
+    // JSON's white space only (not String#trim's, which takes U+00A0 and U+FEFF too)
+    const what = /^[ \t\n\r]*$/.test(text) ? 'the file is empty' : end ? 'the text ends inside a value'
+      // V8 quotes the token raw (a line break too) and a piece of the text after it: one line here
+      : /^Unexpected token/.test(msg) && at !== undefined ? `unexpected ${describeChar(text.codePointAt(at))}`
+      : msg.replace(/ (?:in JSON )?at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '').replace(/^JSON\.parse: /, '').replace(/\s+/g, ' ');
+    if (at === undefined) throw new TcpscopeError('POLICY', `not valid JSON: ${what}`, { file: path, exitStatus: 2 });
     const before = text.slice(0, at);
     const line = before.split('\n').length;
     const column = at - before.lastIndexOf('\n');
-    const what = text.trim() === '' ? 'the file is empty' : end ? 'the text ends inside a value'
-      // V8 quotes the token raw (a line break too) and a piece of the text after it: one line here
-      : /^Unexpected token/.test(msg) ? `unexpected ${describeChar(text.codePointAt(at))}`
-      : msg.replace(/ (?:in JSON )?at position \d+.*$/s, '').replace(/, ".*" is not valid JSON$/s, '').replace(/^JSON\.parse: /, '');
     throw new TcpscopeError('POLICY', `not valid JSON at line ${line}, column ${column}: ${what}`, { file: path, offset: Buffer.byteLength(before, 'utf8'), exitStatus: 2 });
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('POLICY', 'a policy file holds one JSON object, e.g. {"fail_on": ["default"]}', path);
@@ -408,10 +410,10 @@ function describeChar(c: number | undefined): string {
 
 /**
  * Where JSON.parse gave up on `text` (which it refused): the index of the first character that
- * cannot continue a JSON value, or text.length when the text ends inside one. Only for messages;
- * a small recursive walk over JSON's grammar (RFC 8259).
+ * cannot continue a JSON value, or text.length when the text ends inside one; undefined when the
+ * walk cannot tell. Only for messages; a small recursive walk over JSON's grammar (RFC 8259).
  */
-function jsonErrorIndex(text: string): number {
+function jsonErrorIndex(text: string): number | undefined {
   let i = 0;
   const fail = (): never => { throw i; };
   const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -486,6 +488,8 @@ function jsonErrorIndex(text: string): number {
     value(); ws();
     return Math.min(i, text.length);
   } catch (at) {
-    return Math.min(at as number, text.length);
+    // a number is where the walk stopped; anything else (a RangeError: nesting deeper than this
+    // recursive walk's stack, which V8's own parser does not mind) leaves the place unknown
+    return typeof at === 'number' ? Math.min(at, text.length) : undefined;
   }
 }

@@ -239,6 +239,10 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     ['a byte-order mark', '\ufeff{}', /not valid JSON at line 1, column 1: unexpected character U\+FEFF \(at byte offset 0\)$/],
     ['an empty file', '', /not valid JSON at line 1, column 1: the file is empty \(at byte offset 0\)$/],
     ['text after the object', '{"fail_on": ["reset"]} x', /not valid JSON at line 1, column 24: Unexpected non-whitespace character after JSON \(at byte offset 23\)$/],
+    // U+00A0 is white space to String#trim but not to JSON: a character, not an empty file
+    ['a no-break space alone', '\u00a0', /not valid JSON at line 1, column 1: unexpected character U\+00A0 \(at byte offset 0\)$/],
+    // deeper than the locating walk's stack: V8's message without a place, never "column NaN"
+    ['nesting 20,000 deep', '['.repeat(20000) + 'x', /tcpscope\.json: not valid JSON: Unexpected token 'x'$/],
   ])('policyFile_badJson_%s_lineAndColumn', (_what, text, message) => {
     const f = join(tmp(), 'tcpscope.json');
     writeFileSync(f, text);
