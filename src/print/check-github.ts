@@ -11,6 +11,7 @@ import { appendFileSync } from 'node:fs';
 import { namesOf } from '../check/conditions.js';
 import type { CheckRunInfo, CheckSink, Decision, Verdict } from '../check/judge.js';
 import { connectionLabel, describeConditions } from './check-reason.js';
+import { count } from './count.js';
 
 /** GitHub's limit on error annotations shown per step. */
 export const MAX_ANNOTATIONS = 10;
@@ -93,9 +94,4 @@ export class CheckGithub implements CheckSink {
       // the job summary is a courtesy: a missing or read-only file must not change the verdict
     }
   }
-}
-
-/** `1 packet`, `2 packets` */
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -19,6 +19,7 @@ import type { CheckRunInfo, CheckSink, Decision, Verdict } from '../check/judge.
 import { type Policy, describePolicy } from '../check/policy.js';
 import { TcpscopeError } from '../errors.js';
 import { connectionLabel, describeConditions, evidenceTime, formatClock } from './check-reason.js';
+import { count } from './count.js';
 
 /** Characters XML 1.0 does not allow at all (C0 controls but tab, CR, LF; lone surrogates; U+FFFE/F). */
 // eslint-disable-next-line no-control-regex
@@ -123,7 +124,7 @@ export class CheckJunit implements CheckSink {
     if (v.tooFew) {
       this.tests++;
       this.failures++;
-      this.put(`    <testcase name="at least ${v.minConnections} connections" classname="tcpscope check" time="0"><failure type="min_connections" message="${v.connections} connections, fewer than ${v.minConnections}">the capture shows ${v.connections} TCP connections; the policy wants at least ${v.minConnections}</failure></testcase>\n`);
+      this.put(`    <testcase name="at least ${v.minConnections} connections" classname="tcpscope check" time="0"><failure type="min_connections" message="${count(v.connections, 'connection')}, fewer than ${v.minConnections}">the capture shows ${count(v.connections, 'TCP connection')}; the policy wants at least ${v.minConnections}</failure></testcase>\n`);
     }
     const seen = v.conditions.filter((c) => c.connections > 0).map((c) => `${c.name} ${c.connections}`).join(', ');
     this.put(`    <system-out>${xmlText(`${run.files.length} capture file(s): ${run.files.join(', ')}\n${count(run.packets, 'packet')}${run.filter ? ` matching '${run.filter}'` : ''}, ${count(v.connections, 'connection')}\nconditions seen: ${seen || 'none'}\nconditions judged: ${CONDITION_NAMES.filter((_, i) => v.conditions[i].judged).join(', ') || 'none'}`)}</system-out>\n`);
@@ -163,9 +164,4 @@ export class CheckJunit implements CheckSink {
     const data = Buffer.from(text.padEnd(SLOT, ' '), 'utf8');
     writeSync(this.fd, data, 0, data.length, at);
   }
-}
-
-/** `1 packet`, `2 packets` */
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -13,6 +13,7 @@ import type { CheckRunInfo, CheckSink, Decision, Verdict } from '../check/judge.
 import { boxTable, fitsBoxTable } from './box-table.js';
 import { connectionLabel, describeConditions } from './check-reason.js';
 import type { Output } from './output.js';
+import { count } from './count.js';
 
 export interface CheckReportOptions {
   /** connection lines shown at most (0: all) */
@@ -103,12 +104,12 @@ export class CheckReport implements CheckSink {
 
   private verdictLine(v: Verdict, run: CheckRunInfo): string {
     const ch = this.chalk;
-    const input = `${run.files.length} capture file${run.files.length === 1 ? '' : 's'}, ${run.packets} packet${run.packets === 1 ? '' : 's'}${run.filter !== '' ? ` matching '${run.filter}'` : ''}`;
+    const input = `${count(run.files.length, 'capture file')}, ${count(run.packets, 'packet')}${run.filter !== '' ? ` matching '${run.filter}'` : ''}`;
     const extra: string[] = [];
     if (v.exempt > 0) extra.push(`${v.exempt} exempt`);
     if (v.tolerated > 0) extra.push(`${v.tolerated} tolerated`);
     const extraText = extra.length > 0 ? `; ${extra.join(', ')}` : '';
-    const conn = `${v.connections} connection${v.connections === 1 ? '' : 's'}`;
+    const conn = count(v.connections, 'connection');
     if (run.error !== null) {
       return `${ch.red.bold('ERROR')}: the input could not be read to the end (${run.error.message}); up to there: ${v.failed} of ${conn} abnormal${extraText} (${input})`;
     }

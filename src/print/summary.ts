@@ -18,6 +18,7 @@ import { formatDuration } from './annotate.js';
 import { boxTable, fitsBoxTable } from './box-table.js';
 import type { Output } from './output.js';
 import type { Paint } from './paint.js';
+import { count } from './count.js';
 
 interface Row {
   id: number;
@@ -134,7 +135,7 @@ export class SummaryTable {
       if (dropped.length > 0) s += `(hidden for ${columns} columns: ${dropped.map((c) => HEAD[c]).join(', ')})\n`;
     }
     const states = [...this.connStates.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join(', ');
-    s += `${this.total} connection${this.total === 1 ? '' : 's'}${this.total > 0 ? ` (${states})` : ''}`;
+    s += `${count(this.total, 'connection')}${this.total > 0 ? ` (${states})` : ''}`;
     if (this.anomalyOrder.length > 0) s += `; anomalies: ${this.anomalyOrder.map((i) => `${ANOMALY_NAMES[i]} ${this.anomalyCounts[i]}`).join(', ')}`;
     const st = tracker.stats;
     if (st.evicted > 0) s += `; ${st.evicted} evicted (--max-flows)`;

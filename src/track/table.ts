@@ -43,8 +43,11 @@ export const enum IdleClass {
 }
 
 /*
- * Row layout by temperature (ROW_BYTES = 512, eight 64-byte cache lines; the buffer is
- * page-aligned, so every row starts a line). Fields sit where the packets that use them are:
+ * Row layout by temperature (ROW_BYTES = 512, eight 64-byte cache lines' worth). Fields sit
+ * where the packets that use them are. The "lines" below count from the row's start: the buffer
+ * comes from malloc (calloc), whose large blocks start 16 bytes into a cache line, so in memory
+ * a row spans 9 lines and its hot bytes 5 (the fields a fast-path segment touches used to be
+ * spread over all 8-9 lines of a 496-byte row):
  *
  *   lines 0-3 (bytes   0-255) hot: what the fast path (an in-order segment between two
  *                                  established ends), `find4` and every packet's bookkeeping

@@ -39,12 +39,12 @@ export interface SeqLookup {
   rev: boolean;
 }
 
-/** One open-addressing table with `words` u32 key words per slot. */
 /**
  * One open-addressing table. Each slot is one stretch of `stride` words of a single array: the key
- * words, then seq, ack and the slot's state, so a lookup reads one cache line (two v4 slots share
- * a line; a v6 slot is one line). Kept apart (keys, seqs, acks, states in four arrays) they were
- * four lines at four places per lookup: with 2,000 connections that was ~2.4 simulated L1 misses
+ * words, then seq, ack and the slot's state, so a lookup reads one place in memory (a v4 slot is
+ * 32 bytes, a v6 slot 64; typed arrays' memory comes from malloc, 16-byte aligned, so a slot is
+ * one or two cache lines). Kept apart (keys, seqs, acks, states in four arrays) they were four
+ * lines at four places per lookup: with 2,000 connections that was ~2.4 simulated L1 misses
  * a lookup in `--plain` and ~3.6 in annotated output, where the tracker's rows compete for the
  * cache (callgrind --cache-sim, LONG's first 150k packets).
  */
@@ -52,7 +52,7 @@ class SeqMap {
   private cap: number;
   private mask: number;
   private count = 0;
-  /** words per slot: the key, seq, ack, state, padded to 8 or 16 so no slot straddles a line */
+  /** words per slot: the key, seq, ack, state, padded to 8 or 16 (32 or 64 bytes) */
   private readonly stride: number;
   /** offsets of seq, ack and state within a slot */
   private readonly seqAt: number;
@@ -152,13 +152,12 @@ class SeqMap {
 
 function hashWords(key: Uint32Array, n: number): number {
   let h = 0x9e3779b9;
-  for (let k = 0; k < n; k++) {
-    let x = Math.imul(key[k], 0xcc9e2d51);
-    x = (x << 15) | (x >>> 17);
-    h ^= Math.imul(x, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
+  for (let k = 0; k < n; k++) h = mixWord(h, key[k]);
+  return finishHash(h);
+}
+
+/** the hash's last step over the mixed words (MurmurHash3's fmix32) */
+function finishHash(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -178,13 +177,7 @@ function mixWord(h: number, word: number): number {
 
 /** hashWords of a 3-word key given as numbers (the same value: `grow` rehashes with hashWords) */
 function hash3(k0: number, k1: number, k2: number): number {
-  let h = mixWord(mixWord(mixWord(0x9e3779b9, k0), k1), k2);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return finishHash(mixWord(mixWord(mixWord(0x9e3779b9, k0), k1), k2));
 }
 
 export class TcpdumpSeqTable {
@@ -207,8 +200,9 @@ export class TcpdumpSeqTable {
   lookup4(src: number, dst: number, sport: number, dport: number, seq: number, ack: number, syn: boolean): SeqLookup {
     // tcpdump orders by port, then by address bytes (memcmp of network order = numeric order)
     const rev = sport > dport || (sport === dport && src >>> 0 > dst >>> 0);
-    const k0 = rev ? dst : src;
-    const k1 = rev ? src : dst;
+    // unsigned, as the slots' Uint32Array holds them (a signed address would never match)
+    const k0 = (rev ? dst : src) >>> 0;
+    const k1 = (rev ? src : dst) >>> 0;
     const k2 = (rev ? (dport << 16) | sport : (sport << 16) | dport) >>> 0;
     const hash = hash3(k0, k1, k2);
     const slot = this.v4.find3(k0, k1, k2, hash);

@@ -342,6 +342,10 @@ describe('check options change the verdict', () => {
     const r = check(['--min-connections', '2', scen('close-4way.pcap')]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^FAIL: 1 connection, fewer than the 2 required/m);
+    // the JUnit failure says it the same way (one connection, singular)
+    const xml = join(tmp(), 'min.xml');
+    expect(check(['--min-connections', '2', '--junit', xml, scen('close-4way.pcap')]).status).toBe(1);
+    expect(readFileSync(xml, 'utf8')).toContain('message="1 connection, fewer than 2">the capture shows 1 TCP connection; the policy wants at least 2</failure>');
   });
 
   it('policyFile_holdsTheSameSettings_andTheCommandLineOverridesIt', () => {

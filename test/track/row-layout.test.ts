@@ -2,7 +2,8 @@
  * The flow table's row layout (table.ts, "Row layout by temperature"): every field has its own
  * bytes, naturally aligned, inside a row whose size is whole cache lines; the enums and the
  * FIELDS list agree; and the paths the layout was made for really stay in their lines: a
- * fast-path segment and the lookup touch only the hot lines, a handshake no cold one.
+ * fast-path segment and the lookup touch only the hot lines, a handshake no cold one. "Lines"
+ * are 64-byte steps from the row's start (the buffer itself is malloc's, 16 bytes into a line).
  * Names: state_event_outcome.
  */
 import { describe, expect, test } from 'vitest';
