@@ -182,20 +182,19 @@ export function checkHost(v: string, where: string, code: ErrorCode = 'BAD_OPTIO
   return s;
 }
 
-/** Does `addr` have a 1 bit past its first `len` bits? */
+/**
+ * Does `addr` have a 1 bit past its first `len` bits? In the exemptions' one 128-bit space
+ * (ipv4Words: IPv4 as ::ffff:a.b.c.d, its prefix 96 longer); a zone does not count.
+ */
 function hostBitsSet(addr: string, len: number, family: number): boolean {
-  const bytes = family === 4 ? ipv4Bytes(addr) : parseIp6(addr);
-  if (bytes === undefined) return false; // a form the tracker's parser does not take (checked by isIP)
-  for (let i = 0; i < bytes.length; i++) {
-    const keep = Math.max(0, Math.min(8, len - i * 8));
-    if ((bytes[i] & (0xff >> keep)) !== 0) return true;
+  const words = family === 4 ? ipv4Words(addr) : ipv6Words(addr.split('%')[0]);
+  if (words === null) return false; // a form the tracker's parser does not take (checked by isIP)
+  const bits = len + (family === 4 ? 96 : 0);
+  for (let i = 0; i < 4; i++) {
+    const keep = Math.max(0, Math.min(32, bits - i * 32));
+    if (keep < 32 && (words[i] & (0xffffffff >>> keep)) !== 0) return true;
   }
   return false;
-}
-
-function ipv4Bytes(addr: string): Uint8Array | undefined {
-  const v = parseIp4(addr);
-  return v === undefined ? undefined : Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
 
 function addHost(list: BlockList, s: string): void {
