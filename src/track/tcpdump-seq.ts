@@ -150,6 +150,7 @@ class SeqMap {
   }
 }
 
+/** Mix `n` key words into a well-spread 32-bit hash (murmur3-style: mixWord per word, then finishHash). */
 function hashWords(key: Uint32Array, n: number): number {
   let h = 0x9e3779b9;
   for (let k = 0; k < n; k++) h = mixWord(h, key[k]);

@@ -104,22 +104,30 @@ describe('tcpdump relative sequence numbers', () => {
     };
   };
 
+  type Conn = readonly [number, number, number, number];
+  /** one random segment of a random connection: which way it runs, seq, ack, and a SYN now and then */
+  const drawSegment = (rnd: () => number, conns: readonly Conn[]) => {
+    const [a, b, pa, pb] = conns[rnd() % conns.length];
+    const fwd = (rnd() & 1) === 0;
+    const seq = rnd();
+    const ack = rnd();
+    const syn = rnd() % 50 === 0;
+    return { a, b, pa, pb, fwd, seq, ack, syn };
+  };
+  /** the table's answer and the model's agree on every number */
+  const agree = (got: { seq: number; ack: number; thSeq: number; thAck: number }, want: typeof got): boolean =>
+    got.seq === want.seq && got.ack === want.ack && got.thSeq === want.thSeq && got.thAck === want.thAck;
+
   it('matches_a_plain_map_model_over_many_random_connections', () => {
     const { model, lookup: modelLookup } = makeModel();
     const rnd = xorshift(12345);
     const t = new TcpdumpSeqTable();
-    const conns = Array.from({ length: 30000 }, () => [rnd(), rnd(), rnd() & 0xffff, rnd() & 0xffff] as const);
+    const conns = Array.from({ length: 30000 }, (): Conn => [rnd(), rnd(), rnd() & 0xffff, rnd() & 0xffff]);
     for (let i = 0; i < 200000; i++) {
-      const [a, b, pa, pb] = conns[rnd() % conns.length];
-      const fwd = (rnd() & 1) === 0;
-      const seq = rnd();
-      const ack = rnd();
-      const syn = rnd() % 50 === 0;
+      const { a, b, pa, pb, fwd, seq, ack, syn } = drawSegment(rnd, conns);
       const got = fwd ? t.lookup4(a, b, pa, pb, seq, ack, syn) : t.lookup4(b, a, pb, pa, seq, ack, syn);
       const want = fwd ? modelLookup(a, b, pa, pb, seq, ack, syn) : modelLookup(b, a, pb, pa, seq, ack, syn);
-      if (got.seq !== want.seq || got.ack !== want.ack || got.thSeq !== want.thSeq || got.thAck !== want.thAck) {
-        throw new Error(`mismatch at step ${i}`);
-      }
+      if (!agree(got, want)) throw new Error(`mismatch at step ${i}`);
     }
     expect(t.size).toBe(model.size);
     expect(t.size).toBeGreaterThan(25000);
@@ -140,20 +148,14 @@ describe('tcpdump relative sequence numbers', () => {
       dv.setUint32(at + 8, 0);
       dv.setUint32(at + 12, last);
     };
-    const conns = Array.from({ length: 5000 }, () => [rnd(), rnd(), rnd() & 0xffff, rnd() & 0xffff] as const);
+    const conns = Array.from({ length: 5000 }, (): Conn => [rnd(), rnd(), rnd() & 0xffff, rnd() & 0xffff]);
     for (let i = 0; i < 60000; i++) {
-      const [a, b, pa, pb] = conns[rnd() % conns.length];
-      const fwd = (rnd() & 1) === 0;
-      const seq = rnd();
-      const ack = rnd();
-      const syn = rnd() % 50 === 0;
+      const { a, b, pa, pb, fwd, seq, ack, syn } = drawSegment(rnd, conns);
       put(0, fwd ? a : b);
       put(16, fwd ? b : a);
       const got = fwd ? t.lookup6(d, 0, 16, pa, pb, seq, ack, syn) : t.lookup6(d, 0, 16, pb, pa, seq, ack, syn);
       const want = fwd ? modelLookup(a, b, pa, pb, seq, ack, syn) : modelLookup(b, a, pb, pa, seq, ack, syn);
-      if (got.seq !== want.seq || got.ack !== want.ack || got.thSeq !== want.thSeq || got.thAck !== want.thAck) {
-        throw new Error(`mismatch at step ${i}`);
-      }
+      if (!agree(got, want)) throw new Error(`mismatch at step ${i}`);
     }
     expect(t.size).toBe(model.size);
     expect(t.size).toBeGreaterThan(4500);
