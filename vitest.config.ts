@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // every test's scratch files under one directory, removed when the run ends
+    globalSetup: ['test/setup/temp-root.ts'],
   },
 });
