@@ -315,6 +315,12 @@ export class Tracker {
     this.table.u32[c * ROW_W + W.ANOMALIES] |= EVENT_ANOMALY[ev];
   }
 
+  /** raise(c, ev) and count counter k: one call where analyze notes a rule (a smaller graph). */
+  private note(c: number, ev: number, k: number): void {
+    this.raise(c, ev);
+    this.table.count(c, k);
+  }
+
   /** After the states settle: fill the result, file the connection in its idle list. */
   private finishPacket(c: number): void {
     const t = this.table;
@@ -505,52 +511,44 @@ export class Tracker {
       // ZERO WINDOW PROBE: one byte at the next expected sequence number while the peer's window is 0
       if (seglen === 1 && fwdValid && seq === nextseq && revKnown && revWin === 0) {
         zwp = true;
-        this.raise(c, Ev.ZERO_WINDOW_PROBE);
-        t.count(c, Ctr.ZERO_WINDOW_PROBE);
+        this.note(c, Ev.ZERO_WINDOW_PROBE, Ctr.ZERO_WINDOW_PROBE);
         break fwd;
       }
       // ZERO WINDOW: a window of 0 on a segment without SYN/FIN/RST
       if (win === 0 && ctl === 0) {
-        this.raise(c, Ev.ZERO_WINDOW);
-        t.count(c, Ctr.ZERO_WINDOW);
+        this.note(c, Ev.ZERO_WINDOW, Ctr.ZERO_WINDOW);
       }
       // LOST SEGMENT: it starts beyond everything seen so far in this direction
       if (fwdValid && seqGT(seq, nextseq) && (flags & TCP_RST) === 0) {
-        this.raise(c, Ev.LOST_SEGMENT);
-        t.count(c, Ctr.LOST_SEGMENT);
+        this.note(c, Ev.LOST_SEGMENT, Ctr.LOST_SEGMENT);
       }
       // KEEP-ALIVE: 0 or 1 byte starting one before the next expected sequence number. While
       // the peer advertises a zero window the same shape is a window probe (Linux probes so).
       if ((seglen === 0 || seglen === 1) && fwdValid && seq === ((nextseq - 1) >>> 0) && ctl === 0) {
         if (revKnown && revWin === 0) {
           zwp = true;
-          this.raise(c, Ev.ZERO_WINDOW_PROBE);
-          t.count(c, Ctr.ZERO_WINDOW_PROBE);
+          this.note(c, Ev.ZERO_WINDOW_PROBE, Ctr.ZERO_WINDOW_PROBE);
         } else {
           keepalive = true;
-          this.raise(c, Ev.KEEPALIVE);
-          t.count(c, Ctr.KEEPALIVE);
+          this.note(c, Ev.KEEPALIVE, Ctr.KEEPALIVE);
         }
       }
       // WINDOW UPDATE: no data, same seq/ack as before, a new non-zero window
       if (seglen === 0 && win !== 0 && win !== lastWin && fwdValid && seq === nextseq && fwdAckValid &&
           ack === lastAck && ctl === 0) {
-        this.raise(c, Ev.WINDOW_UPDATE);
-        t.count(c, Ctr.WINDOW_UPDATE);
+        this.note(c, Ev.WINDOW_UPDATE, Ctr.WINDOW_UPDATE);
       }
       // WINDOW FULL: the data reaches exactly the right edge of the peer's advertised window
       if (seglen > 0 && ctl === 0 && (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0) {
         const shift = windowShift(t.i8, b, p);
         if (shift >= 0 && ((seq + seglen) >>> 0) === ((u32[w + W.LAST_ACK + p] + revWin * (1 << shift)) >>> 0)) {
-          this.raise(c, Ev.WINDOW_FULL);
-          t.count(c, Ctr.WINDOW_FULL);
+          this.note(c, Ev.WINDOW_FULL, Ctr.WINDOW_FULL);
         }
       }
       const sameAck = seglen === 0 && fwdValid && seq === nextseq && fwdAckValid && ack === lastAck && ctl === 0;
       // KEEP-ALIVE ACK: repeats its last ACK and window right after the peer's keep-alive
       if (sameAck && win !== 0 && win === lastWin && (u8[b + B.LAST_SEG + p] & LSF.KEEPALIVE) !== 0) {
-        this.raise(c, Ev.KEEPALIVE_ACK);
-        t.count(c, Ctr.KEEPALIVE_ACK);
+        this.note(c, Ev.KEEPALIVE_ACK, Ctr.KEEPALIVE_ACK);
         break fwd;
       }
       // ZERO WINDOW PROBE ACK: repeats its last ACK and its zero window right after a probe
@@ -563,8 +561,7 @@ export class Tracker {
         const n = i32[w + W.DUP_ACKS + s] === -1 ? 1 : i32[w + W.DUP_ACKS + s] + 1;
         i32[w + W.DUP_ACKS + s] = n;
         this.result.dupAckNum = n;
-        this.raise(c, Ev.DUP_ACK);
-        t.count(c, Ctr.DUP_ACK);
+        this.note(c, Ev.DUP_ACK, Ctr.DUP_ACK);
       }
     }
     // a new acknowledgement number resets the duplicate-ACK count
@@ -576,8 +573,7 @@ export class Tracker {
         seqGT(ack, u32[w + W.MAX_SEQ_TBA + p])) {
       if (i32[w + W.DUP_ACKS + p] === 0) {
         ackUnseen = true;
-        this.raise(c, Ev.ACK_UNSEEN);
-        t.count(c, Ctr.ACK_UNSEEN);
+        this.note(c, Ev.ACK_UNSEEN, Ctr.ACK_UNSEEN);
       }
       i32[w + W.DUP_ACKS + p] = -1;
     }
@@ -588,32 +584,11 @@ export class Tracker {
       let notAdvanced = fwdValid && seqLT(seq, nextseq);
       // more than one byte starting one before nextseq is new data after a probe, not a resend
       if (seglen > 1 && fwdValid && ((nextseq - 1) >>> 0) === seq) notAdvanced = false;
-      const revAckValid = (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0;
-      const revAck = u32[w + W.LAST_ACK + p];
-      if (seglen > 0 && revAckValid && seqLE((seq + seglen) >>> 0, revAck)) {
-        // everything in it was already acknowledged
-        this.raise(c, Ev.SPURIOUS_RETRANSMISSION);
-        t.count(c, Ctr.SPURIOUS_RETRANSMISSION);
-        t.count(c, Ctr.RETRANSMISSION);
-        u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.RETRANSMISSION];
-        u16[hh + H.UNANSWERED + s]++;
-      } else if (notAdvanced && i32[w + W.DUP_ACKS + p] >= 2 && revAckValid && revAck === seq &&
-          now - f64[d + D.LAST_ACK_T + p] < FAST_RETRANSMIT_WINDOW) {
-        this.raise(c, Ev.FAST_RETRANSMISSION);
-        t.count(c, Ctr.FAST_RETRANSMISSION);
-        t.count(c, Ctr.RETRANSMISSION);
-        u16[hh + H.UNANSWERED + s]++;
-      } else if (notAdvanced && now - f64[d + D.NEXT_SEQ_T + s] < this.oooThreshold(c) &&
-          nextseq !== ((seq + seglen + ((flags & TCP_FIN) !== 0 ? 1 : 0)) >>> 0)) {
-        this.raise(c, Ev.OUT_OF_ORDER);
-        t.count(c, Ctr.OUT_OF_ORDER);
-      } else if (notAdvanced) {
-        if (seglen > 0) {
-          this.raise(c, Ev.RETRANSMISSION);
-          t.count(c, Ctr.RETRANSMISSION);
-        }
-        u16[hh + H.UNANSWERED + s]++;
-      }
+      // everything in it was already acknowledged
+      const spurious = seglen > 0 && (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0 &&
+        seqLE((seq + seglen) >>> 0, u32[w + W.LAST_ACK + p]);
+      // which kind of resend it is, out of line: taken by few segments (see classifyResend)
+      if (spurious || notAdvanced) this.classifyResend(c, s, flags, seglen, spurious);
     }
 
     // remember the highest sequence number sent (probes do not advance it)
@@ -635,6 +610,43 @@ export class Tracker {
     u8[b + B.LAST_SEG + s] = (keepalive ? LSF.KEEPALIVE : 0) | (zwp ? LSF.ZERO_WINDOW_PROBE : 0);
     if (seglen > 0) u16[hh + H.EP_FLAGS + s] |= EF.SENT_DATA;
     return ackUnseen;
+  }
+
+  /**
+   * The kind of a segment that does not advance its sender's sequence number (`notAdvanced`) or
+   * that the peer has already acknowledged (`spurious`), for analyze(). Kept out of analyze so
+   * its code stays out of the hot function's optimised graph: few segments get here (Wireshark's
+   * order of tests: spurious, fast retransmission, out-of-order, retransmission).
+   */
+  private classifyResend(c: number, s: number, flags: number, seglen: number, spurious: boolean): void {
+    const t = this.table;
+    const seg = this.seg;
+    const now = seg[SEG_NOW], seq = seg[SEG_SEQ];
+    const f64 = t.f64, u32 = t.u32, i32 = t.i32, u16 = t.u16;
+    const p = s ^ 1;
+    const d = c * ROW_D, w = c * ROW_W, hh = c * ROW_H;
+    const nextseq = u32[w + W.NEXT_SEQ + s];
+    const revAckValid = (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0;
+    const revAck = u32[w + W.LAST_ACK + p];
+    if (spurious) {
+      this.raise(c, Ev.SPURIOUS_RETRANSMISSION);
+      t.count(c, Ctr.SPURIOUS_RETRANSMISSION);
+      t.count(c, Ctr.RETRANSMISSION);
+      u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.RETRANSMISSION];
+      u16[hh + H.UNANSWERED + s]++;
+    } else if (i32[w + W.DUP_ACKS + p] >= 2 && revAckValid && revAck === seq &&
+        now - f64[d + D.LAST_ACK_T + p] < FAST_RETRANSMIT_WINDOW) {
+      this.raise(c, Ev.FAST_RETRANSMISSION);
+      t.count(c, Ctr.FAST_RETRANSMISSION);
+      t.count(c, Ctr.RETRANSMISSION);
+      u16[hh + H.UNANSWERED + s]++;
+    } else if (now - f64[d + D.NEXT_SEQ_T + s] < this.oooThreshold(c) &&
+        nextseq !== ((seq + seglen + ((flags & TCP_FIN) !== 0 ? 1 : 0)) >>> 0)) {
+      this.note(c, Ev.OUT_OF_ORDER, Ctr.OUT_OF_ORDER);
+    } else {
+      if (seglen > 0) this.note(c, Ev.RETRANSMISSION, Ctr.RETRANSMISSION);
+      u16[hh + H.UNANSWERED + s]++;
+    }
   }
 
   /**
@@ -785,21 +797,8 @@ export class Tracker {
         this.raise(c, (u32[w + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0 ? Ev.SIMULTANEOUS_SYNACK : Ev.SYN_ACK);
         this.feed(c, s, EndpointEvent.SEND_SYNACK);
         u16[se] |= EF.RCVD_PEER_SYN;
-      } else if (u8[b + B.STATE + s] === TcpState.SYN_SENT) {
-        // simultaneous open: it now answers the peer's SYN with a SYN-ACK of its own ISN
-        if (s === 1) {
-          u32[w + W.CONN_FLAGS] |= CF.SYNACK_SEEN;
-          if (f64[d + D.SYNACK_T] === 0) f64[d + D.SYNACK_T] = now;
-        }
-        this.raise(c, Ev.SIMULTANEOUS_SYNACK);
-        this.feed(c, s, EndpointEvent.SEND_SYNACK);
-        u16[se] |= EF.RCVD_PEER_SYN;
       } else {
-        this.noteResend(c, s);
-        this.raise(c, Ev.SYNACK_RETRANSMIT);
-        t.count(c, Ctr.SYNACK_RETRANSMIT);
-        u32[w + W.ISN + s] = seq;
-        this.feed(c, s, EndpointEvent.SEND_SYNACK);
+        this.onSynAckAgain(c, s);
       }
       if (ackOk) {
         if (peerSyn && (u16[pe] & EF.SYN_ACKED) === 0) {
@@ -899,29 +898,73 @@ export class Tracker {
           this.raise(c, Ev.SIMULTANEOUS_CLOSE);
         }
         this.feed(c, s, EndpointEvent.SEND_FIN);
-      } else if ((ef & EF.FIN_INFERRED) !== 0 && fs === u32[w + W.FIN_SEQ + s]) {
-        // the FIN we had inferred, captured after all
-        u16[se] &= ~EF.FIN_INFERRED;
-        f64[d + D.FIN_T + s] = now;
-      } else if (fs === u32[w + W.FIN_SEQ + s]) {
-        this.result.interval = now - f64[d + D.FIN_T + s];
-        f64[d + D.FIN_T + s] = now;
-        t.count(c, Ctr.FIN_RETRANSMIT);
-        this.result.ordinal = t.counter(c, Ctr.FIN_RETRANSMIT) + 1;
-        this.raise(c, Ev.FIN_RETRANSMIT);
-        if ((ef & (EF.FIN_ACKED | EF.RST_SENT)) === EF.FIN_ACKED) {
-          // its FIN was acknowledged, yet it sends it again: that ACK never reached it, so it is
-          // still waiting in the state before (LAST_ACK, CLOSING or FIN_WAIT_1)
-          u16[se] &= ~EF.FIN_ACKED;
-          const st = u8[b + B.STATE + s];
-          u8[b + B.STATE + s] = st === TcpState.CLOSED ? TcpState.LAST_ACK : st === TcpState.TIME_WAIT ? TcpState.CLOSING
-            : st === TcpState.FIN_WAIT_2 ? TcpState.FIN_WAIT_1 : st;
-        }
       } else {
-        // a FIN at another place than before: believe the latest
-        u32[w + W.FIN_SEQ + s] = fs;
-        u16[se] &= ~EF.FIN_INFERRED;
+        this.onFinAgain(c, s, fs);
       }
+    }
+  }
+
+  /**
+   * A SYN-ACK from a side that has sent its SYN already (onSegment): the second half of a
+   * simultaneous open, or a retransmitted SYN-ACK. Out of line: once per connection at most in
+   * the usual capture, so its code stays out of onSegment's optimised graph.
+   */
+  private onSynAckAgain(c: number, s: number): void {
+    const t = this.table;
+    const w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES, d = c * ROW_D;
+    const se = hh + H.EP_FLAGS + s;
+    if (t.u8[b + B.STATE + s] === TcpState.SYN_SENT) {
+      // simultaneous open: it now answers the peer's SYN with a SYN-ACK of its own ISN
+      if (s === 1) {
+        t.u32[w + W.CONN_FLAGS] |= CF.SYNACK_SEEN;
+        if (t.f64[d + D.SYNACK_T] === 0) t.f64[d + D.SYNACK_T] = this.seg[SEG_NOW];
+      }
+      this.raise(c, Ev.SIMULTANEOUS_SYNACK);
+      this.feed(c, s, EndpointEvent.SEND_SYNACK);
+      t.u16[se] |= EF.RCVD_PEER_SYN;
+    } else {
+      this.noteResend(c, s);
+      this.raise(c, Ev.SYNACK_RETRANSMIT);
+      t.count(c, Ctr.SYNACK_RETRANSMIT);
+      t.u32[w + W.ISN + s] = this.seg[SEG_SEQ];
+      this.feed(c, s, EndpointEvent.SEND_SYNACK);
+    }
+  }
+
+  /**
+   * A FIN from a side that has sent one already (onSegment), ending at `fs`: the FIN we had
+   * inferred, captured after all; a retransmission; or a FIN at another place. Out of line, as
+   * onSynAckAgain.
+   */
+  private onFinAgain(c: number, s: number, fs: number): void {
+    const t = this.table;
+    const f64 = t.f64, u32 = t.u32, u16 = t.u16, u8 = t.u8;
+    const now = this.seg[SEG_NOW];
+    const d = c * ROW_D, w = c * ROW_W, b = c * ROW_BYTES;
+    const se = c * ROW_H + H.EP_FLAGS + s;
+    const ef = u16[se];
+    if ((ef & EF.FIN_INFERRED) !== 0 && fs === u32[w + W.FIN_SEQ + s]) {
+      // the FIN we had inferred, captured after all
+      u16[se] &= ~EF.FIN_INFERRED;
+      f64[d + D.FIN_T + s] = now;
+    } else if (fs === u32[w + W.FIN_SEQ + s]) {
+      this.result.interval = now - f64[d + D.FIN_T + s];
+      f64[d + D.FIN_T + s] = now;
+      t.count(c, Ctr.FIN_RETRANSMIT);
+      this.result.ordinal = t.counter(c, Ctr.FIN_RETRANSMIT) + 1;
+      this.raise(c, Ev.FIN_RETRANSMIT);
+      if ((ef & (EF.FIN_ACKED | EF.RST_SENT)) === EF.FIN_ACKED) {
+        // its FIN was acknowledged, yet it sends it again: that ACK never reached it, so it is
+        // still waiting in the state before (LAST_ACK, CLOSING or FIN_WAIT_1)
+        u16[se] &= ~EF.FIN_ACKED;
+        const st = u8[b + B.STATE + s];
+        u8[b + B.STATE + s] = st === TcpState.CLOSED ? TcpState.LAST_ACK : st === TcpState.TIME_WAIT ? TcpState.CLOSING
+          : st === TcpState.FIN_WAIT_2 ? TcpState.FIN_WAIT_1 : st;
+      }
+    } else {
+      // a FIN at another place than before: believe the latest
+      u32[w + W.FIN_SEQ + s] = fs;
+      u16[se] &= ~EF.FIN_INFERRED;
     }
   }
 
