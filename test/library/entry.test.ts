@@ -5,6 +5,8 @@
  * Every name dist/index.d.ts declares as a value must exist at run time.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
@@ -76,5 +78,31 @@ describe('library entry point', () => {
     expect(out.seen).toEqual(['syn', 'handshake-complete']);
     expect(typeof out.badFile).toBe('string');
     expect(out.badFile).not.toBe('not a TcpscopeError');
+  });
+
+  test('readmeSnippet_goodAndCutCapture_printsEventsThenOneErrorLine', () => {
+    // README's "From a program" example, run as written (importing 'tcpscope' by name resolves
+    // to this package from its own folder), on a capture and on a copy cut short
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const snippet = /### From a program[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    expect(snippet).toContain("'cap.pcap'");
+    const run = (capture: string) => runPlainJs(snippet!.replace("'cap.pcap'", JSON.stringify(capture)));
+
+    const good = run(join(SCEN, 'rst-refused.pcap'));
+    expect(good.stderr).toBe('');
+    expect(good.status).toBe(0);
+    const lines = good.stdout.trim().split('\n');
+    expect(lines[0]).toBe('#1 refused');
+    expect(JSON.parse(lines[1])).toMatchObject({ type: 'flow', id: 1, handshake: 'refused' });
+
+    const whole = readFileSync(join(SCEN, 'close-4way.pcap'));
+    const cut = join(mkdtempSync(join(tmpdir(), 'tcpscope-entry-')), 'cut.pcap');
+    writeFileSync(cut, whole.subarray(0, 300));
+    const bad = run(cut);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`^tcpscope: ${cut.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .* \\(at byte offset \\d+\\)\\n$`));
+    // the packets before the damage were followed: the connection's record is still written
+    expect(JSON.parse(bad.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'flow', id: 1 });
   });
 });
