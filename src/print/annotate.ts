@@ -273,7 +273,8 @@ export class Annotator {
         const f = t.f64, d = c * ROW_D;
         if (s === 1) {
           pos = putLong(buf, pos, SYNACK_SERVER);
-          if (f[d + D.SYN_T] > 0) pos = putDuration(buf, putBytes(buf, pos, AFTER), f[d + D.SYNACK_T] - f[d + D.SYN_T]);
+          // no "after" when the capture's clock stepped back between SYN and SYN-ACK (as the JSON's null rtt_server)
+          if (f[d + D.SYN_T] > 0 && f[d + D.SYNACK_T] >= f[d + D.SYN_T]) pos = putDuration(buf, putBytes(buf, pos, AFTER), f[d + D.SYNACK_T] - f[d + D.SYN_T]);
         } else pos = putBytes(buf, pos, SYNACK_CLIENT);
         return putLong(buf, pos, this.negotiated(c));
       }
@@ -286,6 +287,8 @@ export class Annotator {
       case Ev.FIN_RETRANSMIT:
         pos = putBytes(buf, pos, ev === Ev.SYN_RETRANSMIT ? SYN_RETRANSMITTED : ev === Ev.SYNACK_RETRANSMIT ? SYNACK_RETRANSMITTED : FIN_RETRANSMITTED);
         pos = putUint(buf, pos, r.ordinal);
+        // no "after" when the capture's clock stepped back since the previous transmission (as --json=packets omits it)
+        if (r.interval < 0) { buf[pos++] = 0x29; return pos; } // ')'
         return putDuration(buf, putBytes(buf, pos, RETRANSMIT_AFTER), r.interval);
       case Ev.RESET_NO_STATE:
         pos = putLong(buf, pos, HALF_OPEN[s]);

@@ -70,8 +70,9 @@ export interface FlowRecord {
     timestamps: boolean;
   };
   /** intervals (s) between the client's SYN retransmissions, and the server's SYN-ACK ones */
-  syn_retransmits: number[];
-  synack_retransmits: number[];
+  /** null for an interval the capture's clock made negative (it stepped back) */
+  syn_retransmits: (number | null)[];
+  synack_retransmits: (number | null)[];
   midstream: boolean;
   /** why the record was written: closed | idle | evicted | reused | end-of-input | packet-limit */
   end_reason: string;
@@ -306,7 +307,8 @@ export class FlowView {
   /** Handshake RTT in seconds (first SYN to the ACK completing it), or null. */
   get rtt(): number | null {
     const f = this.t.f64, d = this.d;
-    return f[d + D.EST_T] > 0 && f[d + D.SYN_T] > 0 ? f[d + D.EST_T] - f[d + D.SYN_T] : null;
+    // null, not negative, when the capture's clock stepped back between the two packets
+    return f[d + D.SYN_T] > 0 && f[d + D.EST_T] >= f[d + D.SYN_T] ? f[d + D.EST_T] - f[d + D.SYN_T] : null;
   }
 
   get start(): number { return epoch(this.t.f64[this.d + D.FIRST_SEC], this.t.u32[this.w + W.FIRST_NSEC]); }
@@ -330,11 +332,14 @@ export class FlowView {
     return { mss: mss >= 0 ? mss : null, wscale: ws >= 0 ? ws : null, sack: (ef & EF.SACK_OK) !== 0, timestamps: (ef & EF.TIMESTAMPS) !== 0 };
   }
 
-  private intervals(s: number): number[] {
+  private intervals(s: number): (number | null)[] {
     const t = this.t;
     const n = Math.min(Math.max(t.u8[this.c * ROW_BYTES + B.CTRL_COUNT + s] - 1, 0), MAX_INTERVALS);
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) out.push(round6(t.f32[this.w + W.INTERVALS + s * MAX_INTERVALS + i]));
+    const out: (number | null)[] = [];
+    for (let i = 0; i < n; i++) {
+      const interval = t.f32[this.w + W.INTERVALS + s * MAX_INTERVALS + i];
+      out.push(interval >= 0 ? round6(interval) : null); // null: the capture's clock stepped back
+    }
     return out;
   }
 
@@ -413,11 +418,12 @@ export class FlowView {
       return this.putOptionsAndTail(buf, pos);
     }
     pos = putPiece(buf, pos, K_RTT);
-    pos = est > 0 && synT > 0 ? putMicros(buf, pos, Math.round((est - synT) * 1e6)) : putPiece(buf, pos, NULL);
+    // an RTT the capture's clock made negative (it stepped back) is null, as in toRecord
+    pos = synT > 0 && est >= synT ? putMicros(buf, pos, Math.round((est - synT) * 1e6)) : putPiece(buf, pos, NULL);
     pos = putPiece(buf, pos, K_RTT_SERVER);
-    pos = synack > 0 && synT > 0 ? putMicros(buf, pos, Math.round((synack - synT) * 1e6)) : putPiece(buf, pos, NULL);
+    pos = synT > 0 && synack >= synT ? putMicros(buf, pos, Math.round((synack - synT) * 1e6)) : putPiece(buf, pos, NULL);
     pos = putPiece(buf, pos, K_RTT_CLIENT);
-    pos = synack > 0 && est > 0 ? putMicros(buf, pos, Math.round((est - synack) * 1e6)) : putPiece(buf, pos, NULL);
+    pos = synack > 0 && est >= synack ? putMicros(buf, pos, Math.round((est - synack) * 1e6)) : putPiece(buf, pos, NULL);
     return this.putOptionsAndTail(buf, pos);
   }
 
@@ -533,8 +539,9 @@ export class FlowView {
     const n = Math.min(Math.max(t.u8[this.c * ROW_BYTES + B.CTRL_COUNT + s] - 1, 0), MAX_INTERVALS);
     for (let i = 0; i < n; i++) {
       if (i > 0) buf[pos++] = 0x2c; // ,
-      // round6(x) as JSON writes it
-      pos = putMicros(buf, pos, Math.round(t.f32[this.w + W.INTERVALS + s * MAX_INTERVALS + i] * 1e6));
+      // round6(x) as JSON writes it; null where the capture's clock stepped back, as intervals()
+      const interval = t.f32[this.w + W.INTERVALS + s * MAX_INTERVALS + i];
+      pos = interval >= 0 ? putMicros(buf, pos, Math.round(interval * 1e6)) : putPiece(buf, pos, NULL);
     }
     return pos;
   }
@@ -588,8 +595,8 @@ export class FlowView {
       packets: { client: this.packets('client'), server: this.packets('server') },
       bytes: { client: this.bytes('client'), server: this.bytes('server') },
       rtt: rtt === null ? null : round6(rtt),
-      rtt_server: synack > 0 && synT > 0 ? round6(synack - synT) : null,
-      rtt_client: synack > 0 && est > 0 ? round6(est - synack) : null,
+      rtt_server: synT > 0 && synack >= synT ? round6(synack - synT) : null,
+      rtt_client: synack > 0 && est >= synack ? round6(est - synack) : null,
       options: {
         client: oc,
         server: os,

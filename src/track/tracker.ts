@@ -248,8 +248,8 @@ export class Tracker {
     f64[d + D.PACKETS + s]++;
     f64[d + D.BYTES + s] += len;
     f64[d + D.LAST_T] = this.now;
-    f64[d + D.LAST_SEC] = f.tsSec;
-    u32[w + W.LAST_NSEC] = f.tsNsec;
+    // the flow's end is the latest time seen, not the last packet's: a capture's clock can step back (as Zeek's network_time, it never goes back)
+    if (f.tsSec > f64[d + D.LAST_SEC] || f.tsSec === f64[d + D.LAST_SEC] && f.tsNsec > u32[w + W.LAST_NSEC]) { f64[d + D.LAST_SEC] = f.tsSec; u32[w + W.LAST_NSEC] = f.tsNsec; }
     f64[d + D.LAST_PKT] = f.number;
     f64[d + D.EP_LAST_T + s] = now;
     // the peer of a side that keeps resending without answer is heard from again

@@ -7,12 +7,15 @@
  * disk. Pointing TMPDIR at a directory of our own before the test workers start sends all of
  * that (the workers' and their child processes') into one place that teardown removes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), 'tcpscope-test-'));
+  // as /tmp itself (mkdtemp makes it 0700): the tests that drop root to user nobody (-Z) need
+  // nobody to reach the directories they make in it
+  chmodSync(root, 0o1777);
   const before = process.env.TMPDIR;
   process.env.TMPDIR = root;
   return () => {
