@@ -55,11 +55,16 @@ export const enum EndpointEvent {
   PICKUP = 9,
   /** 2×MSL of capture time passed */
   TIMEOUT = 10,
+  /**
+   * it sent its FIN again after the peer's ACK of that FIN was seen: the ACK never reached it
+   * (fed only then: its FIN acknowledged, and no RST of its own)
+   */
+  RESEND_FIN = 11,
 }
 
 export const ENDPOINT_EVENT_NAMES: readonly string[] = [
   'SEND_SYN', 'SEND_SYNACK', 'RCV_SYN', 'RCV_ACK_OF_SYN', 'SEND_FIN', 'RCV_FIN', 'RCV_ACK_OF_FIN',
-  'SEND_RST', 'RCV_RST', 'PICKUP', 'TIMEOUT',
+  'SEND_RST', 'RCV_RST', 'PICKUP', 'TIMEOUT', 'RESEND_FIN',
 ];
 
 /**
@@ -72,6 +77,8 @@ export function transition(state: TcpState, event: EndpointEvent): TcpState {
   if (event === EndpointEvent.SEND_RST || event === EndpointEvent.RCV_RST) return TcpState.CLOSED;
   switch (state) {
     case TcpState.CLOSED:
+      // its FIN sent again after the final ACK was seen: that ACK was lost, it is still in LAST_ACK
+      if (event === EndpointEvent.RESEND_FIN) return TcpState.LAST_ACK;
       // an active OPEN sends a SYN
       if (event === EndpointEvent.SEND_SYN) return TcpState.SYN_SENT;
       // answering a SYN we never saw arrive: it had been listening and got one
@@ -123,6 +130,8 @@ export function transition(state: TcpState, event: EndpointEvent): TcpState {
     case TcpState.FIN_WAIT_2:
       // the peer's FIN arrived after ours was acked
       if (event === EndpointEvent.RCV_FIN) return TcpState.TIME_WAIT;
+      // its FIN sent again: the ACK of it never arrived, it is still in FIN_WAIT_1
+      if (event === EndpointEvent.RESEND_FIN) return TcpState.FIN_WAIT_1;
       return state;
     case TcpState.CLOSE_WAIT:
       // the passive closer sends its FIN
@@ -139,6 +148,9 @@ export function transition(state: TcpState, event: EndpointEvent): TcpState {
     case TcpState.TIME_WAIT:
       // 2×MSL passed with nothing new; a retransmitted peer FIN only restarts the wait
       if (event === EndpointEvent.TIMEOUT) return TcpState.CLOSED;
+      // its FIN sent again: the ACK of it never arrived, so it had gone FIN_WAIT_1 -> CLOSING
+      // on the peer's FIN, not to TIME_WAIT
+      if (event === EndpointEvent.RESEND_FIN) return TcpState.CLOSING;
       return state;
   }
   return state;

@@ -938,9 +938,9 @@ export class Tracker {
    */
   private onFinAgain(c: number, s: number, fs: number): void {
     const t = this.table;
-    const f64 = t.f64, u32 = t.u32, u16 = t.u16, u8 = t.u8;
+    const f64 = t.f64, u32 = t.u32, u16 = t.u16;
     const now = this.seg[SEG_NOW];
-    const d = c * ROW_D, w = c * ROW_W, b = c * ROW_BYTES;
+    const d = c * ROW_D, w = c * ROW_W;
     const se = c * ROW_H + H.EP_FLAGS + s;
     const ef = u16[se];
     if ((ef & EF.FIN_INFERRED) !== 0 && fs === u32[w + W.FIN_SEQ + s]) {
@@ -957,9 +957,7 @@ export class Tracker {
         // its FIN was acknowledged, yet it sends it again: that ACK never reached it, so it is
         // still waiting in the state before (LAST_ACK, CLOSING or FIN_WAIT_1)
         u16[se] &= ~EF.FIN_ACKED;
-        const st = u8[b + B.STATE + s];
-        u8[b + B.STATE + s] = st === TcpState.CLOSED ? TcpState.LAST_ACK : st === TcpState.TIME_WAIT ? TcpState.CLOSING
-          : st === TcpState.FIN_WAIT_2 ? TcpState.FIN_WAIT_1 : st;
+        this.feed(c, s, EndpointEvent.RESEND_FIN);
       }
     } else {
       // a FIN at another place than before: believe the latest
