@@ -191,11 +191,26 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const win = annotator !== null && printer !== null && live === null && !lineBuffered ? new FrameWindow() : null;
   const side = win !== null ? out.side : null;
   // a window is printed early when its annotations leave less than one line's room
+  // the last link type the printer was found to print (checked again when it changes)
+  let printableLinktype = -1;
   const sideFull = SIDE_ROOM - (annotateMod !== null ? annotateMod.LINE_ROOM : 0);
   const onFrameWindowed = (frame: Frame): boolean => {
     if (stopRequested) return false;
     if (filter !== null && !filter.matches(frame)) return true;
     if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
+    if (frame.linktype !== printableLinktype) {
+      if (!printer!.printsLinkType(frame.linktype)) {
+        // the printer stops the run at this frame (or prints its bad header): the per-frame
+        // path, after the window, so the tracker never sees the frames behind it
+        printWindow();
+        decodePacket(frame, pkt);
+        const r = tracker!.track(pkt);
+        printer!.print(frame, pkt, true);
+        annotator!.annotate(r, pkt);
+        return ++seen < limit;
+      }
+      printableLinktype = frame.linktype;
+    }
     decodePacket(frame, pkt);
     const tracked = tracker!.track(pkt);
     const w = win!;

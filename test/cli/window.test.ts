@@ -104,6 +104,20 @@ describe('annotated output in windows', () => {
     }
   });
 
+  test('unknown_link_type_stops_at_its_packet_as_per_frame', () => {
+    // the printer refuses link type 999 at packet 1: nothing on stdout (not even a summary of
+    // frames the window would have tracked behind it), one line on stderr, status 1
+    const bytes = Buffer.from(readFileSync(ZERO_WINDOW));
+    bytes.writeUInt32LE(999, 20);
+    const bad = join(tmp, 'lt999.pcap');
+    writeFileSync(bad, bytes);
+    const windowed = tcpscope(['-n', '-r', bad]);
+    expect(windowed.status).toBe(1);
+    expect(windowed.stdout).toBe('');
+    expect(windowed.stderr).toMatch(/packet 1 has link type 999/);
+    expect(windowed).toEqual(tcpscope(['-l', '-n', '-r', bad]));
+  });
+
   test('standard_input_windowed_equals_file', () => {
     const fromFile = tcpscope(['-n', '-r', ZERO_WINDOW]);
     const fromPipe = tcpscope(['-n', '-r', '-'], { input: readFileSync(ZERO_WINDOW) });
