@@ -13,6 +13,9 @@
 //   plain      read + tcpdump's lines, decoding only what the full printer prints (what --plain does)
 //   printtrack read + decode + tracking + tcpdump's lines, without the annotation lines (with
 //              `annotate`, it tells the annotator's own cost from tracking's beside printing)
+//   window     `annotate` in windows of W frames (--window W, default 64): track and annotate W
+//              frames (annotations into the output's side room), then print their lines, each
+//              followed by its annotation: what the default output does from files
 //
 // The differences between consecutive stages are the cost of each step. Warm runs: the CLI's
 // single run also pays for start-up (module loading) and V8's compilation of the hot functions.
@@ -29,18 +32,21 @@ const { defaultPrintOptions } = await import(dist + 'print/options.js');
 const { JsonWriter } = await import(dist + 'print/json.js');
 const { Annotator } = await import(dist + 'print/annotate.js');
 const { makeChalk } = await import(dist + 'print/color.js');
+const { newFrame } = await import(dist + 'capture/frame.js');
 
 const args = process.argv.slice(2);
 let runs = 3;
+let windowSize = 64;
 let only = null;
 const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--runs') runs = Math.max(1, parseInt(args[++i], 10) || 1);
   else if (args[i] === '--only') only = args[++i].split(',');
+  else if (args[i] === '--window') windowSize = Math.max(1, parseInt(args[++i], 10) || 1);
   else files.push(args[i]);
 }
 if (files.length !== 1) {
-  process.stderr.write('usage: node bench/stages.mjs CAPTURE [--runs N] [--only read,decode,track,json,print,annotate,plain,printtrack]\n');
+  process.stderr.write('usage: node bench/stages.mjs CAPTURE [--runs N] [--only read,decode,track,json,print,annotate,plain,printtrack,window] [--window W]\n');
   process.exit(2);
 }
 const devnull = openSync('/dev/null', 'w');
@@ -69,6 +75,33 @@ const STAGES = {
     const a = new Annotator(o, t, makeChalk(0));
     return [(f) => { decodePacket(f, p); const r = t.track(p); pr.print(f, p); a.annotate(r, p); }, () => { t.finish(); o.flush(); }];
   },
+  window: () => {
+    const W = windowSize;
+    const p = new Packet(); const o = new Output(devnull, undefined, 64 * 1024); const pr = printer(o); const t = new Tracker({});
+    const a = new Annotator(o, t, makeChalk(0));
+    const data = new Array(W).fill(null); const ints = new Int32Array(W * 2); const nums = new Float64Array(W * 3);
+    const ends = new Int32Array(W); const frame = newFrame();
+    let count = 0; let sideLen = 0;
+    const flushWindow = () => {
+      let start = 0;
+      for (let i = 0; i < count; i++) {
+        frame.data = data[i]; frame.offset = ints[2 * i]; frame.caplen = ints[2 * i + 1];
+        frame.wirelen = nums[3 * i]; frame.tsSec = nums[3 * i + 1]; frame.tsNsec = nums[3 * i + 2];
+        pr.print(frame, p, false);
+        const end = ends[i];
+        if (end !== start) { o.putSide(start, end); start = end; }
+      }
+      count = 0; sideLen = 0;
+    };
+    const each = (f) => {
+      decodePacket(f, p); const r = t.track(p);
+      data[count] = f.data; ints[2 * count] = f.offset; ints[2 * count + 1] = f.caplen;
+      nums[3 * count] = f.wirelen; nums[3 * count + 1] = f.tsSec; nums[3 * count + 2] = f.tsNsec;
+      sideLen = ends[count] = a.annotateAt(o.side, sideLen, r, p);
+      if (++count === W || sideLen > 56 * 1024) flushWindow();
+    };
+    return [each, () => { flushWindow(); t.finish(); o.flush(); }, flushWindow];
+  },
 };
 
 const rows = [];
@@ -77,10 +110,10 @@ for (const [name, make] of Object.entries(STAGES)) {
   if (only !== null && !only.includes(name)) continue;
   let best = Infinity;
   for (let r = 0; r < runs; r++) {
-    const [each, end] = make();
+    const [each, end, beforeRefill] = make();
     const c0 = process.cpuUsage();
     let n = 0;
-    await readCapture(files[0], (f) => { n++; each(f); });
+    await readCapture(files[0], (f) => { n++; each(f); }, { beforeRefill });
     end();
     const c = process.cpuUsage(c0);
     best = Math.min(best, (c.user + c.system) / 1000);

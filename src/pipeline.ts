@@ -10,7 +10,7 @@ import { handleStopSignals } from './capture/live-signals.js';
 import { type ProgressLine, stderrProgressLine } from './capture/progress.js';
 import type { CaptureFileWriter } from './capture/writer-rotate.js';
 import type { PcapFileHeader } from './capture/writer.js';
-import type { Frame } from './capture/frame.js';
+import { type Frame, newFrame } from './capture/frame.js';
 import { decodePacket, LinkTypeGuard, Packet } from './decode/index.js';
 import { TcpscopeError } from './errors.js';
 import type { PrintOptions } from './print/options.js';
@@ -113,7 +113,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     });
   };
   let fileLimitReached = false;
-  const out = new Output(1);
+  // annotated output from files keeps its window's annotations in the output's side room
+  const out = new Output(1, undefined, opts.mode === 'annotated' && printing && opts.interface === undefined && !opts.lineBuffered ? SIDE_ROOM : 0);
   // tcpdump's relative-sequence numbers are per-connection state: the table lives in src/track
   const printer = opts.mode !== 'json' && printing ? new (await import('./print/tcpdump/index.js')).TcpdumpPrinter(opts.print, out, {
     seqTable: new (await import('./track/tcpdump-seq.js')).TcpdumpSeqTable(),
@@ -152,8 +153,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   });
   // a cold run: give V8 feedback on every branch of the tracking path before the real input
   if (tracker !== null) (await import('./track/warmup.js')).warmUpFor(opts.reads ?? [opts.read ?? '-'], live !== null);
-  const annotator = annotated && tracker !== null
-    ? new (await import('./print/annotate.js')).Annotator(out, tracker, chalk!) : null;
+  const annotateMod = annotated && tracker !== null ? await import('./print/annotate.js') : null;
+  const annotator = annotateMod !== null ? new annotateMod.Annotator(out, tracker!, chalk!) : null;
   let stopRequested = false;
   // --json is connection records: a link type the decoders do not know is an error, not silence
   const linkGuard = json !== null ? new LinkTypeGuard(opts.read === '-' ? 'standard input' : opts.read) : null;
@@ -179,7 +180,70 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       if (++seen >= limit) return false;
       return true;
   };
-  const countedFrame = (frame: Frame): boolean => {
+  // Annotated output from files works in windows of frames: pass 1 decodes, tracks and
+  // annotates up to WINDOW frames (each annotation into the output's side room), pass 2 prints
+  // their tcpdump lines, each followed by its annotation. Each stage's code then stays in the
+  // L1 instruction cache for many packets instead of being evicted by the others every packet
+  // (README, "Annotated output: a window of frames"). Frames are views of the reader's chunk:
+  // the window is printed before any reader refills (beforeRefill), when a stream waits for
+  // input, and when the read ends however it ends. -l (each packet at once) and live capture
+  // keep the per-frame path.
+  const win = annotator !== null && printer !== null && live === null && !lineBuffered ? new FrameWindow() : null;
+  const side = win !== null ? out.side : null;
+  // a window is printed early when its annotations leave less than one line's room
+  // the last link type the printer was found to print (checked again when it changes)
+  let printableLinktype = -1;
+  const sideFull = SIDE_ROOM - (annotateMod !== null ? annotateMod.LINE_ROOM : 0);
+  const onFrameWindowed = (frame: Frame): boolean => {
+    if (stopRequested) return false;
+    if (filter !== null && !filter.matches(frame)) return true;
+    if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
+    if (frame.linktype !== printableLinktype) {
+      if (!printer!.printsLinkType(frame.linktype)) {
+        // the printer stops the run at this frame (or prints its bad header): the per-frame
+        // path, after the window, so the tracker never sees the frames behind it
+        printWindow();
+        decodePacket(frame, pkt);
+        const r = tracker!.track(pkt);
+        printer!.print(frame, pkt, true);
+        annotator!.annotate(r, pkt);
+        return ++seen < limit;
+      }
+      printableLinktype = frame.linktype;
+    }
+    decodePacket(frame, pkt);
+    const tracked = tracker!.track(pkt);
+    const w = win!;
+    const at = w.count;
+    w.keep(at, frame);
+    w.sideLen = w.ends[at] = annotator!.annotateAt(side!, w.sideLen, tracked, pkt);
+    w.count = at + 1;
+    if (at + 1 === WINDOW || w.sideLen > sideFull) printWindow();
+    return ++seen < limit;
+  };
+  /** pass 2: the window's lines, each with its annotation (frames before an error included) */
+  const printWindow = (): void => {
+    const w = win;
+    if (w === null) return;
+    const n = w.count;
+    // emptied first: a printer failure cannot print a frame twice
+    w.count = 0;
+    w.sideLen = 0;
+    const frame = w.frame;
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      w.restore(i);
+      // pkt is free: the printer decodes the frame itself when its fast path cannot print it
+      printer!.print(frame, pkt, false);
+      const end = w.ends[i];
+      if (end !== start) { out.putSide(start, end); start = end; }
+    }
+  };
+  const countedFrame = win !== null ? (frame: Frame): boolean => {
+    const more = onFrameWindowed(frame);
+    framesRead++;
+    return more;
+  } : (frame: Frame): boolean => {
     const more = onFrame(frame);
     framesRead++;
     return more;
@@ -219,9 +283,14 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       }
       const line = progressLine;
       const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
+      const beforeRefill = win !== null ? printWindow : undefined;
+      // the read buffer's size, for tests of what crosses chunk boundaries (default 1 MiB)
+      const chunkSize = process.env.TCPSCOPE_CHUNK_SIZE !== undefined ? (Number(process.env.TCPSCOPE_CHUNK_SIZE) || undefined) : undefined;
       const reading = set !== null
         ? readCaptureSet(set, countedFrame, {
           progress,
+          beforeRefill,
+          chunkSize,
           onOpen: (_path: string, info: CaptureInfo) => {
             if (!headerSeen) {
               // the first file's reading of the seconds, as one -r of it would (a set whose files
@@ -234,6 +303,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         })
         : readCapture(opts.read as string, countedFrame, {
           progress,
+          beforeRefill,
+          chunkSize,
           onHeader: (info: CaptureInfo) => {
             // libpcap reads a classic pcap's seconds as signed unless it swaps them (-ttt deltas)
             if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
@@ -244,6 +315,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       // abandoned then, and whatever it says later is of no interest
       reading.catch(() => {});
       await Promise.race([reading, signals.stopped]);
+      printWindow();
     }
     if (fileLimitReached) process.stderr.write(`Maximum file limit reached: ${opts.rotate.files}\n`);
     // tcpdump ends an interrupted listing with a newline, in case a line was cut short
@@ -252,6 +324,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     readFailed = true;
     throw e;
   } finally {
+    // every frame handled before an error (or a stop) is printed before what ends the run
+    printWindow();
     // the progress line goes before anything else is written: the summary, counters or error
     if (progressLine !== null) (progressLine as ProgressLine).end();
     if (idleFlush !== null) clearInterval(idleFlush);
@@ -274,6 +348,50 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     if (live !== null) process.stderr.write(liveMod!.formatStats(live.stats(), true));
   }
   return status;
+}
+
+/** Frames tracked before their lines are printed (annotated output; see onFrameWindowed). */
+const WINDOW = 64;
+/** Bytes of annotations a window may hold: it is printed early when less than a line's room is left. */
+const SIDE_ROOM = 64 * 1024;
+
+/**
+ * The frames of one window, kept past their callback: each frame's fields in preallocated
+ * arrays (its bytes stay a view of the reader's chunk, valid until the reader refills), and
+ * where its annotation ends in the side room. `frame` is the one object pass 2 prints from.
+ */
+class FrameWindow {
+  count = 0;
+  sideLen = 0;
+  readonly ends = new Int32Array(WINDOW);
+  private readonly data: Uint8Array[] = new Array<Uint8Array>(WINDOW).fill(new Uint8Array(0));
+  private readonly ints = new Int32Array(WINDOW * 2); // offset, caplen (within a chunk)
+  // wirelen, tsSec, tsNsec, linktype, ifIndex, number, fileOffset (u32 fields and doubles)
+  private readonly nums = new Float64Array(WINDOW * 7);
+  readonly frame: Frame = newFrame();
+
+  keep(i: number, f: Frame): void {
+    this.data[i] = f.data;
+    const a = i * 2;
+    const ints = this.ints;
+    ints[a] = f.offset; ints[a + 1] = f.caplen;
+    const b = i * 7;
+    const nums = this.nums;
+    nums[b] = f.wirelen; nums[b + 1] = f.tsSec; nums[b + 2] = f.tsNsec; nums[b + 3] = f.linktype;
+    nums[b + 4] = f.ifIndex; nums[b + 5] = f.number; nums[b + 6] = f.fileOffset;
+  }
+
+  restore(i: number): void {
+    const f = this.frame;
+    f.data = this.data[i];
+    const a = i * 2;
+    const ints = this.ints;
+    f.offset = ints[a]; f.caplen = ints[a + 1];
+    const b = i * 7;
+    const nums = this.nums;
+    f.wirelen = nums[b]; f.tsSec = nums[b + 1]; f.tsNsec = nums[b + 2]; f.linktype = nums[b + 3];
+    f.ifIndex = nums[b + 4]; f.number = nums[b + 5]; f.fileOffset = nums[b + 6];
+  }
 }
 
 /** Whether `path` names a regular file (not standard input, a FIFO, a directory or nothing). */

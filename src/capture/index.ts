@@ -44,6 +44,8 @@ export interface ReadOptions {
   progress?: ProgressCallback;
   /** read buffer size in bytes (default DEFAULT_CHUNK_SIZE, 1 MiB) */
   chunkSize?: number;
+  /** the frames delivered so far are about to become invalid (CaptureReaderOptions.beforeRefill) */
+  beforeRefill?: () => void;
   /**
    * Called once the capture's header has been read: before the first frame, or at the end
    * for a capture without packets. Where tcpdump prints "reading from file …, link-type …".
@@ -86,7 +88,7 @@ export async function readCaptureFiles(paths: string[], onFrame: FrameSink, prog
  */
 export async function readCapture(source: string, onFrame: FrameSink, opts: ReadOptions = {}): Promise<ReadSummary> {
   const name = opts.displayName ?? (source === '-' ? 'standard input' : source);
-  const reader = new CaptureReader(openSource(source, name), name, { chunkSize: opts.chunkSize, progress: opts.progress });
+  const reader = new CaptureReader(openSource(source, name), name, { chunkSize: opts.chunkSize, progress: opts.progress, beforeRefill: opts.beforeRefill });
   let stopped = false;
   let first: { sec: number; nsec: number } | null = null;
   try {

@@ -28,6 +28,12 @@ export interface CaptureReaderOptions {
   /** buffer size in bytes (default 1 MiB); it grows only for a unit bigger than this */
   chunkSize?: number;
   progress?: ProgressCallback;
+  /**
+   * Called before the buffer is refilled, moved or replaced: every frame handed out so far is
+   * about to become invalid (a consumer holding views of several frames, the annotated
+   * pipeline's window, finishes with them here). Once per chunk, never per frame.
+   */
+  beforeRefill?: () => void;
 }
 
 /**
@@ -47,12 +53,14 @@ export class CaptureReader {
   private pending: Promise<number> | null = null;
   private readonly decoder: CaptureDecoder;
   private readonly progress: ProgressCallback | undefined;
+  private readonly beforeRefill: (() => void) | undefined;
   private finished = false;
 
   constructor(private source: ByteSource, readonly name: string, opts: CaptureReaderOptions = {}) {
     this.buf = Buffer.allocUnsafeSlow(Math.max(opts.chunkSize ?? DEFAULT_CHUNK_SIZE, 1));
     this.decoder = new CaptureDecoder(name);
     this.progress = opts.progress;
+    this.beforeRefill = opts.beforeRefill;
   }
 
   /** The current frame after next() returned FRAME (one object, overwritten by every call). */
@@ -165,6 +173,7 @@ export class CaptureReader {
 
   /** Make room and read; true when the read is pending (a stream with nothing ready yet). */
   private refill(): boolean {
+    if (this.beforeRefill !== undefined) this.beforeRefill();
     const need = this.sniffed ? this.decoder.need : 2;
     let buf = this.buf;
     if (this.pos > 0) {

@@ -28,6 +28,8 @@ export interface CaptureSetOptions {
   progress?: ProgressCallback;
   /** called with each file's header information as the merge opens it */
   onOpen?: (path: string, info: CaptureInfo) => void;
+  /** the frames delivered so far are about to become invalid (any file's buffer is refilled) */
+  beforeRefill?: () => void;
 }
 
 export interface CaptureSetFile {
@@ -95,7 +97,7 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
     for (const path of paths) {
       const name = path === '-' ? 'standard input' : path;
       const keep = path === '-';
-      const reader = new CaptureReader(openSource(path, name, pool), name, { chunkSize: keep ? chunkSize : PROBE_CHUNK, progress: keep ? report : undefined });
+      const reader = new CaptureReader(openSource(path, name, pool), name, { chunkSize: keep ? chunkSize : PROBE_CHUNK, progress: keep ? report : undefined, beforeRefill: opts.beforeRefill });
       const size = reader.size;
       if (totalSize !== undefined) totalSize = size === undefined ? undefined : totalSize + size;
       const file: CaptureSetFile = { path, frames: 0, first: null, info: null };
@@ -132,7 +134,7 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
       while (p < pending.length && (heap.length === 0 || !before(heap[0], pending[p]))) {
         const m = pending[p++];
         if (m.reader === null) {
-          m.reader = new CaptureReader(openSource(m.file.path, m.file.path, pool), m.file.path, { chunkSize, progress: report });
+          m.reader = new CaptureReader(openSource(m.file.path, m.file.path, pool), m.file.path, { chunkSize, progress: report, beforeRefill: opts.beforeRefill });
           if ((await advance(m.reader)) !== FRAME) { finish(m); continue; } // emptied since the probe
         }
         opts.onOpen?.(m.file.path, m.reader.info);

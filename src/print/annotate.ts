@@ -29,7 +29,7 @@ const EVENT_WIDTH = 62;
  * Room one annotation line may need: at most 16 events (PacketResult.MAX_EVENTS) of under 150
  * bytes each with their colour codes, the padding and two state changes.
  */
-const LINE_ROOM = 8192;
+export const LINE_ROOM = 8192;
 /** Cached words per event kind stop growing at this many variants (ports, counts, ...). */
 const CACHE_LIMIT = 4096;
 
@@ -159,6 +159,18 @@ export class Annotator {
     out.reserve(LINE_ROOM);
     const end = this.put(out.buf, out.len, r, pkt);
     if (end >= 0) out.len = end;
+  }
+
+  /**
+   * The annotation line for the packet just tracked, written at `buf[pos]` (at least LINE_ROOM
+   * bytes free there): the position after it, `pos` when there is nothing to say. For text
+   * made ahead of its packet's tcpdump line (the pipeline's window; Output.side).
+   */
+  annotateAt(buf: Buffer, pos: number, r: PacketResult, pkt: Packet): number {
+    if (!r.tcp) return pos;
+    if (r.eventCount === 0 && r.clientBefore === r.clientAfter && r.serverBefore === r.serverAfter) return pos;
+    const end = this.put(buf, pos, r, pkt);
+    return end >= 0 ? end : pos;
   }
 
   /** The annotation text (without newline), '' when there is nothing to say. */

@@ -17,13 +17,41 @@ export class Output {
    * The buffer, for printers that write bytes themselves (src/bytes.ts): `reserve(n)`,
    * then bytes at buf[len..], then `len` moved past them. Nothing else may hold on to it.
    */
-  readonly buf = Buffer.allocUnsafeSlow(SIZE);
+  readonly buf: Buffer;
   /** bytes waiting in buf */
   len = 0;
   /** true once the reader of the other end has gone away (EPIPE) */
   closed = false;
+  /**
+   * `sideRoom` bytes beside `buf` in the same memory, for text made ahead of its place in the
+   * output (the annotated pipeline's window writes each frame's annotation here before the
+   * frame's tcpdump line is printed) and copied in with `putSide`, a memmove that allocates
+   * nothing. Empty without side room.
+   */
+  readonly side: Buffer;
+  /** buf and side as one array (copyWithin works inside one array only) */
+  private readonly whole: Uint8Array;
 
-  constructor(readonly fd: number, private readonly onClosed: () => void = defaultOnClosed) {}
+  constructor(readonly fd: number, private readonly onClosed: () => void = defaultOnClosed, sideRoom = 0) {
+    if (sideRoom > 0) {
+      const memory = new ArrayBuffer(SIZE + sideRoom);
+      this.buf = Buffer.from(memory, 0, SIZE);
+      this.side = Buffer.from(memory, SIZE, sideRoom);
+      this.whole = new Uint8Array(memory);
+    } else {
+      this.buf = Buffer.allocUnsafeSlow(SIZE);
+      this.side = this.buf.subarray(0, 0);
+      this.whole = this.side;
+    }
+  }
+
+  /** Append side[start, end) (at most 64 KiB) to what is buffered. */
+  putSide(start: number, end: number): void {
+    const n = end - start;
+    if (this.len + n > SIZE) this.flush();
+    this.whole.copyWithin(this.len, SIZE + start, SIZE + end);
+    this.len += n;
+  }
 
   write(s: string): void {
     // a UTF-16 unit never takes more than 3 bytes of UTF-8 (a surrogate pair takes 4 for 2)

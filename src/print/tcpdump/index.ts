@@ -94,6 +94,15 @@ export class TcpdumpPrinter {
     this.out.write(this.format(frame, pkt));
   }
 
+  /**
+   * Whether frames of this link type can be printed: a link type neither tcpscope nor tcpdump
+   * knows makes print() throw (UNKNOWN_LINKTYPE), which the annotated pipeline's window must
+   * meet at that frame, not after tracking the frames behind it.
+   */
+  printsLinkType(linktype: number): boolean {
+    return linkPrinter(linktype) !== undefined || isKnownLinkType(linktype);
+  }
+
   /** The text tcpdump prints for one frame, newline included. */
   format(frame: Frame, pkt: Packet): string {
     const ctx = this.ctx;
