@@ -92,7 +92,15 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     immediate: opts.live.immediate,
     bufferKiB: opts.live.bufferKiB,
   }) : null;
-  const filter = live === null && opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
+  let filter: Awaited<ReturnType<typeof import('./filter/index.js')['compileFilter']>> | null = null;
+  try {
+    filter = live === null && opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
+  } catch (e) {
+    // tcpdump says what it reads (or that the file is damaged) before it compiles the filter
+    const one = opts.reads === undefined || opts.reads.length === 1 ? opts.read : undefined;
+    if (opts.mode !== 'json' && one !== undefined && !isDirectory(one)) await (await import('./capture/link-names.js')).announceBeforeFilterError(one);
+    throw e;
+  }
   // -w: packets go to the file and are not printed (tcpdump), unless --print
   // --count: nothing printed per packet, only how many matched (tcpdump's --count)
   const printing = (opts.write === undefined || opts.printWhileWriting === true) && opts.countOnly !== true;
@@ -217,12 +225,16 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         }, 100);
         idleFlush.unref();
       }
+      // tcpdump's "reading from file F, link-type …" on stderr, in the modes that speak tcpdump
+      const readingLines = opts.mode !== 'json' ? await import('./capture/link-names.js') : null;
       const line = progressLine;
       const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
       const reading = set !== null
         ? readCaptureSet(set, countedFrame, {
           progress,
-          onOpen: (_path: string, info: CaptureInfo) => {
+          onOpen: (path: string, info: CaptureInfo) => {
+            // tcpdump -V's line for each file as it opens it; here as each file joins the merge
+            if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
             if (!headerSeen) {
               // the first file's reading of the seconds, as one -r of it would (a set whose files
               // differ in byte order and pass 2^31 seconds has no one libpcap reading)
@@ -235,6 +247,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         : readCapture(opts.read as string, countedFrame, {
           progress,
           onHeader: (info: CaptureInfo) => {
+            if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(opts.read as string, info));
             // libpcap reads a classic pcap's seconds as signed unless it swaps them (-ttt deltas)
             if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
             openWriter(fileHeaderFor(info, opts.print.nano));
