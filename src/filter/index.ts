@@ -15,9 +15,9 @@
 import type { Frame } from '../capture/frame.js';
 import { TcpscopeError } from '../errors.js';
 import type { Node } from './ast.js';
-import { type Target, optimize, topological } from './cfg.js';
+import { type Target, optimize, rejectsAll, topological } from './cfg.js';
 import { type MatchFn, compileSource, generateSource } from './codegen.js';
-import { unsupportedError } from './diagnostic.js';
+import { filterError, unsupportedError } from './diagnostic.js';
 import { type Bool, formatVal } from './ir.js';
 import { linkModel } from './link.js';
 import { LinkTypeError, lower } from './lower.js';
@@ -35,6 +35,12 @@ export interface Filter {
   readonly expression: string;
   /** does this frame pass the filter? (throws a TcpscopeError if the expression cannot apply to its link type) */
   matches(frame: Frame): boolean;
+  /**
+   * Compile for the capture's link type as soon as it is known (its header), and throw what
+   * tcpdump reports then: "expression rejects all packets" (other link-type errors wait for
+   * the first packet of that link type, which they name)
+   */
+  prepare(linktype: number): void;
   /** the compiled predicate for one link type */
   predicate(linktype: number): MatchFn;
   /** the program for one link type, one test a line (what `tcpdump -d` shows as BPF) */
@@ -69,12 +75,14 @@ class CompiledFilter implements Filter {
   private lastFn: MatchFn | null = null;
   /** link types whose error is theirs alone (the expression is fine elsewhere) */
   private readonly linkSpecific = new Set<number>();
+  /** link types on which libpcap's optimiser proves the expression matches nothing */
+  private readonly rejecting = new Set<number>();
 
   constructor(readonly expression: string, private readonly ast: Node, private readonly names: NameDatabase) {
     // compile for Ethernet now so every error that does not depend on the link type (bad
     // address, unknown port name, wrong qualifier) is reported before reading a packet
     const first = this.program(ETHERNET);
-    if (first instanceof TcpscopeError && !this.linkSpecific.has(ETHERNET)) throw first;
+    if (first instanceof TcpscopeError && !this.linkSpecific.has(ETHERNET) && !this.rejecting.has(ETHERNET)) throw first;
   }
 
   private program(linktype: number): Program | TcpscopeError {
@@ -88,8 +96,14 @@ class CompiledFilter implements Filter {
       try {
         const raw = lower(this.ast, model, this.names, this.expression);
         const graph = optimize(raw); // throws LinkTypeError for code libpcap refuses
-        const source = generateSource(graph);
-        p = { raw, graph, source, fn: compileSource(source) };
+        if (graph === 'reject' && rejectsAll(raw)) {
+          // tcpdump's "expression rejects all packets" (exit 1), for this link type's program
+          p = filterError('FILTER_INVALID', 'expression rejects all packets', this.expression, null);
+          this.rejecting.add(linktype);
+        } else {
+          const source = generateSource(graph);
+          p = { raw, graph, source, fn: compileSource(source) };
+        }
       } catch (e) {
         if (e instanceof LinkTypeError) {
           p = e.error;
@@ -115,6 +129,8 @@ class CompiledFilter implements Filter {
     if (frame.linktype !== this.lastLinktype) {
       const p = this.program(frame.linktype);
       if (p instanceof TcpscopeError) {
+        // tcpdump refuses it before reading any packet: no packet to name
+        if (this.rejecting.has(frame.linktype)) throw p;
         // name the packet that brought the link type in (a pcapng file can mix them)
         const nl = p.message.indexOf('\n');
         const head = nl < 0 ? p.message : p.message.slice(0, nl);
@@ -126,6 +142,11 @@ class CompiledFilter implements Filter {
       this.lastFn = p.fn;
     }
     return this.lastFn!(frame.data, frame.offset, frame.caplen, frame.wirelen);
+  }
+
+  prepare(linktype: number): void {
+    const p = this.program(linktype);
+    if (p instanceof TcpscopeError && this.rejecting.has(linktype)) throw p;
   }
 
   predicate(linktype: number): MatchFn {
