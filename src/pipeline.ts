@@ -262,8 +262,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       await Promise.race([reading, signals.stopped]);
     }
     if (fileLimitReached) process.stderr.write(`Maximum file limit reached: ${opts.rotate.files}\n`);
-    // tcpdump ends an interrupted listing with a newline, in case a line was cut short
-    if (signals.signal !== null && printing && opts.mode !== 'json') out.write('\n');
+    // tcpdump ends an interrupted run with a newline on stdout, in case a line was cut short:
+    // whenever it has no -w file (with --count too; not with -w --print). The annotated
+    // summary table opens with its own blank line: one is enough.
+    if (signals.signal !== null && opts.write === undefined && opts.mode !== 'json' && summary === null) out.write('\n');
   } catch (e) {
     readFailed = true;
     throw e;
