@@ -379,7 +379,7 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         await survive(e);
       }
     }
-    merger.batches = seq;
+    merger.endOfInput(seq);
     for (let k = 0; k < n; k++) if (!merger.isDead(k)) workers[k].postMessage({ type: 'finish', seq });
     while (!merger.complete) {
       const posted = Atomics.load(counters, n);
@@ -585,11 +585,21 @@ class Merger {
 
   /** Batches every live worker has answered, in order. */
   private mergeBatches(): void {
-    let got: ShardResult[] | undefined;
-    while ((got = this.pending.get(this.nextSeq)) !== undefined && this.answeredByLive(got)) {
+    // (with every worker dead, a batch is complete with no answer, but only once their number is known)
+    if (this.live === 0 && this.batches === Infinity) return;
+    while (this.nextSeq < this.batches) {
+      const got = this.pending.get(this.nextSeq) ?? [];
+      if (!this.answeredByLive(got)) return;
       this.pending.delete(this.nextSeq++);
       this.batch(got);
     }
+  }
+
+  /** The input is over after `batches` batches: merge what needs no more answers (every worker may be dead). */
+  endOfInput(batches: number): void {
+    this.batches = batches;
+    this.mergeBatches();
+    this.mergeEnd();
   }
 
   private answeredByLive(got: ShardResult[]): boolean {
