@@ -65,7 +65,9 @@ const ETHERNET = 1;
  * link-layer test to a constant that libpcap tests at run time (`icmp` on LINKTYPE 229, IPv6
  * only: libpcap accepts it), so the proof would out-prove libpcap's: never refused there.
  */
-const REJECTION_CHECKED = new Set([1, 0, 101, 12, 113, 276]);
+// OFF for now: on the differential fixtures the proof still refuses a few filters tcpdump accepts
+// (test/filter/differential.test.ts), and a filter tcpdump accepts must never be refused
+const REJECTION_CHECKED = new Set<number>();
 
 interface Program {
   /** as lowered */
