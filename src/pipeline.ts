@@ -236,7 +236,6 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
             // tcpdump -V's line for each file as it opens it; here as each file joins the merge
             if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
             if (!headerSeen) {
-              if (filter !== null) filter.prepare(info.interfaces[0].linktype);
               // the first file's reading of the seconds, as one -r of it would (a set whose files
               // differ in byte order and pass 2^31 seconds has no one libpcap reading)
               if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
@@ -249,8 +248,6 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           progress,
           onHeader: (info: CaptureInfo) => {
             if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(opts.read as string, info));
-            // a filter libpcap proves empty for this link type is refused now, as tcpdump does
-            if (filter !== null && info.interfaces.length > 0) filter.prepare(info.interfaces[0].linktype);
             // libpcap reads a classic pcap's seconds as signed unless it swaps them (-ttt deltas)
             if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
             openWriter(fileHeaderFor(info, opts.print.nano));

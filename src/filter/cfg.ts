@@ -14,7 +14,7 @@
  * `not udp` holds whatever the ARP addresses are, and the address loads go away.
  * Threading and merging change no answer; removal changes answers exactly as libpcap's does.
  */
-import { type Bool, type Val, userLoadForm } from './ir.js';
+import type { Bool, Val } from './ir.js';
 
 export type Cmp = Extract<Bool, { t: 'cmp' }>;
 export type Target = TestNode | 'accept' | 'reject';
@@ -312,45 +312,4 @@ export function optimize(b: Bool): Target {
   // what libpcap refuses to compile, if it is still there
   for (const n of topological(root)) if (n.refusal !== undefined) throw n.refusal;
   return root;
-}
-
-/**
- * Whether libpcap refuses `b` with "expression rejects all packets": pcap_compile says so when
- * its optimiser reduces the whole program to `ret #0` (gencode.c, after bpf_optimize). Its
- * proof is the same jump threading as above, with one difference: a user's `proto[index]`
- * load is a value of its own, never equal to gencode's load of the same bytes (see
- * markUserLoad in ir.ts), so the proof is run on a copy where they are kept apart. A filter
- * libpcap does not prove empty is never refused, even when it matches nothing.
- */
-export function rejectsAll(b: Bool): boolean {
-  const apart = new Map<Val, Val>();
-  const val = (v: Val): Val => {
-    let c = apart.get(v);
-    if (c !== undefined) return c;
-    switch (v.t) {
-      case 'ld': {
-        const form = userLoadForm(v);
-        c = { ...v, index: v.index === null ? null : val(v.index), ...(form !== undefined ? { user: form } : {}) } as Val;
-        break;
-      }
-      case 'alu': c = { ...v, a: val(v.a), b: val(v.b) }; break;
-      case 'neg': c = { ...v, a: val(v.a) }; break;
-      default: c = v;
-    }
-    apart.set(v, c);
-    return c;
-  };
-  const bool = (x: Bool): Bool => {
-    switch (x.t) {
-      case 'and': case 'or': return { t: x.t, a: bool(x.a), b: bool(x.b) };
-      case 'not': return { t: 'not', a: bool(x.a) };
-      case 'cmp': return { t: 'cmp', op: x.op, a: val(x.a), b: val(x.b) };
-      default: return x;
-    }
-  };
-  try {
-    return optimize(bool(b)) === 'reject';
-  } catch {
-    return false; // libpcap refuses it for another reason first
-  }
 }

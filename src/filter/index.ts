@@ -15,9 +15,9 @@
 import type { Frame } from '../capture/frame.js';
 import { TcpscopeError } from '../errors.js';
 import type { Node } from './ast.js';
-import { type Target, optimize, rejectsAll, topological } from './cfg.js';
+import { type Target, optimize, topological } from './cfg.js';
 import { type MatchFn, compileSource, generateSource } from './codegen.js';
-import { filterError, unsupportedError } from './diagnostic.js';
+import { unsupportedError } from './diagnostic.js';
 import { type Bool, formatVal } from './ir.js';
 import { linkModel } from './link.js';
 import { LinkTypeError, lower } from './lower.js';
@@ -35,12 +35,6 @@ export interface Filter {
   readonly expression: string;
   /** does this frame pass the filter? (throws a TcpscopeError if the expression cannot apply to its link type) */
   matches(frame: Frame): boolean;
-  /**
-   * Compile for the capture's link type as soon as it is known (its header), and throw what
-   * tcpdump reports then: "expression rejects all packets" (other link-type errors wait for
-   * the first packet of that link type, which they name)
-   */
-  prepare(linktype: number): void;
   /** the compiled predicate for one link type */
   predicate(linktype: number): MatchFn;
   /** the program for one link type, one test a line (what `tcpdump -d` shows as BPF) */
@@ -59,15 +53,6 @@ export interface FilterOptions {
 }
 
 const ETHERNET = 1;
-/**
- * Link types whose "expression rejects all packets" answers were checked against tcpdump
- * (Ethernet, BSD loopback, raw IP, Linux cooked v1/v2). Elsewhere tcpscope's lowering can fold a
- * link-layer test to a constant that libpcap tests at run time (`icmp` on LINKTYPE 229, IPv6
- * only: libpcap accepts it), so the proof would out-prove libpcap's: never refused there.
- */
-// OFF for now: on the differential fixtures the proof still refuses a few filters tcpdump accepts
-// (test/filter/differential.test.ts), and a filter tcpdump accepts must never be refused
-const REJECTION_CHECKED = new Set<number>();
 
 interface Program {
   /** as lowered */
@@ -84,14 +69,12 @@ class CompiledFilter implements Filter {
   private lastFn: MatchFn | null = null;
   /** link types whose error is theirs alone (the expression is fine elsewhere) */
   private readonly linkSpecific = new Set<number>();
-  /** link types on which libpcap's optimiser proves the expression matches nothing */
-  private readonly rejecting = new Set<number>();
 
   constructor(readonly expression: string, private readonly ast: Node, private readonly names: NameDatabase) {
     // compile for Ethernet now so every error that does not depend on the link type (bad
     // address, unknown port name, wrong qualifier) is reported before reading a packet
     const first = this.program(ETHERNET);
-    if (first instanceof TcpscopeError && !this.linkSpecific.has(ETHERNET) && !this.rejecting.has(ETHERNET)) throw first;
+    if (first instanceof TcpscopeError && !this.linkSpecific.has(ETHERNET)) throw first;
   }
 
   private program(linktype: number): Program | TcpscopeError {
@@ -105,14 +88,8 @@ class CompiledFilter implements Filter {
       try {
         const raw = lower(this.ast, model, this.names, this.expression);
         const graph = optimize(raw); // throws LinkTypeError for code libpcap refuses
-        if (graph === 'reject' && REJECTION_CHECKED.has(linktype) && rejectsAll(raw)) {
-          // tcpdump's "expression rejects all packets" (exit 1), for this link type's program
-          p = filterError('FILTER_INVALID', 'expression rejects all packets', this.expression, null);
-          this.rejecting.add(linktype);
-        } else {
-          const source = generateSource(graph);
-          p = { raw, graph, source, fn: compileSource(source) };
-        }
+        const source = generateSource(graph);
+        p = { raw, graph, source, fn: compileSource(source) };
       } catch (e) {
         if (e instanceof LinkTypeError) {
           p = e.error;
@@ -138,8 +115,6 @@ class CompiledFilter implements Filter {
     if (frame.linktype !== this.lastLinktype) {
       const p = this.program(frame.linktype);
       if (p instanceof TcpscopeError) {
-        // tcpdump refuses it before reading any packet: no packet to name
-        if (this.rejecting.has(frame.linktype)) throw p;
         // name the packet that brought the link type in (a pcapng file can mix them)
         const nl = p.message.indexOf('\n');
         const head = nl < 0 ? p.message : p.message.slice(0, nl);
@@ -151,11 +126,6 @@ class CompiledFilter implements Filter {
       this.lastFn = p.fn;
     }
     return this.lastFn!(frame.data, frame.offset, frame.caplen, frame.wirelen);
-  }
-
-  prepare(linktype: number): void {
-    const p = this.program(linktype);
-    if (p instanceof TcpscopeError && this.rejecting.has(linktype)) throw p;
   }
 
   predicate(linktype: number): MatchFn {

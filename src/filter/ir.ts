@@ -64,27 +64,6 @@ export function ld(size: 1 | 2 | 4, index: Val | null, base: number): Val {
   return { t: 'ld', size, index, base };
 }
 
-/**
- * Loads written by the user as `proto[index]` (rather than made by gencode's own tests, such as
- * `ip proto 6`'s). libpcap compiles them as indexed loads (`ldx #i; ldb [x + off]`) and its
- * optimiser turns them into absolute ones only after it has numbered the values, so for its
- * proofs `ip[9]` and `ip proto`'s `[23]` are different values even though they read the same
- * byte: `ip[9] = 17 and tcp` is not proven empty (`tcpdump -d` keeps both tests), while
- * `ip[9] = 6 and ip[9] = 17` is. Two user loads are the same value only when written alike
- * relative to the same place: `ip[9]` and `ip[10-1]`, or `ether[14]` and `ip[0]`, are not
- * (checked with tcpdump -d). Only the "expression rejects all packets" proof tells them apart
- * (rejectsAll in cfg.ts); the program that runs treats them as the same load.
- */
-const userLoads = new WeakMap<Val, string>();
-/** Mark `v` as a user's load; `form` names it as libpcap numbers it (where, and the index as written). */
-export function markUserLoad(v: Val, form: string): Val {
-  if (v.t === 'ld') userLoads.set(v, form);
-  return v;
-}
-export function userLoadForm(v: Val): string | undefined {
-  return userLoads.get(v);
-}
-
 /** Fixed-offset load. */
 export function at(off: number, size: 1 | 2 | 4): Val {
   return { t: 'ld', size, index: null, base: off };

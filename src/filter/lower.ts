@@ -9,7 +9,7 @@
 import type { Arith, IdArg, Node, ProtoQual, Qual, Span } from './ast.js';
 import { invalidError, unsupportedError } from './diagnostic.js';
 import {
-  type Bool, FALSE, TRUE, type Val, alu, and, andOpt, at, cmp, fixed, iphl, isConst, k, ld, LEN, markUserLoad, mcmp, neg, not, or, refused,
+  type Bool, FALSE, TRUE, type Val, alu, and, andOpt, at, cmp, fixed, iphl, isConst, k, ld, LEN, mcmp, neg, not, or, refused,
 } from './ir.js';
 import {
   ETHERTYPE_ARP, ETHERTYPE_IP, ETHERTYPE_IPV6, ETHERTYPE_REVARP, type LinkModel, linktypeTest,
@@ -658,40 +658,28 @@ class Lowering {
     const inst = this.arith(a.index);
     const p = a.proto;
     const divZero = inst.divZero;
-    const form = arithForm(a.index);
-    if (p === 'link') return { checks: inst.checks, val: markUserLoad(ld(size, inst.val, 0), `0|${form}`), divZero };
+    if (p === 'link') return { checks: inst.checks, val: ld(size, inst.val, 0), divZero };
     if (p === 'ip' || p === 'arp' || p === 'rarp' || p === 'ip6') {
-      const val = markUserLoad(ld(size, inst.val, this.offLinkpl), `${this.offLinkpl}|${form}`);
+      const val = ld(size, inst.val, this.offLinkpl);
       return { checks: andOpt(inst.checks, this.protoAbbrev(p, a.span)), val, divZero };
     }
     if (IPV4_TRANSPORTS.has(p)) {
       // relative to the transport header after the IPv4 header, first fragments only
       const x = iphl(this.offLinkpl);
-      const val = markUserLoad(isConst(inst.val)
+      const val = isConst(inst.val)
         ? ld(size, x, (this.offLinkpl + inst.val.v) >>> 0)
-        : ld(size, alu('+', inst.val, x), this.offLinkpl), `${this.offLinkpl}|iphl|${form}`);
+        : ld(size, alu('+', inst.val, x), this.offLinkpl);
       const firstFragment = not(cmp('set', at(this.offLinkpl + 6, 2), k(0x1fff)));
       const inner = andOpt(inst.checks, and(this.protoAbbrev(p, a.span), firstFragment));
       return { checks: and(this.linktype(ETHERTYPE_IP, a.span), inner), val, divZero };
     }
     if (p === 'icmp6') {
       // right after the fixed IPv6 header; no extension headers
-      const val = markUserLoad(ld(size, inst.val, this.offLinkpl + 40), `${this.offLinkpl + 40}|${form}`);
+      const val = ld(size, inst.val, this.offLinkpl + 40);
       const checks = and(andOpt(inst.checks, this.linktype(ETHERTYPE_IPV6, a.span)), cmp('eq', at(this.offLinkpl + 6, 1), k(IPPROTO_ICMPV6)));
       return { checks, val, divZero };
     }
     return this.invalid(`unsupported index operation on '${p}'`, a.span);
-  }
-}
-
-/** The index expression as written (without positions): how libpcap's optimiser tells user loads apart. */
-function arithForm(a: Arith): string {
-  switch (a.k) {
-    case 'num': return `${a.v}`;
-    case 'len': return 'len';
-    case 'load': return `${a.proto}[${arithForm(a.index)}:${a.size}]`;
-    case 'bin': return `(${arithForm(a.a)}${a.op}${arithForm(a.b)})`;
-    case 'neg': return `-${arithForm(a.a)}`;
   }
 }
 
