@@ -92,7 +92,15 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     immediate: opts.live.immediate,
     bufferKiB: opts.live.bufferKiB,
   }) : null;
-  const filter = live === null && opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
+  let filter: Awaited<ReturnType<typeof import('./filter/index.js')['compileFilter']>> | null = null;
+  try {
+    filter = live === null && opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
+  } catch (e) {
+    // tcpdump says what it reads (or that the file is damaged) before it compiles the filter
+    const one = opts.reads === undefined || opts.reads.length === 1 ? opts.read : undefined;
+    if (opts.mode !== 'json' && one !== undefined && !isDirectory(one)) await (await import('./capture/link-names.js')).announceBeforeFilterError(one);
+    throw e;
+  }
   // -w: packets go to the file and are not printed (tcpdump), unless --print
   // --count: nothing printed per packet, only how many matched (tcpdump's --count)
   const printing = (opts.write === undefined || opts.printWhileWriting === true) && opts.countOnly !== true;
@@ -281,6 +289,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         }, 100);
         idleFlush.unref();
       }
+      // tcpdump's "reading from file F, link-type …" on stderr, in the modes that speak tcpdump
+      const readingLines = opts.mode !== 'json' ? await import('./capture/link-names.js') : null;
       const line = progressLine;
       const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
       const beforeRefill = win !== null ? printWindow : undefined;
@@ -291,7 +301,9 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           progress,
           beforeRefill,
           chunkSize,
-          onOpen: (_path: string, info: CaptureInfo) => {
+          onOpen: (path: string, info: CaptureInfo) => {
+            // tcpdump -V's line for each file as it opens it; here as each file joins the merge
+            if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
             if (!headerSeen) {
               // the first file's reading of the seconds, as one -r of it would (a set whose files
               // differ in byte order and pass 2^31 seconds has no one libpcap reading)
@@ -306,6 +318,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           beforeRefill,
           chunkSize,
           onHeader: (info: CaptureInfo) => {
+            if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(opts.read as string, info));
             // libpcap reads a classic pcap's seconds as signed unless it swaps them (-ttt deltas)
             if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
             openWriter(fileHeaderFor(info, opts.print.nano));
@@ -318,8 +331,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       printWindow();
     }
     if (fileLimitReached) process.stderr.write(`Maximum file limit reached: ${opts.rotate.files}\n`);
-    // tcpdump ends an interrupted listing with a newline, in case a line was cut short
-    if (signals.signal !== null && printing && opts.mode !== 'json') out.write('\n');
+    // tcpdump ends an interrupted run with a newline on stdout, in case a line was cut short:
+    // whenever it has no -w file (with --count too; not with -w --print). The annotated
+    // summary table opens with its own blank line: one is enough.
+    if (signals.signal !== null && opts.write === undefined && opts.mode !== 'json' && summary === null) out.write('\n');
   } catch (e) {
     readFailed = true;
     throw e;

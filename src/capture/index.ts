@@ -13,7 +13,7 @@
  */
 import type { CaptureInfo } from './info.js';
 import type { FrameSink } from './parser.js';
-import { CaptureReader, END, FRAME, type ProgressCallback } from './reader.js';
+import { CaptureReader, END, FRAME, type NextResult, type ProgressCallback } from './reader.js';
 import { openSource } from './source.js';
 import { readCaptureSet, type CaptureSetFile } from './set.js';
 
@@ -93,8 +93,16 @@ export async function readCapture(source: string, onFrame: FrameSink, opts: Read
   let first: { sec: number; nsec: number } | null = null;
   try {
     // the header (and onHeader) before the first frame, whose time stamp the summary keeps; then the plain loop
-    let s = reader.next();
-    while (s !== FRAME && s !== END) { await reader.wait(); s = reader.next(); }
+    let s: NextResult;
+    try {
+      s = reader.next();
+      while (s !== FRAME && s !== END) { await reader.wait(); s = reader.next(); }
+    } catch (e) {
+      // libpcap opens a file with its header (pcapng: up to the first interface): damage in the
+      // first record comes after the open, so tcpdump's "reading from file" line comes first
+      if (reader.info.interfaces.length > 0) opts.onHeader?.(reader.info);
+      throw e;
+    }
     opts.onHeader?.(reader.info);
     if (s === FRAME) {
       first = { sec: reader.frame.tsSec, nsec: reader.frame.tsNsec };

@@ -31,6 +31,12 @@
  * stopped (threadStopped: an answer it gives without the event loop) at every batch and every
  * 50 ms it waits, and once it has, leaves the read and awaits the worker's own events for why.
  *
+ * A failed worker stops the read (its error is the run's, as an input error is on one thread),
+ * but not the other workers: they are sent what was read, told the input is over, and every
+ * connection they track is reported, as one tracker reports every connection read before an
+ * error. The merger then waits for no answer from the dead worker (the connections it had
+ * already ended are reported; those it still held are lost with it).
+ *
  * Not sharded: `--max-flows` (a cap on one table: evicting from it depends on every
  * connection), which runs on one core.
  */
@@ -85,7 +91,13 @@ export interface ShardedTrackOptions {
    * terminate the worker (Worker.terminate: none of its code runs), or release its 'hang' or
    * 'oom' fault
    */
-  test?: ShardTestInit & { faultWorker?: number; whenFull?: 'terminate' | 'release'; resourceLimits?: ResourceLimits };
+  test?: ShardTestInit & {
+    faultWorker?: number; whenFull?: 'terminate' | 'release'; resourceLimits?: ResourceLimits;
+    /** how long workers are given to come online (default STALL_MS, a minute) */
+    startTimeoutMs?: number;
+    /** this worker's 'online' event is not heard: it is taken for one that never started */
+    neverOnline?: number;
+  };
   /** tests only: filled in as the run goes */
   stats?: { endWaits: number };
 }
@@ -160,14 +172,14 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
       // throws it where it looks (between reads, while waiting for the last answers, and after
       // leaving the read for a worker whose thread stopped: see threadStopped)
       worker.on('error', (e) => {
-        merger.note(workerError(i, e));
+        merger.note(workerError(i, e), i);
         ring();
       });
       // killed, or exited by its own hand before its last answer: the answers it owes never come
       worker.on('exit', (code) => {
         exited[i] = true;
         if (code !== 0 && !merger.answeredAll(i)) {
-          merger.note(new TcpscopeError('INTERNAL', `shard worker ${i} stopped (exit status ${code}) before its last answer, without saying why`, { exitStatus: 2 }));
+          merger.note(new TcpscopeError('INTERNAL', `shard worker ${i} stopped (exit status ${code}) before its last answer, without saying why`, { exitStatus: 2 }), i);
           ring();
         }
         onExit?.();
@@ -181,22 +193,22 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     // one that never comes online, after STALL_MS, as a stuck one does while reading)
     const online: boolean[] = new Array<boolean>(n).fill(false);
     let startTimer: ReturnType<typeof setTimeout> | undefined;
+    const startTimeoutMs = opts.test?.startTimeoutMs ?? STALL_MS;
     await Promise.race([
       Promise.all(workers.map((w, i) => new Promise<void>((resolve) => {
-        w.once('online', () => { online[i] = true; threadStopped(w); resolve(); });
+        if (i !== opts.test?.neverOnline) w.once('online', () => { online[i] = true; threadStopped(w); resolve(); });
         w.once('exit', () => resolve());
       }))),
       new Promise<void>((resolve) => {
         startTimer = setTimeout(() => {
           // a worker neither online nor exited (one that exited said why through its events)
           const stuck = online.findIndex((up, i) => !up && !exited[i]);
-          merger.note(new TcpscopeError('INTERNAL', `shard worker ${stuck} did not start within ${STALL_MS / 1000} s`, { exitStatus: 2 }));
+          merger.note(new TcpscopeError('INTERNAL', `shard worker ${stuck} did not start within ${startTimeoutMs / 1000} s`, { exitStatus: 2 }), stuck);
           resolve();
-        }, STALL_MS);
+        }, startTimeoutMs);
       }),
     ]);
     clearTimeout(startTimer);
-    merger.check();
 
     const drain = (): void => {
       for (const port of ports) {
@@ -209,8 +221,12 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     const writers = Array.from({ length: n }, () => new ByteWriter(256 * 1024));
     let seq = 0;
     let inBatch = 0;
+    // batches sent to each worker: a failure can stop a dispatch half way (seq is not yet counted)
+    const sent = new Array<number>(n).fill(0);
     const dispatch = (): void => {
       for (let k = 0; k < n; k++) {
+        // a dead worker takes nothing more; one already sent this batch is not sent it again
+        if (merger.isDead(k) || sent[k] > seq) continue;
         // a worker whose thread has stopped takes no more
         if (threadStopped(workers[k])) throw new WorkerStopped(k);
         // wait for room: at most MAX_INFLIGHT batches queued per worker (a batch takes
@@ -218,7 +234,7 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         let since = Date.now();
         for (let last = -2; ;) {
           const queued = Atomics.load(counters, k);
-          if (queued < 0) { drain(); merger.fail(`shard worker ${k} stopped`); }
+          if (queued < 0) { drain(); merger.fail(`shard worker ${k} stopped`, k); }
           if (queued < MAX_INFLIGHT) break;
           drain();
           if (threadStopped(workers[k])) throw new WorkerStopped(k);
@@ -227,12 +243,13 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
             whenFull = undefined;
           }
           if (queued !== last) { last = queued; since = Date.now(); }
-          else if (Date.now() - since > STALL_MS) merger.fail(`shard worker ${k} stopped answering`);
+          else if (Date.now() - since > STALL_MS) merger.fail(`shard worker ${k} stopped answering`, k);
           Atomics.wait(counters, k, queued, WAIT_SLICE_MS);
         }
         const { buf, used } = writers[k].take(spareBatches[k].pop());
         Atomics.add(counters, k, 1);
         workers[k].postMessage({ type: 'batch', seq, buf, used }, [buf]);
+        sent[k]++;
       }
       seq++;
       inBatch = 0;
@@ -241,7 +258,7 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
 
     /**
      * A worker's thread stopped without a word: await its events, which say why (out of memory,
-     * or only its exit status), and throw that (the connections judged so far are reported).
+     * or only its exit status), and throw that (the run goes on with the other workers).
      */
     const stopped = async ({ index }: WorkerStopped): Promise<never> => {
       if (!exited[index]) {
@@ -252,7 +269,18 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
         onExit = null;
       }
       drain();
-      return merger.fail(`shard worker ${index} stopped, without saying why`);
+      return merger.fail(`shard worker ${index} stopped, without saying why`, index);
+    };
+    /**
+     * What a worker's failure (or a stopped thread) thrown at `e` leaves: the run goes on with
+     * the other workers (the failure is thrown at the end); anything else is thrown now.
+     */
+    const survive = async (e: unknown): Promise<void> => {
+      if (e instanceof WorkerStopped) {
+        try { await stopped(e); } catch (f) { if (!merger.isFailure(f)) throw f; }
+        return;
+      }
+      if (!merger.isFailure(e)) throw e;
     };
 
     // ---- reading --------------------------------------------------------------------------
@@ -331,30 +359,42 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     let files: CaptureSetFile[] = [];
     let readError: unknown = null;
     try {
+      // a worker that failed before the read (one that never started) stops it before it begins
+      merger.check();
       const progress = opts.progress;
       files = await readCaptureFiles(opts.captures, onFrame, progress === undefined ? undefined : (done, total) => progress(done, total, frames));
     } catch (e) {
-      if (e instanceof WorkerStopped) await stopped(e);
       // as one tracker: the connections read so far are still reported, then the error stands
-      readError = e;
+      // (a worker's failure included: the other workers' connections are all reported)
+      if (e instanceof WorkerStopped || merger.isFailure(e)) await survive(e);
+      else readError = e;
     }
-    merger.check();
-    try {
-      dispatch();
-    } catch (e) {
-      if (e instanceof WorkerStopped) await stopped(e);
-      throw e;
+    // the last (partial) batch to every live worker; a worker failing meanwhile is one more dead
+    for (;;) {
+      try {
+        merger.check();
+        dispatch();
+        break;
+      } catch (e) {
+        await survive(e);
+      }
     }
-    merger.batches = seq;
-    for (const w of workers) w.postMessage({ type: 'finish', seq });
+    merger.endOfInput(seq);
+    for (let k = 0; k < n; k++) if (!merger.isDead(k)) workers[k].postMessage({ type: 'finish', seq });
     while (!merger.complete) {
       const posted = Atomics.load(counters, n);
-      drain();
+      try {
+        drain();
+      } catch (e) {
+        await survive(e);
+      }
       if (merger.complete) break;
       Atomics.wait(counters, n, posted, 20);
       // let a worker's 'error' event in, should one have died
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    // a worker's failure first (it stopped the read), as before; else the read's own error
+    merger.rethrow();
     if (readError !== null) throw readError;
     return { packets, frames, files };
   } finally {
@@ -459,6 +499,13 @@ class Merger {
   private failure: Error | null = null;
   /** the failure is a worker's own report (a later one does not replace it) */
   private failureReported = false;
+  /** the failure has been thrown (check() stops the read once; the run goes on without the dead) */
+  private failureThrown = false;
+  /** every failure thrown, to tell them from the input's errors where they are caught */
+  private readonly thrown = new Set<unknown>();
+  /** workers that failed: no answer is awaited from them */
+  private readonly dead: boolean[];
+  private live: number;
   private nextSeq = 0;
   private readonly pending = new Map<number, ShardResult[]>();
   /** per worker: its connections' numbers in one tracker's order, by the worker's own serials */
@@ -484,24 +531,81 @@ class Merger {
   ) {
     this.endParts = Array.from({ length: n }, () => []);
     this.endDone = new Array<boolean>(n).fill(false);
+    this.dead = new Array<boolean>(n).fill(false);
+    this.live = n;
     this.ids = Array.from({ length: n }, () => new ShardSerials());
     this.createdHeads = new Int32Array(n);
   }
 
-  /** Remember a failure (thrown by the next check()). */
-  note(failure: string | Error): void {
+  /** Remember worker `index`'s failure (the first is thrown by the next check()); the worker is dead from now on. */
+  note(failure: string | Error, index: number): void {
     this.failure ??= typeof failure === 'string' ? new Error(failure) : failure;
+    this.markDead(index);
   }
 
-  /** Remember a failure and throw the first one remembered. */
-  fail(message: string): never {
-    this.note(message);
+  /** Remember worker `index`'s failure and throw the first one remembered. */
+  fail(message: string, index: number): never {
+    this.note(message, index);
+    this.failureThrown = true;
+    this.thrown.add(this.failure);
     throw this.failure!;
   }
 
-  /** Throw a worker's failure (on the reading thread, where it stops the run). */
+  /** Throw a worker's failure once (on the reading thread, where it stops the read). */
   check(): void {
+    if (this.failure !== null && !this.failureThrown) {
+      this.failureThrown = true;
+      this.thrown.add(this.failure);
+      throw this.failure;
+    }
+  }
+
+  /** Whether `e` is the workers' failure (thrown by check or fail), not the input's. */
+  isFailure(e: unknown): boolean {
+    return this.thrown.has(e);
+  }
+
+  /** At the end, once the live workers' connections are all handed on: throw the first failure. */
+  rethrow(): void {
     if (this.failure !== null) throw this.failure;
+  }
+
+  isDead(index: number): boolean {
+    return this.dead[index];
+  }
+
+  /** No answer is awaited from worker `index` any more: merge what the others have sent without it. */
+  private markDead(index: number): void {
+    if (index < 0 || index >= this.n || this.dead[index]) return;
+    this.dead[index] = true;
+    this.live--;
+    this.mergeBatches();
+    this.mergeEnd();
+  }
+
+  /** Batches every live worker has answered, in order. */
+  private mergeBatches(): void {
+    // (with every worker dead, a batch is complete with no answer, but only once their number is known)
+    if (this.live === 0 && this.batches === Infinity) return;
+    while (this.nextSeq < this.batches) {
+      const got = this.pending.get(this.nextSeq) ?? [];
+      if (!this.answeredByLive(got)) return;
+      this.pending.delete(this.nextSeq++);
+      this.batch(got);
+    }
+  }
+
+  /** The input is over after `batches` batches: merge what needs no more answers (every worker may be dead). */
+  endOfInput(batches: number): void {
+    this.batches = batches;
+    this.mergeBatches();
+    this.mergeEnd();
+  }
+
+  private answeredByLive(got: ShardResult[]): boolean {
+    let live = 0;
+    for (const r of got) if (!this.dead[r.index]) live++;
+    return live === this.live;
   }
 
   /** Whether worker `index` has sent its last part (it owes nothing more). */
@@ -520,20 +624,22 @@ class Merger {
           : new Error(`shard worker ${m.index}: ${m.message}`);
         // where it was thrown, for TCPSCOPE_DEBUG (the CLI prints an internal error's stack then)
         if (m.stack !== undefined) e.stack = m.stack;
+        // (if the read already stopped for the noted one, the run's end throws this one instead)
         this.failure = e;
       }
+      this.markDead(m.index);
       this.check();
       return;
     }
+    // a dead worker's answers that come after its death are dropped: the batches they answer may
+    // have been merged without them (their connections would end without having been numbered)
+    if (this.dead[m.index]) return;
     if (m.batchBuf !== null) this.spareBatches[m.index].push(m.batchBuf);
     if (m.seq >= 0) {
       let got = this.pending.get(m.seq);
       if (got === undefined) this.pending.set(m.seq, got = []);
       got.push(m);
-      while ((got = this.pending.get(this.nextSeq)) !== undefined && got.length === this.n) {
-        this.pending.delete(this.nextSeq++);
-        this.batch(got);
-      }
+      this.mergeBatches();
     } else {
       this.endParts[m.index].push({ result: m, view: new DataView(m.buf), words: new Int32Array(m.buf), left: m.records, at: 0 });
       if (m.done) {
@@ -597,7 +703,7 @@ class Merger {
         // a part wholly handed on goes back to its worker (see shard-worker.ts, END_PARTS_AHEAD)
         while (parts.length > 0 && parts[0].left === 0) this.release(i, parts.shift()!);
         if (parts.length === 0) {
-          if (!this.endDone[i]) return; // its next entries are still to come
+          if (!this.endDone[i] && !this.dead[i]) return; // its next entries are still to come
           continue;
         }
         const head = heads[i] = parts[0];

@@ -11,6 +11,13 @@ import { describe, expect, it } from 'vitest';
 const root = join(__dirname, '..', '..');
 const cap = join(root, 'fixtures', 'filter', 'zoo-ether.pcap');
 
+/** what follows tcpdump's reading line for `-r path` on stderr (the line must be there, first) */
+function afterReading(stderr: string, path: string, link = 'EN10MB (Ethernet)'): string {
+  const line = `reading from file ${path}, link-type ${link}, snapshot length 262144\n`;
+  expect(stderr.startsWith(line)).toBe(true);
+  return stderr.slice(line.length);
+}
+
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), ...args], { encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -42,7 +49,7 @@ describe('tcpscope EXPRESSION', () => {
     const r = run('--plain', '-n', '-r', cap, 'tcp', 'and', '(port', '80');
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    const lines = r.stderr.trimEnd().split('\n');
+    const lines = afterReading(r.stderr, cap).trimEnd().split('\n');
     expect(lines[0]).toMatch(/^tcpscope: syntax error in filter expression: expected '\)'/);
     expect(lines[1]).toBe('  tcp and (port 80');
     expect(lines[2]).toBe(`  ${' '.repeat('tcp and (port 80'.length)}^`);
@@ -52,13 +59,14 @@ describe('tcpscope EXPRESSION', () => {
   it('unsupportedConstruct_namesIt', () => {
     const r = run('--plain', '-r', cap, 'mpls 100');
     expect(r.status).toBe(1);
-    expect(r.stderr.split('\n')[0]).toMatch(/^tcpscope: unsupported in filter expression: 'mpls'/);
+    expect(afterReading(r.stderr, cap).split('\n')[0]).toMatch(/^tcpscope: unsupported in filter expression: 'mpls'/);
   });
 
   it('linkTypeProblem_stopsAtTheFirstFrameOfThatType', () => {
-    const r = run('--plain', '-r', join(root, 'fixtures', 'filter', 'zoo-sll.pcap'), 'ether host 00:11:22:33:44:55');
+    const sll = join(root, 'fixtures', 'filter', 'zoo-sll.pcap');
+    const r = run('--plain', '-r', sll, 'ether host 00:11:22:33:44:55');
     expect(r.status).toBe(1);
-    expect(r.stderr.split('\n')[0]).toBe(
+    expect(afterReading(r.stderr, sll, 'LINUX_SLL (Linux cooked v1)').split('\n')[0]).toBe(
       'tcpscope: invalid filter expression: ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel (packet 1 is Linux cooked v1)');
   });
 });

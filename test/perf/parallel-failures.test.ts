@@ -1,9 +1,10 @@
 /**
  * `tcpscope check --jobs N` when a worker fails (src/check/parallel.ts, shard-worker.ts): the
- * run stops within seconds (never the minute the reading thread gives a silent worker), with the
- * worker's own error on one line; a TcpscopeError keeps its code and exit status, and what was
- * judged before is reported as for any input error; a worker that exits before its last answer
- * stops the run instead of leaving it waiting. The faults are injected through the test-only
+ * read stops within seconds (never the minute the reading thread gives a silent worker), with the
+ * worker's own error on one line; a TcpscopeError keeps its code and exit status; every
+ * connection the other workers track is reported (as one tracker reports every connection read
+ * before an input error), and those the failed worker had ended; a worker that exits before its
+ * last answer stops the run instead of leaving it waiting. The faults are injected through the test-only
  * ShardInit.test option; the workers run from dist/ (npm test builds first).
  */
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -12,7 +13,10 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { buildPolicy } from '../../src/check/policy.js';
 import { type CheckOptions, runCheck } from '../../src/check/run.js';
 import type { ShardedTrackOptions } from '../../src/check/parallel.js';
+import { readCapture } from '../../src/capture/index.js';
+import { decodePacket, Packet } from '../../src/decode/index.js';
 import { isTcpscopeError } from '../../src/errors.js';
+import { flowKeyHash } from '../../src/track/tracker.js';
 import { Output } from '../../src/print/output.js';
 import { generated, tmpDir } from './helpers.js';
 
@@ -51,6 +55,24 @@ async function checkWithFault(capture: string, fault: Fault | ShardTest | undefi
 }
 
 const flowLines = (out: string): string[] => out.split('\n').filter((l) => l.startsWith('{"type":"flow"'));
+
+interface FlowLine { id: number; client: string; server: string; first_packet: number }
+/** A connection by what it is (its number can differ: the dead worker's later connections are never numbered). */
+const flowKey = (f: FlowLine): string => `${f.client}>${f.server}@${f.first_packet}`;
+const flows = (out: string): FlowLine[] => flowLines(out).map((l) => JSON.parse(l) as FlowLine);
+
+/** The shard (of 2) each packet goes to, by the reading thread's own hash. */
+async function shardsOfPackets(capture: string): Promise<Map<number, number>> {
+  const shard = new Map<number, number>();
+  const pkt = new Packet();
+  await readCapture(capture, (frame) => {
+    decodePacket(frame, pkt);
+    const h = flowKeyHash(pkt);
+    if (h >= 0) shard.set(frame.number, h % 2);
+    return true;
+  });
+  return shard;
+}
 
 describe('parallel check: a worker that fails', () => {
   let capture = '';
@@ -106,7 +128,7 @@ describe('parallel check: a worker that fails', () => {
     // TIME_WAIT of 2×0.05 s: connections end (and are judged) all along the capture
     const r = await checkWithFault(capture, { kind: 'limit', atBatch: 6 }, { mslSeconds: 0.05 });
     expect(r.seconds).toBeLessThan(20);
-    expect(isTcpscopeError(r.error)).toBe(true);
+    expect(String(r.error)).toBe('TcpscopeError: injected resource limit at batch 6');
     if (!isTcpscopeError(r.error)) return;
     expect(r.error.code).toBe('RESOURCE_LIMIT');
     expect(r.status).toBe(2);
@@ -117,12 +139,7 @@ describe('parallel check: a worker that fails', () => {
     const summary = JSON.parse(lines[lines.length - 1]) as { verdict: string; error: { message: string; code: string } | null };
     expect(summary.verdict).toBe('error');
     expect(summary.error).toEqual({ message: 'injected resource limit at batch 6', code: 'RESOURCE_LIMIT' });
-    // the connections judged before the failure: the first ones of the fault-free answer, alike
-    const judged = flowLines(r.out);
-    expect(judged.length).toBeGreaterThan(100);
-    expect(judged.length).toBeLessThan(6000);
-    const whole = flowLines((await checkWithFault(capture, undefined, { mslSeconds: 0.05, jobs: 1 })).out);
-    expect(judged).toEqual(whole.slice(0, judged.length));
+    await expectSurvivorsReported(r);
   }, 60_000);
 
   test('workerTcpscopeErrorAtEndOfInput_resourceLimit_keepsCode', async () => {
@@ -139,17 +156,36 @@ describe('parallel check: a worker that fails', () => {
     expect(r.status).toBe(2);
   }, 60_000);
 
-  /** The run's report (--json) after a failure: its summary, and the flows judged before it, which must be the first of the fault-free answer. */
+  /**
+   * After worker 0 failed mid-read: every connection reported is one of the fault-free answer's;
+   * worker 1's (the survivor's) are all there, up to where the read stopped, with no gap, far
+   * more of them than the dead worker's (it reports only those it had ended).
+   */
+  async function expectSurvivorsReported(r: Outcome): Promise<void> {
+    const judged = flows(r.out);
+    const whole = flows((await checkWithFault(capture, undefined, { mslSeconds: 0.05, jobs: 1 })).out);
+    const wholeKeys = new Set(whole.map(flowKey));
+    expect(judged.filter((f) => !wholeKeys.has(flowKey(f))).map(flowKey)).toEqual([]);
+    const shard = await shardsOfPackets(capture);
+    const survivor = judged.filter((f) => shard.get(f.first_packet) === 1);
+    const dead = judged.filter((f) => shard.get(f.first_packet) === 0);
+    expect(survivor.length).toBeGreaterThan(100);
+    expect(survivor.length).toBeGreaterThan(dead.length);
+    const reached = Math.max(...survivor.map((f) => f.first_packet));
+    const reported = new Set(judged.map(flowKey));
+    const missing = whole.filter((f) => shard.get(f.first_packet) === 1 && f.first_packet <= reached && !reported.has(flowKey(f)));
+    expect(missing).toEqual([]);
+    // the ids are still one tracker's numbering: distinct
+    expect(new Set(judged.map((f) => f.id)).size).toBe(judged.length);
+  }
+
+  /** The run's report (--json) after a failure: its summary, and the connections reported. */
   async function expectJudgedBeforeFailure(r: Outcome, message: string, code: string): Promise<void> {
     const lines = r.out.trim().split('\n');
     const summary = JSON.parse(lines[lines.length - 1]) as { verdict: string; error: { message: string; code: string } | null };
     expect(summary.verdict).toBe('error');
     expect(summary.error).toEqual({ message, code });
-    const judged = flowLines(r.out);
-    expect(judged.length).toBeGreaterThan(100);
-    expect(judged.length).toBeLessThan(6000);
-    const whole = flowLines((await checkWithFault(capture, undefined, { mslSeconds: 0.05, jobs: 1 })).out);
-    expect(judged).toEqual(whole.slice(0, judged.length));
+    await expectSurvivorsReported(r);
   }
 
   // The three below make the reading thread wait for room in worker 0's queue first (the worker
@@ -202,6 +238,30 @@ describe('parallel check: a worker that fails', () => {
       expect(isTcpscopeError(r.error) && r.error.describe()).toBe(OUT_OF_MEMORY);
       expect(r.status).toBe(2);
     }
+  }, 60_000);
+
+  test('workerTcpscopeErrorAtEndOfInput_survivor_everyOneOfItsConnectionsReportedAsOneThreadDoes', async () => {
+    // the read completed: the surviving worker's connections are all reported, each exactly as
+    // one thread reports it (but for its number)
+    const r = await checkWithFault(capture, { kind: 'limit', atBatch: -1 });
+    expect(r.status).toBe(2);
+    const shard = await shardsOfPackets(capture);
+    const strip = (f: FlowLine): string => JSON.stringify({ ...f, id: 0 });
+    const survivor = flows(r.out).filter((f) => shard.get(f.first_packet) === 1).map(strip).sort();
+    const whole = flows((await checkWithFault(capture, undefined, { jobs: 1 })).out).filter((f) => shard.get(f.first_packet) === 1).map(strip).sort();
+    expect(whole.length).toBeGreaterThan(2000);
+    expect(survivor).toEqual(whole);
+  }, 60_000);
+
+  test('workerNeverOnline_startTimeout_saysItDidNotStartStatus2', async () => {
+    // the path that waits a minute for a worker that never comes online, with a short wait
+    // (ShardedTrackOptions.test.startTimeoutMs: no user option reaches it)
+    const r = await checkWithFault(capture, { neverOnline: 1, startTimeoutMs: 300 });
+    expect(r.seconds).toBeLessThan(20);
+    expect(isTcpscopeError(r.error) && r.error.describe()).toBe('shard worker 1 did not start within 0.3 s');
+    expect(r.status).toBe(2);
+    // nothing was read: no connection to report
+    expect(flowLines(r.out)).toEqual([]);
   }, 60_000);
 
   test('noFault_sameCaptureAndOptions_sameAsOneThread', async () => {

@@ -259,7 +259,8 @@ describe('tcpscope -C/-G/-W', () => {
     writeFileSync(join(dir, 'in.pcap'), mem.bytes());
     const r = cli(['-r', 'in.pcap', '-w', 'o%S', '-G', '2', '-W', '3'], dir);
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe('Maximum file limit reached: 3\n');
+    // tcpdump's reading line, then its message as the file limit is reached
+    expect(r.stderr).toBe('reading from file in.pcap, link-type EN10MB (Ethernet), snapshot length 65535\nMaximum file limit reached: 3\n');
     expect(readdirSync(dir).filter((n) => n.startsWith('o')).sort()).toEqual(['o20', 'o22', 'o24']);
     expect(existsSync(join(dir, 'o26'))).toBe(false);
   });
