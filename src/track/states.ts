@@ -78,6 +78,7 @@ export function transition(state: TcpState, event: EndpointEvent): TcpState {
   switch (state) {
     case TcpState.CLOSED:
       // its FIN sent again after the final ACK was seen: that ACK was lost, it is still in LAST_ACK
+      // (fed only to a CLOSED reached from LAST_ACK: never after a RST of either side)
       if (event === EndpointEvent.RESEND_FIN) return TcpState.LAST_ACK;
       // an active OPEN sends a SYN
       if (event === EndpointEvent.SEND_SYN) return TcpState.SYN_SENT;

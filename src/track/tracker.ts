@@ -953,9 +953,10 @@ export class Tracker {
       t.count(c, Ctr.FIN_RETRANSMIT);
       this.result.ordinal = t.counter(c, Ctr.FIN_RETRANSMIT) + 1;
       this.raise(c, Ev.FIN_RETRANSMIT);
-      if ((ef & (EF.FIN_ACKED | EF.RST_SENT)) === EF.FIN_ACKED) {
+      if ((ef & (EF.FIN_ACKED | EF.RST_SENT)) === EF.FIN_ACKED && (u16[se - s + (s ^ 1)] & EF.RST_SENT) === 0) {
         // its FIN was acknowledged, yet it sends it again: that ACK never reached it, so it is
-        // still waiting in the state before (LAST_ACK, CLOSING or FIN_WAIT_1)
+        // still waiting in the state before (LAST_ACK, CLOSING or FIN_WAIT_1). Not after a RST
+        // from either side: a reset endpoint is CLOSED whatever it sends afterwards
         u16[se] &= ~EF.FIN_ACKED;
         this.feed(c, s, EndpointEvent.RESEND_FIN);
       }

@@ -423,6 +423,29 @@ describe('TIME_WAIT', () => {
   });
 });
 
+describe('a FIN sent again after its ACK', () => {
+  test('FIN_WAIT_2_finResentAfterItsAck_FIN_WAIT_1', () => {
+    const c = new Conversation().handshake().send('c', FIN | ACK).send('s', ACK, { dt: 0.0002 });
+    const fs = c.nxt.c - 1;
+    c.send('c', FIN | ACK, { seq: fs, dt: 0.2 });
+    const { packets } = track(c.frames);
+    expect(packets[packets.length - 2]).toMatchObject({ client: 'FIN_WAIT_2', server: 'CLOSE_WAIT' });
+    // the ACK of its FIN never reached it: it is still waiting for one
+    expect(last(packets)).toMatchObject({ client: 'FIN_WAIT_1', server: 'CLOSE_WAIT', events: ['fin-retransmit'] });
+  });
+
+  test('CLOSED_finResentAfterPeersRst_staysCLOSED', () => {
+    const c = new Conversation().handshake().send('c', FIN | ACK).send('s', ACK, { dt: 0.0002 }).send('s', RST | ACK, { dt: 0.001 });
+    const fs = c.nxt.c - 1;
+    c.send('c', FIN | ACK, { seq: fs, dt: 0.2 });
+    const { packets, flows } = track(c.frames);
+    expect(packets[packets.length - 2]).toMatchObject({ client: 'CLOSED', server: 'CLOSED' });
+    // a reset endpoint stays CLOSED: its resent FIN is not a passive closer's LAST_ACK
+    expect(last(packets)).toMatchObject({ client: 'CLOSED', server: 'CLOSED' });
+    expect(flows[0].states).toEqual({ client: 'CLOSED', server: 'CLOSED' });
+  });
+});
+
 describe('capture loss', () => {
   test('ESTABLISHED_ackOfOneUnseenOctet_finInferred', () => {
     // the client's FIN was not captured; the server's ACK proves it
