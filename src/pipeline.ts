@@ -121,8 +121,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     });
   };
   let fileLimitReached = false;
-  // annotated output from files keeps its window's annotations in the output's side room
-  const out = new Output(1, undefined, opts.mode === 'annotated' && printing && opts.interface === undefined && !opts.lineBuffered ? SIDE_ROOM : 0);
+  // default annotated output from files goes in windows of frames (below); -l (each packet at
+  // once) and live capture keep the per-frame path. The window's annotations wait in the
+  // output's side room, so both are decided here, once.
+  const windowed = opts.mode === 'annotated' && printing && opts.interface === undefined && !opts.lineBuffered;
+  const out = new Output(1, undefined, windowed ? SIDE_ROOM : 0);
   // tcpdump's relative-sequence numbers are per-connection state: the table lives in src/track
   const printer = opts.mode !== 'json' && printing ? new (await import('./print/tcpdump/index.js')).TcpdumpPrinter(opts.print, out, {
     seqTable: new (await import('./track/tcpdump-seq.js')).TcpdumpSeqTable(),
@@ -196,11 +199,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   // the window is printed before any reader refills (beforeRefill), when a stream waits for
   // input, and when the read ends however it ends. -l (each packet at once) and live capture
   // keep the per-frame path.
-  const win = annotator !== null && printer !== null && live === null && !lineBuffered ? new FrameWindow() : null;
+  const win = windowed && annotator !== null && printer !== null ? new FrameWindow() : null;
   const side = win !== null ? out.side : null;
-  // a window is printed early when its annotations leave less than one line's room
   // the last link type the printer was found to print (checked again when it changes)
   let printableLinktype = -1;
+  // a window is printed early when its annotations leave less than one line's room
   const sideFull = SIDE_ROOM - (annotateMod !== null ? annotateMod.LINE_ROOM : 0);
   const onFrameWindowed = (frame: Frame): boolean => {
     if (stopRequested) return false;
@@ -295,7 +298,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
       const beforeRefill = win !== null ? printWindow : undefined;
       // the read buffer's size, for tests of what crosses chunk boundaries (default 1 MiB)
-      const chunkSize = process.env.TCPSCOPE_CHUNK_SIZE !== undefined ? (Number(process.env.TCPSCOPE_CHUNK_SIZE) || undefined) : undefined;
+      // (an environment variable for the tests; a value that is not a whole number of bytes
+      // from 1 to 1 GiB is ignored)
+      const chunkSizeAsked = Number(process.env.TCPSCOPE_CHUNK_SIZE ?? NaN);
+      const chunkSize = Number.isInteger(chunkSizeAsked) && chunkSizeAsked >= 1 && chunkSizeAsked <= 2 ** 30 ? chunkSizeAsked : undefined;
       const reading = set !== null
         ? readCaptureSet(set, countedFrame, {
           progress,

@@ -92,7 +92,8 @@ describe('annotated output in windows', () => {
     writeFileSync(cut, bytes.subarray(0, pos + 16 + 10));
     const windowed = tcpscope(['-n', '-r', cut]);
     expect(windowed.status).not.toBe(0);
-    expect(windowed.stderr).toMatch(/^tcpscope: .*cut\.pcap: .*\n$/);
+    // tcpdump's reading line (the header was read), then the one-line error
+    expect(windowed.stderr).toMatch(/^reading from file .*cut\.pcap, link-type EN10MB \(Ethernet\), snapshot length \d+\ntcpscope: .*cut\.pcap: .*\n$/);
     const plain = tcpscope(['--plain', '-n', '-r', cut]);
     expect(plain.stdout.split('\n').length - 1).toBe(699);
     // every packet line of --plain is there, in order, each followed by its annotation if any
