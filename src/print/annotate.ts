@@ -13,6 +13,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
+import { timeBetween } from '../track/flow.js';
 import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
@@ -285,8 +286,9 @@ export class Annotator {
         const f = t.f64, d = c * ROW_D;
         if (s === 1) {
           pos = putLong(buf, pos, SYNACK_SERVER);
-          // no "after" when the capture's clock stepped back between SYN and SYN-ACK (as the JSON's null rtt_server)
-          if (f[d + D.SYN_T] > 0 && f[d + D.SYNACK_T] >= f[d + D.SYN_T]) pos = putDuration(buf, putBytes(buf, pos, AFTER), f[d + D.SYNACK_T] - f[d + D.SYN_T]);
+          // no "after" when unknown or the capture's clock stepped back (the JSON's null rtt_server)
+          const after = timeBetween(f[d + D.SYN_T], f[d + D.SYNACK_T]);
+          if (after >= 0) pos = putDuration(buf, putBytes(buf, pos, AFTER), after);
         } else pos = putBytes(buf, pos, SYNACK_CLIENT);
         return putLong(buf, pos, this.negotiated(c));
       }

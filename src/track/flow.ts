@@ -90,6 +90,14 @@ const TAILS: readonly string[] = byEnd(',"syn_retransmits":[],"synack_retransmit
 /** Zeek's conn_state codes (cache keys) */
 const CONN_STATE_CODES: readonly string[] = ['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH'];
 
+/**
+ * Seconds from `from` to `to`, two capture times of a row (0: never seen), or -1 when either is
+ * unknown or the capture's clock stepped back between them (a negative span is not a time).
+ */
+export function timeBetween(from: number, to: number): number {
+  return from > 0 && to >= from ? to - from : -1;
+}
+
 export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
@@ -226,6 +234,16 @@ function putMicros(buf: Buffer, pos: number, k: number): number {
 }
 
 /** The text of epochText(sec, nsec), as bytes. */
+/** A timeBetween() span in microseconds, or null when it is -1 (as spanOrNull in records). */
+function putSpan(buf: Buffer, pos: number, span: number): number {
+  return span >= 0 ? putMicros(buf, pos, Math.round(span * 1e6)) : putPiece(buf, pos, NULL);
+}
+
+/** A timeBetween() span for a record: rounded to the microsecond, or null when it is -1. */
+function spanOrNull(span: number): number | null {
+  return span >= 0 ? round6(span) : null;
+}
+
 function putEpoch(buf: Buffer, pos: number, sec: number, nsec: number): number {
   const us = Math.round(nsec / 1000);
   if (us < 1e6 && sec >= 0 && sec < EXACT_LIMIT && Number.isInteger(sec)) return putMicros(buf, pos, sec * 1e6 + us);
@@ -307,8 +325,8 @@ export class FlowView {
   /** Handshake RTT in seconds (first SYN to the ACK completing it), or null. */
   get rtt(): number | null {
     const f = this.t.f64, d = this.d;
-    // null, not negative, when the capture's clock stepped back between the two packets
-    return f[d + D.SYN_T] > 0 && f[d + D.EST_T] >= f[d + D.SYN_T] ? f[d + D.EST_T] - f[d + D.SYN_T] : null;
+    const rtt = timeBetween(f[d + D.SYN_T], f[d + D.EST_T]);
+    return rtt >= 0 ? rtt : null;
   }
 
   get start(): number { return epoch(this.t.f64[this.d + D.FIRST_SEC], this.t.u32[this.w + W.FIRST_NSEC]); }
@@ -418,12 +436,11 @@ export class FlowView {
       return this.putOptionsAndTail(buf, pos);
     }
     pos = putPiece(buf, pos, K_RTT);
-    // an RTT the capture's clock made negative (it stepped back) is null, as in toRecord
-    pos = synT > 0 && est >= synT ? putMicros(buf, pos, Math.round((est - synT) * 1e6)) : putPiece(buf, pos, NULL);
+    pos = putSpan(buf, pos, timeBetween(synT, est));
     pos = putPiece(buf, pos, K_RTT_SERVER);
-    pos = synT > 0 && synack >= synT ? putMicros(buf, pos, Math.round((synack - synT) * 1e6)) : putPiece(buf, pos, NULL);
+    pos = putSpan(buf, pos, timeBetween(synT, synack));
     pos = putPiece(buf, pos, K_RTT_CLIENT);
-    pos = synack > 0 && est >= synack ? putMicros(buf, pos, Math.round((est - synack) * 1e6)) : putPiece(buf, pos, NULL);
+    pos = putSpan(buf, pos, timeBetween(synack, est));
     return this.putOptionsAndTail(buf, pos);
   }
 
@@ -595,8 +612,8 @@ export class FlowView {
       packets: { client: this.packets('client'), server: this.packets('server') },
       bytes: { client: this.bytes('client'), server: this.bytes('server') },
       rtt: rtt === null ? null : round6(rtt),
-      rtt_server: synT > 0 && synack >= synT ? round6(synack - synT) : null,
-      rtt_client: synack > 0 && est >= synack ? round6(est - synack) : null,
+      rtt_server: spanOrNull(timeBetween(synT, synack)),
+      rtt_client: spanOrNull(timeBetween(synack, est)),
       options: {
         client: oc,
         server: os,
