@@ -31,6 +31,11 @@ const EVENT_WIDTH = 62;
  * bytes each with their colour codes, the padding and two state changes.
  */
 export const LINE_ROOM = 8192;
+/** Whether a packet's result can have an annotation line: a TCP segment with an event or a state change. */
+function mayHaveWords(r: PacketResult): boolean {
+  return r.tcp && (r.eventCount !== 0 || r.clientBefore !== r.clientAfter || r.serverBefore !== r.serverAfter);
+}
+
 /** Cached words per event kind stop growing at this many variants (ports, counts, ...). */
 const CACHE_LIMIT = 4096;
 
@@ -154,8 +159,7 @@ export class Annotator {
 
   /** Write the annotation line for the packet just printed, if it did anything worth saying. */
   annotate(r: PacketResult, pkt: Packet): void {
-    if (!r.tcp) return;
-    if (r.eventCount === 0 && r.clientBefore === r.clientAfter && r.serverBefore === r.serverAfter) return;
+    if (!mayHaveWords(r)) return;
     const out = this.out;
     out.reserve(LINE_ROOM);
     const end = this.put(out.buf, out.len, r, pkt);
@@ -168,8 +172,7 @@ export class Annotator {
    * made ahead of its packet's tcpdump line (the pipeline's window; Output.side).
    */
   annotateAt(buf: Buffer, pos: number, r: PacketResult, pkt: Packet): number {
-    if (!r.tcp) return pos;
-    if (r.eventCount === 0 && r.clientBefore === r.clientAfter && r.serverBefore === r.serverAfter) return pos;
+    if (!mayHaveWords(r)) return pos;
     const end = this.put(buf, pos, r, pkt);
     return end >= 0 ? end : pos;
   }
