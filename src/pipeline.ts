@@ -250,12 +250,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       if (end !== start) { out.putSide(start, end); start = end; }
     }
   };
-  const countedFrame = win !== null ? (frame: Frame): boolean => {
-    const more = onFrameWindowed(frame);
-    framesRead++;
-    return more;
-  } : (frame: Frame): boolean => {
-    const more = onFrame(frame);
+  // (one path per run: the call below always meets the same function)
+  const handleFrame = win !== null ? onFrameWindowed : onFrame;
+  const countedFrame = (frame: Frame): boolean => {
+    const more = handleFrame(frame);
     framesRead++;
     return more;
   };
