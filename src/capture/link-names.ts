@@ -4,6 +4,7 @@
  * for every LINKTYPE value a capture file can carry that libpcap names. Checked against
  * tcpdump 4.99.3 with libpcap 1.10 on one 24-byte pcap header per value 0..299.
  */
+import { LINKTYPE } from './frame.js';
 import type { CaptureInfo } from './info.js';
 
 const LINK_TYPE_NAMES: ReadonlyMap<number, readonly [name: string, description: string]> = new Map([
@@ -166,8 +167,14 @@ const LINK_TYPE_NAMES: ReadonlyMap<number, readonly [name: string, description: 
   [289, ['ATSC_ALP', 'ATSC Link-Layer Protocol packets']],
 ]);
 
-/** DLT_LINUX_SLL2: tcpdump warns that the interface names it prints may not be the capturing host's. */
-const LINKTYPE_LINUX_SLL2 = 276;
+/**
+ * `link-type EN10MB (Ethernet)` as tcpdump words it (its "reading from file" and "listening on"
+ * lines), or `link-type 147` for a link type libpcap has no name for.
+ */
+export function describeLinktype(linktype: number): string {
+  const named = LINK_TYPE_NAMES.get(linktype);
+  return named === undefined ? `link-type ${linktype}` : `link-type ${named[0]} (${named[1]})`;
+}
 
 /**
  * tcpdump's line on standard error once a capture file is open (tcpdump.c, after
@@ -179,10 +186,9 @@ const LINKTYPE_LINUX_SLL2 = 276;
 export function readingFromFileLine(path: string, info: CaptureInfo): string {
   const first = info.interfaces[0];
   const linktype = first?.linktype ?? 0;
-  const named = LINK_TYPE_NAMES.get(linktype);
-  const type = named === undefined ? `${linktype}` : `${named[0]} (${named[1]})`;
-  let line = `reading from file ${path}, link-type ${type}, snapshot length ${first?.snaplen ?? 0}\n`;
-  if (linktype === LINKTYPE_LINUX_SLL2) line += 'Warning: interface names might be incorrect\n';
+  let line = `reading from file ${path}, ${describeLinktype(linktype)}, snapshot length ${first?.snaplen ?? 0}\n`;
+  // tcpdump warns that the interface names it prints may not be the capturing host's
+  if (linktype === LINKTYPE.LINUX_SLL2) line += 'Warning: interface names might be incorrect\n';
   return line;
 }
 

@@ -30,12 +30,14 @@ import { TcpscopeError } from '../errors.js';
 import { type Frame, newFrame } from './frame.js';
 import { type BindingSession, type BindingStats, type PcapBinding, loadPcapBinding } from './live-binding.js';
 import { describeDevices, formatInterfaceList } from './live-devices.js';
+import { describeLinktype } from './link-names.js';
 import type { FrameSink } from './parser.js';
 import { MAXIMUM_SNAPLEN } from './writer.js';
 
 export { dropPrivileges, lookupUser, runningAsRoot } from './live-privileges.js';
 export { describeDevices, formatInterfaceLine, formatInterfaceList, type InterfaceEntry } from './live-devices.js';
 export { HOW_TO_BUILD, loadPcapBinding, type PcapBinding } from './live-binding.js';
+export { describeLinktype } from './link-names.js';
 
 /** What to capture, as tcpdump's options say it. */
 export interface LiveOptions {
@@ -67,29 +69,6 @@ export interface LiveStats {
   ifDropped: number;
 }
 
-/** Link types by LINKTYPE_* value: pcap_datalink_val_to_name and _description, for "listening on". */
-const LINKTYPE_NAMES: Record<number, [string, string]> = {
-  0: ['NULL', 'BSD loopback'],
-  1: ['EN10MB', 'Ethernet'],
-  9: ['PPP', 'PPP'],
-  50: ['PPP_HDLC', 'PPP over serial'],
-  101: ['RAW', 'Raw IP'],
-  105: ['IEEE802_11', '802.11'],
-  108: ['LOOP', 'OpenBSD loopback'],
-  113: ['LINUX_SLL', 'Linux cooked v1'],
-  127: ['IEEE802_11_RADIO', '802.11 plus radiotap header'],
-  189: ['USB_LINUX', 'USB with Linux header'],
-  220: ['USB_LINUX_MMAPPED', 'USB with padded Linux header'],
-  227: ['CAN_SOCKETCAN', 'CAN-bus with SocketCAN headers'],
-  228: ['IPV4', 'Raw IPv4'],
-  229: ['IPV6', 'Raw IPv6'],
-  231: ['DBUS', 'D-Bus'],
-  239: ['NFLOG', 'Linux netfilter log messages'],
-  253: ['NETLINK', 'Linux netlink'],
-  254: ['BLUETOOTH_LINUX_MONITOR', 'Bluetooth Linux Monitor'],
-  276: ['LINUX_SLL2', 'Linux cooked v2'],
-};
-
 /** DLT_* values that differ from their LINKTYPE_* (pcap-common.c's table, the Linux values). */
 const DLT_TO_LINKTYPE: Record<number, number> = { 11: 100, 12: 101, 13: 102, 14: 103, 17: 117, 18: 246 };
 
@@ -108,12 +87,6 @@ export function linktypeFromBinding(s: string): number {
       return DLT_TO_LINKTYPE[dlt] ?? dlt;
     }
   }
-}
-
-/** `link-type EN10MB (Ethernet)` as tcpdump words it, or `link-type 147` for an unnamed one. */
-export function describeLinktype(linktype: number): string {
-  const n = LINKTYPE_NAMES[linktype];
-  return n === undefined ? `link-type ${linktype}` : `link-type ${n[0]} (${n[1]})`;
 }
 
 /**
