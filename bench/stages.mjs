@@ -32,7 +32,7 @@ const { defaultPrintOptions } = await import(dist + 'print/options.js');
 const { JsonWriter } = await import(dist + 'print/json.js');
 const { Annotator } = await import(dist + 'print/annotate.js');
 const { makeChalk } = await import(dist + 'print/color.js');
-const { newFrame } = await import(dist + 'capture/frame.js');
+const { FrameWindow } = await import(dist + 'capture/frame-window.js');
 
 const args = process.argv.slice(2);
 let runs = 3;
@@ -76,29 +76,28 @@ const STAGES = {
     return [(f) => { decodePacket(f, p); const r = t.track(p); pr.print(f, p); a.annotate(r, p); }, () => { t.finish(); o.flush(); }];
   },
   window: () => {
-    const W = windowSize;
+    // the pipeline's own FrameWindow, at any size (the pipeline's is 64)
     const p = new Packet(); const o = new Output(devnull, undefined, 64 * 1024); const pr = printer(o); const t = new Tracker({});
     const a = new Annotator(o, t, makeChalk(0));
-    const data = new Array(W).fill(null); const ints = new Int32Array(W * 2); const nums = new Float64Array(W * 3);
-    const ends = new Int32Array(W); const frame = newFrame();
-    let count = 0; let sideLen = 0;
+    const w = new FrameWindow(windowSize);
     const flushWindow = () => {
+      const n = w.count;
+      w.count = 0; w.sideLen = 0;
       let start = 0;
-      for (let i = 0; i < count; i++) {
-        frame.data = data[i]; frame.offset = ints[2 * i]; frame.caplen = ints[2 * i + 1];
-        frame.wirelen = nums[3 * i]; frame.tsSec = nums[3 * i + 1]; frame.tsNsec = nums[3 * i + 2];
-        pr.print(frame, p, false);
-        const end = ends[i];
+      for (let i = 0; i < n; i++) {
+        w.restore(i);
+        pr.print(w.frame, p, false);
+        const end = w.ends[i];
         if (end !== start) { o.putSide(start, end); start = end; }
       }
-      count = 0; sideLen = 0;
     };
     const each = (f) => {
       decodePacket(f, p); const r = t.track(p);
-      data[count] = f.data; ints[2 * count] = f.offset; ints[2 * count + 1] = f.caplen;
-      nums[3 * count] = f.wirelen; nums[3 * count + 1] = f.tsSec; nums[3 * count + 2] = f.tsNsec;
-      sideLen = ends[count] = a.annotateAt(o.side, sideLen, r, p);
-      if (++count === W || sideLen > 56 * 1024) flushWindow();
+      const at = w.count;
+      w.keep(at, f);
+      w.sideLen = w.ends[at] = a.annotateAt(o.side, w.sideLen, r, p);
+      w.count = at + 1;
+      if (at + 1 === w.size || w.sideLen > 56 * 1024) flushWindow();
     };
     return [each, () => { flushWindow(); t.finish(); o.flush(); }, flushWindow];
   },

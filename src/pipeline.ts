@@ -10,7 +10,8 @@ import { handleStopSignals } from './capture/live-signals.js';
 import { type ProgressLine, stderrProgressLine } from './capture/progress.js';
 import type { CaptureFileWriter } from './capture/writer-rotate.js';
 import type { PcapFileHeader } from './capture/writer.js';
-import { type Frame, newFrame } from './capture/frame.js';
+import type { Frame } from './capture/frame.js';
+import { FrameWindow } from './capture/frame-window.js';
 import { decodePacket, LinkTypeGuard, Packet } from './decode/index.js';
 import { TcpscopeError } from './errors.js';
 import type { PrintOptions } from './print/options.js';
@@ -199,7 +200,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   // the window is printed before any reader refills (beforeRefill), when a stream waits for
   // input, and when the read ends however it ends. -l (each packet at once) and live capture
   // keep the per-frame path.
-  const win = windowed && annotator !== null && printer !== null ? new FrameWindow() : null;
+  const win = windowed && annotator !== null && printer !== null ? new FrameWindow(WINDOW) : null;
   const side = win !== null ? out.side : null;
   // the last link type the printer was found to print (checked again when it changes)
   let printableLinktype = -1;
@@ -373,45 +374,6 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
 const WINDOW = 64;
 /** Bytes of annotations a window may hold: it is printed early when less than a line's room is left. */
 const SIDE_ROOM = 64 * 1024;
-
-/**
- * The frames of one window, kept past their callback: each frame's fields in preallocated
- * arrays (its bytes stay a view of the reader's chunk, valid until the reader refills), and
- * where its annotation ends in the side room. `frame` is the one object pass 2 prints from.
- */
-class FrameWindow {
-  count = 0;
-  sideLen = 0;
-  readonly ends = new Int32Array(WINDOW);
-  private readonly data: Uint8Array[] = new Array<Uint8Array>(WINDOW).fill(new Uint8Array(0));
-  private readonly ints = new Int32Array(WINDOW * 2); // offset, caplen (within a chunk)
-  // wirelen, tsSec, tsNsec, linktype, ifIndex, number, fileOffset (u32 fields and doubles)
-  private readonly nums = new Float64Array(WINDOW * 7);
-  readonly frame: Frame = newFrame();
-
-  keep(i: number, f: Frame): void {
-    this.data[i] = f.data;
-    const a = i * 2;
-    const ints = this.ints;
-    ints[a] = f.offset; ints[a + 1] = f.caplen;
-    const b = i * 7;
-    const nums = this.nums;
-    nums[b] = f.wirelen; nums[b + 1] = f.tsSec; nums[b + 2] = f.tsNsec; nums[b + 3] = f.linktype;
-    nums[b + 4] = f.ifIndex; nums[b + 5] = f.number; nums[b + 6] = f.fileOffset;
-  }
-
-  restore(i: number): void {
-    const f = this.frame;
-    f.data = this.data[i];
-    const a = i * 2;
-    const ints = this.ints;
-    f.offset = ints[a]; f.caplen = ints[a + 1];
-    const b = i * 7;
-    const nums = this.nums;
-    f.wirelen = nums[b]; f.tsSec = nums[b + 1]; f.tsNsec = nums[b + 2]; f.linktype = nums[b + 3];
-    f.ifIndex = nums[b + 4]; f.number = nums[b + 5]; f.fileOffset = nums[b + 6];
-  }
-}
 
 /** Whether `path` names a regular file (not standard input, a FIFO, a directory or nothing). */
 export function isRegularFile(path: string): boolean {
