@@ -306,9 +306,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           progress,
           beforeRefill,
           chunkSize,
-          onOpen: (path: string, info: CaptureInfo) => {
+          onOpen: (path: string, info: CaptureInfo, packets: boolean) => {
             // tcpdump -V's line for each file as it opens it; here as each file joins the merge
             if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
+            if (!packets) return; // the written file's header comes from a file with packets
             if (!headerSeen) {
               // the first file's reading of the seconds, as one -r of it would (a set whose files
               // differ in byte order and pass 2^31 seconds has no one libpcap reading)

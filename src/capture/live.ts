@@ -27,6 +27,7 @@
  */
 import { endianness } from 'node:os';
 import { TcpscopeError } from '../errors.js';
+import { count } from '../print/count.js';
 import { type Frame, newFrame } from './frame.js';
 import { type BindingSession, type BindingStats, type PcapBinding, loadPcapBinding } from './live-binding.js';
 import { describeDevices, formatInterfaceList } from './live-devices.js';
@@ -97,10 +98,6 @@ export function listeningLine(device: string, linktype: number, snaplen: number)
   return `listening on ${device}, ${describeLinktype(linktype)}, snapshot length ${snaplen} bytes`;
 }
 
-function plural(n: number): string {
-  return n === 1 ? '' : 's';
-}
-
 /**
  * tcpdump's counters. At the end of a capture (`final`), one per line:
  *     3 packets captured / 8 packets received by filter / 0 packets dropped by kernel
@@ -110,10 +107,10 @@ function plural(n: number): string {
 export function formatStats(s: LiveStats, final: boolean, program = 'tcpscope'): string {
   const sep = final ? '\n' : ', ';
   let out = final ? '' : `${program}: `;
-  out += `${s.captured} packet${plural(s.captured)} captured${sep}`;
-  out += `${s.received} packet${plural(s.received)} received by filter${sep}`;
-  out += `${s.dropped} packet${plural(s.dropped)} dropped by kernel`;
-  if (s.ifDropped !== 0) out += `${sep}${s.ifDropped} packet${plural(s.ifDropped)} dropped by interface`;
+  out += `${count(s.captured, 'packet')} captured${sep}`;
+  out += `${count(s.received, 'packet')} received by filter${sep}`;
+  out += `${count(s.dropped, 'packet')} dropped by kernel`;
+  if (s.ifDropped !== 0) out += `${sep}${count(s.ifDropped, 'packet')} dropped by interface`;
   return out + '\n';
 }
 

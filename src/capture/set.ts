@@ -26,8 +26,11 @@ export interface CaptureSetOptions {
   chunkSize?: number;
   /** bytes read so far over all files, and their total size when known */
   progress?: ProgressCallback;
-  /** called with each file's header information as the merge opens it */
-  onOpen?: (path: string, info: CaptureInfo) => void;
+  /**
+   * called with each file's header information as the merge opens it; a file without packets
+   * (`packets` false) has no place in time: it is announced after the merge, in list order
+   */
+  onOpen?: (path: string, info: CaptureInfo, packets: boolean) => void;
   /** the frames delivered so far are about to become invalid (any file's buffer is refilled) */
   beforeRefill?: () => void;
 }
@@ -137,7 +140,7 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
           m.reader = new CaptureReader(openSource(m.file.path, m.file.path, pool), m.file.path, { chunkSize, progress: report, beforeRefill: opts.beforeRefill });
           if ((await advance(m.reader)) !== FRAME) { finish(m); continue; } // emptied since the probe
         }
-        opts.onOpen?.(m.file.path, m.reader.info);
+        opts.onOpen?.(m.file.path, m.reader.info, true);
         m.sec = m.reader.frame.tsSec;
         m.nsec = m.reader.frame.tsNsec;
         heapPush(heap, m);
@@ -162,6 +165,8 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
       }
     }
     for (const m of members) if (m.reader !== null) finish(m);
+    // tcpdump -V opens (and announces) a file that has a header but no packets too
+    if (!stopped) for (const m of members) if (m.file.first === null && m.file.info !== null) opts.onOpen?.(m.file.path, m.file.info, false);
     return { frames, bytes, stopped, files };
   } finally {
     for (const m of members) m.reader?.close();

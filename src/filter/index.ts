@@ -82,7 +82,7 @@ class CompiledFilter implements Filter {
     if (p !== undefined) return p;
     const model = linkModel(linktype);
     if (model === null) {
-      p = unsupportedError(`filters on link type ${linktype} (tcpscope filters Ethernet, Linux cooked v1/v2, BSD loopback and raw IP captures)`, this.expression, null);
+      p = unsupportedError(`filters on link type ${linktype} (tcpscope filters Ethernet, Linux cooked v1/v2, BSD loopback, raw IP, PPP, PPPoE, Cisco HDLC, Frame Relay, ARCNET, LLC-encapsulated ATM and Juniper Ethernet captures)`, this.expression, null);
       this.linkSpecific.add(linktype);
     } else {
       try {

@@ -6,7 +6,11 @@
  */
 import { type Bool, FALSE, FAMILY, TRUE, alu, and, at, cmp, k, not, or } from './ir.js';
 
-export type LinkKind = 'ether' | 'sll' | 'sll2' | 'null' | 'loop' | 'raw' | 'ipv4' | 'ipv6';
+export type LinkKind =
+  | 'ether' | 'sll' | 'sll2' | 'null' | 'loop' | 'raw' | 'ipv4' | 'ipv6'
+  | 'ppp' | 'chdlc' | 'frelay' | 'arcnet' | 'atm' | 'juniper'
+  /** libpcap compiles no link-layer protocol test for it (`ip`, `tcp`, `host` are refused) */
+  | 'unfiltered';
 
 export interface LinkModel {
   linktype: number;
@@ -17,6 +21,8 @@ export interface LinkModel {
   offLinktype: number;
   /** offset of the network-layer header (before any `vlan`) */
   offLinkpl: number;
+  /** for kind 'unfiltered': libpcap's refusal of any protocol test on it */
+  refusal?: string;
 }
 
 const MODELS: Record<number, Omit<LinkModel, 'linktype'>> = {
@@ -31,6 +37,28 @@ const MODELS: Record<number, Omit<LinkModel, 'linktype'>> = {
   228: { kind: 'ipv4', name: 'Raw IPv4', offLinktype: -1, offLinkpl: 0 },
   229: { kind: 'ipv6', name: 'Raw IPv6', offLinktype: -1, offLinkpl: 0 },
   276: { kind: 'sll2', name: 'Linux cooked v2', offLinktype: 0, offLinkpl: 20 },
+  // The offsets below are libpcap 1.10's (gencode.c init_linktype), checked against the
+  // programs tcpdump 4.99.3 -d compiles for each link type.
+  // PPP: address, control, then the 2-byte PPP protocol
+  9: { kind: 'ppp', name: 'PPP', offLinktype: 2, offLinkpl: 4 },
+  50: { kind: 'ppp', name: 'PPP over serial', offLinktype: 2, offLinkpl: 4 },
+  // PPPoE session header (6 bytes), then the PPP protocol
+  51: { kind: 'ppp', name: 'PPPoE', offLinktype: 6, offLinkpl: 8 },
+  // Cisco HDLC: address, control, then an EtherType
+  104: { kind: 'chdlc', name: 'Cisco HDLC', offLinktype: 2, offLinkpl: 4 },
+  // Frame Relay: libpcap tests the 2 bytes after the 2-byte DLCI (control + NLPID) but loads
+  // the network layer from offset 0 (its off_nl for Frame Relay), so `tcp`/`host` read the
+  // Q.922 header as if it were IP; tcpscope does the same to match the same packets
+  107: { kind: 'frelay', name: 'Frame Relay', offLinktype: -1, offLinkpl: 0 },
+  // ARCNET: a 1-byte protocol ID after the addresses (and the Linux header's offset field)
+  7: { kind: 'arcnet', name: 'BSD ARCNET', offLinktype: 2, offLinkpl: 6 },
+  129: { kind: 'arcnet', name: 'Linux ARCNET', offLinktype: 4, offLinkpl: 8 },
+  // RFC 1483 LLC/SNAP: the EtherType at the end of the 8-byte SNAP header
+  100: { kind: 'atm', name: 'RFC 1483 LLC-encapsulated ATM', offLinktype: 6, offLinkpl: 8 },
+  // Juniper: every protocol test is the 'MGC' magic; the payload at a fixed 32 bytes
+  178: { kind: 'juniper', name: 'Juniper Ethernet', offLinktype: -1, offLinkpl: 32 },
+  182: { kind: 'unfiltered', name: 'FRF.16 Frame Relay', offLinktype: -1, offLinkpl: 0, refusal: 'Multi-link Frame Relay link-layer type filtering not implemented' },
+  242: { kind: 'unfiltered', name: 'RFC 4391 IP-over-Infiniband', offLinktype: -1, offLinkpl: 0, refusal: 'RFC 4391 IP-over-Infiniband link-layer type filtering not implemented' },
 };
 
 export function linkModel(linktype: number): LinkModel | null {
@@ -50,6 +78,21 @@ const LLC_BOTH_SAPS = new Set([0xfe, 0x06, 0xf0]);
 /** BSD loopback AF_INET6 values: NetBSD/OpenBSD, FreeBSD, macOS (libpcap tests these three) */
 const BSD_AF_INET6 = [24, 28, 30];
 const AF_INET = 2;
+
+/** libpcap's ethertype_to_ppptype: the PPP protocol numbers it substitutes (others unchanged). */
+const PPP_PROTO_FOR = new Map<number, number>([
+  [ETHERTYPE_IP, 0x21], [ETHERTYPE_IPV6, 0x57], [0x6003, 0x27] /* DECnet */, [0x809b, 0x29] /* AppleTalk */,
+  [0x0600, 0x25] /* XNS */, [0xfe, 0x23] /* OSI */, [0x42, 0x31] /* 802.1D bridging */, [0xe0, 0x2b] /* IPX */,
+]);
+/** ARCNET protocol IDs libpcap accepts for each EtherType (the RFC 1201 one, then the RFC 1051 one) */
+const ARCNET_TYPES = new Map<number, number[]>([
+  [ETHERTYPE_IP, [0xd4, 0xf0]], [ETHERTYPE_IPV6, [0xc4]], [ETHERTYPE_ARP, [0xd5, 0xf1]],
+  [ETHERTYPE_REVARP, [0xd6]], [0x809b, [0xdd]],
+]);
+/** Juniper's capture header starts with 'MGC' */
+const JUNIPER_MAGIC = 0x4d474300;
+/** Frame Relay NLPIDs libpcap tests for OSI (CLNP, ES-IS, IS-IS), after the 0x03 control byte */
+const FR_OSI = [0x0381, 0x0382, 0x0383];
 
 /** Protocol values whose libpcap test tcpscope does not reproduce (AppleTalk's SNAP forms, IPX). */
 export function unsupportedLinkProto(v: number): string | null {
@@ -104,6 +147,38 @@ export function linktypeTest(m: LinkModel, v: number, offLinktype: number, offLi
       if (v === ETHERTYPE_IPV6) return cmp('eq', version, k(0x60));
       return FALSE;
     }
+    case 'ppp':
+      return cmp('eq', at(offLinktype, 2), k(PPP_PROTO_FOR.get(v) ?? v));
+    case 'chdlc':
+      // the OSI SAP is written twice, as in an LLC header
+      return cmp('eq', at(offLinktype, 2), k(v === 0xfe ? 0xfefe : v));
+    case 'frelay': {
+      const nlpid = at(2, 2);
+      if (v === ETHERTYPE_IP) return cmp('eq', nlpid, k(0x03cc));
+      if (v === ETHERTYPE_IPV6) return cmp('eq', nlpid, k(0x038e));
+      if (v === 0xfe) return or(cmp('eq', nlpid, k(FR_OSI[0])), or(cmp('eq', nlpid, k(FR_OSI[1])), cmp('eq', nlpid, k(FR_OSI[2]))));
+      return FALSE;
+    }
+    case 'arcnet': {
+      const ids = ARCNET_TYPES.get(v);
+      if (ids === undefined) return FALSE;
+      const id = at(offLinktype, 1);
+      return ids.length === 1 ? cmp('eq', id, k(ids[0])) : or(cmp('eq', id, k(ids[0])), cmp('eq', id, k(ids[1])));
+    }
+    case 'atm':
+      // LLC-encapsulated: an LLC SAP is tested on the LLC header itself, an EtherType on SNAP's
+      if (v <= ETHERMTU) {
+        if (LLC_BOTH_SAPS.has(v)) return cmp('eq', at(offLinktype - 6, 2), k((v << 8) | v));
+        return cmp('eq', at(offLinktype - 6, 1), k(v));
+      }
+      // AppleTalk is known by its whole SNAP header (OUI 08:00:07), the rest by the type alone
+      if (v === 0x809b) return and(cmp('eq', at(offLinktype - 2, 4), k(0x0007809b)), cmp('eq', at(offLinktype - 6, 4), k(0xaaaa0308)));
+      return cmp('eq', at(offLinktype, 2), k(v));
+    case 'juniper':
+      // libpcap does not look into Juniper's encapsulations: any protocol is "the magic is there"
+      return cmp('eq', alu('&', at(0, 4), k(0xffffff00)), k(JUNIPER_MAGIC));
+    case 'unfiltered':
+      return FALSE; // refused before this (Lowering.linktype)
     case 'ipv4':
       return v === ETHERTYPE_IP ? TRUE : FALSE;
     case 'ipv6':

@@ -28,7 +28,7 @@ import type { Packet } from '../decode/packet.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
 import { tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
-import { FlowView } from './flow.js';
+import { FlowView, timeBetween } from './flow.js';
 import { PacketResult } from './result.js';
 import { seqDiff, seqGT, seqInWindow, seqLE, seqLT } from './seq.js';
 import { EndpointEvent, isSynchronized, TcpState, transition } from './states.js';
@@ -714,11 +714,16 @@ export class Tracker {
     return true;
   }
 
-  /** Wireshark's out-of-order threshold: the handshake RTT, or 3 ms when unknown. */
+  /**
+   * Wireshark's out-of-order threshold: the handshake RTT, or 3 ms when unknown — also when the
+   * capture clock stepped back during the handshake (timeBetween says -1), where the difference
+   * would be negative and no segment could ever be out of order.
+   */
   private oooThreshold(c: number): number {
     const f64 = this.table.f64;
     const d = c * ROW_D;
-    return f64[d + D.EST_T] > 0 && f64[d + D.SYN_T] > 0 ? f64[d + D.EST_T] - f64[d + D.SYN_T] : OOO_DEFAULT_THRESHOLD;
+    const rtt = timeBetween(f64[d + D.SYN_T], f64[d + D.EST_T]);
+    return rtt >= 0 ? rtt : OOO_DEFAULT_THRESHOLD;
   }
 
   /** A retransmitted SYN / SYN-ACK: note its interval since the previous one. */

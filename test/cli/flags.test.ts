@@ -250,5 +250,25 @@ describe('tcpdump options and their long names', () => {
     expect(r.stdout).toBe(tcpscope(['-n', '--plain', '-r', F, '-r', G]).stdout);
   });
 
+  test('-V list with a header-only file_its reading line, the written header from a file with packets', () => {
+    // a classic pcap header and nothing else: BSD loopback, snap length 100
+    const hdr = Buffer.alloc(24);
+    hdr.writeUInt32LE(0xa1b2c3d4, 0); hdr.writeUInt16LE(2, 4); hdr.writeUInt16LE(4, 6);
+    hdr.writeUInt32LE(100, 16); hdr.writeUInt32LE(0, 20);
+    const none = join(tmp, 'header-only.pcap');
+    writeFileSync(none, hdr);
+    const list = join(tmp, 'list-header-only.txt');
+    writeFileSync(list, `${none}\n${F}\n`);
+    const out = join(tmp, 'from-list.pcap');
+    const r = tcpscope(['-n', '--plain', '-V', list, '-w', out]);
+    expect(r.status).toBe(0);
+    // tcpdump -V opens every file and says so, packets or not
+    expect(r.stderr).toContain(`reading from file ${none}, link-type NULL (BSD loopback), snapshot length 100\n`);
+    expect(r.stderr).toContain(`reading from file ${F}, `);
+    const alone = join(tmp, 'from-one.pcap');
+    expect(tcpscope(['-n', '--plain', '-r', F, '-w', alone]).status).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(alone))).toBe(true);
+  });
+
   test('-V with -r_usage error', () => usageError(['-V', F, '-r', F], /-V and -r are mutually exclusive/));
 });

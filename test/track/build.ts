@@ -234,11 +234,15 @@ export interface Tracked {
  * finish it; `onPacket` sees each packet's result.
  */
 /** Track `frames` in time order, then end the run (`finishReason`: how the tracker ends what is left). */
+/**
+ * `order`: 'time' sorts the frames by time stamp first; 'given' feeds them as built, the way a
+ * capture whose clock steps back delivers them.
+ */
 export function feed(frames: BuiltFrame[], tracker: Tracker, onPacket?: (r: PacketResult, number: number) => void,
-  finishReason?: Parameters<Tracker['finish']>[0]): void {
+  finishReason?: Parameters<Tracker['finish']>[0], order: 'time' | 'given' = 'time'): void {
   const pkt = new Packet();
   const frame: Frame = newFrame();
-  const sorted = frames.slice().sort((a, b) => a.t - b.t);
+  const sorted = order === 'given' ? frames : frames.slice().sort((a, b) => a.t - b.t);
   sorted.forEach((b, i) => {
     frame.data = b.bytes;
     frame.offset = 0;
@@ -255,7 +259,7 @@ export function feed(frames: BuiltFrame[], tracker: Tracker, onPacket?: (r: Pack
   tracker.finish(finishReason);
 }
 
-export function track(frames: BuiltFrame[], opts: TrackerOptions = {}): Tracked {
+export function track(frames: BuiltFrame[], opts: TrackerOptions = {}, order: 'time' | 'given' = 'time'): Tracked {
   const flows: FlowRecord[] = [];
   const tracker = new Tracker({ ...opts, onFlowEnd: (f) => flows.push(f.toRecord()) });
   const packets: PacketView[] = [];
@@ -263,7 +267,7 @@ export function track(frames: BuiltFrame[], opts: TrackerOptions = {}): Tracked 
     const events: string[] = [];
     for (let k = 0; k < r.eventCount; k++) events.push(EVENT_NAMES[r.events[k]]);
     packets.push({ number, fromClient: r.fromClient, events, client: STATE_NAMES[r.clientAfter], server: STATE_NAMES[r.serverAfter] });
-  });
+  }, undefined, order);
   return { flows, packets, tracker };
 }
 

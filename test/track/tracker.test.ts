@@ -188,6 +188,20 @@ describe('ESTABLISHED', () => {
     expect(flows[0].anomalies).toEqual(['out-of-order']);
   });
 
+  test('ESTABLISHED_swappedSegmentsAfterClockStepBack_outOfOrder', () => {
+    // the handshake's last ACK is stamped 10 s before the SYN (the capture clock stepped back):
+    // the handshake RTT is unknown, so the threshold is Wireshark's 3 ms default, not -10 s
+    const c = new Conversation().handshake();
+    c.frames[2].t -= 10;
+    c.t -= 10;
+    const b = c.nxt.c;
+    c.send('c', ACK | PSH, { data: 500, seq: b + 500 }).send('c', ACK, { data: 500, seq: b, dt: 0.00001 });
+    const { packets, flows } = track(c.frames, {}, 'given');
+    expect(packets[3].events).toEqual(['previous-segment-lost']);
+    expect(packets[4].events).toEqual(['out-of-order']);
+    expect(flows[0].anomalies).toEqual(['out-of-order']);
+  });
+
   test('ESTABLISHED_ackBeyondCapture_ackUnseen', () => {
     const c = new Conversation().handshake().data('c', 10);
     c.nxt.s += 1460; // a server segment the capture missed
