@@ -175,8 +175,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       if (filter !== null && !filter.matches(frame)) return true;
       if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
       if (!printing) return ++seen < limit;
-      // the decoded view feeds the tracker (and the JSON writer); without one (--plain) the
-      // tcpdump printer decodes a frame only if its full path prints it (the fast path reads bytes)
+      // the decoded view feeds the tracker (and the JSON writer); the tcpdump printer reads the
+      // frame's bytes itself, so --plain decodes nothing
       if (tracker !== null) {
         if (linkGuard !== null) linkGuard.check(frame);
         decodePacket(frame, pkt);
@@ -184,7 +184,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       const tracked = tracker !== null ? tracker.track(pkt) : null;
       if (json !== null) json.packet(frame, pkt, tracked);
       else if (printer !== null) {
-        printer.print(frame, pkt, tracker !== null);
+        printer.print(frame);
         if (annotator !== null && tracked !== null) annotator.annotate(tracked, pkt);
       }
       // -l: each packet's lines out at once (tcpdump's line-buffered stdout), for `| grep`
@@ -217,7 +217,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
         printWindow();
         decodePacket(frame, pkt);
         const r = tracker!.track(pkt);
-        printer!.print(frame, pkt, true);
+        printer!.print(frame);
         annotator!.annotate(r, pkt);
         return ++seen < limit;
       }
@@ -245,8 +245,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
     let start = 0;
     for (let i = 0; i < n; i++) {
       w.restore(i);
-      // pkt is free: the printer decodes the frame itself when its fast path cannot print it
-      printer!.print(frame, pkt, false);
+      printer!.print(frame);
       const end = w.ends[i];
       if (end !== start) { out.putSide(start, end); start = end; }
     }
