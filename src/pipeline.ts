@@ -170,10 +170,19 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   let stopRequested = false;
   // --json is connection records: a link type the decoders do not know is an error, not silence
   const linkGuard = json !== null ? new LinkTypeGuard(opts.read === '-' ? 'standard input' : opts.read) : null;
+  /**
+   * What every frame meets first, on either path: a stop asked for, the filter, the -w file.
+   * ADMITTED, or what the frame callback returns at once (SKIPPED: read on; STOPPED: stop).
+   */
+  const admit = (frame: Frame): number => {
+    if (stopRequested) return STOPPED;
+    if (filter !== null && !filter.matches(frame)) return SKIPPED;
+    if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return STOPPED; }
+    return ADMITTED;
+  };
   const onFrame = (frame: Frame): boolean => {
-      if (stopRequested) return false;
-      if (filter !== null && !filter.matches(frame)) return true;
-      if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
+      const admitted = admit(frame);
+      if (admitted !== ADMITTED) return admitted === SKIPPED;
       if (!printing) return ++seen < limit;
       // the decoded view feeds the tracker (and the JSON writer); the tcpdump printer reads the
       // frame's bytes itself, so --plain decodes nothing
@@ -207,9 +216,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   // a window is printed early when its annotations leave less than one line's room
   const sideFull = SIDE_ROOM - (annotateMod !== null ? annotateMod.LINE_ROOM : 0);
   const onFrameWindowed = (frame: Frame): boolean => {
-    if (stopRequested) return false;
-    if (filter !== null && !filter.matches(frame)) return true;
-    if (writer !== null && !writer.write(frame)) { fileLimitReached = true; return false; }
+    const admitted = admit(frame);
+    if (admitted !== ADMITTED) return admitted === SKIPPED;
     if (frame.linktype !== printableLinktype) {
       if (!printer!.printsLinkType(frame.linktype)) {
         // the printer stops the run at this frame (or prints its bad header): the per-frame
@@ -249,6 +257,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       const end = w.ends[i];
       if (end !== start) { out.putSide(start, end); start = end; }
     }
+    w.release(n);
   };
   // (one path per run: the call below always meets the same function)
   const handleFrame = win !== null ? onFrameWindowed : onFrame;
@@ -369,6 +378,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   return status;
 }
 
+/** admit()'s answers */
+const ADMITTED = 0;
+const SKIPPED = 1;
+const STOPPED = 2;
 /** Frames tracked before their lines are printed (annotated output; see onFrameWindowed). */
 const WINDOW = 64;
 /** Bytes of annotations a window may hold: it is printed early when less than a line's room is left. */
