@@ -1,6 +1,6 @@
 /**
  * Annotated output from files is made in windows of frames (src/pipeline.ts: track and annotate
- * up to 64 frames, then print their tcpdump lines, each followed by its annotation). These tests
+ * up to 256 frames, then print their tcpdump lines, each followed by its annotation). These tests
  * hold it to the per-frame path, which `-l` keeps (each packet's lines out at once): same bytes
  * in the same order, whatever the read's chunk size, however the read ends.
  */
