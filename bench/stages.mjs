@@ -64,16 +64,16 @@ const STAGES = {
     const t = new Tracker({ onFlowEnd: (fl) => j.flow(fl) });
     return [(f) => { decodePacket(f, p); j.packet(f, p, t.track(p)); }, () => { t.finish(); j.summary(t, { packets: 0 }); o.flush(); }];
   },
-  print: () => { const p = new Packet(); const o = new Output(devnull); const pr = printer(o); return [(f) => { decodePacket(f, p); pr.print(f, p); }, () => o.flush()]; },
-  plain: () => { const p = new Packet(); const o = new Output(devnull); const pr = printer(o); return [(f) => { pr.print(f, p, false); }, () => o.flush()]; },
+  print: () => { const p = new Packet(); const o = new Output(devnull); const pr = printer(o); return [(f) => { decodePacket(f, p); pr.print(f); }, () => o.flush()]; },
+  plain: () => { const o = new Output(devnull); const pr = printer(o); return [(f) => { pr.print(f); }, () => o.flush()]; },
   printtrack: () => {
     const p = new Packet(); const o = new Output(devnull); const pr = printer(o); const t = new Tracker({});
-    return [(f) => { decodePacket(f, p); t.track(p); pr.print(f, p); }, () => { t.finish(); o.flush(); }];
+    return [(f) => { decodePacket(f, p); t.track(p); pr.print(f); }, () => { t.finish(); o.flush(); }];
   },
   annotate: () => {
     const p = new Packet(); const o = new Output(devnull); const pr = printer(o); const t = new Tracker({});
     const a = new Annotator(o, t, makeChalk(0));
-    return [(f) => { decodePacket(f, p); const r = t.track(p); pr.print(f, p); a.annotate(r, p); }, () => { t.finish(); o.flush(); }];
+    return [(f) => { decodePacket(f, p); const r = t.track(p); pr.print(f); a.annotate(r, p); }, () => { t.finish(); o.flush(); }];
   },
   window: () => {
     // the pipeline's own FrameWindow, at any size (the pipeline's is 64)
@@ -86,7 +86,7 @@ const STAGES = {
       let start = 0;
       for (let i = 0; i < n; i++) {
         w.restore(i);
-        pr.print(w.frame, p, false);
+        pr.print(w.frame);
         const end = w.ends[i];
         if (end !== start) { o.putSide(start, end); start = end; }
       }

@@ -5,6 +5,8 @@
  */
 import { type Frame, newFrame } from './frame.js';
 
+const NO_DATA = new Uint8Array(0);
+
 /**
  * The frames of one window, kept past their callback: each frame's fields in preallocated
  * arrays (its bytes stay a view of the reader's chunk, valid until the reader refills), and
@@ -24,7 +26,7 @@ export class FrameWindow {
 
   constructor(readonly size: number) {
     this.ends = new Int32Array(size);
-    this.data = new Array<Uint8Array>(size).fill(new Uint8Array(0));
+    this.data = new Array<Uint8Array>(size).fill(NO_DATA);
     this.ints = new Int32Array(size * 2);
     this.nums = new Float64Array(size * 7);
   }
@@ -50,5 +52,16 @@ export class FrameWindow {
     const nums = this.nums;
     f.wirelen = nums[b]; f.tsSec = nums[b + 1]; f.tsNsec = nums[b + 2]; f.linktype = nums[b + 3];
     f.ifIndex = nums[b + 4]; f.number = nums[b + 5]; f.fileOffset = nums[b + 6];
+  }
+
+  /**
+   * Drop the first `n` frames' references to the reader's chunks once they are printed: a
+   * window keeps a chunk alive otherwise, up to `size` old chunks of 1 MiB after a read of many
+   * small files, and the frame printed last keeps the last one.
+   */
+  release(n: number): void {
+    const data = this.data;
+    for (let i = 0; i < n; i++) data[i] = NO_DATA;
+    this.frame.data = NO_DATA;
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Annotated output from files is made in windows of frames (src/pipeline.ts: track and annotate
- * up to 64 frames, then print their tcpdump lines, each followed by its annotation). These tests
+ * up to 256 frames, then print their tcpdump lines, each followed by its annotation). These tests
  * hold it to the per-frame path, which `-l` keeps (each packet's lines out at once): same bytes
  * in the same order, whatever the read's chunk size, however the read ends.
  */
@@ -8,7 +8,8 @@ import { readdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync, copyFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { REAL, SCEN, tcpscope } from './helpers.js';
+import { spawn } from 'node:child_process';
+import { CLI, REAL, SCEN, tcpscope } from './helpers.js';
 
 const captures = [
   ...readdirSync(SCEN).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(SCEN, f)),
@@ -125,4 +126,43 @@ describe('annotated output in windows', () => {
     expect(fromPipe.stdout).toBe(fromFile.stdout);
     expect(fromPipe.status).toBe(0);
   });
+
+  test('paused_standard_input_whole_packets_while_waiting_equals_per_frame', async () => {
+    // `tcpdump -U -w - | tcpscope -r -`: the capture comes in pieces (records cut anywhere)
+    // with pauses longer than the idle flush (100 ms). While the input waits, what is out must
+    // be whole packets, each with its annotation (the window is printed before the read waits,
+    // never a line whose annotation is still in the side room), and the whole run must be the
+    // per-frame path's bytes.
+    const bytes = readFileSync(ZERO_WINDOW);
+    const perFrame = tcpscope(['-l', '-n', '-r', ZERO_WINDOW]);
+    expect(perFrame.status).toBe(0);
+    const child = spawn(process.execPath, [CLI, '-n', '-r', '-'], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', FORCE_COLOR: undefined } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+    const seenWhilePaused: string[] = [];
+    const cuts = [30, 5000, 5001, 17_333, 40_000, 71_111, bytes.length];
+    let from = 0;
+    for (const to of cuts) {
+      child.stdin.write(bytes.subarray(from, Math.min(to, bytes.length)));
+      from = Math.min(to, bytes.length);
+      await sleep(400);
+      seenWhilePaused.push(stdout);
+    }
+    child.stdin.end();
+    const status = await exited;
+    expect({ stdout, status }).toEqual({ stdout: perFrame.stdout, status: 0 });
+    expect(stderr).toBe(perFrame.stderr.replace(/reading from file \S+,/, 'reading from file -,'));
+    // lines came out during the pauses, and each time up to a packet's end with its annotation
+    expect(seenWhilePaused.filter((s) => s.length > 0).length).toBeGreaterThan(3);
+    for (const seen of seenWhilePaused) {
+      expect(perFrame.stdout.startsWith(seen)).toBe(true);
+      if (seen === '') continue;
+      expect(seen.endsWith('\n')).toBe(true);
+      expect(perFrame.stdout.slice(seen.length).startsWith('    #')).toBe(false);
+    }
+  }, 30_000);
 });

@@ -14,7 +14,6 @@
  * differ in what tcpdump does next (after a longjmp the hex dump includes the link header).
  */
 import type { Frame } from '../../capture/frame.js';
-import type { Packet } from '../../decode/packet.js';
 import type { TcpdumpSeqTable } from '../../track/tcpdump-seq.js';
 import type { PrintOptions } from '../options.js';
 import { hexAndAscii, hexOnly } from './hexdump.js';
@@ -40,8 +39,6 @@ export class PrintContext {
 
   // ---- the frame -----------------------------------------------------------------------------
   frame!: Frame;
-  /** decoded view of the frame (src/decode), for printers that can use it */
-  pkt!: Packet;
   /** bytes of the frame (a view shared with the reader: never keep it) */
   d: Uint8Array = new Uint8Array(0);
   /** index in `d` of the first captured byte */
@@ -76,9 +73,8 @@ export class PrintContext {
   }
 
   /** Point the context at a new frame. */
-  begin(frame: Frame, pkt: Packet): void {
+  begin(frame: Frame): void {
     this.frame = frame;
-    this.pkt = pkt;
     this.d = frame.data;
     this.start = frame.offset;
     this.snapend = frame.offset + frame.caplen;

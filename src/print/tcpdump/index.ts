@@ -33,8 +33,6 @@
  */
 import './protocols.js';
 import type { Frame } from '../../capture/frame.js';
-import { decodePacket } from '../../decode/index.js';
-import type { Packet } from '../../decode/packet.js';
 import { TcpscopeError } from '../../errors.js';
 import { TcpdumpSeqTable } from '../../track/tcpdump-seq.js';
 import type { PrintOptions } from '../options.js';
@@ -83,15 +81,14 @@ export class TcpdumpPrinter {
   }
 
   /**
-   * Print one frame (its decoded view `pkt` is passed along for printers that can use it): the
-   * common TCP line as bytes straight into the output when fast.ts takes it, else `format`'s text.
-   * `decoded` false: `pkt` does not hold this frame yet (--plain decodes nothing it need not);
-   * it is decoded here if the full printer is to print the frame.
+   * Print one frame: the common TCP line as bytes straight into the output when fast.ts takes
+   * it, else `format`'s text. Both read the frame's bytes with tcpdump's own checks; neither
+   * needs src/decode's view of it, so a caller that has not decoded the frame (--plain, the
+   * annotated window's second pass) does not decode it for the printer.
    */
-  print(frame: Frame, pkt: Packet, decoded = true): void {
+  print(frame: Frame): void {
     if (this.fast !== null && this.fast.print(frame)) return;
-    if (!decoded) decodePacket(frame, pkt);
-    this.out.write(this.format(frame, pkt));
+    this.out.write(this.format(frame));
   }
 
   /**
@@ -104,7 +101,7 @@ export class TcpdumpPrinter {
   }
 
   /** The text tcpdump prints for one frame, newline included. */
-  format(frame: Frame, pkt: Packet): string {
+  format(frame: Frame): string {
     const ctx = this.ctx;
     let head = '';
     if (this.opts.packetNumbers) head = pad5(frame.number) + '  ';
@@ -119,7 +116,7 @@ export class TcpdumpPrinter {
         `packet ${frame.number} has link type ${frame.linktype}, which neither tcpscope nor tcpdump can decode`,
         { file: this.sourceName, offset: frame.fileOffset });
     }
-    ctx.begin(frame, pkt);
+    ctx.begin(frame);
     ctx.s = head + this.time.format(frame.tsSec, frame.tsNsec);
     if (printer === undefined) {
       // a link type libpcap knows but no printer decodes: tcpdump's unsupported_if_print
