@@ -56,6 +56,16 @@ describe('--version and --help', () => {
 });
 
 describe('tcpdump flags', () => {
+  test('-# with a filter_numbers the packets the filter passed_1 to N, not their place in the file', () => {
+    // tcpdump counts the packets its callback is handed: close-4way's server packets are file
+    // packets 2, 5, 6, … and tcpdump numbers them 1, 2, 3, …
+    const filter = 'src host 10.0.0.2';
+    const lines = tcpscope(['--plain', '-n', '-r', F, filter]).stdout.split('\n').filter(Boolean);
+    const numbered = tcpscope(['--plain', '-n', '-#', '-r', F, filter]).stdout.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(numbered).toEqual(lines.map((l, i) => `${String(i + 1).padStart(5)}  ${l}`));
+  });
+
   test('-nSvvt combined_same output as -n -S -v -v -t', () => {
     const a = tcpscope(['-nSvvt', '-r', F, '--plain']);
     const b = tcpscope(['-n', '-S', '-v', '-v', '-t', '-r', F, '--plain']);

@@ -62,6 +62,12 @@ export class TcpdumpPrinter {
   private readonly sourceName: string | undefined;
   /** the byte-writing path for ordinary Ethernet/IPv4/TCP lines (fast.ts), when the flags allow it */
   private readonly fast: FastLinePrinter | null;
+  /**
+   * `-#`'s number: tcpdump counts the packets its callback is handed, which are the ones the
+   * filter passed, not their place in the file (packet 5 of a file is 2 when the filter let
+   * through only two before it); across several files the count goes on.
+   */
+  private numbered = 0;
   /** packets whose printer threw something other than a truncation */
   printerErrors = 0;
   /** the first such error, with the packet number */
@@ -104,7 +110,7 @@ export class TcpdumpPrinter {
   format(frame: Frame): string {
     const ctx = this.ctx;
     let head = '';
-    if (this.opts.packetNumbers) head = pad5(frame.number) + '  ';
+    if (this.opts.packetNumbers) head = pad5(++this.numbered) + '  ';
     const caplen = frame.caplen;
     const len = frame.wirelen;
     if (caplen === 0 || len === 0 || len < caplen || caplen > MAXIMUM_SNAPLEN || len > MAXIMUM_SNAPLEN) {
