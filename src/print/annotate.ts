@@ -15,7 +15,7 @@ import { type Packet, TCP_ACK, TCP_CWR, TCP_ECE } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
 import { timeBetween } from '../track/flow.js';
 import type { PacketResult } from '../track/result.js';
-import { STATE_NAMES } from '../track/states.js';
+import { STATE_NAMES, TcpState } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
 import type { Tracker } from '../track/tracker.js';
 import { encode, putBytes, putFixed, putLong, putSpaces, putString, putUint } from '../bytes.js';
@@ -109,6 +109,8 @@ export class Annotator {
   private readonly words: Map<number, Words>[];
   /** `; negotiated ...` by a key of the two window scales and the common options */
   private readonly negotiatedBytes = new Map<number, Uint8Array>();
+  /** words for a state change without an event, by side and change (unexplained) */
+  private readonly unexplainedWords = new Map<number, Words>();
   /** the colour codes as text, for words made as text */
   private readonly openText: string[];
   private readonly closeText: string[];
@@ -226,6 +228,12 @@ export class Annotator {
     const clientMoved = r.clientBefore !== r.clientAfter;
     const serverMoved = r.serverBefore !== r.serverAfter;
     if (width === 0 && !clientMoved && !serverMoved) return -1;
+    if (width === 0) {
+      // a state change no step explains: never a line with no words
+      const w = this.unexplained(r);
+      pos = putLong(buf, pos, w.bytes);
+      width = w.width;
+    }
     if (clientMoved || serverMoved) {
       pos = putSpaces(buf, pos, Math.max(2, EVENT_WIDTH - width - tagWidth));
       if (clientMoved) pos = putLong(buf, pos, this.changes[0][r.clientBefore * n + r.clientAfter]);
@@ -319,6 +327,27 @@ export class Annotator {
       default:
         return pos;
     }
+  }
+
+  /**
+   * Words for a state change without an event (cached by side and change). The one case known:
+   * a client ACK of a SYN-ACK that was not captured (a filter such as `src host A` hides the
+   * server's packets, or the capture is asymmetric): the client's state proves the answer.
+   */
+  private unexplained(r: PacketResult): Words {
+    const s = r.fromClient ? 0 : 1;
+    const before = s === 0 ? r.clientBefore : r.serverBefore, after = s === 0 ? r.clientAfter : r.serverAfter;
+    const key = (s * 64 + before) * 64 + after;
+    let w = this.unexplainedWords.get(key);
+    if (w === undefined) {
+      const who = role(s), peer = role(s ^ 1);
+      const text = before === TcpState.SYN_SENT && after === TcpState.ESTABLISHED
+        ? `${who} ACKs a ${peer} SYN-ACK the capture did not show (${peer}'s packets not seen)`
+        : `a state change the captured packets do not explain (the ${peer}'s packets not seen?)`;
+      w = { bytes: encode(this.openText[2] + text + this.closeText[2]), width: text.length };
+      this.unexplainedWords.set(key, w);
+    }
+    return w;
   }
 
   /** `; negotiated wscale 7/7, SACK, TS` once both SYNs are known, as bytes (cached). */

@@ -64,7 +64,7 @@ export class SummaryTable {
     }
     const hs = f.handshake;
     const close = f.close;
-    const notable = (mask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || close === 'half';
+    const notable = (mask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || hs === 'one-sided' || close === 'half';
     if (this.rows.length >= this.maxRows) {
       if (!notable) return;
       // make room for a notable row by dropping the latest ordinary one

@@ -13,7 +13,7 @@ import { B, CF, COUNTER_NAMES, Ctr, D, EF, type FlowTable, H, MAX_INTERVALS, ROW
 import type { Tracker } from './tracker.js';
 import { zeekConnState, zeekHistory } from './zeek.js';
 
-export type Handshake = 'complete' | 'simultaneous' | 'refused' | 'unanswered' | 'no-final-ack' | 'not-seen';
+export type Handshake = 'complete' | 'simultaneous' | 'refused' | 'unanswered' | 'no-final-ack' | 'not-seen' | 'one-sided';
 export type Close = 'fin' | 'half' | 'rst' | 'none';
 export type Role = 'client' | 'server';
 
@@ -308,6 +308,9 @@ export class FlowView {
     if ((cf & CF.SYN_SEEN) === 0) return 'not-seen';
     if ((cf & CF.HANDSHAKE_DONE) !== 0) return 'complete';
     if ((cf & CF.SYNACK_SEEN) !== 0) return 'no-final-ack';
+    // no SYN-ACK seen, yet the client acknowledged the server's SYN: the server answered, its
+    // packets were not captured (a filter such as `src host A`, or an asymmetric capture)
+    if ((this.ep(0) & EF.RCVD_PEER_SYN) !== 0) return 'one-sided';
     return 'unanswered';
   }
 
@@ -484,7 +487,8 @@ export class FlowView {
    */
   private statePiece(): Uint8Array {
     const cf = this.flags, e0 = this.ep(0), e1 = this.ep(1);
-    const hs = cf & (CF.REFUSED | CF.SIMULTANEOUS | CF.SYN_SEEN | CF.HANDSHAKE_DONE | CF.SYNACK_SEEN);
+    // (and whether the client acknowledged the server's SYN: a one-sided handshake)
+    const hs = (cf & (CF.REFUSED | CF.SIMULTANEOUS | CF.SYN_SEEN | CF.HANDSHAKE_DONE | CF.SYNACK_SEEN)) + ((e0 & EF.RCVD_PEER_SYN) !== 0 ? 64 : 0);
     const cl = (cf & (CF.RESET | CF.RESET_BY_SERVER | CF.SERVER_CLOSED_FIRST)) >>> 6;
     const fin = ((e0 & EF.FIN_SENT) !== 0 ? 1 : 0) | ((e1 & EF.FIN_SENT) !== 0 ? 2 : 0);
     const cs = this.connState;
