@@ -366,7 +366,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       if (!readFailed || framesRead > 0) {
         if (json !== null) json.summary(tracker, { packets: seen });
         // on a terminal the table is narrowed to its width; in a pipe or a file it is whole
-        if (summary !== null) summary.print(out, tracker, process.stdout.isTTY === true ? process.stdout.columns : undefined);
+        if (summary !== null) summary.print(out, tracker, process.stdout.isTTY === true ? process.stdout.columns : undefined, seen >= limit ? seen : undefined);
       }
     }
     if (opts.countOnly === true && (!readFailed || framesRead > 0)) out.write(`${seen} packet${seen === 1 ? '' : 's'}\n`);

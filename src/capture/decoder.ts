@@ -143,7 +143,7 @@ export class CaptureDecoder implements DecodeContext {
       if (avail > 0 && sniffMagic(b, pos, pos + avail) === 'unknown' && !(avail < 4 && isMagicPrefix(b, pos, avail))) {
         this.fail('BAD_MAGIC', describeForeign(b, pos, pos + avail), pos);
       }
-      this.fail('TRUNCATED_FILE', `the file is only ${avail} bytes long, too short for a capture file header`, pos);
+      this.fail('TRUNCATED_FILE', `the file is only ${avail} byte${avail === 1 ? '' : 's'} long, too short for a capture file header`, pos);
     }
     if (avail > 0) this.format.truncated(b, pos, avail);
     if (this.format instanceof PcapngFormat) this.format.finish();

@@ -279,9 +279,11 @@ function waitDrain(s: NodeJS.WritableStream & { destroyed: boolean }): Promise<v
 function gzipError(e: unknown, name: string, inflated: number, fed: number): TcpscopeError {
   if (e instanceof TcpscopeError) return e;
   const err = e as NodeJS.ErrnoException;
-  const what = err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message ?? '')
-    ? `the gzip stream ends early (after ${fed} compressed bytes): the compressed file is truncated`
-    : `the gzip data is corrupt within its first ${fed} compressed bytes (${(err.message ?? String(e)).replace(/\.$/, '')})`;
+  if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message ?? '')) {
+    // the offset (in the compressed file) where the stream stops, in the project's usual form
+    return new TcpscopeError('BAD_GZIP', `the gzip stream ends early: the compressed file is truncated; the ${inflated} bytes inflated before that were read`, { file: name, offset: fed });
+  }
+  const what = `the gzip data is corrupt within its first ${fed} compressed bytes (${(err.message ?? String(e)).replace(/\.$/, '')})`;
   return new TcpscopeError('BAD_GZIP', `${what}; the ${inflated} bytes inflated before that were read`, { file: name });
 }
 

@@ -116,6 +116,8 @@ export class Packet {
   optHasFastOpen = false;
   optHasMd5 = false;
   optHasMptcp = false;
+  /** the snap length cut the options: those not parsed above are unknown, not absent */
+  optCut = false;
 
   // ---- UDP -----------------------------------------------------------------------------------
   /** UDP length field (header + data), -1 when no UDP header was decoded */
@@ -214,6 +216,7 @@ export class Packet {
     this.optHasFastOpen = false;
     this.optHasMd5 = false;
     this.optHasMptcp = false;
+    this.optCut = false;
     this.udpLength = -1;
     this.icmpType = -1;
     this.icmpCode = -1;

@@ -41,7 +41,16 @@ export function decodeTcp(pkt: Packet): boolean {
   if (hlen > pkt.ipPayloadLength) { pkt.malformed = `tcp header length ${hlen} beyond IP payload ${pkt.ipPayloadLength}`; return false; }
   // from the IP length, so known even when the snap length cut the options
   pkt.payloadLength = pkt.ipPayloadLength - hlen;
-  if (off + hlen > end) { pkt.truncatedIn = 'tcp'; return false; }
+  if (off + hlen > end) {
+    pkt.truncatedIn = 'tcp';
+    // the snap length cut the options: keep those captured whole (tcpdump prints them before
+    // ` [|tcp]`), and mark the rest unknown
+    if (hlen > 20) {
+      decodeTcpOptions(pkt, d, off + 20, end);
+      pkt.optCut = true;
+    }
+    return false;
+  }
   pkt.payloadOffset = off + hlen;
   const captured = end - pkt.payloadOffset;
   pkt.payloadCaptured = captured < pkt.payloadLength ? captured : pkt.payloadLength;

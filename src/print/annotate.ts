@@ -11,11 +11,11 @@
  * one column so they read as a table. Colour (chalk) only when enabled: steps green, warnings
  * yellow, errors red. This module holds no connection state: it reads the tracker's result.
  */
-import type { Packet } from '../decode/packet.js';
+import { type Packet, TCP_ACK, TCP_CWR, TCP_ECE } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
 import { timeBetween } from '../track/flow.js';
 import type { PacketResult } from '../track/result.js';
-import { STATE_NAMES } from '../track/states.js';
+import { STATE_NAMES, TcpState } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
 import type { Tracker } from '../track/tracker.js';
 import { encode, putBytes, putFixed, putLong, putSpaces, putString, putUint } from '../bytes.js';
@@ -109,6 +109,8 @@ export class Annotator {
   private readonly words: Map<number, Words>[];
   /** `; negotiated ...` by a key of the two window scales and the common options */
   private readonly negotiatedBytes = new Map<number, Uint8Array>();
+  /** words for a state change without an event, by side and change (unexplained) */
+  private readonly unexplainedWords = new Map<number, Words>();
   /** the colour codes as text, for words made as text */
   private readonly openText: string[];
   private readonly closeText: string[];
@@ -226,6 +228,12 @@ export class Annotator {
     const clientMoved = r.clientBefore !== r.clientAfter;
     const serverMoved = r.serverBefore !== r.serverAfter;
     if (width === 0 && !clientMoved && !serverMoved) return -1;
+    if (width === 0) {
+      // a state change no step explains: never a line with no words
+      const w = this.unexplained(r);
+      pos = putLong(buf, pos, w.bytes);
+      width = w.width;
+    }
     if (clientMoved || serverMoved) {
       pos = putSpaces(buf, pos, Math.max(2, EVENT_WIDTH - width - tagWidth));
       if (clientMoved) pos = putLong(buf, pos, this.changes[0][r.clientBefore * n + r.clientAfter]);
@@ -248,8 +256,12 @@ export class Annotator {
     const t = this.tracker.table;
     switch (ev) {
       case Ev.SYN:
-        return ((((pkt.optMss + 1) * 512 + (pkt.optWscale + 1)) * 8 + (pkt.optSackPermitted ? 4 : 0) +
-          (pkt.optHasTimestamp ? 2 : 0) + (pkt.optHasFastOpen ? 1 : 0)) * 2) + s;
+        return (((((pkt.optMss + 1) * 512 + (pkt.optWscale + 1)) * 8 + (pkt.optSackPermitted ? 4 : 0) +
+          (pkt.optHasTimestamp ? 2 : 0) + (pkt.optHasFastOpen ? 1 : 0)) * 8 + (pkt.optHasMd5 ? 4 : 0) + (pkt.optCut ? 2 : 0) +
+          (ecnSetupSyn(pkt) ? 1 : 0)) * 2) + s;
+      case Ev.ECN_ECHO:
+        // whether it repeats an ACK, and whether the peer has data outstanding (then it may count toward fast retransmit)
+        return ((r.has(Ev.DUP_ACK) ? 2 : 0) + (t.u32[r.conn * ROW_W + W.NEXT_SEQ + (s ^ 1)] !== pkt.ack ? 1 : 0)) * 2 + s;
       case Ev.SYN_ACK:
       case Ev.HANDSHAKE_DONE:
       case Ev.SYN_RETRANSMIT:
@@ -317,13 +329,35 @@ export class Annotator {
     }
   }
 
+  /**
+   * Words for a state change without an event (cached by side and change). The one case known:
+   * a client ACK of a SYN-ACK that was not captured (a filter such as `src host A` hides the
+   * server's packets, or the capture is asymmetric): the client's state proves the answer.
+   */
+  private unexplained(r: PacketResult): Words {
+    const s = r.fromClient ? 0 : 1;
+    const before = s === 0 ? r.clientBefore : r.serverBefore, after = s === 0 ? r.clientAfter : r.serverAfter;
+    const key = (s * 64 + before) * 64 + after;
+    let w = this.unexplainedWords.get(key);
+    if (w === undefined) {
+      const who = role(s), peer = role(s ^ 1);
+      const text = before === TcpState.SYN_SENT && after === TcpState.ESTABLISHED
+        ? `${who} ACKs a ${peer} SYN-ACK the capture did not show (${peer}'s packets not seen)`
+        : `a state change the captured packets do not explain (the ${peer}'s packets not seen?)`;
+      w = { bytes: encode(this.openText[2] + text + this.closeText[2]), width: text.length };
+      this.unexplainedWords.set(key, w);
+    }
+    return w;
+  }
+
   /** `; negotiated wscale 7/7, SACK, TS` once both SYNs are known, as bytes (cached). */
   private negotiated(c: number): Uint8Array {
     const t = this.tracker.table;
     const b = c * ROW_BYTES, h = c * ROW_H;
     const both = t.u16[h + H.EP_FLAGS] & t.u16[h + H.EP_FLAGS + 1];
-    const key = (((t.i8[b + B.WSCALE] + 128) * 256 + (t.i8[b + B.WSCALE + 1] + 128)) * 2 + ((both & EF.SACK_OK) !== 0 ? 1 : 0)) * 2 +
-      ((both & EF.TIMESTAMPS) !== 0 ? 1 : 0);
+    // (with the ECN-setup and options-cut bits of both sides)
+    const key = ((((t.i8[b + B.WSCALE] + 128) * 256 + (t.i8[b + B.WSCALE + 1] + 128)) * 2 + ((both & EF.SACK_OK) !== 0 ? 1 : 0)) * 2 +
+      ((both & EF.TIMESTAMPS) !== 0 ? 1 : 0)) * 16 + ((t.u32[c * ROW_W + W.CONN_FLAGS] >>> 19) & 15);
     let bytes = this.negotiatedBytes.get(key);
     if (bytes === undefined) {
       bytes = encode(negotiated(this.tracker, c));
@@ -423,6 +457,18 @@ export class Annotator {
         return `${peer}'s window is full`;
       case Ev.BAD_CHECKSUM:
         return 'bad checksum: the receiver drops it';
+      case Ev.ECN_ECHO: {
+        // RFC 3168 6.1.2: the sender reduces its window once per window of data for it. An ACK
+        // repeated only to carry ECE is no loss signal when nothing is outstanding (RFC 5681's
+        // duplicate ACK needs outstanding data; Wireshark's does not)
+        const text = 'ECN-Echo (congestion experienced)';
+        if (!r.has(Ev.DUP_ACK)) return text;
+        return t.u32[c * ROW_W + W.NEXT_SEQ + (s ^ 1)] !== pkt.ack
+          ? `${text} on a duplicate ACK: the ${peer} reduces its window for the congestion`
+          : `${text}: the ACK is repeated to echo congestion, not loss (no data outstanding)`;
+      }
+      case Ev.CWR:
+        return 'CWR (window reduced): answers the ECN-Echo';
       default:
         return '';
     }
@@ -457,7 +503,17 @@ function synOptions(pkt: Packet): string {
   if (pkt.optSackPermitted) o.push('sackOK');
   if (pkt.optHasTimestamp) o.push('TS');
   if (pkt.optHasFastOpen) o.push('TFO');
+  if (pkt.optHasMd5) o.push('TCP-MD5');
+  if (ecnSetupSyn(pkt)) o.push('ECN');
+  // what the snap length cut is unknown: say so rather than let a missing option read as absent
+  if (pkt.optCut) return o.length > 0 ? ` (${o.join(', ')}; options cut by the snaplen)` : ' (options cut by the snaplen)';
   return o.length > 0 ? ` (${o.join(', ')})` : '';
+}
+
+/** An ECN-setup SYN (ECE and CWR) or SYN-ACK (ECE without CWR), RFC 3168 6.1.1. */
+function ecnSetupSyn(pkt: Packet): boolean {
+  const f = pkt.tcpFlags;
+  return (f & TCP_ECE) !== 0 && ((f & TCP_CWR) !== 0) === ((f & TCP_ACK) === 0);
 }
 
 /** `; negotiated wscale 7/7, SACK, TS` once both SYNs are known. */
@@ -467,9 +523,19 @@ function negotiated(tracker: Tracker, c: number): string {
   const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
   if (wc === -1 || ws === -1) return '';
   const fc = t.u16[h + H.EP_FLAGS], fs = t.u16[h + H.EP_FLAGS + 1];
+  const cf = t.u32[c * ROW_W + W.CONN_FLAGS];
+  const cutC = (cf & CF.OPTS_CUT) !== 0, cutS = (cf & (CF.OPTS_CUT << 1)) !== 0;
   const o: string[] = [];
-  o.push(wc >= 0 && ws >= 0 ? `wscale ${wc}/${ws}` : 'no window scaling');
-  if ((fc & fs & EF.SACK_OK) !== 0) o.push('SACK');
-  if ((fc & fs & EF.TIMESTAMPS) !== 0) o.push('TS');
-  return `; negotiated ${o.join(', ')}`;
+  // an option a side did not show is unknown when the snap length cut that side's options
+  const unknown: string[] = [];
+  if (wc >= 0 && ws >= 0) o.push(`wscale ${wc}/${ws}`);
+  else if ((wc < 0 && !cutC) || (ws < 0 && !cutS)) o.push('no window scaling');
+  else unknown.push('window scaling');
+  for (const [bit, name] of [[EF.SACK_OK, 'SACK'], [EF.TIMESTAMPS, 'TS']] as const) {
+    if ((fc & fs & bit) !== 0) o.push(name);
+    else if (((fc & bit) !== 0 || cutC) && ((fs & bit) !== 0 || cutS)) unknown.push(name);
+  }
+  if ((cf & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) o.push('ECN');
+  const cut = unknown.length > 0 ? `${o.length > 0 ? '; ' : ': '}${unknown.join(', ')} unknown (options cut by the snaplen)` : '';
+  return `; negotiated${o.length > 0 ? ' ' : ''}${o.join(', ')}${cut}`;
 }

@@ -6,7 +6,9 @@
  *
  * When to colour: with auto, colour only when standard output is a terminal, unless NO_COLOR is
  * set (https://no-color.org: any non-empty value turns it off) or FORCE_COLOR asks for it (0 off,
- * 1 16 colours, 2 256, 3 truecolor; empty or "true" = 1). `--color always` wins over both.
+ * 1 16 colours, 2 256, 3 truecolor; empty or "true" = 1). A terminal that says TERM=dumb gets
+ * no colour (as chalk/supports-color decide), unless FORCE_COLOR asks for it. `--color always`
+ * wins over all of them.
  */
 
 export type ColorChoice = 'auto' | 'always' | 'never';
@@ -44,6 +46,8 @@ export function colorLevel(choice: ColorChoice, isTTY: boolean, env: NodeJS.Proc
   if (choice === 'always') return forced > 0 ? forced as 1 | 2 | 3 : terminalLevel(env);
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
   if (forced >= 0) return forced as 0 | 1 | 2 | 3;
+  // a dumb terminal shows escape codes as garbage; the table's colour library already skips it
+  if (env.TERM === 'dumb') return 0;
   return isTTY ? terminalLevel(env) : 0;
 }
 

@@ -64,7 +64,7 @@ export class SummaryTable {
     }
     const hs = f.handshake;
     const close = f.close;
-    const notable = (mask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || close === 'half';
+    const notable = (mask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || hs === 'one-sided' || close === 'half';
     if (this.rows.length >= this.maxRows) {
       if (!notable) return;
       // make room for a notable row by dropping the latest ordinary one
@@ -119,9 +119,10 @@ export class SummaryTable {
   /**
    * Write the table and the totals; `columns`: the terminal's width when standard output is one
    * (undefined in a pipe or a file: the whole table, always; so is 0, which a terminal that does
-   * not know its size reports, e.g. under `script` or a serial console).
+   * not know its size reports, e.g. under `script` or a serial console). `stoppedAfter`: the
+   * packet count when -c N stopped the read (the connections still open were cut, not ended).
    */
-  print(out: Output, tracker: Tracker, columns?: number): void {
+  print(out: Output, tracker: Tracker, columns?: number, stoppedAfter?: number): void {
     let s = '\n';
     if (this.total > 0) {
       let dropped: number[] = [];
@@ -142,6 +143,7 @@ export class SummaryTable {
     if (st.expired > 0) s += `; ${st.expired} expired idle`;
     s += '\n';
     if (this.total > this.rows.length) s += `${this.total - this.rows.length} more not shown (--json lists every connection)\n`;
+    if (stoppedAfter !== undefined) s += `(read stopped after ${count(stoppedAfter, 'packet')} (-c ${stoppedAfter}): connections still open were cut short, not closed)\n`;
     out.write(s);
   }
 }

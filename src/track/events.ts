@@ -91,6 +91,10 @@ export const enum Ev {
   BAD_CHECKSUM,
   /** one side kept retransmitting with no answer until the end: its peer is gone (flow-level) */
   PEER_GONE,
+  /** ECE on a segment of a connection that negotiated ECN: the receiver saw congestion (CE) */
+  ECN_ECHO,
+  /** CWR on a segment of a connection that negotiated ECN: the sender reduced its window */
+  CWR,
   COUNT,
 }
 
@@ -106,7 +110,7 @@ export const EVENT_NAMES: readonly string[] = [
   'retransmission', 'fast-retransmission', 'spurious-retransmission', 'out-of-order',
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'zero-window-probe-ack', 'window-update', 'window-full',
-  'bad-checksum', 'peer-gone',
+  'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr',
 ];
 
 /**
@@ -183,7 +187,7 @@ export const EVENT_SEVERITY: Uint8Array = (() => {
     Ev.PORT_REUSE, Ev.MIDSTREAM, Ev.SIMULTANEOUS_CLOSE, Ev.FIN_RETRANSMIT, Ev.FIN_UNSEEN, Ev.HALF_CLOSE,
     Ev.RESET_IGNORED, Ev.RESET_REPEAT, Ev.RST_WITH_DATA, Ev.RETRANSMISSION, Ev.FAST_RETRANSMISSION,
     Ev.SPURIOUS_RETRANSMISSION, Ev.OUT_OF_ORDER, Ev.LOST_SEGMENT, Ev.ACK_UNSEEN, Ev.DUP_ACK,
-    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN]) s[e] = 2;
+    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR]) s[e] = 2;
   for (const e of [Ev.REFUSED, Ev.HANDSHAKE_RESET, Ev.RESET, Ev.RESET_AFTER_CLOSE, Ev.RESET_NO_STATE,
     Ev.DATA_AFTER_RESET, Ev.BAD_CHECKSUM, Ev.PEER_GONE, Ev.SYNACK_BAD_ACK]) s[e] = 3;
   return s;

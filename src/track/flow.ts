@@ -13,17 +13,23 @@ import { B, CF, COUNTER_NAMES, Ctr, D, EF, type FlowTable, H, MAX_INTERVALS, ROW
 import type { Tracker } from './tracker.js';
 import { zeekConnState, zeekHistory } from './zeek.js';
 
-export type Handshake = 'complete' | 'simultaneous' | 'refused' | 'unanswered' | 'no-final-ack' | 'not-seen';
+export type Handshake = 'complete' | 'simultaneous' | 'refused' | 'unanswered' | 'no-final-ack' | 'not-seen' | 'one-sided';
 export type Close = 'fin' | 'half' | 'rst' | 'none';
 export type Role = 'client' | 'server';
 
 export interface EndpointOptions {
   /** MSS offered on its SYN (null: none) */
   mss: number | null;
-  /** window scale shift offered on its SYN (null: none) */
+  /** window scale shift offered on its SYN (null: none, or unknown when `cut`) */
   wscale: number | null;
-  sack: boolean;
-  timestamps: boolean;
+  /** sackOK offered (null: unknown, the snap length cut the options before it could show) */
+  sack: boolean | null;
+  /** timestamps offered (null: unknown, as sack) */
+  timestamps: boolean | null;
+  /** its SYN was an ECN-setup one (SYN: ECE+CWR; SYN-ACK: ECE alone; RFC 3168 6.1.1) */
+  ecn: boolean;
+  /** the snap length cut its SYN's options: what was not seen is null (unknown), not absent */
+  cut: boolean;
 }
 
 /** One connection as `--json` writes it (`"type":"flow"`). */
@@ -64,10 +70,12 @@ export interface FlowRecord {
   options: {
     client: EndpointOptions | null;
     server: EndpointOptions | null;
-    /** negotiated: both sides offered it on their SYNs */
-    window_scaling: boolean;
-    sack: boolean;
-    timestamps: boolean;
+    /** negotiated: both sides offered it on their SYNs (null: unknown, a side's options were cut) */
+    window_scaling: boolean | null;
+    sack: boolean | null;
+    timestamps: boolean | null;
+    /** ECN negotiated: an ECN-setup SYN answered by an ECN-setup SYN-ACK */
+    ecn: boolean;
   };
   /** intervals (s) between the client's SYN retransmissions, and the server's SYN-ACK ones */
   /** null for an interval the capture's clock made negative (it stepped back) */
@@ -308,6 +316,9 @@ export class FlowView {
     if ((cf & CF.SYN_SEEN) === 0) return 'not-seen';
     if ((cf & CF.HANDSHAKE_DONE) !== 0) return 'complete';
     if ((cf & CF.SYNACK_SEEN) !== 0) return 'no-final-ack';
+    // no SYN-ACK seen, yet the client acknowledged the server's SYN: the server answered, its
+    // packets were not captured (a filter such as `src host A`, or an asymmetric capture)
+    if ((this.ep(0) & EF.RCVD_PEER_SYN) !== 0) return 'one-sided';
     return 'unanswered';
   }
 
@@ -355,7 +366,14 @@ export class FlowView {
     if (ws === -1) return null; // no SYN seen from it
     const mss = t.i32[this.w + W.MSS + s];
     const ef = this.ep(s);
-    return { mss: mss >= 0 ? mss : null, wscale: ws >= 0 ? ws : null, sack: (ef & EF.SACK_OK) !== 0, timestamps: (ef & EF.TIMESTAMPS) !== 0 };
+    const cf = this.flags;
+    const cut = (cf & (CF.OPTS_CUT << s)) !== 0;
+    return {
+      mss: mss >= 0 ? mss : null, wscale: ws >= 0 ? ws : null,
+      sack: (ef & EF.SACK_OK) !== 0 ? true : cut ? null : false,
+      timestamps: (ef & EF.TIMESTAMPS) !== 0 ? true : cut ? null : false,
+      ecn: (cf & (CF.ECN_SETUP << s)) !== 0, cut,
+    };
   }
 
   private intervals(s: number): (number | null)[] {
@@ -479,7 +497,8 @@ export class FlowView {
    */
   private statePiece(): Uint8Array {
     const cf = this.flags, e0 = this.ep(0), e1 = this.ep(1);
-    const hs = cf & (CF.REFUSED | CF.SIMULTANEOUS | CF.SYN_SEEN | CF.HANDSHAKE_DONE | CF.SYNACK_SEEN);
+    // (and whether the client acknowledged the server's SYN: a one-sided handshake)
+    const hs = (cf & (CF.REFUSED | CF.SIMULTANEOUS | CF.SYN_SEEN | CF.HANDSHAKE_DONE | CF.SYNACK_SEEN)) + ((e0 & EF.RCVD_PEER_SYN) !== 0 ? 64 : 0);
     const cl = (cf & (CF.RESET | CF.RESET_BY_SERVER | CF.SERVER_CLOSED_FIRST)) >>> 6;
     const fin = ((e0 & EF.FIN_SENT) !== 0 ? 1 : 0) | ((e1 & EF.FIN_SENT) !== 0 ? 2 : 0);
     const cs = this.connState;
@@ -519,11 +538,14 @@ export class FlowView {
     const t = this.t, b = this.c * ROW_BYTES;
     const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
     const mc = t.i32[this.w + W.MSS], ms = t.i32[this.w + W.MSS + 1];
-    const oc = ((this.ep(0) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11), os = ((this.ep(1) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11);
-    if (mc > 0xffff || ms > 0xffff) return ascii(this.optionsText() + OPTIONS_SUFFIXES[suffix]);
-    // mss (-1..65535), wscale (-2..14), sack/timestamps bits, for both sides, and the suffix
-    // (0..12): under 2^51, exact in a double
-    const key = ((((((mc + 1) * 32 + (wc + 2)) * 4 + oc) * 65537 + (ms + 1)) * 32 + (ws + 2)) * 4 + os) * 16 + suffix;
+    const cf = this.flags;
+    const oc = ((this.ep(0) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11) + ((cf & CF.ECN_SETUP) !== 0 ? 4 : 0);
+    const os = ((this.ep(1) & (EF.SACK_OK | EF.TIMESTAMPS)) >>> 11) + ((cf & (CF.ECN_SETUP << 1)) !== 0 ? 4 : 0);
+    // (options cut by the snap length: rare, not cached)
+    if (mc > 0xffff || ms > 0xffff || (cf & (CF.OPTS_CUT | CF.OPTS_CUT << 1)) !== 0) return ascii(this.optionsText() + OPTIONS_SUFFIXES[suffix]);
+    // mss (-1..65535), wscale (-2..14), sack/timestamps/ecn bits, for both sides, and the suffix
+    // (0..12): under 2^52, exact in a double
+    const key = ((((((mc + 1) * 32 + (wc + 2)) * 8 + oc) * 65537 + (ms + 1)) * 32 + (ws + 2)) * 8 + os) * 16 + suffix;
     let text = optionsCache.get(key);
     if (text === undefined) {
       text = ascii(this.optionsText() + OPTIONS_SUFFIXES[suffix]);
@@ -533,13 +555,12 @@ export class FlowView {
   }
 
   private optionsText(): string {
-    const t = this.t, b = this.c * ROW_BYTES;
-    const ec = this.ep(0), es = this.ep(1);
-    const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
-    const both = wc !== -1 && ws !== -1;
+    const oc = this.options(0), os = this.options(1);
+    const both = oc !== null && os !== null;
     return ',"options":{"client":' + this.optionsJSON(0) + ',"server":' + this.optionsJSON(1) +
-      ',"window_scaling":' + (both && wc >= 0 && ws >= 0) + ',"sack":' + (both && (ec & es & EF.SACK_OK) !== 0) +
-      ',"timestamps":' + (both && (ec & es & EF.TIMESTAMPS) !== 0) + '}';
+      ',"window_scaling":' + (both ? agreed(oc.wscale === null ? (oc.cut ? null : false) : true, os.wscale === null ? (os.cut ? null : false) : true) : false) +
+      ',"sack":' + (both ? agreed(oc.sack, os.sack) : false) + ',"timestamps":' + (both ? agreed(oc.timestamps, os.timestamps) : false) +
+      ',"ecn":' + (both && oc.ecn && os.ecn) + '}';
   }
 
   /** `,"options":{…},"syn_retransmits":[…],…,"end_reason":"…"}` */
@@ -574,13 +595,10 @@ export class FlowView {
   }
 
   private optionsJSON(s: number): string {
-    const t = this.t;
-    const ws = t.i8[this.c * ROW_BYTES + B.WSCALE + s];
-    if (ws === -1) return 'null';
-    const mss = t.i32[this.w + W.MSS + s];
-    const ef = this.ep(s);
-    return '{"mss":' + (mss >= 0 ? mss : 'null') + ',"wscale":' + (ws >= 0 ? ws : 'null') +
-      ',"sack":' + ((ef & EF.SACK_OK) !== 0) + ',"timestamps":' + ((ef & EF.TIMESTAMPS) !== 0) + '}';
+    const o = this.options(s);
+    if (o === null) return 'null';
+    return '{"mss":' + o.mss + ',"wscale":' + o.wscale + ',"sack":' + o.sack + ',"timestamps":' + o.timestamps +
+      ',"ecn":' + o.ecn + ',"cut":' + o.cut + '}';
   }
 
   /** The flow record (a plain object, safe to keep). */
@@ -627,9 +645,11 @@ export class FlowView {
       options: {
         client: oc,
         server: os,
-        window_scaling: oc !== null && os !== null && oc.wscale !== null && os.wscale !== null,
-        sack: oc !== null && os !== null && oc.sack && os.sack,
-        timestamps: oc !== null && os !== null && oc.timestamps && os.timestamps,
+        window_scaling: oc !== null && os !== null
+          ? agreed(oc.wscale === null ? (oc.cut ? null : false) : true, os.wscale === null ? (os.cut ? null : false) : true) : false,
+        sack: oc !== null && os !== null ? agreed(oc.sack, os.sack) : false,
+        timestamps: oc !== null && os !== null ? agreed(oc.timestamps, os.timestamps) : false,
+        ecn: oc !== null && os !== null && oc.ecn && os.ecn,
       },
       syn_retransmits: synRetransmits,
       synack_retransmits: this.intervals(1),
@@ -637,6 +657,12 @@ export class FlowView {
       end_reason: this.endReason,
     };
   }
+}
+
+/** Whether both ends offered an option: false when one did not, null when one side's offer is unknown (cut). */
+function agreed(a: boolean | null, b: boolean | null): boolean | null {
+  if (a === false || b === false) return false;
+  return a === null || b === null ? null : true;
 }
 
 export { ANOMALY_NAMES };

@@ -280,6 +280,10 @@ export const enum CF {
   CLOSE_REPORTED = 1 << 17,
   /** it was emitted because it stayed idle past its timeout */
   EXPIRED = 1 << 18,
+  /** the client's SYN (<< 1: the server's SYN or SYN-ACK) was an ECN-setup one (RFC 3168 6.1.1) */
+  ECN_SETUP = 1 << 19,
+  /** the snap length cut the options of the client's SYN (<< 1: the server's): what is missing is unknown */
+  OPTS_CUT = 1 << 21,
 }
 
 /** Bits of the EP_FLAGS field (per endpoint). */

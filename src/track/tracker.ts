@@ -25,7 +25,7 @@
  */
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
 import { tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView, timeBetween } from './flow.js';
@@ -295,10 +295,22 @@ export class Tracker {
       t.i8[b + B.WSCALE + s] = pkt.optWscale >= 0 ? Math.min(pkt.optWscale, 14) : -2;
       if (pkt.optSackPermitted) u16[hh + H.EP_FLAGS + s] |= EF.SACK_OK;
       if (pkt.optHasTimestamp) u16[hh + H.EP_FLAGS + s] |= EF.TIMESTAMPS;
+      // ECN-setup SYN: ECE and CWR; ECN-setup SYN-ACK: ECE without CWR (RFC 3168 6.1.1). As the
+      // options, the latest SYN counts (a SYN resent without ECN drops the offer)
+      const ecnSetup = (flags & TCP_ECE) !== 0 && ((flags & TCP_CWR) !== 0) === !hasAck;
+      const cf = u32[w + W.CONN_FLAGS] & ~((CF.ECN_SETUP | CF.OPTS_CUT) << s);
+      u32[w + W.CONN_FLAGS] = cf | (ecnSetup ? CF.ECN_SETUP << s : 0) | (pkt.optCut ? CF.OPTS_CUT << s : 0);
     }
 
     // ---- tshark's sequence analysis -----------------------------------------------------------
     const ackUnseen = this.analyze(c, s, flags, rst ? 0 : len, pkt.window);
+
+    // ---- ECN signals, once both SYNs set ECN up (from the flags byte already read) ------------
+    if ((flags & (TCP_ECE | TCP_CWR)) !== 0 && !syn &&
+        (u32[w + W.CONN_FLAGS] & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) {
+      if ((flags & TCP_ECE) !== 0) this.raise(c, Ev.ECN_ECHO);
+      if ((flags & TCP_CWR) !== 0) this.raise(c, Ev.CWR);
+    }
 
     // ---- RFC 793 states -----------------------------------------------------------------------
     if (rst) this.onReset(c, s, flags, len);
@@ -657,7 +669,8 @@ export class Tracker {
    */
   private fastSegment(c: number, s: number, flags: number, len: number, win: number, moreFragments: boolean): boolean {
     const t = this.table;
-    if ((flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) !== TCP_ACK || win === 0 || moreFragments) return false;
+    // (ECE/CWR take the full path, where the ECN events are raised: the same one test)
+    if ((flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK | TCP_ECE | TCP_CWR)) !== TCP_ACK || win === 0 || moreFragments) return false;
     const seg = this.seg;
     const seq = seg[SEG_SEQ], ack = seg[SEG_ACK];
     const u8 = t.u8, u16 = t.u16, u32 = t.u32;

@@ -81,6 +81,7 @@ group('files that are not captures', () => {
 
   it('too short for a header', async () => {
     expect((await read(Uint8Array.of(0xd4, 0xc3))).error).toBe('cap.pcap: the file is only 2 bytes long, too short for a capture file header (at byte offset 0)');
+    expect((await read(Uint8Array.of(0xd4))).error).toBe('cap.pcap: the file is only 1 byte long, too short for a capture file header (at byte offset 0)');
     expect((await read(three.subarray(0, 10))).error).toBe('cap.pcap: pcap file header is cut short: 10 of its 24 bytes are present (at byte offset 0)');
     expect((await read(three.subarray(0, 10))).code).toBe('TRUNCATED_FILE');
   });

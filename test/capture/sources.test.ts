@@ -66,7 +66,8 @@ group('gzip', () => {
     expect(n).toBeGreaterThan(100);
     expect(n).toBeLessThan(945);
     expect(e.code).toBe('BAD_GZIP');
-    expect(e.describe()).toMatch(/^.*cut\.pcap\.gz: the gzip stream ends early \(after \d+ compressed bytes\): the compressed file is truncated; the \d+ bytes inflated before that were read$/);
+    expect(e.describe()).toMatch(/^.*cut\.pcap\.gz: the gzip stream ends early: the compressed file is truncated; the \d+ bytes inflated before that were read \(at byte offset \d+\)$/);
+    expect(e.offset).toBe(Math.floor(gz.length / 2)); // where the compressed file stops
   });
 
   it('corrupt gzip data', async () => {

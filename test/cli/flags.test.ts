@@ -105,6 +105,14 @@ describe('tcpdump flags', () => {
     // after tcpdump's line for the file it opened (it opens the file before it compiles the filter)
     expect(r).toEqual({ status: 1, stdout: '', stderr: reading('close-4way.pcap') + "tcpscope: 'rst-refused.pcap' is a file, not a filter expression: give each capture with its own -r (-r close-4way.pcap -r rst-refused.pcap)\n" });
   });
+  test('misspelt subcommand as the filter_the error suggests it', () => {
+    const r = tcpscope(['-n', '-r', F, 'chekc']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')[1]).toMatch(/^tcpscope: syntax error in filter expression: .* \(did you mean check\?\)$/);
+    // a filter keyword, or a word far from every subcommand, gets no suggestion
+    expect(tcpscope(['-n', '-r', F, 'host']).stderr).not.toContain('did you mean');
+    expect(tcpscope(['-n', '-r', F, 'zebra']).stderr).not.toContain('did you mean');
+  });
   test('filter syntax error_usage error with the expression', () => {
     const r = tcpscope(['-n', '-r', F, 'tcp and (']);
     expect(r.status).toBe(1);

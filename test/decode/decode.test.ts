@@ -24,6 +24,16 @@ describe('tcp', () => {
     expect(p.truncatedIn).toBe('');
   });
 
+  it('tcp_options_cut_by_the_snap_length_keep_those_captured_whole', () => {
+    // SYN_OPTS is mss (4), sackOK (2), timestamps (10), nop, wscale: cut 3 bytes into the timestamps
+    const bytes = ether(0x0800, ip4({ proto: 6 }, tcp({ flags: TCP_SYN, opts: SYN_OPTS })));
+    const p = decode(bytes, { caplen: 14 + 20 + 20 + 4 + 2 + 3, wirelen: bytes.length });
+    expect(p.truncatedIn).toBe('tcp');
+    expect([p.optMss, p.optSackPermitted, p.optHasTimestamp, p.optWscale, p.optCut]).toEqual([1460, true, false, -1, true]);
+    // options captured whole are not cut
+    expect(decode(bytes).optCut).toBe(false);
+  });
+
   it('tcp_payload_captured_is_clipped_by_the_snap_length', () => {
     const bytes = ether(0x0800, ip4({ proto: 6 }, tcp({ flags: TCP_ACK | 0x08, data: Array(100).fill(0x61) })));
     const p = decode(bytes, { caplen: 14 + 20 + 20 + 30, wirelen: bytes.length });
@@ -39,8 +49,9 @@ describe('tcp', () => {
       // the layer named is the one the cut fell in
       const want = cut < 14 ? 'ether' : cut < 34 ? 'ip' : 'tcp';
       expect(p.truncatedIn, `cut at ${cut}`).toBe(want);
-      // options are only believed when whole
-      expect(p.optMss).toBe(-1);
+      // an option is believed only when captured whole (the MSS option: bytes 54-57)
+      expect(p.optMss).toBe(cut >= 58 ? 1460 : -1);
+      expect(p.optCut).toBe(cut >= 54);
     }
   });
 

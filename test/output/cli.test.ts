@@ -211,4 +211,9 @@ describe('colour', () => {
     expect(colorLevel('always', false, { NO_COLOR: '1' })).toBe(1);
     expect(colorLevel('never', true, { FORCE_COLOR: '3' })).toBe(0);
   });
+  test('colorLevel_termDumb_noColourUnlessForced', () => {
+    expect(colorLevel('auto', true, { TERM: 'dumb' })).toBe(0);
+    expect(colorLevel('auto', true, { TERM: 'dumb', FORCE_COLOR: '1' })).toBe(1);
+    expect(colorLevel('always', true, { TERM: 'dumb' })).toBe(1);
+  });
 });

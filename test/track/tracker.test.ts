@@ -17,7 +17,7 @@ describe('CLOSED / LISTEN', () => {
     const { packets, flows } = track(c.frames);
     expect(packets[0]).toMatchObject({ client: 'SYN_SENT', server: 'LISTEN', events: ['syn'] });
     expect(flows[0]).toMatchObject({ handshake: 'unanswered', conn_state: 'S0', history: 'S' });
-    expect(flows[0].options.client).toEqual({ mss: 1460, wscale: 7, sack: true, timestamps: true });
+    expect(flows[0].options.client).toEqual({ mss: 1460, wscale: 7, sack: true, timestamps: true, ecn: false, cut: false });
   });
 
   test('LISTEN_synWithData_synWithDataAndPayloadCounted', () => {
