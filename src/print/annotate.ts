@@ -112,6 +112,8 @@ export class Annotator {
   /** the colour codes as text, for words made as text */
   private readonly openText: string[];
   private readonly closeText: string[];
+  /** `who A → V → B`: a change through state V on one packet (rare: encoded when needed) */
+  private readonly changeVia: (side: number, a: number, v: number, b: number) => Uint8Array;
   /** a line for `line()`, which returns text rather than writing it */
   private readonly scratch = Buffer.allocUnsafe(LINE_ROOM);
 
@@ -153,6 +155,11 @@ export class Annotator {
       return t;
     });
     // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
+    this.changeVia = (side, a, v, b2) => {
+      const who = side === 0 ? 'client' : 'server';
+      return encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${STATE_NAMES[v]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b2])}`
+        : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[v]} ${arrow} ${STATE_NAMES[b2]}`);
+    };
     this.noListener = STATE_NAMES.map((state) => encode(`${on ? chalk.dim('server') : 'server'} ${state} (no listener)`));
     this.words = Array.from({ length: Ev.COUNT + 1 }, () => new Map<number, Words>());
   }
@@ -228,10 +235,13 @@ export class Annotator {
     if (width === 0 && !clientMoved && !serverMoved) return -1;
     if (clientMoved || serverMoved) {
       pos = putSpaces(buf, pos, Math.max(2, EVENT_WIDTH - width - tagWidth));
-      if (clientMoved) pos = putLong(buf, pos, this.changes[0][r.clientBefore * n + r.clientAfter]);
+      if (clientMoved) pos = putLong(buf, pos, r.clientVia >= 0 ? this.changeVia(0, r.clientBefore, r.clientVia, r.clientAfter)
+        : this.changes[0][r.clientBefore * n + r.clientAfter]);
       if (serverMoved) {
         if (clientMoved) pos = putBytes(buf, pos, this.comma);
-        pos = putLong(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter] : this.changes[1][r.serverBefore * n + r.serverAfter]);
+        pos = putLong(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter]
+          : r.serverVia >= 0 ? this.changeVia(1, r.serverBefore, r.serverVia, r.serverAfter)
+          : this.changes[1][r.serverBefore * n + r.serverAfter]);
       }
     }
     buf[pos++] = 0x0a;

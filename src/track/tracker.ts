@@ -844,6 +844,16 @@ export class Tracker {
           this.feed(c, s, EndpointEvent.RCV_FIN);
         }
         if ((u16[pe] & EF.FIN_ACKED) === 0) {
+          // crossed FINs (RFC 793 fig. 14): this side's own FIN went out before this ACK on the
+          // same path, so the peer, still in FIN_WAIT_1, received that FIN first and passed
+          // through CLOSING before this ACK of its FIN arrived
+          if ((u16[se] & (EF.FIN_SENT | EF.FIN_INFERRED)) === EF.FIN_SENT && (u16[pe] & EF.RCVD_PEER_FIN) === 0 &&
+              u8[b + B.STATE + p] === TcpState.FIN_WAIT_1) {
+            u16[pe] |= EF.RCVD_PEER_FIN;
+            this.feed(c, p, EndpointEvent.RCV_FIN);
+            if (p === 0) this.result.clientVia = TcpState.CLOSING;
+            else this.result.serverVia = TcpState.CLOSING;
+          }
           u16[pe] |= EF.FIN_ACKED;
           this.result.finAcked |= p === 0 ? 1 : 2;
           this.raise(c, Ev.FIN_ACKED);

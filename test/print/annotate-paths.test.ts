@@ -1,0 +1,34 @@
+/**
+ * Annotated output (`tcpscope -n -r`) on corpus captures in fixtures/: the state path each
+ * annotation shows must be the one RFC 793 gives for what the packets prove (the third
+ * acceptance pass's findings). Through the real command line, not colour.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..', '..');
+const fixture = (dir: string, name: string): string => join(root, 'fixtures', dir, name);
+
+/** The annotation lines (`    #N ...`) of `tcpscope -n -r FILE`, and the packet line each follows. */
+function annotated(file: string, ...args: string[]): { packet: string; note: string }[] {
+  const e: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', NO_COLOR: '1' };
+  delete e.FORCE_COLOR;
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), '-n', ...args, '-r', file], { encoding: 'utf8', env: e, cwd: root });
+  expect(r.status).toBe(0);
+  const lines = r.stdout.split('\n');
+  const out: { packet: string; note: string }[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    if (/^ {4}#\d+ /.test(lines[i])) out.push({ packet: lines[i - 1], note: lines[i].replace(/ +/g, ' ') });
+  }
+  return out;
+}
+
+describe('close paths', () => {
+  it('simultaneousClose_clientAckOfServerFin_serverPassesThroughCLOSING', () => {
+    const notes = annotated(fixture('scenarios', 'simultaneous-close.pcap'));
+    const onClientAck = notes.find((n) => /> 10\.0\.0\.2\.7000: Flags \[\.\], ack 12,/.test(n.packet));
+    expect(onClientAck?.note).toMatch(/client FIN_WAIT_1 → CLOSING, server FIN_WAIT_1 → CLOSING → TIME_WAIT$/);
+    expect(notes.map((n) => n.note).join('\n')).not.toMatch(/FIN_WAIT_2/);
+  });
+});
