@@ -32,3 +32,11 @@ describe('close paths', () => {
     expect(notes.map((n) => n.note).join('\n')).not.toMatch(/FIN_WAIT_2/);
   });
 });
+
+describe('reset paths', () => {
+  it('ESTABLISHED_bareRstFromHostWithoutState_senderShownCLOSEDLostState', () => {
+    const notes = annotated(fixture('scenarios', 'half-open-peer-reboot.pcap'));
+    const onRst = notes.find((n) => /Flags \[R\]/.test(n.packet));
+    expect(onRst?.note).toMatch(/half-open: server lost the connection .* client ESTABLISHED → CLOSED, server CLOSED \(lost state\)$/);
+  });
+});
