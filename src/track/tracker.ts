@@ -818,10 +818,14 @@ export class Tracker {
       // later sends data there)
       if (ackUnseen && (pf & EF.SEQ_VALID) !== 0 && (pf & EF.FIN_SENT) === 0 && isSynchronized(u8[b + B.STATE + p]) &&
           ack === ((u32[w + W.NEXT_SEQ + p] + 1) >>> 0) && (u8[b + B.LAST_SEG + p] & LSF.ZERO_WINDOW_PROBE) === 0) {
+        const onlyFin = u32[w + W.MAX_SEQ_TBA + p] === u32[w + W.NEXT_SEQ + p];
         u16[pe] |= EF.FIN_SENT | EF.FIN_INFERRED;
         u32[w + W.FIN_SEQ + p] = u32[w + W.NEXT_SEQ + p];
         u32[w + W.NEXT_SEQ + p] = ack;
         u32[w + W.MAX_SEQ_TBA + p] = ack;
+        // the octet beyond what was seen is that FIN: with no hole before it, analyze's "ACKs
+        // data never showed" was not true (no data was missed, only the FIN)
+        if (onlyFin) this.withdrawAckUnseen(c);
         this.raise(c, Ev.FIN_UNSEEN);
         this.noteFirstFin(c, p);
         this.feed(c, p, EndpointEvent.SEND_FIN);
@@ -977,6 +981,21 @@ export class Tracker {
     }
   }
 
+  /**
+   * Take back this packet's ACK_UNSEEN: the only sequence space its ACK covered beyond what was
+   * captured is the peer's FIN, which onSegment infers and reports instead (FIN_UNSEEN).
+   */
+  private withdrawAckUnseen(c: number): void {
+    const r = this.result;
+    let k = 0;
+    for (let i = 0; i < r.eventCount; i++) if (r.events[i] !== Ev.ACK_UNSEEN) r.events[k++] = r.events[i];
+    if (k === r.eventCount) return;
+    r.eventCount = k;
+    const t = this.table;
+    t.uncount(c, Ctr.ACK_UNSEEN);
+    if (t.counter(c, Ctr.ACK_UNSEEN) === 0) t.u32[c * ROW_W + W.ANOMALIES] &= ~EVENT_ANOMALY[Ev.ACK_UNSEEN];
+  }
+
   /** The first FIN of a connection tells who closed actively. */
   private noteFirstFin(c: number, s: number): void {
     const t = this.table;
@@ -997,6 +1016,11 @@ export class Tracker {
     const hh = c * ROW_H, b = c * ROW_BYTES, w = c * ROW_W;
     u16[hh + H.EP_FLAGS + s] &= ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED);
     u16[hh + H.EP_FLAGS + p] &= ~EF.RCVD_PEER_FIN;
+    // the ACK that covered it did ACK data the capture never showed (withdrawAckUnseen took it back)
+    if (t.counter(c, Ctr.ACK_UNSEEN) === 0) {
+      t.count(c, Ctr.ACK_UNSEEN);
+      u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.ACK_UNSEEN];
+    }
     const ss = u8[b + B.STATE + s], sp = u8[b + B.STATE + p];
     // s: without its FIN it is still open (or merely received the peer's FIN)
     u8[b + B.STATE + s] = ss === TcpState.FIN_WAIT_1 || ss === TcpState.FIN_WAIT_2 ? TcpState.ESTABLISHED

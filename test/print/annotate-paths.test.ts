@@ -40,3 +40,16 @@ describe('reset paths', () => {
     expect(onRst?.note).toMatch(/half-open: server lost the connection .* client ESTABLISHED → CLOSED, server CLOSED \(lost state\)$/);
   });
 });
+
+describe('capture loss', () => {
+  it('ESTABLISHED_ackCoversOnlyAMissedFin_noAckedUnseenDataClaim', () => {
+    // packet 5: ack 3 covers byte 1 (captured) and the client's FIN at 2 (missed): no data unseen
+    const notes = annotated(fixture('real', 'real-any-interface-sll2.pcap'));
+    const onAck3 = notes.find((n) => /47100 > 127\.0\.0\.1\.47101: Flags \[\.\], ack 3,/.test(n.packet));
+    expect(onAck3?.note).toMatch(/this ACK covers a client FIN the capture missed/);
+    expect(onAck3?.note).not.toMatch(/ACKs data the capture never showed/);
+    // packet 7 does ACK a server byte the capture never showed
+    const onLast = notes.find((n) => /47101 > 127\.0\.0\.1\.47100: Flags \[\.\], ack 3,/.test(n.packet));
+    expect(onLast?.note).toMatch(/ACKs data the capture never showed/);
+  });
+});

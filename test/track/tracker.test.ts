@@ -458,9 +458,23 @@ describe('capture loss', () => {
     c.nxt.s += 1; // a server data byte not captured
     c.send('s', FIN | ACK).send('c', ACK);
     const { packets, flows } = track(c.frames);
-    expect(packets[4].events).toEqual(['ack-unseen', 'fin-unseen', 'fin-acked']);
+    // the ACK covers byte 1 (seen) and the FIN: no unseen data, so not 'ack-unseen'
+    expect(packets[4].events).toEqual(['fin-unseen', 'fin-acked']);
     expect(packets[4]).toMatchObject({ client: 'FIN_WAIT_2', server: 'CLOSE_WAIT' });
     expect(flows[0]).toMatchObject({ close: 'fin', conn_state: 'S3', states: { client: 'TIME_WAIT', server: 'CLOSED' } });
+    // the client's last ACK does cover a server data byte never captured
+    expect(last(packets).events).toContain('ack-unseen');
+    expect(flows[0].anomalies).toContain('ack-unseen');
+    expect(flows[0].events['ack-unseen']).toBe(1);
+  });
+
+  test('ESTABLISHED_ackOfUnseenDataAndFin_ackUnseenAndFinInferred', () => {
+    // a data segment and the FIN after it both missed: the ACK does cover unseen data
+    const c = new Conversation().handshake().data('c', 1, 0.001, false);
+    c.nxt.c += 5; // 4 data bytes and the FIN, not captured
+    c.send('s', ACK, { dt: 0.04 });
+    const { packets, flows } = track(c.frames);
+    expect(packets[4].events).toContain('ack-unseen');
     expect(flows[0].anomalies).toContain('ack-unseen');
   });
 
@@ -473,6 +487,8 @@ describe('capture loss', () => {
     expect(packets[4].client).toBe('FIN_WAIT_2');
     expect(packets[5]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED' });
     expect(flows[0].close).toBe('none');
+    // the octet was data after all: the ACK of it did ACK data the capture never showed
+    expect(flows[0].anomalies).toContain('ack-unseen');
   });
 });
 
