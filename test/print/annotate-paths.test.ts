@@ -53,3 +53,27 @@ describe('capture loss', () => {
     expect(onLast?.note).toMatch(/ACKs data the capture never showed/);
   });
 });
+
+describe('RST outside the window', () => {
+  // fixtures/craft/rst-out-of-window.pcap: scenarios/rst-abort.pcap with the RST's seq moved
+  // 100,000,000 ahead (checksum fixed), from the third acceptance pass
+  const file = fixture('craft', 'rst-out-of-window.pcap');
+
+  it('ESTABLISHED_rstOutOfWindow_reportedAndIgnoredNoAbort', () => {
+    const onRst = annotated(file).find((n) => /Flags \[R\.\]/.test(n.packet));
+    expect(onRst?.note).toBe(' #1 RST out of the client\'s window: ignored');
+  });
+
+  it('ESTABLISHED_rstOutOfWindow_checkPassesByDefault_failsWhenAsked', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), 'check', ...args, file],
+      { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, cwd: root });
+    const byDefault = run();
+    expect(byDefault.status).toBe(0);
+    const asked = run('--fail-on', 'rst-out-of-window');
+    expect(asked.status).toBe(1);
+    expect(asked.stdout).toMatch(/rst-out-of-window: a RST outside its receiver's window/);
+    const json = JSON.parse(spawnSync(process.execPath, [join(root, 'bin', 'tcpscope.js'), '--json', '-n', '-r', file],
+      { encoding: 'utf8', cwd: root }).stdout.split('\n').find((l: string) => l.includes('"type":"flow"'))!);
+    expect(json).toMatchObject({ close: 'none', reset_by: null, anomalies: ['rst-out-of-window'], conn_state: 'RSTR' });
+  });
+});

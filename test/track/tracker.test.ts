@@ -250,9 +250,26 @@ describe('ESTABLISHED', () => {
     const c = new Conversation().handshake().data('c', 10).data('s', 10);
     // the client's window is 64240 << 7 (8 MB): 1 GB ahead is far outside it
     c.send('s', RST, { seq: c.nxt.s + 0x40000000, consume: false });
-    const { packets } = track(c.frames);
-    expect(last(packets).events).toContain('reset-ignored');
-    expect(last(packets)).toMatchObject({ client: 'ESTABLISHED', server: 'CLOSED' });
+    const { packets, flows } = track(c.frames);
+    // reported and ignored: no abort, no state change on either side, no 'reset'
+    expect(last(packets).events).toEqual(['reset-ignored']);
+    expect(last(packets)).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED' });
+    expect(flows[0]).toMatchObject({ close: 'none', reset_by: null, states: { client: 'ESTABLISHED', server: 'ESTABLISHED' } });
+    expect(flows[0].anomalies).toEqual(['rst-out-of-window']);
+    // Zeek validates no RST against the window: its history and conn_state count it
+    expect(flows[0]).toMatchObject({ conn_state: 'RSTR' });
+    expect(flows[0].history).toMatch(/r$/);
+  });
+
+  test('ESTABLISHED_rstOutOfWindowThenInWindowRst_abortedByTheSecond', () => {
+    const c = new Conversation().handshake().data('c', 10).data('s', 10);
+    c.send('s', RST, { seq: c.nxt.s + 0x40000000, consume: false });
+    c.send('s', RST, { seq: c.nxt.s, consume: false, dt: 0.01 });
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toContain('reset');
+    expect(last(packets)).toMatchObject({ client: 'CLOSED', server: 'CLOSED' });
+    expect(flows[0]).toMatchObject({ close: 'rst', reset_by: 'server' });
+    expect(flows[0].anomalies).toEqual(expect.arrayContaining(['reset', 'rst-out-of-window']));
   });
 
   test('ESTABLISHED_finWithData_FIN_WAIT_1_ackMustCoverFin', () => {
