@@ -764,8 +764,13 @@ export class Tracker {
           f64[d + D.SYN_T] = now;
           this.raise(c, Ev.SYN);
         } else if (u8[b + B.STATE + p] === TcpState.SYN_SENT) {
-          // the server's own SYN while the client's waits: both SYNs crossed
+          // the server's own SYN while the client's waits: both SYNs crossed. Then it was no
+          // listener but an active open too (RFC 793 fig. 13): CLOSED → SYN_SENT, not LISTEN
           u32[w + W.CONN_FLAGS] |= CF.SIMULTANEOUS;
+          if (u8[b + B.STATE + s] === TcpState.LISTEN) {
+            u8[b + B.STATE + s] = TcpState.CLOSED;
+            this.result.serverBefore = TcpState.CLOSED;
+          }
           this.raise(c, Ev.SIMULTANEOUS_OPEN);
         } else {
           this.raise(c, Ev.SYN);
@@ -1130,7 +1135,15 @@ export class Tracker {
     const b = c * ROW_BYTES, hh = c * ROW_H, w = c * ROW_W, d = c * ROW_D;
     for (let s = 0; s <= 1; s++) {
       const ef = u16[hh + H.EP_FLAGS + s];
-      if (u8[b + B.STATE + s] === TcpState.SYN_RCVD && (ef & EF.SYN_ACKED) !== 0) this.feed(c, s, EndpointEvent.RCV_ACK_OF_SYN);
+      if (u8[b + B.STATE + s] === TcpState.SYN_RCVD && (ef & EF.SYN_ACKED) !== 0) {
+        // simultaneous open (RFC 793 fig. 13): a side still in SYN_SENT before this packet passed
+        // through SYN_RCVD (its SYN-ACK answers the peer's SYN) on its way to ESTABLISHED
+        if ((u32[w + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0 && (s === 0 ? this.result.clientBefore : this.result.serverBefore) === TcpState.SYN_SENT) {
+          if (s === 0) this.result.clientVia = TcpState.SYN_RCVD;
+          else this.result.serverVia = TcpState.SYN_RCVD;
+        }
+        this.feed(c, s, EndpointEvent.RCV_ACK_OF_SYN);
+      }
       const st = u8[b + B.STATE + s];
       if ((st === TcpState.FIN_WAIT_1 || st === TcpState.CLOSING || st === TcpState.LAST_ACK) && (ef & EF.FIN_ACKED) !== 0) {
         this.feed(c, s, EndpointEvent.RCV_ACK_OF_FIN);
@@ -1141,7 +1154,8 @@ export class Tracker {
     if ((cf & CF.HANDSHAKE_DONE) === 0 && (cf & CF.SYN_SEEN) !== 0 && isSynchronized(sc) && isSynchronized(ss)) {
       cf |= CF.HANDSHAKE_DONE;
       f64[d + D.EST_T] = now;
-      this.result.rtt = now - f64[d + D.SYN_T];
+      // no round trip in a simultaneous open (the SYNs crossed): no RTT to report
+      if ((cf & CF.SIMULTANEOUS) === 0) this.result.rtt = now - f64[d + D.SYN_T];
       this.raise(c, Ev.HANDSHAKE_DONE);
     }
     const finished = (sc === TcpState.CLOSED || sc === TcpState.TIME_WAIT) && (ss === TcpState.CLOSED || ss === TcpState.TIME_WAIT);

@@ -77,3 +77,12 @@ describe('RST outside the window', () => {
     expect(json).toMatchObject({ close: 'none', reset_by: null, anomalies: ['rst-out-of-window'], conn_state: 'RSTR' });
   });
 });
+
+describe('open paths', () => {
+  it('LISTEN_serverSynCrossesClientSyn_activeOpenFromCLOSED_throughSYN_RCVD_noRtt', () => {
+    const notes = annotated(fixture('scenarios', 'simultaneous-open.pcap')).map((n) => n.note);
+    expect(notes[1]).toMatch(/simultaneous open: .* server CLOSED → SYN_SENT$/);
+    expect(notes[3]).toMatch(/client SYN_RCVD → ESTABLISHED, server SYN_SENT → SYN_RCVD → ESTABLISHED$/);
+    expect(notes.join('\n')).not.toMatch(/LISTEN|RTT/);
+  });
+});

@@ -112,8 +112,13 @@ describe('SYN_SENT', () => {
     const { packets, flows } = track(c.frames);
     expect(packets[1]).toMatchObject({ client: 'SYN_SENT', server: 'SYN_SENT', events: ['simultaneous-open'] });
     expect(packets[2]).toMatchObject({ client: 'SYN_RCVD', server: 'SYN_SENT' });
-    expect(packets[3]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED' });
+    // the server's SYN-ACK answers the client's SYN (SYN_RCVD) and the client's SYN-ACK already
+    // acknowledged the server's SYN (ESTABLISHED): RFC 793 fig. 13, both on that packet
+    expect(packets[3]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED', serverVia: 'SYN_RCVD' });
+    expect(packets[3].clientVia).toBeUndefined();
     expect(flows[0]).toMatchObject({ handshake: 'simultaneous', conn_state: 'S1', anomalies: ['simultaneous-open'] });
+    // crossed SYNs have no handshake round trip
+    expect(flows[0]).toMatchObject({ rtt: null, rtt_server: null, rtt_client: null });
   });
 });
 
