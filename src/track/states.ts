@@ -94,7 +94,8 @@ export function transition(state: TcpState, event: EndpointEvent): TcpState {
       if (event === EndpointEvent.SEND_SYNACK) return TcpState.SYN_RCVD;
       // it acknowledges the peer's SYN (some stacks ACK before their SYN-ACK)
       if (event === EndpointEvent.RCV_SYN) return TcpState.SYN_RCVD;
-      // LISTEN + SEND: the listener sends its own SYN (how simultaneous open starts on this side)
+      // LISTEN + SEND: the listener sends its own SYN (RFC 793 §3.9 SEND in LISTEN); the tracker
+      // takes a SYN crossing the client's as an active open from CLOSED instead (fig. 13)
       if (event === EndpointEvent.SEND_SYN) return TcpState.SYN_SENT;
       if (event === EndpointEvent.PICKUP) return TcpState.ESTABLISHED;
       return state;
