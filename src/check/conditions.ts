@@ -73,6 +73,7 @@ export const CONDITION_HELP: Readonly<Record<string, string>> = {
   'port-reuse': 'a new connection on the 4-tuple of an earlier one',
   'bad-checksum': 'a segment with a wrong TCP or IPv4 checksum',
   'ack-unseen': 'an ACK covered data or a FIN the capture never showed (capture loss)',
+  'rst-out-of-window': 'a RST outside its receiver\'s window, which the receiver ignores (blind, spoofed or stale): no abort',
   'syn-unanswered': 'the SYN was never answered',
   'handshake-incomplete': 'the SYN was answered by a SYN-ACK but the handshake never completed',
   'half-closed-at-end': 'one side closed and the other had not when the capture ended',

@@ -114,6 +114,10 @@ export class Annotator {
   /** the colour codes as text, for words made as text */
   private readonly openText: string[];
   private readonly closeText: string[];
+  /** `who CLOSED (lost state)` by side and state */
+  private readonly lostState: Uint8Array[][];
+  /** `who A → V → B`: a change through state V on one packet (rare: encoded when needed) */
+  private readonly changeVia: (side: number, a: number, v: number, b: number) => Uint8Array;
   /** a line for `line()`, which returns text rather than writing it */
   private readonly scratch = Buffer.allocUnsafe(LINE_ROOM);
 
@@ -155,7 +159,15 @@ export class Annotator {
       return t;
     });
     // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
+    this.changeVia = (side, a, v, b2) => {
+      const who = side === 0 ? 'client' : 'server';
+      return encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${STATE_NAMES[v]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b2])}`
+        : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[v]} ${arrow} ${STATE_NAMES[b2]}`);
+    };
     this.noListener = STATE_NAMES.map((state) => encode(`${on ? chalk.dim('server') : 'server'} ${state} (no listener)`));
+    // a half-open connection's RST comes from a side that had lost it (rebooted, or its state
+    // timed out): say so rather than "ESTABLISHED → CLOSED"
+    this.lostState = ['client', 'server'].map((who) => STATE_NAMES.map((state) => encode(`${on ? chalk.dim(who) : who} ${state} (lost state)`)));
     this.words = Array.from({ length: Ev.COUNT + 1 }, () => new Map<number, Words>());
   }
 
@@ -236,10 +248,17 @@ export class Annotator {
     }
     if (clientMoved || serverMoved) {
       pos = putSpaces(buf, pos, Math.max(2, EVENT_WIDTH - width - tagWidth));
-      if (clientMoved) pos = putLong(buf, pos, this.changes[0][r.clientBefore * n + r.clientAfter]);
+      // a RST from a side with no state for the connection: it was not ESTABLISHED any more
+      const lost = r.has(Ev.RESET_NO_STATE) ? (r.fromClient ? 0 : 1) : -1;
+      if (clientMoved) pos = putLong(buf, pos, lost === 0 ? this.lostState[0][r.clientAfter]
+        : r.clientVia >= 0 ? this.changeVia(0, r.clientBefore, r.clientVia, r.clientAfter)
+        : this.changes[0][r.clientBefore * n + r.clientAfter]);
       if (serverMoved) {
         if (clientMoved) pos = putBytes(buf, pos, this.comma);
-        pos = putLong(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter] : this.changes[1][r.serverBefore * n + r.serverAfter]);
+        pos = putLong(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter]
+          : lost === 1 ? this.lostState[1][r.serverAfter]
+          : r.serverVia >= 0 ? this.changeVia(1, r.serverBefore, r.serverVia, r.serverAfter)
+          : this.changes[1][r.serverBefore * n + r.serverAfter]);
       }
     }
     buf[pos++] = 0x0a;

@@ -126,6 +126,7 @@ function eventOf(name: string): string[] {
     case 'retransmission': return ['fast-retransmission', 'spurious-retransmission'];
     case 'ack-unseen': return ['fin-unseen'];
     case 'half-open': return ['reset-no-state'];
+    case 'rst-out-of-window': return ['reset-ignored'];
     default: return [];
   }
 }

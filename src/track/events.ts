@@ -121,6 +121,7 @@ export const ANOMALY_NAMES: readonly string[] = [
   'refused', 'reset', 'half-open', 'half-close', 'simultaneous-open', 'simultaneous-close',
   'syn-retransmit', 'synack-retransmit', 'midstream', 'keepalive', 'zero-window',
   'retransmission', 'duplicate-ack', 'out-of-order', 'port-reuse', 'bad-checksum', 'ack-unseen',
+  'rst-out-of-window',
 ];
 
 export const enum Anomaly {
@@ -141,6 +142,8 @@ export const enum Anomaly {
   PORT_REUSE = 1 << 14,
   BAD_CHECKSUM = 1 << 15,
   ACK_UNSEEN = 1 << 16,
+  /** a RST its receiver would not accept (outside its window): reported, no abort */
+  RST_OUT_OF_WINDOW = 1 << 17,
 }
 
 /** The anomaly bit an event raises on its flow (0: none). */
@@ -168,6 +171,7 @@ export const EVENT_ANOMALY: Uint32Array = (() => {
   a[Ev.PORT_REUSE] = Anomaly.PORT_REUSE;
   a[Ev.BAD_CHECKSUM] = Anomaly.BAD_CHECKSUM;
   a[Ev.ACK_UNSEEN] = Anomaly.ACK_UNSEEN;
+  a[Ev.RESET_IGNORED] = Anomaly.RST_OUT_OF_WINDOW;
   return a;
 })();
 

@@ -343,6 +343,8 @@ export class FlowView {
 
   /** Handshake RTT in seconds (first SYN to the ACK completing it), or null. */
   get rtt(): number | null {
+    // a simultaneous open has no handshake round trip (the SYNs crossed)
+    if ((this.flags & CF.SIMULTANEOUS) !== 0) return null;
     const f = this.t.f64, d = this.d;
     const rtt = timeBetween(f[d + D.SYN_T], f[d + D.EST_T]);
     return rtt >= 0 ? rtt : null;
@@ -458,8 +460,9 @@ export class FlowView {
     pos = putPiece(buf, pos, K_SERVER_COUNT);
     pos = putNumber(buf, pos, f[d + D.BYTES + 1]);
     const synT = f[d + D.SYN_T], synack = f[d + D.SYNACK_T], est = f[d + D.EST_T];
-    if (!(synack > 0) && !(est > 0)) {
-      // no SYN-ACK, no handshake (every record of a SYN flood): the three RTTs are null
+    if (!(synack > 0) && !(est > 0) || (this.flags & CF.SIMULTANEOUS) !== 0) {
+      // no SYN-ACK, no handshake (every record of a SYN flood): the three RTTs are null; nor in
+      // a simultaneous open, whose SYNs crossed: no segment there answers another one's sending
       pos = putPiece(buf, pos, K_RTT_NONE);
       return this.putOptionsAndTail(buf, pos);
     }
@@ -640,8 +643,8 @@ export class FlowView {
       packets: { client: this.packets('client'), server: this.packets('server') },
       bytes: { client: this.bytes('client'), server: this.bytes('server') },
       rtt: rtt === null ? null : round6(rtt),
-      rtt_server: spanOrNull(timeBetween(synT, synack)),
-      rtt_client: spanOrNull(timeBetween(synack, est)),
+      rtt_server: rtt === null && (this.flags & CF.SIMULTANEOUS) !== 0 ? null : spanOrNull(timeBetween(synT, synack)),
+      rtt_client: rtt === null && (this.flags & CF.SIMULTANEOUS) !== 0 ? null : spanOrNull(timeBetween(synack, est)),
       options: {
         client: oc,
         server: os,

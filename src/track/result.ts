@@ -33,6 +33,12 @@ export class PacketResult {
   clientAfter = TcpState.CLOSED;
   serverBefore = TcpState.CLOSED;
   serverAfter = TcpState.CLOSED;
+  /**
+   * a state the endpoint passed through between before and after on this one packet (crossed
+   * FINs: FIN_WAIT_1 → CLOSING → TIME_WAIT), else -1
+   */
+  clientVia = -1;
+  serverVia = -1;
   /** handshake round-trip time in seconds (on HANDSHAKE_DONE), else -1 */
   rtt = DOUBLE_FIELD;
   /** seconds since the previous transmission of the same SYN/SYN-ACK/FIN (on their retransmits), else -1 */
@@ -58,6 +64,8 @@ export class PacketResult {
     this.connId = 0;
     this.fromClient = false;
     this.eventCount = 0;
+    this.clientVia = -1;
+    this.serverVia = -1;
     this.rtt = -1;
     this.interval = -1;
     this.ordinal = 0;

@@ -6,7 +6,9 @@
  * into *endpoint events* and feeds them here. An event is only fed when the packets prove it:
  * "the endpoint received its peer's FIN" is known when the endpoint's own ACK covers that FIN
  * (its reply is the evidence), while "the peer acknowledged our FIN" is taken from the peer's
- * ACK as soon as it is seen (nothing answers it). Deciding *which* event a segment means (by its
+ * ACK as soon as it is seen (nothing answers it); and an ACK of a FIN from a side whose own FIN
+ * went out before it on the same path reaches the FIN's sender after that FIN, so the sender is
+ * fed RCV_FIN first (crossed FINs: FIN_WAIT_1 → CLOSING → TIME_WAIT). Deciding *which* event a segment means (by its
  * flags and its sequence/ack numbers, compared wrap-safely) is the tracker's job; this file only
  * says where each event leads from each state.
  */
@@ -92,7 +94,8 @@ export function transition(state: TcpState, event: EndpointEvent): TcpState {
       if (event === EndpointEvent.SEND_SYNACK) return TcpState.SYN_RCVD;
       // it acknowledges the peer's SYN (some stacks ACK before their SYN-ACK)
       if (event === EndpointEvent.RCV_SYN) return TcpState.SYN_RCVD;
-      // LISTEN + SEND: the listener sends its own SYN (how simultaneous open starts on this side)
+      // LISTEN + SEND: the listener sends its own SYN (RFC 793 §3.9 SEND in LISTEN); the tracker
+      // takes a SYN crossing the client's as an active open from CLOSED instead (fig. 13)
       if (event === EndpointEvent.SEND_SYN) return TcpState.SYN_SENT;
       if (event === EndpointEvent.PICKUP) return TcpState.ESTABLISHED;
       return state;

@@ -782,8 +782,13 @@ export class Tracker {
           f64[d + D.SYN_T] = now;
           this.raise(c, Ev.SYN);
         } else if (u8[b + B.STATE + p] === TcpState.SYN_SENT) {
-          // the server's own SYN while the client's waits: both SYNs crossed
+          // the server's own SYN while the client's waits: both SYNs crossed. Then it was no
+          // listener but an active open too (RFC 793 fig. 13): CLOSED → SYN_SENT, not LISTEN
           u32[w + W.CONN_FLAGS] |= CF.SIMULTANEOUS;
+          if (u8[b + B.STATE + s] === TcpState.LISTEN) {
+            u8[b + B.STATE + s] = TcpState.CLOSED;
+            this.result.serverBefore = TcpState.CLOSED;
+          }
           this.raise(c, Ev.SIMULTANEOUS_OPEN);
         } else {
           this.raise(c, Ev.SYN);
@@ -836,10 +841,14 @@ export class Tracker {
       // later sends data there)
       if (ackUnseen && (pf & EF.SEQ_VALID) !== 0 && (pf & EF.FIN_SENT) === 0 && isSynchronized(u8[b + B.STATE + p]) &&
           ack === ((u32[w + W.NEXT_SEQ + p] + 1) >>> 0) && (u8[b + B.LAST_SEG + p] & LSF.ZERO_WINDOW_PROBE) === 0) {
+        const onlyFin = u32[w + W.MAX_SEQ_TBA + p] === u32[w + W.NEXT_SEQ + p];
         u16[pe] |= EF.FIN_SENT | EF.FIN_INFERRED;
         u32[w + W.FIN_SEQ + p] = u32[w + W.NEXT_SEQ + p];
         u32[w + W.NEXT_SEQ + p] = ack;
         u32[w + W.MAX_SEQ_TBA + p] = ack;
+        // the octet beyond what was seen is that FIN: with no hole before it, analyze's "ACKs
+        // data never showed" was not true (no data was missed, only the FIN)
+        if (onlyFin) this.withdrawAckUnseen(c);
         this.raise(c, Ev.FIN_UNSEEN);
         this.noteFirstFin(c, p);
         this.feed(c, p, EndpointEvent.SEND_FIN);
@@ -862,6 +871,16 @@ export class Tracker {
           this.feed(c, s, EndpointEvent.RCV_FIN);
         }
         if ((u16[pe] & EF.FIN_ACKED) === 0) {
+          // crossed FINs (RFC 793 fig. 14): this side's own FIN went out before this ACK on the
+          // same path, so the peer, still in FIN_WAIT_1, received that FIN first and passed
+          // through CLOSING before this ACK of its FIN arrived
+          if ((u16[se] & (EF.FIN_SENT | EF.FIN_INFERRED)) === EF.FIN_SENT && (u16[pe] & EF.RCVD_PEER_FIN) === 0 &&
+              u8[b + B.STATE + p] === TcpState.FIN_WAIT_1) {
+            u16[pe] |= EF.RCVD_PEER_FIN;
+            this.feed(c, p, EndpointEvent.RCV_FIN);
+            if (p === 0) this.result.clientVia = TcpState.CLOSING;
+            else this.result.serverVia = TcpState.CLOSING;
+          }
           u16[pe] |= EF.FIN_ACKED;
           this.result.finAcked |= p === 0 ? 1 : 2;
           this.raise(c, Ev.FIN_ACKED);
@@ -985,6 +1004,21 @@ export class Tracker {
     }
   }
 
+  /**
+   * Take back this packet's ACK_UNSEEN: the only sequence space its ACK covered beyond what was
+   * captured is the peer's FIN, which onSegment infers and reports instead (FIN_UNSEEN).
+   */
+  private withdrawAckUnseen(c: number): void {
+    const r = this.result;
+    let k = 0;
+    for (let i = 0; i < r.eventCount; i++) if (r.events[i] !== Ev.ACK_UNSEEN) r.events[k++] = r.events[i];
+    if (k === r.eventCount) return;
+    r.eventCount = k;
+    const t = this.table;
+    t.uncount(c, Ctr.ACK_UNSEEN);
+    if (t.counter(c, Ctr.ACK_UNSEEN) === 0) t.u32[c * ROW_W + W.ANOMALIES] &= ~EVENT_ANOMALY[Ev.ACK_UNSEEN];
+  }
+
   /** The first FIN of a connection tells who closed actively. */
   private noteFirstFin(c: number, s: number): void {
     const t = this.table;
@@ -1005,6 +1039,11 @@ export class Tracker {
     const hh = c * ROW_H, b = c * ROW_BYTES, w = c * ROW_W;
     u16[hh + H.EP_FLAGS + s] &= ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED);
     u16[hh + H.EP_FLAGS + p] &= ~EF.RCVD_PEER_FIN;
+    // the ACK that covered it did ACK data the capture never showed (withdrawAckUnseen took it back)
+    if (t.counter(c, Ctr.ACK_UNSEEN) === 0) {
+      t.count(c, Ctr.ACK_UNSEEN);
+      u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.ACK_UNSEEN];
+    }
     const ss = u8[b + B.STATE + s], sp = u8[b + B.STATE + p];
     // s: without its FIN it is still open (or merely received the peer's FIN)
     u8[b + B.STATE + s] = ss === TcpState.FIN_WAIT_1 || ss === TcpState.FIN_WAIT_2 ? TcpState.ESTABLISHED
@@ -1070,6 +1109,13 @@ export class Tracker {
         u32[w + W.CONN_FLAGS] |= CF.RESET | byServer;
       }
       this.raise(c, Ev.RESET_AFTER_CLOSE);
+    } else if (!acceptable) {
+      // a RST outside the window of a receiver past the handshake: its stack drops it (RFC 793
+      // §3.4 "reset processing"; RFC 5961 §3.2 at most answers with a challenge ACK), so nothing
+      // is aborted and neither side changes state, whoever sent it (a blind or stale RST):
+      // reported, then ignored. Zeek's own state (zeek.ts) still counts it, as Zeek does
+      this.raise(c, Ev.RESET_IGNORED);
+      return;
     } else if (!hasAck && (pf & EF.ACK_VALID) !== 0 && seq === u32[w + W.LAST_ACK + p] &&
         f64[d + D.EP_LAST_T + p] >= prevSenderT && f64[d + D.PACKETS + p] > 0) {
       // a bare RST whose sequence number is the ACK of the segment it answers, from a side that
@@ -1107,7 +1153,15 @@ export class Tracker {
     const b = c * ROW_BYTES, hh = c * ROW_H, w = c * ROW_W, d = c * ROW_D;
     for (let s = 0; s <= 1; s++) {
       const ef = u16[hh + H.EP_FLAGS + s];
-      if (u8[b + B.STATE + s] === TcpState.SYN_RCVD && (ef & EF.SYN_ACKED) !== 0) this.feed(c, s, EndpointEvent.RCV_ACK_OF_SYN);
+      if (u8[b + B.STATE + s] === TcpState.SYN_RCVD && (ef & EF.SYN_ACKED) !== 0) {
+        // simultaneous open (RFC 793 fig. 13): a side still in SYN_SENT before this packet passed
+        // through SYN_RCVD (its SYN-ACK answers the peer's SYN) on its way to ESTABLISHED
+        if ((u32[w + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0 && (s === 0 ? this.result.clientBefore : this.result.serverBefore) === TcpState.SYN_SENT) {
+          if (s === 0) this.result.clientVia = TcpState.SYN_RCVD;
+          else this.result.serverVia = TcpState.SYN_RCVD;
+        }
+        this.feed(c, s, EndpointEvent.RCV_ACK_OF_SYN);
+      }
       const st = u8[b + B.STATE + s];
       if ((st === TcpState.FIN_WAIT_1 || st === TcpState.CLOSING || st === TcpState.LAST_ACK) && (ef & EF.FIN_ACKED) !== 0) {
         this.feed(c, s, EndpointEvent.RCV_ACK_OF_FIN);
@@ -1118,7 +1172,8 @@ export class Tracker {
     if ((cf & CF.HANDSHAKE_DONE) === 0 && (cf & CF.SYN_SEEN) !== 0 && isSynchronized(sc) && isSynchronized(ss)) {
       cf |= CF.HANDSHAKE_DONE;
       f64[d + D.EST_T] = now;
-      this.result.rtt = now - f64[d + D.SYN_T];
+      // no round trip in a simultaneous open (the SYNs crossed): no RTT to report
+      if ((cf & CF.SIMULTANEOUS) === 0) this.result.rtt = now - f64[d + D.SYN_T];
       this.raise(c, Ev.HANDSHAKE_DONE);
     }
     const finished = (sc === TcpState.CLOSED || sc === TcpState.TIME_WAIT) && (ss === TcpState.CLOSED || ss === TcpState.TIME_WAIT);

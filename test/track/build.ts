@@ -220,6 +220,9 @@ export interface PacketView {
   events: string[];
   client: string;
   server: string;
+  /** a state passed through on this packet (between before and after), if any */
+  clientVia?: string;
+  serverVia?: string;
 }
 
 export interface Tracked {
@@ -266,7 +269,10 @@ export function track(frames: BuiltFrame[], opts: TrackerOptions = {}, order: 't
   feed(frames, tracker, (r, number) => {
     const events: string[] = [];
     for (let k = 0; k < r.eventCount; k++) events.push(EVENT_NAMES[r.events[k]]);
-    packets.push({ number, fromClient: r.fromClient, events, client: STATE_NAMES[r.clientAfter], server: STATE_NAMES[r.serverAfter] });
+    const view: PacketView = { number, fromClient: r.fromClient, events, client: STATE_NAMES[r.clientAfter], server: STATE_NAMES[r.serverAfter] };
+    if (r.clientVia >= 0) view.clientVia = STATE_NAMES[r.clientVia];
+    if (r.serverVia >= 0) view.serverVia = STATE_NAMES[r.serverVia];
+    packets.push(view);
   }, undefined, order);
   return { flows, packets, tracker };
 }

@@ -112,8 +112,13 @@ describe('SYN_SENT', () => {
     const { packets, flows } = track(c.frames);
     expect(packets[1]).toMatchObject({ client: 'SYN_SENT', server: 'SYN_SENT', events: ['simultaneous-open'] });
     expect(packets[2]).toMatchObject({ client: 'SYN_RCVD', server: 'SYN_SENT' });
-    expect(packets[3]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED' });
+    // the server's SYN-ACK answers the client's SYN (SYN_RCVD) and the client's SYN-ACK already
+    // acknowledged the server's SYN (ESTABLISHED): RFC 793 fig. 13, both on that packet
+    expect(packets[3]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED', serverVia: 'SYN_RCVD' });
+    expect(packets[3].clientVia).toBeUndefined();
     expect(flows[0]).toMatchObject({ handshake: 'simultaneous', conn_state: 'S1', anomalies: ['simultaneous-open'] });
+    // crossed SYNs have no handshake round trip
+    expect(flows[0]).toMatchObject({ rtt: null, rtt_server: null, rtt_client: null });
   });
 });
 
@@ -264,9 +269,26 @@ describe('ESTABLISHED', () => {
     const c = new Conversation().handshake().data('c', 10).data('s', 10);
     // the client's window is 64240 << 7 (8 MB): 1 GB ahead is far outside it
     c.send('s', RST, { seq: c.nxt.s + 0x40000000, consume: false });
-    const { packets } = track(c.frames);
-    expect(last(packets).events).toContain('reset-ignored');
-    expect(last(packets)).toMatchObject({ client: 'ESTABLISHED', server: 'CLOSED' });
+    const { packets, flows } = track(c.frames);
+    // reported and ignored: no abort, no state change on either side, no 'reset'
+    expect(last(packets).events).toEqual(['reset-ignored']);
+    expect(last(packets)).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED' });
+    expect(flows[0]).toMatchObject({ close: 'none', reset_by: null, states: { client: 'ESTABLISHED', server: 'ESTABLISHED' } });
+    expect(flows[0].anomalies).toEqual(['rst-out-of-window']);
+    // Zeek validates no RST against the window: its history and conn_state count it
+    expect(flows[0]).toMatchObject({ conn_state: 'RSTR' });
+    expect(flows[0].history).toMatch(/r$/);
+  });
+
+  test('ESTABLISHED_rstOutOfWindowThenInWindowRst_abortedByTheSecond', () => {
+    const c = new Conversation().handshake().data('c', 10).data('s', 10);
+    c.send('s', RST, { seq: c.nxt.s + 0x40000000, consume: false });
+    c.send('s', RST, { seq: c.nxt.s, consume: false, dt: 0.01 });
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toContain('reset');
+    expect(last(packets)).toMatchObject({ client: 'CLOSED', server: 'CLOSED' });
+    expect(flows[0]).toMatchObject({ close: 'rst', reset_by: 'server' });
+    expect(flows[0].anomalies).toEqual(expect.arrayContaining(['reset', 'rst-out-of-window']));
   });
 
   test('ESTABLISHED_finWithData_FIN_WAIT_1_ackMustCoverFin', () => {
@@ -347,7 +369,10 @@ describe('FIN_WAIT_1 / FIN_WAIT_2 / CLOSING', () => {
     c.send('c', FIN | ACK).send('s', FIN | ACK, { ack: fc, dt: 0.00001 }).send('c', ACK).send('s', ACK, { dt: 0.00001 });
     const { packets, flows } = track(c.frames);
     expect(packets[packets.length - 3]).toMatchObject({ server: 'FIN_WAIT_1', events: ['simultaneous-close'] });
-    expect(packets[packets.length - 2]).toMatchObject({ client: 'CLOSING', server: 'FIN_WAIT_2' });
+    // the client's FIN reached the server before the client's ACK of the server's FIN (same
+    // path): the server passed through CLOSING (RFC 793 fig. 14), not FIN_WAIT_2
+    expect(packets[packets.length - 2]).toMatchObject({ client: 'CLOSING', server: 'TIME_WAIT', serverVia: 'CLOSING' });
+    expect(packets[packets.length - 2].clientVia).toBeUndefined();
     expect(last(packets)).toMatchObject({ client: 'TIME_WAIT', server: 'TIME_WAIT' });
     expect(flows[0]).toMatchObject({ close: 'fin', conn_state: 'SF', anomalies: ['simultaneous-close'] });
   });
@@ -469,9 +494,23 @@ describe('capture loss', () => {
     c.nxt.s += 1; // a server data byte not captured
     c.send('s', FIN | ACK).send('c', ACK);
     const { packets, flows } = track(c.frames);
-    expect(packets[4].events).toEqual(['ack-unseen', 'fin-unseen', 'fin-acked']);
+    // the ACK covers byte 1 (seen) and the FIN: no unseen data, so not 'ack-unseen'
+    expect(packets[4].events).toEqual(['fin-unseen', 'fin-acked']);
     expect(packets[4]).toMatchObject({ client: 'FIN_WAIT_2', server: 'CLOSE_WAIT' });
     expect(flows[0]).toMatchObject({ close: 'fin', conn_state: 'S3', states: { client: 'TIME_WAIT', server: 'CLOSED' } });
+    // the client's last ACK does cover a server data byte never captured
+    expect(last(packets).events).toContain('ack-unseen');
+    expect(flows[0].anomalies).toContain('ack-unseen');
+    expect(flows[0].events['ack-unseen']).toBe(1);
+  });
+
+  test('ESTABLISHED_ackOfUnseenDataAndFin_ackUnseenAndFinInferred', () => {
+    // a data segment and the FIN after it both missed: the ACK does cover unseen data
+    const c = new Conversation().handshake().data('c', 1, 0.001, false);
+    c.nxt.c += 5; // 4 data bytes and the FIN, not captured
+    c.send('s', ACK, { dt: 0.04 });
+    const { packets, flows } = track(c.frames);
+    expect(packets[4].events).toContain('ack-unseen');
     expect(flows[0].anomalies).toContain('ack-unseen');
   });
 
@@ -484,6 +523,8 @@ describe('capture loss', () => {
     expect(packets[4].client).toBe('FIN_WAIT_2');
     expect(packets[5]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED' });
     expect(flows[0].close).toBe('none');
+    // the octet was data after all: the ACK of it did ACK data the capture never showed
+    expect(flows[0].anomalies).toContain('ack-unseen');
   });
 });
 
