@@ -1095,6 +1095,15 @@ export class Tracker {
       // the SYN was answered by RST: nothing listens there
       u32[w + W.CONN_FLAGS] |= CF.REFUSED | CF.RESET | CF.RESET_BY_SERVER;
       this.raise(c, Ev.REFUSED);
+    } else if (!acceptable) {
+      // a RST its receiver would not accept (outside its window; in SYN_SENT, one whose ACK does
+      // not acknowledge the SYN), in the handshake or after a FIN as well: the receiver's stack
+      // drops it (RFC 793 §3.4 "reset processing"; RFC 5961 §3.2 at most answers with a
+      // challenge ACK), so nothing is aborted and neither side changes state, whoever sent it (a
+      // blind or stale RST): reported, then ignored. Zeek's own state (zeek.ts) still counts it,
+      // as Zeek does
+      this.raise(c, Ev.RESET_IGNORED);
+      return;
     } else if (!isSynchronized(ss) && !isSynchronized(sp)) {
       // a RST in the middle of the handshake that is not a refusal
       u32[w + W.CONN_FLAGS] |= CF.RESET | CF.HANDSHAKE_RESET | byServer;
@@ -1109,13 +1118,6 @@ export class Tracker {
         u32[w + W.CONN_FLAGS] |= CF.RESET | byServer;
       }
       this.raise(c, Ev.RESET_AFTER_CLOSE);
-    } else if (!acceptable) {
-      // a RST outside the window of a receiver past the handshake: its stack drops it (RFC 793
-      // §3.4 "reset processing"; RFC 5961 §3.2 at most answers with a challenge ACK), so nothing
-      // is aborted and neither side changes state, whoever sent it (a blind or stale RST):
-      // reported, then ignored. Zeek's own state (zeek.ts) still counts it, as Zeek does
-      this.raise(c, Ev.RESET_IGNORED);
-      return;
     } else if (!hasAck && (pf & EF.ACK_VALID) !== 0 && seq === u32[w + W.LAST_ACK + p] &&
         f64[d + D.EP_LAST_T + p] >= prevSenderT && f64[d + D.PACKETS + p] > 0) {
       // a bare RST whose sequence number is the ACK of the segment it answers, from a side that

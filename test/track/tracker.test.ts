@@ -280,6 +280,30 @@ describe('ESTABLISHED', () => {
     expect(flows[0].history).toMatch(/r$/);
   });
 
+  test('FIN_WAIT_2_rstOutOfWindowFromTheCloser_ignored', () => {
+    // the side that had closed sends a RST its peer would not accept: dropped like any other
+    const c = new Conversation().handshake().data('c', 10);
+    c.send('c', FIN | ACK).send('s', ACK);
+    c.send('c', RST, { seq: c.nxt.c + 0x40000000, consume: false });
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toEqual(['reset-ignored']);
+    expect(last(packets)).toMatchObject({ client: 'FIN_WAIT_2', server: 'CLOSE_WAIT' });
+    expect(flows[0]).toMatchObject({ reset_by: null, states: { client: 'FIN_WAIT_2', server: 'CLOSE_WAIT' } });
+    expect(flows[0].anomalies).toContain('rst-out-of-window');
+    expect(flows[0].anomalies).not.toContain('reset');
+  });
+
+  test('SYN_RCVD_rstOutOfWindowFromTheClient_ignored', () => {
+    // in the handshake too: the server's stack drops a RST outside the window its SYN-ACK offered
+    const c = new Conversation().send('c', SYN, { opts: LINUX_SYN(), dt: 0 }).send('s', SYN | ACK, { opts: LINUX_SYN(2000) });
+    c.send('c', RST, { seq: c.nxt.c + 0x40000000, consume: false });
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toEqual(['reset-ignored']);
+    expect(last(packets)).toMatchObject({ client: 'SYN_SENT', server: 'SYN_RCVD' });
+    expect(flows[0]).toMatchObject({ close: 'none', reset_by: null });
+    expect(flows[0].anomalies).toEqual(['rst-out-of-window']);
+  });
+
   test('ESTABLISHED_rstOutOfWindowThenInWindowRst_abortedByTheSecond', () => {
     const c = new Conversation().handshake().data('c', 10).data('s', 10);
     c.send('s', RST, { seq: c.nxt.s + 0x40000000, consume: false });
