@@ -548,12 +548,6 @@ export class FlowTable {
     this.counters[r * Ctr.COUNT + k]++;
   }
 
-  /** Take back one count of counter `k` of connection `c` (a count made in error: see uncount's callers). */
-  uncount(c: number, k: number): void {
-    const r = this.u32[c * ROW_W + W.COUNTER_ROW];
-    if (r !== 0 && this.counters[r * Ctr.COUNT + k] > 0) this.counters[r * Ctr.COUNT + k]--;
-  }
-
   /** Counter `k` of connection `c`. */
   counter(c: number, k: number): number {
     const r = this.u32[c * ROW_W + W.COUNTER_ROW];

@@ -848,7 +848,7 @@ export class Tracker {
         u32[w + W.MAX_SEQ_TBA + p] = ack;
         // the octet beyond what was seen is that FIN: with no hole before it, analyze's "ACKs
         // data never showed" was not true (no data was missed, only the FIN)
-        if (onlyFin) this.withdrawAckUnseen(c);
+        if (onlyFin) this.withdrawAckUnseen();
         this.raise(c, Ev.FIN_UNSEEN);
         this.noteFirstFin(c, p);
         this.feed(c, p, EndpointEvent.SEND_FIN);
@@ -1005,18 +1005,17 @@ export class Tracker {
   }
 
   /**
-   * Take back this packet's ACK_UNSEEN: the only sequence space its ACK covered beyond what was
-   * captured is the peer's FIN, which onSegment infers and reports instead (FIN_UNSEEN).
+   * Drop ACK_UNSEEN from this packet's events (what its annotation says): the only sequence
+   * space its ACK covered beyond what was captured is the peer's FIN, which onSegment infers and
+   * reports instead (FIN_UNSEEN), so "ACKs data the capture never showed" would be false. The
+   * connection's count and anomaly stay: `ack-unseen` means an ACK covered data or a FIN the
+   * capture never showed (capture loss), as check's conditions say.
    */
-  private withdrawAckUnseen(c: number): void {
+  private withdrawAckUnseen(): void {
     const r = this.result;
     let k = 0;
     for (let i = 0; i < r.eventCount; i++) if (r.events[i] !== Ev.ACK_UNSEEN) r.events[k++] = r.events[i];
-    if (k === r.eventCount) return;
     r.eventCount = k;
-    const t = this.table;
-    t.uncount(c, Ctr.ACK_UNSEEN);
-    if (t.counter(c, Ctr.ACK_UNSEEN) === 0) t.u32[c * ROW_W + W.ANOMALIES] &= ~EVENT_ANOMALY[Ev.ACK_UNSEEN];
   }
 
   /** The first FIN of a connection tells who closed actively. */
@@ -1039,11 +1038,6 @@ export class Tracker {
     const hh = c * ROW_H, b = c * ROW_BYTES, w = c * ROW_W;
     u16[hh + H.EP_FLAGS + s] &= ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED);
     u16[hh + H.EP_FLAGS + p] &= ~EF.RCVD_PEER_FIN;
-    // the ACK that covered it did ACK data the capture never showed (withdrawAckUnseen took it back)
-    if (t.counter(c, Ctr.ACK_UNSEEN) === 0) {
-      t.count(c, Ctr.ACK_UNSEEN);
-      u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.ACK_UNSEEN];
-    }
     const ss = u8[b + B.STATE + s], sp = u8[b + B.STATE + p];
     // s: without its FIN it is still open (or merely received the peer's FIN)
     u8[b + B.STATE + s] = ss === TcpState.FIN_WAIT_1 || ss === TcpState.FIN_WAIT_2 ? TcpState.ESTABLISHED

@@ -525,7 +525,19 @@ describe('capture loss', () => {
     // the client's last ACK does cover a server data byte never captured
     expect(last(packets).events).toContain('ack-unseen');
     expect(flows[0].anomalies).toContain('ack-unseen');
-    expect(flows[0].events['ack-unseen']).toBe(1);
+    // the connection counts both: ack-unseen is an ACK of data or a FIN the capture never showed
+    expect(flows[0].events['ack-unseen']).toBe(2);
+  });
+
+  test('ESTABLISHED_ackCoversOnlyAMissedFin_stillCaptureLoss', () => {
+    // the only loss is the client's FIN: the packet's words name the FIN, not unseen data, yet
+    // the connection still shows the capture loss (check --fail-on ack-unseen must see it)
+    const c = new Conversation().handshake().data('c', 1, 0.001, false);
+    c.nxt.c += 1; // FIN not captured
+    c.send('s', ACK, { dt: 0.04 });
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toEqual(['fin-unseen', 'fin-acked']);
+    expect(flows[0].anomalies).toContain('ack-unseen');
   });
 
   test('ESTABLISHED_ackOfUnseenDataAndFin_ackUnseenAndFinInferred', () => {
