@@ -42,6 +42,8 @@ function formatBytes(n: number): string {
 export class SummaryTable {
   private rows: Row[] = [];
   private total = 0;
+  /** connections still open (no close, or one side's FIN only) when -c N stopped the read */
+  private cutShort = 0;
   private readonly connStates = new Map<string, number>();
   /** connections with each anomaly bit, and the bits in the order they first appeared */
   private readonly anomalyCounts = new Array<number>(ANOMALY_NAMES.length).fill(0);
@@ -64,6 +66,7 @@ export class SummaryTable {
     }
     const hs = f.handshake;
     const close = f.close;
+    if ((close === 'none' || close === 'half') && f.endReason === 'packet-limit') this.cutShort++;
     const notable = (mask & NOTABLE_ANOMALIES) !== 0 || hs === 'unanswered' || hs === 'no-final-ack' || hs === 'one-sided' || close === 'half';
     if (this.rows.length >= this.maxRows) {
       if (!notable) return;
@@ -143,7 +146,11 @@ export class SummaryTable {
     if (st.expired > 0) s += `; ${st.expired} expired idle`;
     s += '\n';
     if (this.total > this.rows.length) s += `${this.total - this.rows.length} more not shown (--json lists every connection)\n`;
-    if (stoppedAfter !== undefined) s += `(read stopped after ${count(stoppedAfter, 'packet')} (-c ${stoppedAfter}): connections still open were cut short, not closed)\n`;
+    if (stoppedAfter !== undefined) {
+      s += `(read stopped after ${count(stoppedAfter, 'packet')} (-c ${stoppedAfter})`;
+      if (this.cutShort > 0) s += `: ${count(this.cutShort, 'connection')} still open ${this.cutShort === 1 ? 'was' : 'were'} cut short, not closed`;
+      s += ')\n';
+    }
     out.write(s);
   }
 }
