@@ -286,6 +286,8 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       // several files (or a directory of them): one capture, merged in time order
       const set = opts.reads !== undefined && (opts.reads.length > 1 || isDirectory(opts.reads[0])) ? expandCapturePaths(opts.reads) : null;
       let headerSeen = false;
+      /** the first file of a set that had no packets: the written file's header if none has */
+      let firstEmpty: CaptureInfo | null = null;
       const regularFiles = (set ?? [opts.read as string]).every(isRegularFile);
       progressLine = opts.progress !== false ? stderrProgressLine(regularFiles, printing || opts.write === '-') : null;
       // a pipe (`tcpdump -U -w - | tcpscope -r -`) can pause for as long as the capture is
@@ -317,7 +319,11 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           onOpen: (path: string, info: CaptureInfo, packets: boolean) => {
             // tcpdump -V's line for each file as it opens it; here as each file joins the merge
             if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
-            if (!packets) return; // the written file's header comes from a file with packets
+            if (!packets) {
+              // the written file's header comes from a file with packets, if any has
+              if (firstEmpty === null) firstEmpty = info;
+              return;
+            }
             if (!headerSeen) {
               // the first file's reading of the seconds, as one -r of it would (a set whose files
               // differ in byte order and pass 2^31 seconds has no one libpcap reading)
@@ -343,6 +349,9 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       reading.catch(() => {});
       await Promise.race([reading, signals.stopped]);
       printWindow();
+      // no file of the set had a packet: -w still writes a file (the header alone), as tcpdump
+      // and one -r of an empty file do
+      if (!headerSeen && firstEmpty !== null) openWriter(fileHeaderFor(firstEmpty, opts.print.nano));
     }
     if (fileLimitReached) process.stderr.write(`Maximum file limit reached: ${opts.rotate.files}\n`);
     // tcpdump ends an interrupted run with a newline on stdout, in case a line was cut short:

@@ -288,5 +288,24 @@ describe('tcpdump options and their long names', () => {
     expect(readFileSync(out).equals(readFileSync(alone))).toBe(true);
   });
 
+  test('-V list of header-only files with -w_a file of the first header alone, as tcpdump writes', () => {
+    const hdr = Buffer.alloc(24);
+    hdr.writeUInt32LE(0xa1b2c3d4, 0); hdr.writeUInt16LE(2, 4); hdr.writeUInt16LE(4, 6);
+    hdr.writeUInt32LE(100, 16); hdr.writeUInt32LE(0, 20);
+    const first = join(tmp, 'empty-first.pcap');
+    writeFileSync(first, hdr);
+    hdr.writeUInt32LE(65535, 16); hdr.writeUInt32LE(1, 20); // Ethernet, snap length 65535
+    const second = join(tmp, 'empty-second.pcap');
+    writeFileSync(second, hdr);
+    const list = join(tmp, 'list-empty.txt');
+    writeFileSync(list, `${first}\n${second}\n`);
+    const out = join(tmp, 'from-empty-list.pcap');
+    expect(tcpscope(['-n', '-V', list, '-w', out]).status).toBe(0);
+    const alone = join(tmp, 'from-empty-one.pcap');
+    expect(tcpscope(['-n', '-r', first, '-w', alone]).status).toBe(0);
+    expect(readFileSync(out).length).toBe(24);
+    expect(readFileSync(out).equals(readFileSync(alone))).toBe(true);
+  });
+
   test('-V with -r_usage error', () => usageError(['-V', F, '-r', F], /-V and -r are mutually exclusive/));
 });
