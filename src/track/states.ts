@@ -62,11 +62,17 @@ export const enum EndpointEvent {
    * (fed only then: its FIN acknowledged, and no RST of its own)
    */
   RESEND_FIN = 11,
+  /**
+   * its SYN crossed the peer's while the peer waited in SYN_SENT: it was no listener but an
+   * active open too (RFC 793 fig. 13), so the LISTEN the tracker presumed when the first SYN
+   * arrived was CLOSED (fed once, before that SYN's SEND_SYN)
+   */
+  CROSS_SYN = 12,
 }
 
 export const ENDPOINT_EVENT_NAMES: readonly string[] = [
   'SEND_SYN', 'SEND_SYNACK', 'RCV_SYN', 'RCV_ACK_OF_SYN', 'SEND_FIN', 'RCV_FIN', 'RCV_ACK_OF_FIN',
-  'SEND_RST', 'RCV_RST', 'PICKUP', 'TIMEOUT', 'RESEND_FIN',
+  'SEND_RST', 'RCV_RST', 'PICKUP', 'TIMEOUT', 'RESEND_FIN', 'CROSS_SYN',
 ];
 
 /**
@@ -98,6 +104,8 @@ export function transition(state: TcpState, event: EndpointEvent): TcpState {
       // takes a SYN crossing the client's as an active open from CLOSED instead (fig. 13)
       if (event === EndpointEvent.SEND_SYN) return TcpState.SYN_SENT;
       if (event === EndpointEvent.PICKUP) return TcpState.ESTABLISHED;
+      // a presumption undone, not a move of its stack: it never listened (CROSS_SYN above)
+      if (event === EndpointEvent.CROSS_SYN) return TcpState.CLOSED;
       return state;
     case TcpState.SYN_SENT:
       // it received the peer's SYN: with its own SYN already acked the ACK it sends completes the

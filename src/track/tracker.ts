@@ -786,8 +786,8 @@ export class Tracker {
           // listener but an active open too (RFC 793 fig. 13): CLOSED → SYN_SENT, not LISTEN
           u32[w + W.CONN_FLAGS] |= CF.SIMULTANEOUS;
           if (u8[b + B.STATE + s] === TcpState.LISTEN) {
-            u8[b + B.STATE + s] = TcpState.CLOSED;
-            this.result.serverBefore = TcpState.CLOSED;
+            this.feed(c, s, EndpointEvent.CROSS_SYN);
+            this.result.serverBefore = u8[b + B.STATE + s];
           }
           this.raise(c, Ev.SIMULTANEOUS_OPEN);
         } else {

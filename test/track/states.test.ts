@@ -48,6 +48,10 @@ const RULES: Array<[S, E, S]> = [
   [S.FIN_WAIT_1, E.RESEND_FIN, S.FIN_WAIT_1],
   [S.LAST_ACK, E.RESEND_FIN, S.LAST_ACK],
   [S.CLOSING, E.RESEND_FIN, S.CLOSING],
+  // the presumed listener's SYN crossed the client's: it was CLOSED, an active open (fig. 13)
+  [S.LISTEN, E.CROSS_SYN, S.CLOSED],
+  [S.SYN_SENT, E.CROSS_SYN, S.SYN_SENT],
+  [S.ESTABLISHED, E.CROSS_SYN, S.ESTABLISHED],
 ];
 
 describe('transition', () => {
