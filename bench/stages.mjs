@@ -76,7 +76,7 @@ const STAGES = {
     return [(f) => { decodePacket(f, p); const r = t.track(p); pr.print(f); a.annotate(r, p); }, () => { t.finish(); o.flush(); }];
   },
   window: () => {
-    // the pipeline's own FrameWindow, at any size (the pipeline's is 64)
+    // the pipeline's own FrameWindow, at any size (the pipeline's is 256)
     const p = new Packet(); const o = new Output(devnull, undefined, 64 * 1024); const pr = printer(o); const t = new Tracker({});
     const a = new Annotator(o, t, makeChalk(0));
     const w = new FrameWindow(windowSize);

@@ -11,6 +11,7 @@ import type { FlowView } from '../../src/track/flow.js';
 import { MAX_FLOW_JSON } from '../../src/track/flow.js';
 import { B, Ctr, D, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_W, W } from '../../src/track/table.js';
 import { END_REASON_NAMES, type EndReason, Tracker } from '../../src/track/tracker.js';
+import { ANOMALY_NAMES } from '../../src/track/events.js';
 
 /** Run conversations through a tracker; `edit` may change each row just before it is reported. */
 function records(convs: Conversation[], edit: (f: FlowView, t: Tracker) => void = () => {}): Array<{ bytes: string; record: string }> {
@@ -93,7 +94,7 @@ describe('flow record bytes', () => {
       },
       // every anomaly and every event counter, at their largest
       (f, t) => {
-        t.table.u32[f.row * ROW_W + W.ANOMALIES] = 0x1ffff;
+        t.table.u32[f.row * ROW_W + W.ANOMALIES] = (1 << ANOMALY_NAMES.length) - 1;
         for (let k = 0; k < Ctr.COUNT; k++) t.table.count(f.row, k);
         const r = t.table.u32[f.row * ROW_W + W.COUNTER_ROW];
         for (let k = 0; k < Ctr.COUNT; k++) t.table.counters[r * Ctr.COUNT + k] = 4294967295;
