@@ -9,6 +9,7 @@ import { stoppedBySignal } from '../capture/live-signals.js';
 import { type RunOptions, runPipeline } from '../pipeline.js';
 import { registerCheck } from './check.js';
 import { tokenize } from '../filter/lexer.js';
+import { closestName } from '../check/conditions.js';
 import { repeatedInput } from './inputs.js';
 import { defaultPrintOptions } from '../print/options.js';
 
@@ -336,31 +337,17 @@ const SUBCOMMANDS = ['check', 'help'];
 
 /**
  * `tcpscope chekc x.pcap`: the misspelt subcommand is read as a filter expression, which fails.
- * When the first word is no filter keyword (a bare word, not `host`, `tcp`, ...) and is within two
- * edits of a subcommand, the subcommand it was probably meant to be; null otherwise.
+ * When the first word is no filter keyword (a bare word, not `host`, `tcp`, ...) and is close to
+ * a subcommand (check's "did you mean" rule, closestName), the subcommand it was probably meant
+ * to be; null otherwise.
  */
 function misspeltSubcommand(word: string): string | null {
   let kind: string;
   try { kind = tokenize(word)[0]?.kind ?? ''; } catch { return null; }
   if (kind !== 'ID') return null;
   const w = word.toLowerCase();
-  for (const name of SUBCOMMANDS) if (w !== name && editDistance(w, name) <= 2) return name;
-  return null;
-}
-
-/** Levenshtein distance with adjacent transpositions counted as one edit (`chekc` → `check` is 1). */
-function editDistance(a: string, b: string): number {
-  const d: number[][] = [];
-  for (let i = 0; i <= a.length; i++) d.push([i]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
+  const meant = closestName(w, SUBCOMMANDS);
+  return meant !== w ? meant : null;
 }
 
 /** -V FILE: the capture paths it lists, one per line (blank lines skipped), as tcpdump reads them. */
