@@ -13,7 +13,7 @@
  */
 import { type Packet, TCP_ACK, TCP_CWR, TCP_ECE } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
-import { timeBetween } from '../track/flow.js';
+import { FlowView, negotiatedOf, timeBetween } from '../track/flow.js';
 import type { PacketResult } from '../track/result.js';
 import { STATE_NAMES, TcpState } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
@@ -109,6 +109,8 @@ export class Annotator {
   private readonly words: Map<number, Words>[];
   /** `; negotiated ...` by a key of the two window scales and the common options */
   private readonly negotiatedBytes = new Map<number, Uint8Array>();
+  /** the tracker's connection rows read as flow records read them (what was negotiated) */
+  private readonly view: FlowView;
   /** words for a state change without an event, by side and change (unexplained) */
   private readonly unexplainedWords = new Map<number, Words>();
   /** the colour codes as text, for words made as text */
@@ -169,6 +171,7 @@ export class Annotator {
     // timed out): say so rather than "ESTABLISHED → CLOSED"
     this.lostState = ['client', 'server'].map((who) => STATE_NAMES.map((state) => encode(`${on ? chalk.dim(who) : who} ${state} (lost state)`)));
     this.words = Array.from({ length: Ev.COUNT + 1 }, () => new Map<number, Words>());
+    this.view = new FlowView(tracker);
   }
 
   /** Write the annotation line for the packet just printed, if it did anything worth saying. */
@@ -379,7 +382,7 @@ export class Annotator {
       ((both & EF.TIMESTAMPS) !== 0 ? 1 : 0)) * 16 + ((t.u32[c * ROW_W + W.CONN_FLAGS] >>> 19) & 15);
     let bytes = this.negotiatedBytes.get(key);
     if (bytes === undefined) {
-      bytes = encode(negotiated(this.tracker, c));
+      bytes = encode(negotiated(this.view.bind(c, 0)));
       this.negotiatedBytes.set(key, bytes);
     }
     return bytes;
@@ -535,26 +538,22 @@ function ecnSetupSyn(pkt: Packet): boolean {
   return (f & TCP_ECE) !== 0 && ((f & TCP_CWR) !== 0) === ((f & TCP_ACK) === 0);
 }
 
-/** `; negotiated wscale 7/7, SACK, TS` once both SYNs are known. */
-function negotiated(tracker: Tracker, c: number): string {
-  const t = tracker.table;
-  const b = c * ROW_BYTES, h = c * ROW_H;
-  const wc = t.i8[b + B.WSCALE], ws = t.i8[b + B.WSCALE + 1];
-  if (wc === -1 || ws === -1) return '';
-  const fc = t.u16[h + H.EP_FLAGS], fs = t.u16[h + H.EP_FLAGS + 1];
-  const cf = t.u32[c * ROW_W + W.CONN_FLAGS];
-  const cutC = (cf & CF.OPTS_CUT) !== 0, cutS = (cf & (CF.OPTS_CUT << 1)) !== 0;
+/** `; negotiated wscale 7/7, SACK, TS` once both SYNs are known (what the flow record says). */
+function negotiated(view: FlowView): string {
+  const oc = view.options(0), os = view.options(1);
+  if (oc === null || os === null) return '';
+  const n = negotiatedOf(oc, os);
   const o: string[] = [];
   // an option a side did not show is unknown when the snap length cut that side's options
   const unknown: string[] = [];
-  if (wc >= 0 && ws >= 0) o.push(`wscale ${wc}/${ws}`);
-  else if ((wc < 0 && !cutC) || (ws < 0 && !cutS)) o.push('no window scaling');
+  if (n.window_scaling === true) o.push(`wscale ${oc.wscale}/${os.wscale}`);
+  else if (n.window_scaling === false) o.push('no window scaling');
   else unknown.push('window scaling');
-  for (const [bit, name] of [[EF.SACK_OK, 'SACK'], [EF.TIMESTAMPS, 'TS']] as const) {
-    if ((fc & fs & bit) !== 0) o.push(name);
-    else if (((fc & bit) !== 0 || cutC) && ((fs & bit) !== 0 || cutS)) unknown.push(name);
+  for (const [agreed, name] of [[n.sack, 'SACK'], [n.timestamps, 'TS']] as const) {
+    if (agreed === true) o.push(name);
+    else if (agreed === null) unknown.push(name);
   }
-  if ((cf & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) o.push('ECN');
+  if (n.ecn) o.push('ECN');
   const cut = unknown.length > 0 ? `${o.length > 0 ? '; ' : ': '}${unknown.join(', ')} unknown (options cut by the snaplen)` : '';
   return `; negotiated${o.length > 0 ? ' ' : ''}${o.join(', ')}${cut}`;
 }

@@ -67,16 +67,8 @@ export interface FlowRecord {
   /** SYN → SYN-ACK (the server's side of the RTT), and SYN-ACK → ACK (the client's side) */
   rtt_server: number | null;
   rtt_client: number | null;
-  options: {
-    client: EndpointOptions | null;
-    server: EndpointOptions | null;
-    /** negotiated: both sides offered it on their SYNs (null: unknown, a side's options were cut) */
-    window_scaling: boolean | null;
-    sack: boolean | null;
-    timestamps: boolean | null;
-    /** ECN negotiated: an ECN-setup SYN answered by an ECN-setup SYN-ACK */
-    ecn: boolean;
-  };
+  /** what each side offered, and what both agreed on */
+  options: { client: EndpointOptions | null; server: EndpointOptions | null } & Negotiated;
   /** intervals (s) between the client's SYN retransmissions, and the server's SYN-ACK ones */
   /** null for an interval the capture's clock made negative (it stepped back) */
   syn_retransmits: (number | null)[];
@@ -362,7 +354,8 @@ export class FlowView {
   packets(role: Role): number { return this.t.f64[this.d + D.PACKETS + (role === 'client' ? 0 : 1)]; }
   bytes(role: Role): number { return this.t.f64[this.d + D.BYTES + (role === 'client' ? 0 : 1)]; }
 
-  private options(s: number): EndpointOptions | null {
+  /** What side s offered on its SYN, or null when no SYN of it was seen. */
+  options(s: number): EndpointOptions | null {
     const t = this.t;
     const ws = t.i8[this.c * ROW_BYTES + B.WSCALE + s];
     if (ws === -1) return null; // no SYN seen from it
@@ -558,12 +551,9 @@ export class FlowView {
   }
 
   private optionsText(): string {
-    const oc = this.options(0), os = this.options(1);
-    const both = oc !== null && os !== null;
+    const n = negotiatedOf(this.options(0), this.options(1));
     return ',"options":{"client":' + this.optionsJSON(0) + ',"server":' + this.optionsJSON(1) +
-      ',"window_scaling":' + (both ? agreed(oc.wscale === null ? (oc.cut ? null : false) : true, os.wscale === null ? (os.cut ? null : false) : true) : false) +
-      ',"sack":' + (both ? agreed(oc.sack, os.sack) : false) + ',"timestamps":' + (both ? agreed(oc.timestamps, os.timestamps) : false) +
-      ',"ecn":' + (both && oc.ecn && os.ecn) + '}';
+      ',"window_scaling":' + n.window_scaling + ',"sack":' + n.sack + ',"timestamps":' + n.timestamps + ',"ecn":' + n.ecn + '}';
   }
 
   /** `,"options":{…},"syn_retransmits":[…],…,"end_reason":"…"}` */
@@ -645,21 +635,38 @@ export class FlowView {
       rtt: rtt === null ? null : round6(rtt),
       rtt_server: rtt === null && (this.flags & CF.SIMULTANEOUS) !== 0 ? null : spanOrNull(timeBetween(synT, synack)),
       rtt_client: rtt === null && (this.flags & CF.SIMULTANEOUS) !== 0 ? null : spanOrNull(timeBetween(synack, est)),
-      options: {
-        client: oc,
-        server: os,
-        window_scaling: oc !== null && os !== null
-          ? agreed(oc.wscale === null ? (oc.cut ? null : false) : true, os.wscale === null ? (os.cut ? null : false) : true) : false,
-        sack: oc !== null && os !== null ? agreed(oc.sack, os.sack) : false,
-        timestamps: oc !== null && os !== null ? agreed(oc.timestamps, os.timestamps) : false,
-        ecn: oc !== null && os !== null && oc.ecn && os.ecn,
-      },
+      options: { client: oc, server: os, ...negotiatedOf(oc, os) },
       syn_retransmits: synRetransmits,
       synack_retransmits: this.intervals(1),
       midstream: this.midstream,
       end_reason: this.endReason,
     };
   }
+}
+
+/** What both ends agreed on: an option both offered (null: unknown, a side's options were cut). */
+export interface Negotiated {
+  window_scaling: boolean | null;
+  sack: boolean | null;
+  timestamps: boolean | null;
+  /** an ECN-setup SYN answered by an ECN-setup SYN-ACK */
+  ecn: boolean;
+}
+
+/** What the two SYNs' options agreed on (nothing when either SYN was not seen). */
+export function negotiatedOf(oc: EndpointOptions | null, os: EndpointOptions | null): Negotiated {
+  if (oc === null || os === null) return { window_scaling: false, sack: false, timestamps: false, ecn: false };
+  return {
+    window_scaling: agreed(offeredWscale(oc), offeredWscale(os)),
+    sack: agreed(oc.sack, os.sack),
+    timestamps: agreed(oc.timestamps, os.timestamps),
+    ecn: oc.ecn && os.ecn,
+  };
+}
+
+/** Whether a side offered window scaling: null when its options were cut before it could show. */
+function offeredWscale(o: EndpointOptions): boolean | null {
+  return o.wscale !== null ? true : o.cut ? null : false;
 }
 
 /** Whether both ends offered an option: false when one did not, null when one side's offer is unknown (cut). */
