@@ -19,6 +19,14 @@ export const TCP_ACK = 0x10;
 export const TCP_URG = 0x20;
 export const TCP_ECE = 0x40;
 export const TCP_CWR = 0x80;
+
+/**
+ * A SYN that sets ECN up (RFC 3168 6.1.1), from its flags: a SYN with ECE and CWR, or a SYN-ACK
+ * with ECE and without CWR.
+ */
+export function isEcnSetup(flags: number): boolean {
+  return (flags & TCP_ECE) !== 0 && ((flags & TCP_CWR) !== 0) === ((flags & TCP_ACK) === 0);
+}
 export const TCP_AE = 0x100;
 
 /** How far decoding got: which layers are present and whole. */

@@ -11,7 +11,7 @@
  * one column so they read as a table. Colour (chalk) only when enabled: steps green, warnings
  * yellow, errors red. This module holds no connection state: it reads the tracker's result.
  */
-import { type Packet, TCP_ACK, TCP_CWR, TCP_ECE } from '../decode/packet.js';
+import { type Packet, isEcnSetup } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
 import { FlowView, negotiatedOf, timeBetween } from '../track/flow.js';
 import type { PacketResult } from '../track/result.js';
@@ -280,7 +280,7 @@ export class Annotator {
       case Ev.SYN:
         return (((((pkt.optMss + 1) * 512 + (pkt.optWscale + 1)) * 8 + (pkt.optSackPermitted ? 4 : 0) +
           (pkt.optHasTimestamp ? 2 : 0) + (pkt.optHasFastOpen ? 1 : 0)) * 8 + (pkt.optHasMd5 ? 4 : 0) + (pkt.optCut ? 2 : 0) +
-          (ecnSetupSyn(pkt) ? 1 : 0)) * 2) + s;
+          (isEcnSetup(pkt.tcpFlags) ? 1 : 0)) * 2) + s;
       case Ev.ECN_ECHO:
         // whether it repeats an ACK, and whether the peer has data outstanding (then it may count toward fast retransmit)
         return ((r.has(Ev.DUP_ACK) ? 2 : 0) + (t.u32[r.conn * ROW_W + W.NEXT_SEQ + (s ^ 1)] !== pkt.ack ? 1 : 0)) * 2 + s;
@@ -526,16 +526,10 @@ function synOptions(pkt: Packet): string {
   if (pkt.optHasTimestamp) o.push('TS');
   if (pkt.optHasFastOpen) o.push('TFO');
   if (pkt.optHasMd5) o.push('TCP-MD5');
-  if (ecnSetupSyn(pkt)) o.push('ECN');
+  if (isEcnSetup(pkt.tcpFlags)) o.push('ECN');
   // what the snap length cut is unknown: say so rather than let a missing option read as absent
   if (pkt.optCut) return o.length > 0 ? ` (${o.join(', ')}; options cut by the snaplen)` : ' (options cut by the snaplen)';
   return o.length > 0 ? ` (${o.join(', ')})` : '';
-}
-
-/** An ECN-setup SYN (ECE and CWR) or SYN-ACK (ECE without CWR), RFC 3168 6.1.1. */
-function ecnSetupSyn(pkt: Packet): boolean {
-  const f = pkt.tcpFlags;
-  return (f & TCP_ECE) !== 0 && ((f & TCP_CWR) !== 0) === ((f & TCP_ACK) === 0);
 }
 
 /** `; negotiated wscale 7/7, SACK, TS` once both SYNs are known (what the flow record says). */

@@ -25,7 +25,7 @@
  */
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
-import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet.js';
+import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, isEcnSetup } from '../decode/packet.js';
 import { tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView, timeBetween } from './flow.js';
@@ -297,7 +297,7 @@ export class Tracker {
       if (pkt.optHasTimestamp) u16[hh + H.EP_FLAGS + s] |= EF.TIMESTAMPS;
       // ECN-setup SYN: ECE and CWR; ECN-setup SYN-ACK: ECE without CWR (RFC 3168 6.1.1). As the
       // options, the latest SYN counts (a SYN resent without ECN drops the offer)
-      const ecnSetup = (flags & TCP_ECE) !== 0 && ((flags & TCP_CWR) !== 0) === !hasAck;
+      const ecnSetup = isEcnSetup(flags);
       const cf = u32[w + W.CONN_FLAGS] & ~((CF.ECN_SETUP | CF.OPTS_CUT) << s);
       u32[w + W.CONN_FLAGS] = cf | (ecnSetup ? CF.ECN_SETUP << s : 0) | (pkt.optCut ? CF.OPTS_CUT << s : 0);
     }
