@@ -344,10 +344,7 @@ export class FlowView {
 
   get start(): number { return epoch(this.t.f64[this.d + D.FIRST_SEC], this.t.u32[this.w + W.FIRST_NSEC]); }
   get end(): number { return epoch(this.t.f64[this.d + D.LAST_SEC], this.t.u32[this.w + W.LAST_NSEC]); }
-  get duration(): number {
-    const f = this.t.f64, d = this.d, u = this.t.u32, w = this.w;
-    return (f[d + D.LAST_SEC] - f[d + D.FIRST_SEC]) + (u[w + W.LAST_NSEC] - u[w + W.FIRST_NSEC]) * 1e-9;
-  }
+  get duration(): number { return durationOf(this.t.f64, this.t.u32, this.d, this.w); }
   get firstPacket(): number { return this.t.f64[this.d + D.FIRST_PKT]; }
   get lastPacket(): number { return this.t.f64[this.d + D.LAST_PKT]; }
 
@@ -437,9 +434,9 @@ export class FlowView {
     pos = putPiece(buf, pos, K_END);
     pos = putEpoch(buf, pos, f[d + D.LAST_SEC], u32[w + W.LAST_NSEC]);
     pos = putPiece(buf, pos, K_DURATION);
-    // the `duration` getter's sum, here: a getter's fractional result is boxed (a heap number a record)
-    const duration = (f[d + D.LAST_SEC] - f[d + D.FIRST_SEC]) + (u32[w + W.LAST_NSEC] - u32[w + W.FIRST_NSEC]) * 1e-9;
-    pos = putMicros(buf, pos, Math.round(duration * 1e6));
+    // durationOf, not the `duration` getter: the getter's fractional result is boxed (a heap
+    // number a record), the inlined function's is not
+    pos = putMicros(buf, pos, Math.round(durationOf(f, u32, d, w) * 1e6));
     pos = putPiece(buf, pos, K_FIRST_PACKET);
     pos = putNumber(buf, pos, f[d + D.FIRST_PKT]);
     pos = putPiece(buf, pos, K_LAST_PACKET);
@@ -610,6 +607,7 @@ export class FlowView {
     const oc = this.options(0), os = this.options(1);
     const synT = f[d + D.SYN_T], synack = f[d + D.SYNACK_T], est = f[d + D.EST_T];
     const rtt = this.rtt;
+    const crossed = (this.flags & CF.SIMULTANEOUS) !== 0;
     return {
       type: 'flow',
       id: this.id,
@@ -633,8 +631,9 @@ export class FlowView {
       packets: { client: this.packets('client'), server: this.packets('server') },
       bytes: { client: this.bytes('client'), server: this.bytes('server') },
       rtt: rtt === null ? null : round6(rtt),
-      rtt_server: rtt === null && (this.flags & CF.SIMULTANEOUS) !== 0 ? null : spanOrNull(timeBetween(synT, synack)),
-      rtt_client: rtt === null && (this.flags & CF.SIMULTANEOUS) !== 0 ? null : spanOrNull(timeBetween(synack, est)),
+      // (none in a simultaneous open, whose SYNs crossed: see the rtt getter)
+      rtt_server: crossed ? null : spanOrNull(timeBetween(synT, synack)),
+      rtt_client: crossed ? null : spanOrNull(timeBetween(synack, est)),
       options: { client: oc, server: os, ...negotiatedOf(oc, os) },
       syn_retransmits: synRetransmits,
       synack_retransmits: this.intervals(1),
@@ -642,6 +641,11 @@ export class FlowView {
       end_reason: this.endReason,
     };
   }
+}
+
+/** Seconds from a flow's first time stamp to its latest: its `duration` (never negative: see LAST_SEC). */
+function durationOf(f: Float64Array, u: Uint32Array, d: number, w: number): number {
+  return (f[d + D.LAST_SEC] - f[d + D.FIRST_SEC]) + (u[w + W.LAST_NSEC] - u[w + W.FIRST_NSEC]) * 1e-9;
 }
 
 /** What both ends agreed on: an option both offered (null: unknown, a side's options were cut). */
