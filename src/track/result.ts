@@ -75,6 +75,12 @@ export class PacketResult {
     this.reusedFrom = 0;
   }
 
+  /** Side s (0 client, 1 server) passed through `state` between before and after on this packet. */
+  passThrough(s: number, state: TcpState): void {
+    if (s === 0) this.clientVia = state;
+    else this.serverVia = state;
+  }
+
   /** Does this packet carry event `ev`? */
   has(ev: number): boolean {
     for (let i = 0; i < this.eventCount; i++) if (this.events[i] === ev) return true;

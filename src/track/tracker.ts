@@ -878,8 +878,7 @@ export class Tracker {
               u8[b + B.STATE + p] === TcpState.FIN_WAIT_1) {
             u16[pe] |= EF.RCVD_PEER_FIN;
             this.feed(c, p, EndpointEvent.RCV_FIN);
-            if (p === 0) this.result.clientVia = TcpState.CLOSING;
-            else this.result.serverVia = TcpState.CLOSING;
+            this.result.passThrough(p, TcpState.CLOSING);
           }
           u16[pe] |= EF.FIN_ACKED;
           this.result.finAcked |= p === 0 ? 1 : 2;
@@ -1153,8 +1152,7 @@ export class Tracker {
         // simultaneous open (RFC 793 fig. 13): a side still in SYN_SENT before this packet passed
         // through SYN_RCVD (its SYN-ACK answers the peer's SYN) on its way to ESTABLISHED
         if ((u32[w + W.CONN_FLAGS] & CF.SIMULTANEOUS) !== 0 && (s === 0 ? this.result.clientBefore : this.result.serverBefore) === TcpState.SYN_SENT) {
-          if (s === 0) this.result.clientVia = TcpState.SYN_RCVD;
-          else this.result.serverVia = TcpState.SYN_RCVD;
+          this.result.passThrough(s, TcpState.SYN_RCVD);
         }
         this.feed(c, s, EndpointEvent.RCV_ACK_OF_SYN);
       }
