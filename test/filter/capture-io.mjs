@@ -11,6 +11,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
  *             data: Uint8Array, littleEndian: boolean, tsSec: number, tsUsec: number }} TestFrame
  */
 
+/**
+ * Point `frame` (a src/capture Frame, reused) at test frame `f`: the fields a filter reads.
+ * @param {{ data: Uint8Array, offset: number, caplen: number, wirelen: number, linktype: number, number: number }} frame
+ * @param {TestFrame} f
+ */
+export function loadFrame(frame, f) {
+  frame.data = f.data;
+  frame.offset = 0;
+  frame.caplen = f.caplen;
+  frame.wirelen = f.wirelen;
+  frame.linktype = f.linktype;
+  frame.number = f.number;
+  return frame;
+}
+
 /** @returns {TestFrame[]} */
 export function readFrames(path) {
   const buf = readFileSync(path);

@@ -15,7 +15,7 @@ import { newFrame } from '../../src/capture/frame.js';
 import { isTcpscopeError } from '../../src/errors.js';
 import { type Filter, compileFilter, interpretGraph, parseProtocols, parseServices } from '../../src/filter/index.js';
 import type { NameDatabase } from '../../src/filter/names.js';
-import { readFrames } from './capture-io.mjs';
+import { loadFrame, readFrames } from './capture-io.mjs';
 import { EXPRESSIONS } from './expressions.mjs';
 
 const root = join(__dirname, '..', '..');
@@ -67,12 +67,7 @@ function check(expr: string): string[] {
     const got: number[] = [];
     const refusedHere = new Set<string>();
     for (const f of cap.frames) {
-      frame.data = f.data;
-      frame.offset = 0;
-      frame.caplen = f.caplen;
-      frame.wirelen = f.wirelen;
-      frame.linktype = f.linktype;
-      frame.number = f.number;
+      loadFrame(frame, f);
       let ok: boolean;
       try {
         ok = filter.matches(frame);

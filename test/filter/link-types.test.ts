@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { newFrame } from '../../src/capture/frame.js';
 import { isTcpscopeError } from '../../src/errors.js';
 import { compileFilter } from '../../src/filter/index.js';
-import { readFrames } from './capture-io.mjs';
+import { loadFrame, readFrames } from './capture-io.mjs';
 
 const dir = join(__dirname, '..', '..', 'fixtures', 'filter', 'links');
 
@@ -184,12 +184,7 @@ function run(file: string, expr: string): number[] | string {
   const frame = newFrame();
   const got: number[] = [];
   for (const f of readFrames(join(dir, file))) {
-    frame.data = f.data;
-    frame.offset = 0;
-    frame.caplen = f.caplen;
-    frame.wirelen = f.wirelen;
-    frame.linktype = f.linktype;
-    frame.number = f.number;
+    loadFrame(frame, f);
     try {
       if (filter.matches(frame)) got.push(f.number);
     } catch (e) {
