@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { CLI, NODE, q, ROOT, SCEN, shell, tcpscope } from './helpers.js';
+import { pcapHeader } from '../capture/build.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-flags-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -270,11 +271,8 @@ describe('tcpdump options and their long names', () => {
 
   test('-V list with a header-only file_its reading line, the written header from a file with packets', () => {
     // a classic pcap header and nothing else: BSD loopback, snap length 100
-    const hdr = Buffer.alloc(24);
-    hdr.writeUInt32LE(0xa1b2c3d4, 0); hdr.writeUInt16LE(2, 4); hdr.writeUInt16LE(4, 6);
-    hdr.writeUInt32LE(100, 16); hdr.writeUInt32LE(0, 20);
     const none = join(tmp, 'header-only.pcap');
-    writeFileSync(none, hdr);
+    writeFileSync(none, pcapHeader({ linktype: 0, snaplen: 100 }).bytes());
     const list = join(tmp, 'list-header-only.txt');
     writeFileSync(list, `${none}\n${F}\n`);
     const out = join(tmp, 'from-list.pcap');
@@ -289,14 +287,10 @@ describe('tcpdump options and their long names', () => {
   });
 
   test('-V list of header-only files with -w_a file of the first header alone, as tcpdump writes', () => {
-    const hdr = Buffer.alloc(24);
-    hdr.writeUInt32LE(0xa1b2c3d4, 0); hdr.writeUInt16LE(2, 4); hdr.writeUInt16LE(4, 6);
-    hdr.writeUInt32LE(100, 16); hdr.writeUInt32LE(0, 20);
     const first = join(tmp, 'empty-first.pcap');
-    writeFileSync(first, hdr);
-    hdr.writeUInt32LE(65535, 16); hdr.writeUInt32LE(1, 20); // Ethernet, snap length 65535
+    writeFileSync(first, pcapHeader({ linktype: 0, snaplen: 100 }).bytes());
     const second = join(tmp, 'empty-second.pcap');
-    writeFileSync(second, hdr);
+    writeFileSync(second, pcapHeader({ linktype: 1, snaplen: 65535 }).bytes()); // Ethernet
     const list = join(tmp, 'list-empty.txt');
     writeFileSync(list, `${first}\n${second}\n`);
     const out = join(tmp, 'from-empty-list.pcap');
