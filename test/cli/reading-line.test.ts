@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { pcapHeader } from '../capture/build.js';
 import { REAL, SCEN, tcpscope } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-reading-'));
@@ -15,12 +16,6 @@ function file(name: string, bytes: Uint8Array): string {
   const p = join(tmp, name);
   writeFileSync(p, bytes);
   return p;
-}
-function pcapHeader(version: number, snaplen: number, linktype: number): Buffer {
-  const b = Buffer.alloc(24);
-  b.writeUInt32LE(0xa1b2c3d4, 0); b.writeUInt16LE(version, 4); b.writeUInt16LE(4, 6);
-  b.writeUInt32LE(snaplen, 16); b.writeUInt32LE(linktype, 20);
-  return b;
 }
 function pcapngSection(interfaces: [linktype: number, snaplen: number][]): Buffer {
   const shb = Buffer.alloc(28);
@@ -70,24 +65,24 @@ describe('reading from file line', () => {
   });
 
   test('pcap linktype 101 snaplen 0_plain_libpcap name RAW and adjusted snap length', () => {
-    const p = file('raw.pcap', pcapHeader(2, 0, 101));
+    const p = file('raw.pcap', pcapHeader({ snaplen: 0, linktype: 101 }).bytes());
     expect(tcpscope(['--plain', '-n', '-r', p]).stderr).toBe(line(p, 'RAW (Raw IP)'));
   });
 
   test('link type libpcap cannot name_plain_its number', () => {
-    const p = file('lt999.pcap', pcapHeader(2, 65535, 999));
+    const p = file('lt999.pcap', pcapHeader({ snaplen: 65535, linktype: 999 }).bytes());
     expect(tcpscope(['--plain', '-n', '-r', p]).stderr.split('\n')[0]).toBe(line(p, '999', 65535).trimEnd());
   });
 
   test('no packets_annotated_line still printed', () => {
-    const p = file('empty.pcap', pcapHeader(2, 65535, 1));
+    const p = file('empty.pcap', pcapHeader({ snaplen: 65535, linktype: 1 }).bytes());
     const r = tcpscope(['-n', '-r', p]);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(line(p, 'EN10MB (Ethernet)', 65535));
   });
 
   test('damaged header_plain_only the error', () => {
-    const p = file('badver.pcap', pcapHeader(9, 65535, 1));
+    const p = file('badver.pcap', pcapHeader({ version: [9, 4], snaplen: 65535, linktype: 1 }).bytes());
     const r = tcpscope(['--plain', '-n', '-r', p]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^tcpscope: [^\n]*badver\.pcap: [^\n]*\n$/);
@@ -111,7 +106,7 @@ describe('reading from file line', () => {
   });
 
   test('refused filter on a damaged file_plain_the file error alone', () => {
-    const p = file('badver2.pcap', pcapHeader(9, 65535, 1));
+    const p = file('badver2.pcap', pcapHeader({ version: [9, 4], snaplen: 65535, linktype: 1 }).bytes());
     const r = tcpscope(['--plain', '-n', '-r', p, 'tcpx']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^tcpscope: [^\n]*badver2\.pcap: [^\n]*\n$/);
