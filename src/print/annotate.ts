@@ -118,7 +118,7 @@ export class Annotator {
   private readonly closeText: string[];
   /** `who CLOSED (lost state)` by side and state */
   private readonly lostState: Uint8Array[][];
-  /** `who A → V → B`: a change through state V on one packet (rare: encoded when needed) */
+  /** `who A → V → B`: a change through state V on one packet (encoded once per change) */
   private readonly changeVia: (side: number, a: number, v: number, b: number) => Uint8Array;
   /** a line for `line()`, which returns text rather than writing it */
   private readonly scratch = Buffer.allocUnsafe(LINE_ROOM);
@@ -160,12 +160,21 @@ export class Annotator {
       }
       return t;
     });
-    // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
+    // a change through a state on one packet: encoded the first time each one is met, as the
+    // words are (no new bytes per packet)
+    const viaBytes = new Map<number, Uint8Array>();
     this.changeVia = (side, a, v, b2) => {
-      const who = side === 0 ? 'client' : 'server';
-      return encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${STATE_NAMES[v]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b2])}`
-        : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[v]} ${arrow} ${STATE_NAMES[b2]}`);
+      const key = ((side * 16 + a) * 16 + v) * 16 + b2;
+      let bytes = viaBytes.get(key);
+      if (bytes === undefined) {
+        const who = side === 0 ? 'client' : 'server';
+        bytes = encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${STATE_NAMES[v]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b2])}`
+          : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[v]} ${arrow} ${STATE_NAMES[b2]}`);
+        viaBytes.set(key, bytes);
+      }
+      return bytes;
     };
+    // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
     this.noListener = STATE_NAMES.map((state) => encode(`${on ? chalk.dim('server') : 'server'} ${state} (no listener)`));
     // a half-open connection's RST comes from a side that had lost it (rebooted, or its state
     // timed out): say so rather than "ESTABLISHED → CLOSED"
