@@ -144,7 +144,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   let progressLine: ProgressLine | null = null;
   let idleFlush: ReturnType<typeof setInterval> | null = null;
   const lineBuffered = opts.lineBuffered;
-  const status = 0;
+  let status = 0;
   // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
   // (with -w and no --print nothing is decoded: the packets only go to the file, as tcpdump)
   const json = opts.mode === 'json' && printing ? new (await import('./print/json.js')).JsonWriter(out, opts.jsonPackets) : null;
@@ -316,6 +316,15 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           progress,
           beforeRefill,
           chunkSize,
+          onDamaged: (e: TcpscopeError) => {
+            // tcpdump -V gives a damaged file up where it goes bad, says so and reads the next:
+            // its exit status is its last file's (1 only when the list's last file is damaged);
+            // --json, read by programs, says 1 whenever any file was damaged
+            printWindow();
+            out.flush();
+            process.stderr.write(`tcpscope: ${e.describe()}\n`);
+            if (opts.mode === 'json' || e.file === set[set.length - 1]) status = 1;
+          },
           onOpen: (path: string, info: CaptureInfo, packets: boolean) => {
             // tcpdump -V's line for each file as it opens it; here as each file joins the merge
             if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
