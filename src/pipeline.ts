@@ -333,6 +333,13 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
               if (firstEmpty === null) firstEmpty = info;
               return;
             }
+            // tcpdump -V -w refuses a file whose link type is not the first one's when it opens
+            // it ("new dlt does not match original"): the -w file is a classic pcap, one link type
+            const lt = info.interfaces[0]?.linktype;
+            if (headerSeen && writer !== null && lt !== undefined && lt !== (writer as CaptureFileWriter).linktype) {
+              const name = (t: number): string => readingLines?.describeLinktype(t) ?? `link-type ${t}`;
+              throw new TcpscopeError('WRITE_FAILED', `${name(lt)} is not the first file's ${name((writer as CaptureFileWriter).linktype)}, which the -w file holds (a pcap file has one link type)`, { file: path });
+            }
             if (!headerSeen) {
               // the first file's reading of the seconds, as one -r of it would (a set whose files
               // differ in byte order and pass 2^31 seconds has no one libpcap reading)
