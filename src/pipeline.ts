@@ -107,9 +107,14 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const printing = (opts.write === undefined || opts.printWhileWriting === true) && opts.countOnly !== true;
   let writer: CaptureFileWriter | null = null;
   const writerMod = opts.write !== undefined ? await import('./capture/writer-rotate.js') : null;
+  // -Z USER, or as root on a live capture tcpdump's own user (see defaultDropUser)
+  const dropTo = opts.live.user ?? (live !== null ? liveMod!.defaultDropUser() : undefined);
   const openWriter = (header: PcapFileHeader): void => {
-    // -Z: give up root once the input is open and before the output is created, as tcpdump
-    if (opts.live.user !== undefined) liveMod!.dropPrivileges(opts.live.user);
+    // give up root once the input is open, as tcpdump: before creating -C/-G files (the user
+    // creates them), after creating a single -w file, which is handed to the user
+    const rotating = opts.rotate.sizeMB !== undefined || opts.rotate.seconds !== undefined;
+    const handOver = dropTo !== undefined && opts.write !== undefined && opts.write !== '-' && !rotating;
+    if (dropTo !== undefined && !handOver) liveMod!.dropPrivileges(dropTo);
     if (writerMod === null || opts.write === undefined) return;
     writer = new writerMod.CaptureFileWriter({
       path: opts.write,
@@ -120,6 +125,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       packetBuffered: opts.packetBuffered,
       clock: live !== null ? 'wall' : 'packet',
     });
+    if (handOver) {
+      liveMod!.handOverFile((writer as CaptureFileWriter).currentName ?? opts.write, dropTo);
+      liveMod!.dropPrivileges(dropTo);
+    }
   };
   let fileLimitReached = false;
   // default annotated output from files goes in windows of frames (below); -l (each packet at
