@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'FILTER_SYNTAX' // filter expression does not parse
   | 'FILTER_INVALID' // filter expression parses but means nothing (bad address, qualifier, link type)
   | 'FILTER_UNSUPPORTED' // filter expression uses a construct we do not support
+  | 'FILTER_REJECTS_ALL' // libpcap's optimizer reduces the filter to "reject every packet"
   | 'BAD_OPTION' // command-line usage error
   | 'WRITE_FAILED' // -w file cannot be written
   | 'LIVE_UNAVAILABLE' // native libpcap module missing

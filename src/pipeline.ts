@@ -107,9 +107,14 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   const printing = (opts.write === undefined || opts.printWhileWriting === true) && opts.countOnly !== true;
   let writer: CaptureFileWriter | null = null;
   const writerMod = opts.write !== undefined ? await import('./capture/writer-rotate.js') : null;
+  // -Z USER, or as root on a live capture tcpdump's own user (see defaultDropUser)
+  const dropTo = opts.live.user ?? (live !== null ? liveMod!.defaultDropUser() : undefined);
   const openWriter = (header: PcapFileHeader): void => {
-    // -Z: give up root once the input is open and before the output is created, as tcpdump
-    if (opts.live.user !== undefined) liveMod!.dropPrivileges(opts.live.user);
+    // give up root once the input is open, as tcpdump: before creating -C/-G files (the user
+    // creates them), after creating a single -w file, which is handed to the user
+    const rotating = opts.rotate.sizeMB !== undefined || opts.rotate.seconds !== undefined;
+    const handOver = dropTo !== undefined && opts.write !== undefined && opts.write !== '-' && !rotating;
+    if (dropTo !== undefined && !handOver) liveMod!.dropPrivileges(dropTo);
     if (writerMod === null || opts.write === undefined) return;
     writer = new writerMod.CaptureFileWriter({
       path: opts.write,
@@ -120,6 +125,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       packetBuffered: opts.packetBuffered,
       clock: live !== null ? 'wall' : 'packet',
     });
+    if (handOver) {
+      liveMod!.handOverFile((writer as CaptureFileWriter).currentName ?? opts.write, dropTo);
+      liveMod!.dropPrivileges(dropTo);
+    }
   };
   let fileLimitReached = false;
   // default annotated output from files goes in windows of frames (below); -l (each packet at
@@ -144,7 +153,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
   let progressLine: ProgressLine | null = null;
   let idleFlush: ReturnType<typeof setInterval> | null = null;
   const lineBuffered = opts.lineBuffered;
-  const status = 0;
+  let status = 0;
   // the connection tracker (not needed for tcpdump's plain output) and what shows its findings
   // (with -w and no --print nothing is decoded: the packets only go to the file, as tcpdump)
   const json = opts.mode === 'json' && printing ? new (await import('./print/json.js')).JsonWriter(out, opts.jsonPackets) : null;
@@ -316,6 +325,15 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           progress,
           beforeRefill,
           chunkSize,
+          onDamaged: (e: TcpscopeError) => {
+            // tcpdump -V gives a damaged file up where it goes bad, says so and reads the next:
+            // its exit status is its last file's (1 only when the list's last file is damaged);
+            // --json, read by programs, says 1 whenever any file was damaged
+            printWindow();
+            out.flush();
+            process.stderr.write(`tcpscope: ${e.describe()}\n`);
+            if (opts.mode === 'json' || e.file === set[set.length - 1]) status = 1;
+          },
           onOpen: (path: string, info: CaptureInfo, packets: boolean) => {
             // tcpdump -V's line for each file as it opens it; here as each file joins the merge
             if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
@@ -323,6 +341,13 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
               // the written file's header comes from a file with packets, if any has
               if (firstEmpty === null) firstEmpty = info;
               return;
+            }
+            // tcpdump -V -w refuses a file whose link type is not the first one's when it opens
+            // it ("new dlt does not match original"): the -w file is a classic pcap, one link type
+            const lt = info.interfaces[0]?.linktype;
+            if (headerSeen && writer !== null && lt !== undefined && lt !== (writer as CaptureFileWriter).linktype) {
+              const name = (t: number): string => readingLines?.describeLinktype(t) ?? `link-type ${t}`;
+              throw new TcpscopeError('WRITE_FAILED', `${name(lt)} is not the first file's ${name((writer as CaptureFileWriter).linktype)}, which the -w file holds (a pcap file has one link type)`, { file: path });
             }
             if (!headerSeen) {
               // the first file's reading of the seconds, as one -r of it would (a set whose files

@@ -6,7 +6,7 @@
  * tcpdump (a node with capabilities set by setcap runs as the user already).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chownSync, readFileSync } from 'node:fs';
 import { TcpscopeError } from '../errors.js';
 
 export interface PasswdEntry {
@@ -67,4 +67,34 @@ export function dropPrivileges(user: string): boolean {
     throw new TcpscopeError('LIVE_FAILED', `Couldn't change to '${user.slice(0, 32)}' uid=${pw.uid} gid=${pw.gid}: ${(e as Error).message}`);
   }
   return true;
+}
+
+/**
+ * The user a live capture run as root gives root up to when no -Z says which: `tcpdump`, the
+ * user Debian's and most distributions' tcpdump is built to drop to (`--with-user=tcpdump`),
+ * when this system has it; otherwise none, and root is kept, as tcpdump built without a user
+ * does (Debian's would refuse to run, "Couldn't find user 'tcpdump'": too harsh for a tool
+ * installed from npm on a system without tcpdump's package).
+ */
+export const DEFAULT_DROP_USER = 'tcpdump';
+
+export function defaultDropUser(): string | undefined {
+  if (!runningAsRoot()) return undefined;
+  return lookupUser(DEFAULT_DROP_USER) === undefined ? undefined : DEFAULT_DROP_USER;
+}
+
+/**
+ * tcpdump creates a single -w file while still root and gives it to the user it is about to
+ * become (chown), so the file can be in a directory only root may write to and still belong to
+ * that user. Nothing to do when not root.
+ */
+export function handOverFile(path: string, user: string): void {
+  if (!runningAsRoot()) return;
+  const pw = lookupUser(user);
+  if (pw === undefined) throw new TcpscopeError('BAD_OPTION', `Couldn't find user '${user.slice(0, 32)}'`);
+  try {
+    chownSync(path, pw.uid, pw.gid);
+  } catch {
+    throw new TcpscopeError('WRITE_FAILED', "Couldn't change ownership of savefile", { file: path });
+  }
 }

@@ -35,7 +35,7 @@ import { describeLinktype } from './link-names.js';
 import type { FrameSink } from './parser.js';
 import { MAXIMUM_SNAPLEN } from './writer.js';
 
-export { dropPrivileges, lookupUser, runningAsRoot } from './live-privileges.js';
+export { defaultDropUser, dropPrivileges, handOverFile, lookupUser, runningAsRoot } from './live-privileges.js';
 export { describeDevices, formatInterfaceLine, formatInterfaceList, type InterfaceEntry } from './live-devices.js';
 export { HOW_TO_BUILD, loadPcapBinding, type PcapBinding } from './live-binding.js';
 export { describeLinktype } from './link-names.js';

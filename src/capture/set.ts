@@ -33,6 +33,14 @@ export interface CaptureSetOptions {
   onOpen?: (path: string, info: CaptureInfo, packets: boolean) => void;
   /** the frames delivered so far are about to become invalid (any file's buffer is refilled) */
   beforeRefill?: () => void;
+  /**
+   * A file whose header was good went bad further on (a record cut short or too long): with
+   * this callback, as tcpdump -V does, the file is given up at that point, `error` (naming the
+   * file and the byte offset) is passed here, and the other files are read on. Without it the
+   * whole read rejects with that error. A file that cannot be opened or is not a capture at
+   * all still rejects the read, before any frame (tcpdump stops there too).
+   */
+  onDamaged?: (error: TcpscopeError) => void;
 }
 
 export interface CaptureSetFile {
@@ -42,6 +50,8 @@ export interface CaptureSetFile {
   /** first time stamp (seconds, nanoseconds), or null for a file without packets */
   first: { sec: number; nsec: number } | null;
   info: CaptureInfo | null;
+  /** the damage the file was given up at (only with `onDamaged`) */
+  damaged?: TcpscopeError;
 }
 
 export interface CaptureSetSummary {
@@ -108,6 +118,12 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
         const s = await advance(reader);
         file.info = reader.info;
         if (s === FRAME) file.first = { sec: reader.frame.tsSec, nsec: reader.frame.tsNsec };
+      } catch (e) {
+        // damaged before its first packet, after a good header: a file without packets whose
+        // damage is reported where empty files are announced
+        if (opts.onDamaged === undefined || !isDamage(e) || reader.info.interfaces.length === 0) throw e;
+        file.info = reader.info;
+        file.damaged = e;
       } finally {
         if (!keep) reader.close();
       }
@@ -153,8 +169,17 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
       top.file.frames++;
       if (onFrame(merged) === false) { stopped = true; break; }
       // synchronous for files: an await only when a stream has nothing ready
-      let s = reader.next();
-      if (s === WAIT) s = await advance(reader);
+      let s: typeof FRAME | typeof END | typeof WAIT;
+      try {
+        s = reader.next();
+        if (s === WAIT) s = await advance(reader);
+      } catch (e) {
+        if (opts.onDamaged === undefined || !isDamage(e)) throw e;
+        // tcpdump -V: this file ends here, the others go on
+        top.file.damaged = e;
+        s = END;
+        opts.onDamaged(e);
+      }
       if (s === FRAME) {
         top.sec = reader.frame.tsSec;
         top.nsec = reader.frame.tsNsec;
@@ -166,11 +191,22 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
     }
     for (const m of members) if (m.reader !== null) finish(m);
     // tcpdump -V opens (and announces) a file that has a header but no packets too
-    if (!stopped) for (const m of members) if (m.file.first === null && m.file.info !== null) opts.onOpen?.(m.file.path, m.file.info, false);
+    if (!stopped) {
+      for (const m of members) {
+        if (m.file.first !== null || m.file.info === null) continue;
+        opts.onOpen?.(m.file.path, m.file.info, false);
+        if (m.file.damaged !== undefined) opts.onDamaged?.(m.file.damaged);
+      }
+    }
     return { frames, bytes, stopped, files };
   } finally {
     for (const m of members) m.reader?.close();
   }
+}
+
+/** A file's records went bad after its header (what tcpdump -V reads past), not an I/O failure. */
+function isDamage(e: unknown): e is TcpscopeError {
+  return e instanceof TcpscopeError && (e.code === 'TRUNCATED_FILE' || e.code === 'RECORD_TOO_BIG' || e.code === 'BAD_HEADER' || e.code === 'BAD_GZIP');
 }
 
 /** next() until a frame or the end, waiting on streams. */

@@ -124,6 +124,11 @@ export class CaptureFileWriter {
   get currentName(): string | undefined { return this.current?.name; }
 
   /** Append one packet, rotating first when -G or -C says so. False: -G/-W has finished. */
+  /** The link type the file's header gives (every packet written must have it). */
+  get linktype(): number {
+    return this.opts.header.linktype;
+  }
+
   write(frame: Frame): boolean {
     if (this.done) return false;
     if (frame.linktype !== this.opts.header.linktype) {

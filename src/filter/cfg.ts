@@ -95,7 +95,7 @@ function withOutcome(f: Facts, test: Cmp, outcome: boolean): Facts {
   let equal = f.equal;
   if (outcome && test.op === 'eq' && test.b.t === 'k') {
     equal = new Map(f.equal);
-    equal.set(keyOf(test.a), test.b.v);
+    equal.set(valueKey(test), test.b.v);
   }
   return { outcomes, equal };
 }
@@ -108,6 +108,11 @@ function intersect(a: Facts, b: Facts): Facts {
   return { outcomes, equal };
 }
 
+/** The compared value, as libpcap's value numbering tells them apart (a relation's is its own). */
+function valueKey(test: Cmp): string {
+  return test.rel === true ? `rel ${keyOf(test.a)}` : keyOf(test.a);
+}
+
 /**
  * The outcome of `test` if the facts decide it — as libpcap's fold_edge decides: the same
  * comparison has the same outcome, and a value known equal to one constant is not equal to
@@ -117,7 +122,7 @@ function implied(test: Cmp, f: Facts): boolean | undefined {
   const o = f.outcomes.get(keyOf(test));
   if (o !== undefined) return o;
   if (test.op === 'eq' && test.b.t === 'k') {
-    const v = f.equal.get(keyOf(test.a));
+    const v = f.equal.get(valueKey(test));
     if (v !== undefined && v !== test.b.v) return false;
   }
   return undefined;
@@ -295,6 +300,19 @@ function pullups(root: Target, budget: { pullups: number }): { root: Target; cha
     }
   }
   return { root, changed };
+}
+
+/**
+ * Where the program really starts, as libpcap's opt_root sees it: tests at the root whose two
+ * outcomes go to the same place are skipped — decided (`fixed`) ones too, which are kept
+ * anywhere else. libpcap refuses a filter whose program then starts with `ret #0` ("expression
+ * rejects all packets"): this is 'reject' exactly then. `ether[0] & 0 = 1` alone starts there;
+ * `tcp and ether[0] & 0 = 1` does not (its decided test is not at the root), and is accepted.
+ */
+export function effectiveRoot(root: Target): Target {
+  let t = root;
+  while (typeof t !== 'string' && t.jt === t.jf) t = t.jt;
+  return t;
 }
 
 /** Optimize the graph of `b` to a fixed point, then merge identical nodes. */

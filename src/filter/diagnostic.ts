@@ -33,3 +33,13 @@ export function invalidError(what: string, expression: string, span: Span | null
 export function unsupportedError(what: string, expression: string, span: Span | null): TcpscopeError {
   return filterError('FILTER_UNSUPPORTED', `unsupported in filter expression: ${what}`, expression, span);
 }
+
+/**
+ * libpcap's refusal of a program its optimizer reduced to "reject every packet" (pcap_compile,
+ * tcpdump exits 1): a protocol the link type cannot carry (`arp` on raw IP), the same test both
+ * required and forbidden (`tcp and not tcp`), one field equal to two constants (`tcp and udp`).
+ * tcpdump's words, no caret: no one part of the expression is to blame.
+ */
+export function rejectsAllError(expression: string): TcpscopeError {
+  return filterError('FILTER_REJECTS_ALL', 'expression rejects all packets', expression, null);
+}

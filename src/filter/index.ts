@@ -15,9 +15,9 @@
 import type { Frame } from '../capture/frame.js';
 import { TcpscopeError } from '../errors.js';
 import type { Node } from './ast.js';
-import { type Target, optimize, topological } from './cfg.js';
+import { type Target, effectiveRoot, optimize, topological } from './cfg.js';
 import { type MatchFn, compileSource, generateSource } from './codegen.js';
-import { unsupportedError } from './diagnostic.js';
+import { rejectsAllError, unsupportedError } from './diagnostic.js';
 import { type Bool, formatVal } from './ir.js';
 import { linkModel } from './link.js';
 import { LinkTypeError, lower } from './lower.js';
@@ -88,6 +88,11 @@ class CompiledFilter implements Filter {
       try {
         const raw = lower(this.ast, model, this.names, this.expression);
         const graph = optimize(raw); // throws LinkTypeError for code libpcap refuses
+        if (effectiveRoot(graph) === 'reject') {
+          // libpcap's optimizer reduced the program to `ret #0` and pcap_compile refuses it;
+          // on this link type only (`arp` is fine on Ethernet, impossible on raw IP)
+          throw new LinkTypeError(rejectsAllError(this.expression));
+        }
         const source = generateSource(graph);
         p = { raw, graph, source, fn: compileSource(source) };
       } catch (e) {

@@ -37,8 +37,12 @@ export type Bool =
   | { t: 'false' }
   | { t: 'and' | 'or'; a: Bool; b: Bool }
   | { t: 'not'; a: Bool }
-  /** a op b, unsigned; `set` is (a & b) != 0 (BPF jset) */
-  | { t: 'cmp'; op: CmpOp; a: Val; b: Val }
+  /**
+   * a op b, unsigned; `set` is (a & b) != 0 (BPF jset). `rel`: written as a relation
+   * (`ether[12:2] = 0x800`), which libpcap's optimizer does not identify with a protocol test
+   * of the same field (cfg.ts decides one only from its own kind)
+   */
+  | { t: 'cmp'; op: CmpOp; a: Val; b: Val; rel?: true }
   /**
    * A comparison libpcap's optimizer computed to be always `v` but left in the program: the
    * tests before it still run (and can reject a short packet). Never folded away.

@@ -617,6 +617,10 @@ class Lowering {
     const divZero = a.divZero ?? b.divZero;
     if (divZero !== null) return andOpt(checks, refused(new LinkTypeError(invalidError(divZero, this.expr, n.span))));
     let test = cmp(n.op, a.val, b.val);
+    // libpcap computes a relation its own way (gen_relation: A - X, then a jump): its
+    // optimizer decides a relation from another relation on the same values, never from a
+    // protocol test of the same bytes (`ether[12:2] = 0x800 and arp` is not refused)
+    if (test.t === 'cmp') test = { ...test, rel: true };
     if (n.neg) test = not(test);
     // a side computed by arithmetic that folds to a constant leaves a decided comparison in
     // libpcap's program, and the tests before it (with their loads) stay; two bare literals

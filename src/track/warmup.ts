@@ -39,30 +39,39 @@ export const WARM_UP_MIN_BYTES = 1 << 20;
 /** what a gzip-compressed capture's size is counted as, times its size (pcaps inflate 3-10x) */
 const GZIP_INFLATION = 8;
 
+/** warmUpPays's last answer, and the inputs it was for */
+let lastAsked: { key: string; pays: boolean } | null = null;
+
 /**
  * Whether a run over these inputs gets the warm-up: when they are big, or of unknown size
  * (standard input, FIFOs, directories, anything that cannot be stat'ed), never for a few small
  * regular files. Live capture always warms up (the caller does not ask).
  */
 export function warmUpPays(paths: readonly string[]): boolean {
+  // `check` asks twice over the same inputs (the tracking and the evidence warm-ups): one look
+  const key = paths.join('\0');
+  if (lastAsked !== null && lastAsked.key === key) return lastAsked.pays;
   let total = 0;
+  let pays = false;
   for (const path of paths) {
-    if (path === '-') return true;
+    if (path === '-') { pays = true; break; }
     let size: number;
     try {
       const st = statSync(path);
-      if (!st.isFile()) return true;
+      if (!st.isFile()) { pays = true; break; }
       size = st.size;
     } catch {
-      return true;
+      pays = true;
+      break;
     }
     // gzip is known by its magic, as the readers know it, not by a `.gz` name; the first bytes are
     // read only when that decides (the file alone is short of the threshold, inflated it is not)
     if (total + size < WARM_UP_MIN_BYTES && total + size * GZIP_INFLATION >= WARM_UP_MIN_BYTES && isGzip(path)) size *= GZIP_INFLATION;
     total += size;
-    if (total >= WARM_UP_MIN_BYTES) return true;
+    if (total >= WARM_UP_MIN_BYTES) { pays = true; break; }
   }
-  return false;
+  lastAsked = { key, pays };
+  return pays;
 }
 
 /** Whether a file begins with gzip's magic (false when it cannot be read: the reader will say why). */

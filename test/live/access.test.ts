@@ -8,7 +8,7 @@
  *  - -Z: the -w file is created by the user the capture drops to.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -26,6 +26,14 @@ const NOBODY_UID = NOBODY !== undefined && NOBODY.length > 3 ? Number(NOBODY[2])
 const NOBODY_CAN_RUN = IS_ROOT && has('setpriv') && NOBODY_UID !== undefined
   && spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'test', '-r', CLI]).status === 0
   && spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'test', '-r', join(ROOT, 'dist', 'cli', 'main.js')]).status === 0;
+
+const TCPDUMP = spawnSync('getent', ['passwd', 'tcpdump'], { encoding: 'utf8' }).stdout?.split(':');
+const TCPDUMP_UID = TCPDUMP !== undefined && TCPDUMP.length > 3 ? Number(TCPDUMP[2]) : undefined;
+/** the real uid of a running process (what `ps -o user` shows) */
+function uidOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:'))!;
+  return Number(line.split(/\s+/)[1]);
+}
 
 function run(cmd: string, args: string[]) {
   return spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', TZ: 'UTC' } });
@@ -156,6 +164,59 @@ describe.skipIf(LIVE_SKIP !== '')(`without permission${LIVE_SKIP !== '' ? ` (ski
       const r = run(process.execPath, [CLI, '-r', join(ROOT, 'fixtures', 'real', 'real-refused.pcap'), '-Z', 'nobody', '-w', out]);
       expect(r.status, r.stderr).toBe(0);
       expect(statSync(out).uid).toBe(NOBODY_UID);
+    });
+
+    // tcpdump 4.99.3 as Debian builds it (--with-user=tcpdump), run as root without -Z: it
+    // creates a single -w file as root, hands it to `tcpdump` (chown) and becomes that user;
+    // -C/-G files are created after the drop; -Z root keeps root
+    test('rootWithoutZ_live_runsAsTcpdump_wFileCreatedAsRootThenHandedOver', { skip: (!IS_ROOT || TCPDUMP_UID === undefined) && 'needs root and a user tcpdump' }, async () => {
+      const dir = mkdtempSync(join(tmp, 'drop-'));
+      chmodSync(dir, 0o700); // only root may create files here
+      const file = join(dir, 'd.pcap');
+      const cap = startCapture(['-i', 'lo', '--immediate-mode', '-w', file, '-c', '2', `tcp port ${servers.echoPort}`]);
+      await cap.ready;
+      expect(uidOf(cap.proc.pid!)).toBe(TCPDUMP_UID);
+      await normalClose(servers.echoPort);
+      expect((await cap.exited).code, cap.stderr()).toBe(0);
+      const st = statSync(file);
+      expect(st.uid).toBe(TCPDUMP_UID);
+      expect(st.size).toBeGreaterThan(24);
+    });
+
+    test('rootWithoutZ_rotating_filesCreatedByTcpdump', { skip: (!IS_ROOT || TCPDUMP_UID === undefined) && 'needs root and a user tcpdump' }, async () => {
+      const dir = mkdtempSync(join(tmp, 'droprot-'));
+      chmodSync(dir, 0o777);
+      const file = join(dir, 'r.pcap');
+      const cap = startCapture(['-i', 'lo', '--immediate-mode', '-C', '1', '-w', file, '-c', '2', `tcp port ${servers.echoPort}`]);
+      await cap.ready;
+      await normalClose(servers.echoPort);
+      expect((await cap.exited).code, cap.stderr()).toBe(0);
+      expect(statSync(file).uid).toBe(TCPDUMP_UID);
+      // in a directory only root may write to, the drop comes first and the file cannot be made
+      const closed = mkdtempSync(join(tmp, 'droprot0-'));
+      chmodSync(closed, 0o700);
+      const r = spawnSync(process.execPath, [CLI, '-i', 'lo', '-C', '1', '-w', join(closed, 'r.pcap'), '-c', '1', 'tcp port 9'], { encoding: 'utf8', timeout: 10_000 });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/permission denied/i);
+    });
+
+    test('rootWithZRoot_live_keepsRoot', { skip: !IS_ROOT && 'needs root' }, async () => {
+      const dir = mkdtempSync(join(tmp, 'keep-'));
+      const file = join(dir, 'k.pcap');
+      const cap = startCapture(['-i', 'lo', '--immediate-mode', '-Z', 'root', '-w', file, '-c', '2', `tcp port ${servers.echoPort}`]);
+      await cap.ready;
+      expect(uidOf(cap.proc.pid!)).toBe(0);
+      await normalClose(servers.echoPort);
+      expect((await cap.exited).code, cap.stderr()).toBe(0);
+      expect(statSync(file).uid).toBe(0);
+    });
+
+    test('rootWithoutZ_readingAFile_keepsRoot', { skip: !IS_ROOT && 'needs root' }, () => {
+      const dir = mkdtempSync(join(tmp, 'rd-'));
+      const out = join(dir, 'r.pcap');
+      const r = run(process.execPath, [CLI, '-r', join(ROOT, 'fixtures', 'real', 'real-refused.pcap'), '-w', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(statSync(out).uid).toBe(0);
     });
 
     test('unknownUser_tcpdumpsMessage_status1', () => {
