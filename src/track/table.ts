@@ -15,13 +15,16 @@
  * view and enum: D.* in the Float64 view (row base c·ROW_D), W.* in the Uint32 / Int32 / Float32
  * views (c·ROW_W), H.* in the Uint16 view (c·ROW_H), B.* in the Uint8 / Int8 views (c·ROW_BYTES).
  *
- * Lookup: open addressing with linear probing over a power-of-two array of slots, each a pair
- * (row+1, hash) (row 0 = empty), keyed by a symmetric hash of the 4-tuple (both directions hash
- * alike) and compared word by word; deletion shifts later entries back (no tombstones). The hash
- * sits in the slot so that probing past other connections, deleting and rehashing never touch
- * their rows: with a million connections each row is a cache miss (measured on a SYN flood of
- * 1M connections, 3M packets: lookups 1.85 -> 1.0 s). No string keys, nothing allocated per
- * packet.
+ * Lookup: open addressing with linear probing over a power-of-two array of slots, each one word
+ * (row+1) << 8 | the hash's low 8 bits (0 = empty), keyed by a symmetric hash of the 4-tuple
+ * (both directions hash alike; its bits above the low 8 pick the home slot) and compared word by
+ * word; deletion shifts later entries back (no tombstones). The 8 bits in the slot let probing
+ * pass other connections without reading their rows but for 1 in 256: with a million
+ * connections each row is a cache miss (measured on a SYN flood of 1M connections, 3M packets:
+ * lookups 1.85 -> 1.0 s when the slot first held the hash). One word instead of the pair (row+1,
+ * full hash): the slots of two million connections are 16 MB, not 32 MB (this machine's whole
+ * L3 cache); deleting reads the rows of the entries it shifts, rehashing walks the rows in
+ * creation order. No string keys, nothing allocated per packet.
  *
  * Lists (intrusive, through row fields): one "all" list in creation order (what end of input
  * walks to emit the remaining flows in order) and three idle lists ordered by last activity,
@@ -364,6 +367,9 @@ export const COUNTER_NAMES: readonly string[] = [
  */
 const INITIAL_ROWS = 8;
 const INITIAL_SLOTS = 16;
+/** low bits of the 4-tuple's hash kept in its slot beside the row (see `slots`) */
+const TAG_BITS = 8;
+const TAG_MASK = (1 << TAG_BITS) - 1;
 
 /**
  * Growth of the row buffer. Up to DOUBLING_ROWS rows (2 MB) it doubles; from there it goes to
@@ -444,8 +450,12 @@ export class FlowTable {
   /** after `find` returned a row: 0 when the key's source is the row's client, 1 when its server */
   foundSide = 0;
 
-  /** hash slots, two words each: row+1 (0 = empty) and the row's hash */
-  private slots = new Int32Array(2 * INITIAL_SLOTS);
+  /**
+   * hash slots, one word each: (row+1) << 8 | the hash's low 8 bits (0 = empty); a slot's home is
+   * the hash's bits above those. One word, not a (row+1, hash) pair: a million connections' slots
+   * are 8 MB instead of 16 (FLOOD2's two million: 16 MB instead of 32, this machine's whole L3).
+   */
+  private slots = new Uint32Array(INITIAL_SLOTS);
   private slotMask = INITIAL_SLOTS - 1;
 
   readonly idleHead = new Int32Array([-1, -1, -1]);
@@ -574,27 +584,29 @@ export class FlowTable {
     const slots = this.slots;
     const mask = this.slotMask;
     const u32 = this.u32, u16 = this.u16, u8 = this.u8;
-    const hs = h | 0;
-    let i = h & mask;
+    const tag = h & TAG_MASK;
+    let i = (h >>> TAG_BITS) & mask;
     for (;;) {
-      const v = slots[2 * i];
+      const v = slots[i];
       if (v === 0) return -1;
-      const c = v - 1;
-      const w = c * ROW_W;
-      if (slots[2 * i + 1] === hs && u8[c * ROW_BYTES + B.FAMILY] === fam) {
-        const hp = c * ROW_H;
-        const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
-        if (cp === key[4] && sp === key[9] && u32[w + W.C_ADDR] === key[0] && u32[w + W.S_ADDR] === key[5] &&
-            u32[w + W.C_ADDR + 1] === key[1] && u32[w + W.C_ADDR + 2] === key[2] && u32[w + W.C_ADDR + 3] === key[3] &&
-            u32[w + W.S_ADDR + 1] === key[6] && u32[w + W.S_ADDR + 2] === key[7] && u32[w + W.S_ADDR + 3] === key[8]) {
-          this.foundSide = 0;
-          return c;
-        }
-        if (cp === key[9] && sp === key[4] && u32[w + W.C_ADDR] === key[5] && u32[w + W.S_ADDR] === key[0] &&
-            u32[w + W.C_ADDR + 1] === key[6] && u32[w + W.C_ADDR + 2] === key[7] && u32[w + W.C_ADDR + 3] === key[8] &&
-            u32[w + W.S_ADDR + 1] === key[1] && u32[w + W.S_ADDR + 2] === key[2] && u32[w + W.S_ADDR + 3] === key[3]) {
-          this.foundSide = 1;
-          return c;
+      if ((v & TAG_MASK) === tag) {
+        const c = (v >>> TAG_BITS) - 1;
+        const w = c * ROW_W;
+        if (u8[c * ROW_BYTES + B.FAMILY] === fam) {
+          const hp = c * ROW_H;
+          const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
+          if (cp === key[4] && sp === key[9] && u32[w + W.C_ADDR] === key[0] && u32[w + W.S_ADDR] === key[5] &&
+              u32[w + W.C_ADDR + 1] === key[1] && u32[w + W.C_ADDR + 2] === key[2] && u32[w + W.C_ADDR + 3] === key[3] &&
+              u32[w + W.S_ADDR + 1] === key[6] && u32[w + W.S_ADDR + 2] === key[7] && u32[w + W.S_ADDR + 3] === key[8]) {
+            this.foundSide = 0;
+            return c;
+          }
+          if (cp === key[9] && sp === key[4] && u32[w + W.C_ADDR] === key[5] && u32[w + W.S_ADDR] === key[0] &&
+              u32[w + W.C_ADDR + 1] === key[6] && u32[w + W.C_ADDR + 2] === key[7] && u32[w + W.C_ADDR + 3] === key[8] &&
+              u32[w + W.S_ADDR + 1] === key[1] && u32[w + W.S_ADDR + 2] === key[2] && u32[w + W.S_ADDR + 3] === key[3]) {
+            this.foundSide = 1;
+            return c;
+          }
         }
       }
       i = (i + 1) & mask;
@@ -609,80 +621,87 @@ export class FlowTable {
     const slots = this.slots;
     const mask = this.slotMask;
     const u32 = this.u32, u16 = this.u16, u8 = this.u8;
-    const hs = h | 0;
-    let i = h & mask;
+    const tag = h & TAG_MASK;
+    let i = (h >>> TAG_BITS) & mask;
     for (;;) {
-      const v = slots[2 * i];
+      const v = slots[i];
       if (v === 0) return -1;
-      const c = v - 1;
-      if (slots[2 * i + 1] === hs && u8[c * ROW_BYTES + B.FAMILY] === 4) {
-        const hp = c * ROW_H, w = c * ROW_W;
-        const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
-        const ca = u32[w + W.C_ADDR], sa = u32[w + W.S_ADDR];
-        if (cp === sport && sp === dport && ca === src && sa === dst) {
-          this.foundSide = 0;
-          return c;
-        }
-        if (cp === dport && sp === sport && ca === dst && sa === src) {
-          this.foundSide = 1;
-          return c;
+      // the tag rules out 255 of 256 other connections without reading their rows
+      if ((v & TAG_MASK) === tag) {
+        const c = (v >>> TAG_BITS) - 1;
+        if (u8[c * ROW_BYTES + B.FAMILY] === 4) {
+          const hp = c * ROW_H, w = c * ROW_W;
+          const cp = u16[hp + H.C_PORT], sp = u16[hp + H.S_PORT];
+          const ca = u32[w + W.C_ADDR], sa = u32[w + W.S_ADDR];
+          if (cp === sport && sp === dport && ca === src && sa === dst) {
+            this.foundSide = 0;
+            return c;
+          }
+          if (cp === dport && sp === sport && ca === dst && sa === src) {
+            this.foundSide = 1;
+            return c;
+          }
         }
       }
       i = (i + 1) & mask;
     }
   }
 
-  /** Put row `c` (its HASH field already set) into the hash. */
+  /** Put row `c` (its HASH field already set, not yet in the all list) into the hash. */
   insert(c: number): void {
     if ((this.size + 1) * 2 > this.slotMask + 1) this.rehash((this.slotMask + 1) * 2);
-    const slots = this.slots;
-    const mask = this.slotMask;
-    const h = this.u32[c * ROW_W + W.HASH];
-    let i = h & mask;
-    while (slots[2 * i] !== 0) i = (i + 1) & mask;
-    slots[2 * i] = c + 1;
-    slots[2 * i + 1] = h;
+    this.place(this.slots, this.slotMask, c, this.u32[c * ROW_W + W.HASH]);
   }
 
-  /** Take row `c` out of the hash (backward-shift deletion keeps probe chains whole). */
+  private place(slots: Uint32Array, mask: number, c: number, h: number): void {
+    let i = (h >>> TAG_BITS) & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = (((c + 1) << TAG_BITS) | (h & TAG_MASK)) >>> 0;
+  }
+
+  /**
+   * Take row `c` out of the hash (backward-shift deletion keeps probe chains whole). A slot
+   * does not hold its entry's home: each entry looked at past the gap has its row's HASH read.
+   */
   remove(c: number): void {
     const slots = this.slots;
     const mask = this.slotMask;
-    let i = this.u32[c * ROW_W + W.HASH] & mask;
-    while (slots[2 * i] !== c + 1) {
-      if (slots[2 * i] === 0) return; // not in the hash
+    const u32 = this.u32;
+    const h = u32[c * ROW_W + W.HASH];
+    const want = (((c + 1) << TAG_BITS) | (h & TAG_MASK)) >>> 0;
+    let i = (h >>> TAG_BITS) & mask;
+    while (slots[i] !== want) {
+      if (slots[i] === 0) return; // not in the hash
       i = (i + 1) & mask;
     }
     let j = i;
     for (;;) {
-      slots[2 * i] = 0;
+      slots[i] = 0;
       for (;;) {
         j = (j + 1) & mask;
-        if (slots[2 * j] === 0) return;
-        const home = slots[2 * j + 1] & mask;
+        const v = slots[j];
+        if (v === 0) return;
+        const home = (u32[((v >>> TAG_BITS) - 1) * ROW_W + W.HASH] >>> TAG_BITS) & mask;
         // the entry at j may move back to i unless its home lies cyclically in (i, j]
         const inRange = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (!inRange) break;
       }
-      slots[2 * i] = slots[2 * j];
-      slots[2 * i + 1] = slots[2 * j + 1];
+      slots[i] = slots[j];
       i = j;
     }
   }
 
-  /** Grow the hash to `n` slots. */
+  /**
+   * Grow the hash to `n` slots. A slot keeps only 8 bits of its hash, so the rows are walked
+   * for theirs, in creation order (the all list holds exactly the rows in the hash: a row is
+   * inserted before it is linked and removed before it is unlinked), which reads the rows
+   * mostly in address order instead of one random row per slot.
+   */
   private rehash(n: number): void {
-    const old = this.slots;
-    const slots = new Int32Array(2 * n);
+    const slots = new Uint32Array(n);
     const mask = n - 1;
-    for (let k = 0; k < old.length; k += 2) {
-      const v = old[k];
-      if (v === 0) continue;
-      let i = old[k + 1] & mask;
-      while (slots[2 * i] !== 0) i = (i + 1) & mask;
-      slots[2 * i] = v;
-      slots[2 * i + 1] = old[k + 1];
-    }
+    const u32 = this.u32, i32 = this.i32;
+    for (let c = this.allHead; c >= 0; c = i32[c * ROW_W + W.ALL_NEXT]) this.place(slots, mask, c, u32[c * ROW_W + W.HASH]);
     this.slots = slots;
     this.slotMask = mask;
   }
