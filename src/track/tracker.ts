@@ -1117,15 +1117,19 @@ export class Tracker {
       // a RST in the middle of the handshake that is not a refusal
       u32[w + W.CONN_FLAGS] |= CF.RESET | CF.HANDSHAKE_RESET | byServer;
       this.raise(c, Ev.HANDSHAKE_RESET);
+    } else if ((sf & EF.FIN_SENT) !== 0 && (pf & EF.FIN_SENT) !== 0 &&
+        (ss === TcpState.TIME_WAIT || ss === TcpState.CLOSED) && (sp === TcpState.TIME_WAIT || sp === TcpState.CLOSED)) {
+      // both FINs sent and acknowledged: every byte was delivered and both sides are done, so
+      // this aborts nothing. Typically the side that went LAST_ACK → CLOSED, with no state left,
+      // answers a late segment with a bare RST (RFC 793 §3.4, "reset generation" case 1) into
+      // the peer's TIME_WAIT, which RFC 1337 says to ignore (Linux, by default, ends its
+      // TIME_WAIT on it: the states below follow that). Reported, not the `reset` anomaly; the
+      // close stays `fin` and reset_by null
+      u32[w + W.CONN_FLAGS] |= CF.RESET_AFTER_FINS;
+      this.raise(c, Ev.RESET_AFTER_FULL_CLOSE);
     } else if ((sf & EF.FIN_SENT) !== 0) {
-      // it had closed and then got something it could not deliver (data after close()), or a
-      // late segment after the whole exchange
-      if ((pf & EF.FIN_SENT) !== 0 && (ss === TcpState.TIME_WAIT || ss === TcpState.CLOSED) &&
-          (sp === TcpState.TIME_WAIT || sp === TcpState.CLOSED)) {
-        u32[w + W.CONN_FLAGS] |= CF.RESET_AFTER_FINS;
-      } else {
-        u32[w + W.CONN_FLAGS] |= CF.RESET | byServer;
-      }
+      // it had closed and then got something it could not deliver (data after close())
+      u32[w + W.CONN_FLAGS] |= CF.RESET | byServer;
       this.raise(c, Ev.RESET_AFTER_CLOSE);
     } else if (!hasAck && (pf & EF.ACK_VALID) !== 0 && seq === u32[w + W.LAST_ACK + p] &&
         f64[d + D.EP_LAST_T + p] >= prevSenderT && f64[d + D.PACKETS + p] > 0) {

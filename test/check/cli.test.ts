@@ -28,6 +28,18 @@ function tmp(): string {
 
 const noStack = (s: string): void => { expect(s).not.toMatch(/\n\s+at .*\.js:\d+/); };
 
+describe('check on a RST after a complete close', () => {
+  it('rstIntoTimeWait_defaultPolicy_passes', () => {
+    // fixtures/craft/rst-into-time-wait.pcap (qa4's tw2.pcap): a clean FIN close, a bare RST
+    // from the closed server 5 s later, then a new connection on the same 4-tuple
+    const r = check([join(root, 'fixtures', 'craft', 'rst-into-time-wait.pcap')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/data still arrived/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^PASS: 2 connections, none abnormal/);
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('check verdicts on the corpus', () => {
   const clean = ['close-4way', 'close-4way-server-first', 'close-3way', 'half-close', 'simultaneous-open', 'simultaneous-close',
     'keepalive', 'zero-window', 'retransmission', 'out-of-order', 'seq-wraparound', 'port-reuse', 'midstream', 'ipv6', 'vlan',

@@ -530,6 +530,28 @@ describe('TIME_WAIT', () => {
   });
 });
 
+describe('TIME_WAIT: a RST after a complete close', () => {
+  test('TIME_WAIT_bareRstFromClosedServer_resetAfterFullCloseNotAbort', () => {
+    // qa4's tw2.pcap: a clean close, then the server (LAST_ACK → CLOSED, no state left) sends a
+    // bare RST into the client's TIME_WAIT: nothing is aborted, every byte was delivered
+    const c = new Conversation().handshake().data('c', 10).close4('c');
+    c.send('s', RST, { dt: 5 });
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toEqual(['reset-after-full-close']);
+    expect(flows[0]).toMatchObject({ close: 'fin', reset_by: null, closed_by: 'client', conn_state: 'SF', anomalies: [] });
+  });
+
+  test('FIN_WAIT_2_peerStillSends_rstIsResetAfterClose', () => {
+    // only one FIN: the side that closed resets a peer still sending (data after close())
+    const c = new Conversation().handshake().send('s', FIN | ACK).send('c', ACK).data('c', 10, 0.001, false);
+    c.send('s', RST);
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toEqual(['reset-after-close']);
+    expect(flows[0].anomalies).toEqual(['reset', 'half-close']);
+    expect(flows[0]).toMatchObject({ close: 'rst', reset_by: 'server' });
+  });
+});
+
 describe('a FIN sent again after its ACK', () => {
   test('FIN_WAIT_2_finResentAfterItsAck_FIN_WAIT_1', () => {
     const c = new Conversation().handshake().send('c', FIN | ACK).send('s', ACK, { dt: 0.0002 });
