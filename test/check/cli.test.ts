@@ -271,6 +271,18 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     ['{"exempt": [{"conditions": ["reset"]}]}', /exempt\[0\] needs a host or a port/],
     ['{"exempt": [{"host": "10.0.0.300"}]}', /invalid host '10\.0\.0\.300' in exempt\[0\]\.host/],
     ['["reset"]', /a policy file holds one JSON object/],
+    // qa4: an empty failing set would turn the gate off without a word ('none' says it)
+    ['{"fail_on": []}', /fail_on names no condition: .*'none' to judge nothing/],
+    ['{"fail_on": [" , "]}', /fail_on names no condition/],
+    // a string where a list is expected is a wrong type, as README says
+    ['{"fail_on": "reset"}', /fail_on must be a list, not a string: "fail_on": \["reset"\]/],
+    ['{"allow_hosts": "10.0.0.1"}', /allow_hosts must be a list, not a string/],
+    // JSON.parse keeps the last of two equal keys: one setting would be lost silently
+    ['{"fail_on": ["reset"], "max": {}, "fail_on": ["none"]}', /key 'fail_on' given twice in one object \(line 1\).*\(at byte offset 34\)/],
+    ['{"fail-on": ["reset"], "fail_on": ["none"]}', /key 'fail_on' given twice \(also as 'fail-on'\)/],
+    ['{"exempt": [{"port": 1, "port": 2}]}', /key 'port' given twice in one object/],
+    // YAML is not JSON: say what a policy file is
+    ['fail_on:\n  - reset\n', /not valid JSON at line 1, column 3: .* \(policy files are JSON: \{"fail_on": \["default"\]\}\) \(at byte offset 2\)/],
   ])('policyFile_%s_exits2_namingTheMistake', (text, message) => {
     const f = join(tmp(), 'tcpscope.json');
     writeFileSync(f, text);
@@ -278,6 +290,14 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain('tcpscope.json');
+  });
+
+  it.each([[['--fail-on', '']], [['--fail-on=']], [['--fail-on', ' ,']]])('failOnEmpty_%j_exits2_notASilentPass', (args) => {
+    // a CI line `--fail-on "$CONDITIONS"` with the variable unset must not judge nothing
+    const r = check([...args, scen('rst-abort.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: --fail-on names no condition: [^\n]*'none' to judge nothing\)\n$/);
+    expect(r.stdout).toBe('');
   });
 
   it('missingPolicyFile_exits2', () => {
