@@ -300,6 +300,12 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     expect(r.stdout).toBe('');
   });
 
+  it.each([[['-r']], [['-rx.pcap']]])('dashR_%j_exits2_hintsThatCapturesAreOperands', (args) => {
+    const r = check([...args, scen('rst-abort.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: unknown option '-r[^']*': captures are operands here \(tcpscope check FILE\.\.\.\)\n$/);
+  });
+
   it('missingPolicyFile_exits2', () => {
     const r = check(['--policy', join(tmp(), 'none.json'), scen('close-4way.pcap')]);
     expect(r.status).toBe(2);
