@@ -306,6 +306,23 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     expect(r.stderr).toMatch(/^tcpscope: unknown option '-r[^']*': captures are operands here \(tcpscope check FILE\.\.\.\)\n$/);
   });
 
+  it('damagedHeaderAmongSeveral_othersJudged_exits2', () => {
+    // qa4: one capture whose header is damaged no longer hides what the others hold (every
+    // connection was left unjudged); the run still ends with its error and status 2
+    const bad = join(tmp(), 'bad.pcap');
+    writeFileSync(bad, readFileSync(scen('close-4way.pcap')).subarray(0, 10));
+    const r = check([scen('rst-abort.pcap'), bad, scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: [^\n]*bad\.pcap: pcap file header is cut short: 10 of its 24 bytes are present \(at byte offset 0\)\n$/);
+    expect(r.stdout).toMatch(/^FAIL #1 10\.0\.0\.1:40008 → 10\.0\.0\.2:7000\n {5}reset by server/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^ERROR: \S*bad\.pcap could not be read \(.*\); the other captures: 1 of 2 connections abnormal \(3 capture files, 18 packets\)$/);
+    const j = check(['--json', scen('rst-abort.pcap'), bad]);
+    const verdict = JSON.parse(j.stdout.trimEnd().split('\n').at(-1) as string);
+    expect(verdict).toMatchObject({ verdict: 'error', exit_status: 2, connections: 1, failed: 1 });
+    expect(verdict.error.left_out).toEqual([bad]);
+    expect(j.status).toBe(2);
+  });
+
   it('missingPolicyFile_exits2', () => {
     const r = check(['--policy', join(tmp(), 'none.json'), scen('close-4way.pcap')]);
     expect(r.status).toBe(2);
