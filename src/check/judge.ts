@@ -357,8 +357,11 @@ export interface CheckRunInfo {
   frames: number;
   /** the filter expression ('' for none) */
   filter: string;
-  /** the input could not be read to the end: the verdict covers what came before */
-  error: { message: string; code: string } | null;
+  /**
+   * the input could not be read to the end: the verdict covers what came before; or `left_out`:
+   * these captures could not be opened (a damaged header) and the verdict covers the others
+   */
+  error: { message: string; code: string; left_out?: string[] } | null;
 }
 
 /** An output of the check: hears every decision, then the verdict. */

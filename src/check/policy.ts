@@ -157,6 +157,16 @@ export function parseConditionList(words: string[], where: string, code: ErrorCo
   return mask >>> 0;
 }
 
+/**
+ * An empty failing set is refused: `--fail-on "$CONDITIONS"` with the variable unset, or
+ * `"fail_on": []`, would otherwise turn the gate off without a word. Judging nothing is said
+ * with `none`.
+ */
+function refuseEmptyList(words: string[], where: string, code: ErrorCode, file?: string): void {
+  if (words.some((w) => /[^\s,]/.test(w))) return;
+  fail(code, `${where} names no condition: list the conditions to fail on ('default', 'all', or 'none' to judge nothing)`, file);
+}
+
 /** A port or range: `9200`, `8000-8100`. */
 export function parsePort(v: string | number, where: string, code: ErrorCode = 'BAD_OPTION', file?: string): PortRange {
   const s = String(v).trim();
@@ -261,6 +271,8 @@ export function splitEndpoint(ep: string): { addr: string; port: number } {
 export function buildPolicy(file: PolicySettings, cli: PolicySettings, fileName?: string): Policy {
   const fileCode: ErrorCode = 'POLICY';
   // the failing set: --fail-on, else the file's fail_on, else the default
+  if (cli.failOn !== undefined) refuseEmptyList(cli.failOn, '--fail-on', 'BAD_OPTION');
+  else if (file.failOn !== undefined) refuseEmptyList(file.failOn, 'fail_on', fileCode, fileName);
   let failMask = cli.failOn !== undefined ? parseConditionList(cli.failOn, '--fail-on')
     : file.failOn !== undefined ? parseConditionList(file.failOn, 'fail_on', fileCode, fileName)
       : DEFAULT_FAIL_MASK;
@@ -351,17 +363,30 @@ export function parsePolicyText(text: string, path: string): PolicySettings {
       // V8 quotes the token raw (a line break too) and a piece of the text after it: one line here
       : /^Unexpected token/.test(msg) && at !== undefined ? `unexpected ${describeChar(text.codePointAt(at))}`
       : msg.replace(/ (?:in JSON )?at position \d+.*$/s, '').replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '').replace(/^JSON\.parse: /, '').replace(/\s+/g, ' ');
-    if (at === undefined) throw new TcpscopeError('POLICY', `not valid JSON: ${what}`, { file: path, exitStatus: 2 });
+    // text that starts as YAML, TOML or an INI file would (a name, a comment, `---`), not as
+    // JSON: say what a policy file is, beside where JSON.parse stopped
+    const hint = /^\ufeff?[ \t\n\r]*(?:[A-Za-z_#]|---)/.test(text) ? ' (policy files are JSON: {"fail_on": ["default"]})' : '';
+    if (at === undefined) throw new TcpscopeError('POLICY', `not valid JSON: ${what}${hint}`, { file: path, exitStatus: 2 });
     const before = text.slice(0, at);
     const line = before.split('\n').length;
     const column = at - before.lastIndexOf('\n');
-    throw new TcpscopeError('POLICY', `not valid JSON at line ${line}, column ${column}: ${what}`, { file: path, offset: Buffer.byteLength(before, 'utf8'), exitStatus: 2 });
+    throw new TcpscopeError('POLICY', `not valid JSON at line ${line}, column ${column}: ${what}${hint}`, { file: path, offset: Buffer.byteLength(before, 'utf8'), exitStatus: 2 });
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('POLICY', 'a policy file holds one JSON object, e.g. {"fail_on": ["default"]}', path);
+  // JSON.parse keeps the last of two equal keys without a word: one setting would be lost
+  const dup = duplicateKey(text);
+  if (dup !== null) {
+    const before = text.slice(0, dup.at);
+    throw new TcpscopeError('POLICY', `key '${dup.key}' given twice in one object (line ${before.split('\n').length}): JSON would keep only the last`, { file: path, offset: Buffer.byteLength(before, 'utf8'), exitStatus: 2 });
+  }
   const obj: Record<string, unknown> = {};
+  const spelt: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     const key = k.replace(/-/g, '_').toLowerCase();
     if (key === '$schema' || key === 'comment') continue;
+    // `fail-on` and `fail_on` are the same key
+    if (spelt[key] !== undefined) fail('POLICY', `key '${k}' given twice (also as '${spelt[key]}'): JSON would keep only the last`, path);
+    spelt[key] = k;
     if (!FILE_KEYS.includes(key)) {
       const near = closestName(key, FILE_KEYS);
       fail('POLICY', `unknown key '${k}'${near ? ` (did you mean '${near}'?)` : ''}; keys: ${FILE_KEYS.join(', ')}`, path);
@@ -372,7 +397,9 @@ export function parsePolicyText(text: string, path: string): PolicySettings {
   const list = (key: string): string[] | undefined => {
     const v = obj[key];
     if (v === undefined) return undefined;
-    if (typeof v === 'string') return [v];
+    if (typeof v === 'string') {
+      return fail('POLICY', `${key} must be a list, not a string: ${JSON.stringify(key)}: [${JSON.stringify(v)}]`, path);
+    }
     if (Array.isArray(v) && v.every((x) => typeof x === 'string' || (typeof x === 'number' && key === 'allow_ports'))) return v.map(String);
     return fail('POLICY', `${key} must be a list of ${key === 'allow_ports' ? 'ports' : key === 'allow_hosts' ? 'addresses' : 'condition names'}`, path);
   };
@@ -390,6 +417,36 @@ export function parsePolicyText(text: string, path: string): PolicySettings {
     out.exempt = obj.exempt as ExemptionSpec[];
   }
   return out;
+}
+
+/**
+ * The first key that repeats a key of the same object in `text` (valid JSON: JSON.parse took
+ * it), with the index of its opening quote; null when none does. Keys compare as JSON.parse
+ * reads them (escapes decoded).
+ */
+function duplicateKey(text: string): { key: string; at: number } | null {
+  // per open object or array: the keys seen (null for an array)
+  const stack: Array<Set<string> | null> = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '{') stack.push(new Set());
+    else if (ch === '[') stack.push(null);
+    else if (ch === '}' || ch === ']') stack.pop();
+    else if (ch === '"') {
+      const start = i;
+      for (i++; text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      const keys = stack[stack.length - 1];
+      if (keys === null || keys === undefined) continue;
+      // a key is a string followed by ':'
+      let j = i + 1;
+      while (j < text.length && (text[j] === ' ' || text[j] === '\t' || text[j] === '\n' || text[j] === '\r')) j++;
+      if (text[j] !== ':') continue;
+      const key = JSON.parse(text.slice(start, i + 1)) as string;
+      if (keys.has(key)) return { key, at: start };
+      keys.add(key);
+    }
+  }
+  return null;
 }
 
 /** The policy as data, for the verdict record and the JUnit properties. */

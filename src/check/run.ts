@@ -159,10 +159,10 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   let readAnything = false;
   // the same, over worker threads: the connections come in one tracker's order, with their evidence
   const counts = { packets: 0, frames: 0 };
-  const trackSharded = async (threads: number): Promise<ShardedTrackSummary> => {
+  const trackSharded = async (threads: number, captures: string[]): Promise<ShardedTrackSummary> => {
     const { trackCapturesSharded } = await import('./parallel.js');
     const summary = await trackCapturesSharded({
-      captures: files,
+      captures,
       filter: opts.filter,
       jobs: threads,
       mslSeconds: opts.mslSeconds,
@@ -190,9 +190,39 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   const progress = line === null ? undefined : (done: number, total: number | undefined, frames: number): void => line.update(done, total, frames);
   // the evidence collector's branches warmed as the tracker's are (on captures big enough for it)
   if (jobs === 1 && warmUpPays(files)) warmUpEvidence();
-  try {
-    const summary = jobs > 1 ? await trackSharded(jobs) : await trackCaptures({
-      captures: files,
+  // captures whose opening failed before any packet was read (a damaged header among several
+  // files): the others are still judged and reported, and the run still ends with the error and
+  // status 2, so a damaged input never passes silently nor hides what the good ones hold
+  let captures = files;
+  const leftOut: TcpscopeError[] = [];
+  for (;;) {
+    try {
+      await trackOnce(captures);
+    } catch (e) {
+      const err = asInputError(e);
+      if (counts.packets === 0 && !readAnything && err.file !== undefined && captures.length > 1 && captures.includes(err.file)) {
+        leftOut.push(err);
+        captures = captures.filter((f) => f !== err.file);
+        continue;
+      }
+      if (jobs > 1 && counts.packets > 0) readAnything = true;
+      // what was read before the error, as every output reports it (either path fills `counts`)
+      run.packets = counts.packets;
+      run.frames = counts.frames;
+      // what stops a check run is unreadable input (or a filter that does not compile): status 2
+      failure = err;
+      run.error = { message: failure.describe(), code: failure.code };
+    }
+    break;
+  }
+  if (failure === null && leftOut.length > 0) {
+    failure = leftOut[0];
+    run.files = files;
+    run.error = { message: failure.describe(), code: failure.code, left_out: leftOut.map((e) => e.file as string) };
+  }
+  async function trackOnce(captures: string[]): Promise<void> {
+    const summary = jobs > 1 ? await trackSharded(jobs, captures) : await trackCaptures({
+      captures,
       filter: opts.filter,
       mslSeconds: opts.mslSeconds,
       maxFlows: opts.maxFlows,
@@ -214,14 +244,6 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
     run.packets = summary.packets;
     run.frames = summary.frames;
     run.files = summary.files.map((f) => f.path);
-  } catch (e) {
-    if (jobs > 1 && counts.packets > 0) readAnything = true;
-    // what was read before the error, as every output reports it (either path fills `counts`)
-    run.packets = counts.packets;
-    run.frames = counts.frames;
-    // what stops a check run is unreadable input (or a filter that does not compile): status 2
-    failure = asInputError(e);
-    run.error = { message: failure.describe(), code: failure.code };
   }
   // the line goes before anything of the report is written
   line?.end();

@@ -153,7 +153,10 @@ export function registerCheck(program: Command, run: (opts: CheckOptions) => Pro
   cmd.configureOutput({ writeErr: (s) => { if (!s.startsWith('error: ')) process.stderr.write(s); } });
   cmd.exitOverride((err) => {
     if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.help') throw err;
-    throw new TcpscopeError('BAD_OPTION', err.message.replace(/^error: /, ''), { exitStatus: 2 });
+    let message = err.message.replace(/^error: /, '');
+    // a tcpdump user's reflex (`tcpscope -r FILE` reads one): here captures are operands
+    if (/^unknown option '-r/.test(message)) message += ": captures are operands here (tcpscope check FILE...)";
+    throw new TcpscopeError('BAD_OPTION', message, { exitStatus: 2 });
   });
   cmd.action(async (operands: string[], o: Record<string, unknown>, self: Command) => {
     if (o.listConditions) {

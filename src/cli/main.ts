@@ -34,6 +34,18 @@ function nonNegativeNumber(flag: string) {
   };
 }
 
+/**
+ * -C: tcpdump 4.99's rule (tcpdump.c): a whole decimal number of million bytes, > 0, whose byte
+ * count fits 64 bits; `0.01`, `1k` or `0` are refused with tcpdump's words.
+ */
+function fileSizeMB(v: string): number {
+  const m = /^[ \t\n\v\f\r]*\+?(\d+)$/.exec(v);
+  const n = m ? Number(m[1]) : 0;
+  if (!(n > 0)) throw new TcpscopeError('BAD_OPTION', `invalid file size ${v}`, { exitStatus: 1 });
+  if (n > 9223372036854) throw new TcpscopeError('BAD_OPTION', `file size ${v} is too large`, { exitStatus: 1 });
+  return n;
+}
+
 /** -s: tcpdump's range, 0 meaning the largest. */
 function snaplen(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) > 262144) throw new TcpscopeError('BAD_OPTION', `invalid snaplen ${v} (must be >= 0 and <= 262144)`);
@@ -169,7 +181,7 @@ export function buildProgram(run: (opts: RunOptions) => Promise<number>): Comman
     .option('-B <KiB>', 'live capture: kernel buffer size in KiB', positiveInt('-B'))
     .option('-Z <user>', 'live capture: drop privileges to this user once the capture is open')
     .option('--print', 'with -w: print the packets as well as writing them')
-    .option('-C <MB>', 'with -w: start a new file when the current one exceeds this many million bytes', nonNegativeNumber('-C'))
+    .option('-C <MB>', 'with -w: start a new file when the current one exceeds this many million bytes', fileSizeMB)
     .option('-G <seconds>', 'with -w: start a new file every this many seconds (strftime names)', positiveInt('-G'))
     .option('-W <count>', 'with -C/-G: number of files to keep/write', positiveInt('-W'))
     .option('--plain', "tcpdump's lines alone (byte-identical for TCP/IP): no annotations, no colour, no summary")

@@ -450,6 +450,10 @@ export class Annotator {
         return `${who} aborts the connection (RST)`;
       case Ev.RESET_AFTER_CLOSE:
         return `${who} resets after its close (data kept coming)`;
+      case Ev.RESET_AFTER_FULL_CLOSE:
+        return (s === 0 ? r.serverBefore : r.clientBefore) === TcpState.TIME_WAIT
+          ? `${who} RST into the ${peer}'s TIME_WAIT after a complete close: nothing aborted (TIME_WAIT ends early; RFC 1337 would ignore it)`
+          : `${who} RST after a complete close: nothing aborted`;
       case Ev.RESET_IGNORED:
         return `RST out of the ${peer}'s window: ignored`;
       case Ev.RESET_REPEAT:

@@ -110,6 +110,9 @@ export class CheckReport implements CheckSink {
     if (v.tolerated > 0) extra.push(`${v.tolerated} tolerated`);
     const extraText = extra.length > 0 ? `; ${extra.join(', ')}` : '';
     const conn = count(v.connections, 'connection');
+    if (run.error?.left_out !== undefined) {
+      return `${ch.red.bold('ERROR')}: ${run.error.left_out.join(', ')} could not be read (${run.error.message}); the other captures: ${v.failed} of ${conn} abnormal${extraText} (${input})`;
+    }
     if (run.error !== null) {
       return `${ch.red.bold('ERROR')}: the input could not be read to the end (${run.error.message}); up to there: ${v.failed} of ${conn} abnormal${extraText} (${input})`;
     }

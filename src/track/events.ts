@@ -95,6 +95,12 @@ export const enum Ev {
   ECN_ECHO,
   /** CWR on a segment of a connection that negotiated ECN: the sender reduced its window */
   CWR,
+  /**
+   * RST after both FINs were exchanged and acknowledged (both sides in TIME_WAIT or CLOSED): all
+   * data was delivered, nothing is aborted; typically a side with no state left answering a late
+   * segment, into the peer's TIME_WAIT (RFC 1337). Not the `reset` anomaly
+   */
+  RESET_AFTER_FULL_CLOSE,
   COUNT,
 }
 
@@ -110,7 +116,7 @@ export const EVENT_NAMES: readonly string[] = [
   'retransmission', 'fast-retransmission', 'spurious-retransmission', 'out-of-order',
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'zero-window-probe-ack', 'window-update', 'window-full',
-  'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr',
+  'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr', 'reset-after-full-close',
 ];
 
 /**

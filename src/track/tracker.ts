@@ -100,6 +100,10 @@ const DEFAULT_OPEN_IDLE = 8100;
 const OOO_DEFAULT_THRESHOLD = 0.003;
 /** Wireshark: a fast retransmission follows the peer's last dup ACK within 20 ms. */
 const FAST_RETRANSMIT_WINDOW = 0.020;
+/** analyze()'s answer when an ACK covers a hole in the peer's captured sequence space... */
+const ACK_UNSEEN_HOLE = 1;
+/** ...or only sequence space beyond everything the peer was seen to send (no hole before it) */
+const ACK_UNSEEN_AT_END = 2;
 /** Zeek distrusts an ACK of 0 that jumps further than this (TOO_LARGE_SEQ_DELTA). */
 const TOO_LARGE_SEQ_DELTA = 1048576;
 
@@ -499,8 +503,11 @@ export class Tracker {
   // tshark's tcp.analysis (packet-tcp.c tcp_analyze_sequence_number), rule by rule
   // =============================================================================================
 
-  /** Returns true when the segment's ACK covers data of the peer that was never captured. */
-  private analyze(c: number, s: number, flags: number, seglen: number, win: number): boolean {
+  /**
+   * Returns ACK_UNSEEN_HOLE or ACK_UNSEEN_AT_END when the segment's ACK covers sequence space
+   * of the peer that was never captured (0 when it does not).
+   */
+  private analyze(c: number, s: number, flags: number, seglen: number, win: number): number {
     const t = this.table;
     const seg = this.seg;
     const now = seg[SEG_NOW], seq = seg[SEG_SEQ], ack = seg[SEG_ACK];
@@ -517,7 +524,7 @@ export class Tracker {
     const revKnown = f64[d + D.PACKETS + p] > 0;
     const revWin = u16[hh + H.WINDOW + p];
     let zwp = false, keepalive = false;
-    let ackUnseen = false;
+    let ackUnseen = 0;
 
     fwd: {
       // ZERO WINDOW PROBE: one byte at the next expected sequence number while the peer's window is 0
@@ -570,7 +577,7 @@ export class Tracker {
       }
       // DUPLICATE ACK: no data, same seq, ack and (non-zero) window as its previous segment
       if (sameAck && win !== 0 && win === lastWin) {
-        const n = i32[w + W.DUP_ACKS + s] === -1 ? 1 : i32[w + W.DUP_ACKS + s] + 1;
+        const n = i32[w + W.DUP_ACKS + s] + 1;
         i32[w + W.DUP_ACKS + s] = n;
         this.result.dupAckNum = n;
         this.note(c, Ev.DUP_ACK, Ctr.DUP_ACK);
@@ -579,15 +586,24 @@ export class Tracker {
     // a new acknowledgement number resets the duplicate-ACK count
     if ((flags & TCP_ACK) !== 0 && (!fwdAckValid || ack !== lastAck)) i32[w + W.DUP_ACKS + s] = 0;
 
-    // ACKED UNSEEN SEGMENT: the ACK covers the peer's sequence space beyond what was captured
-    // (reported once until the peer's own ACK changes)
+    // ACKED UNSEEN SEGMENT: the ACK covers the peer's sequence space beyond the highest point up
+    // to which the peer's segments were captured without a hole (MAX_SEQ_TBA). Reported once per
+    // hole: as tshark does, the mark then moves up to the peer's next sequence number, so the
+    // next ACK neither repeats the report nor is compared with a mark left before the hole. One
+    // difference: when the ACK runs ahead of everything the peer was seen to send (the segment
+    // after the hole not captured yet), the mark moves up to the ACK itself, so the segment that
+    // then starts there extends it as any in-order segment does. tshark leaves its mark at the
+    // peer's nextseq there, which stays behind once that segment arrives, and so reports the
+    // same hole a second time at the ACK of the segment after it, data that was captured
+    // (real-zero-window.pcap: tshark 47 and 49, 127 for the hole ACKed at 125, ...)
     if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK && (u16[hh + H.EP_FLAGS + p] & EF.SEQ_VALID) !== 0 &&
         seqGT(ack, u32[w + W.MAX_SEQ_TBA + p])) {
-      if (i32[w + W.DUP_ACKS + p] === 0) {
-        ackUnseen = true;
-        this.note(c, Ev.ACK_UNSEEN, Ctr.ACK_UNSEEN);
-      }
-      i32[w + W.DUP_ACKS + p] = -1;
+      const peerNext = u32[w + W.NEXT_SEQ + p];
+      // no hole before the peer's nextseq: only what lies beyond it is unseen (onSegment may
+      // take that octet as a missed FIN)
+      ackUnseen = u32[w + W.MAX_SEQ_TBA + p] === peerNext ? ACK_UNSEEN_AT_END : ACK_UNSEEN_HOLE;
+      u32[w + W.MAX_SEQ_TBA + p] = seqGT(ack, peerNext) ? ack : peerNext;
+      this.note(c, Ev.ACK_UNSEEN, Ctr.ACK_UNSEEN);
     }
 
     // RETRANSMISSION / FAST RETRANSMISSION / SPURIOUS / OUT-OF-ORDER: data (or a FIN) that does
@@ -758,7 +774,7 @@ export class Tracker {
   // =============================================================================================
 
   /** A segment without RST from side s to its peer. */
-  private onSegment(c: number, s: number, flags: number, len: number, ackUnseen: boolean): void {
+  private onSegment(c: number, s: number, flags: number, len: number, ackUnseen: number): void {
     const t = this.table;
     const seg = this.seg;
     const now = seg[SEG_NOW], seq = seg[SEG_SEQ], ack = seg[SEG_ACK];
@@ -839,9 +855,9 @@ export class Tracker {
       // an ACK of exactly one octet beyond everything the peer was seen to send, from a peer that
       // has not closed, is taken as the peer's FIN that the capture missed (undone if the peer
       // later sends data there)
-      if (ackUnseen && (pf & EF.SEQ_VALID) !== 0 && (pf & EF.FIN_SENT) === 0 && isSynchronized(u8[b + B.STATE + p]) &&
+      if (ackUnseen !== 0 && (pf & EF.SEQ_VALID) !== 0 && (pf & EF.FIN_SENT) === 0 && isSynchronized(u8[b + B.STATE + p]) &&
           ack === ((u32[w + W.NEXT_SEQ + p] + 1) >>> 0) && (u8[b + B.LAST_SEG + p] & LSF.ZERO_WINDOW_PROBE) === 0) {
-        const onlyFin = u32[w + W.MAX_SEQ_TBA + p] === u32[w + W.NEXT_SEQ + p];
+        const onlyFin = ackUnseen === ACK_UNSEEN_AT_END;
         u16[pe] |= EF.FIN_SENT | EF.FIN_INFERRED;
         u32[w + W.FIN_SEQ + p] = u32[w + W.NEXT_SEQ + p];
         u32[w + W.NEXT_SEQ + p] = ack;
@@ -852,7 +868,7 @@ export class Tracker {
         this.raise(c, Ev.FIN_UNSEEN);
         this.noteFirstFin(c, p);
         this.feed(c, p, EndpointEvent.SEND_FIN);
-      } else if (ackUnseen) {
+      } else if (ackUnseen !== 0) {
         zeekGap(t, c, p);
       }
       // it received the peer's SYN
@@ -1101,15 +1117,19 @@ export class Tracker {
       // a RST in the middle of the handshake that is not a refusal
       u32[w + W.CONN_FLAGS] |= CF.RESET | CF.HANDSHAKE_RESET | byServer;
       this.raise(c, Ev.HANDSHAKE_RESET);
+    } else if ((sf & EF.FIN_SENT) !== 0 && (pf & EF.FIN_SENT) !== 0 &&
+        (ss === TcpState.TIME_WAIT || ss === TcpState.CLOSED) && (sp === TcpState.TIME_WAIT || sp === TcpState.CLOSED)) {
+      // both FINs sent and acknowledged: every byte was delivered and both sides are done, so
+      // this aborts nothing. Typically the side that went LAST_ACK → CLOSED, with no state left,
+      // answers a late segment with a bare RST (RFC 793 §3.4, "reset generation" case 1) into
+      // the peer's TIME_WAIT, which RFC 1337 says to ignore (Linux, by default, ends its
+      // TIME_WAIT on it: the states below follow that). Reported, not the `reset` anomaly; the
+      // close stays `fin` and reset_by null
+      u32[w + W.CONN_FLAGS] |= CF.RESET_AFTER_FINS;
+      this.raise(c, Ev.RESET_AFTER_FULL_CLOSE);
     } else if ((sf & EF.FIN_SENT) !== 0) {
-      // it had closed and then got something it could not deliver (data after close()), or a
-      // late segment after the whole exchange
-      if ((pf & EF.FIN_SENT) !== 0 && (ss === TcpState.TIME_WAIT || ss === TcpState.CLOSED) &&
-          (sp === TcpState.TIME_WAIT || sp === TcpState.CLOSED)) {
-        u32[w + W.CONN_FLAGS] |= CF.RESET_AFTER_FINS;
-      } else {
-        u32[w + W.CONN_FLAGS] |= CF.RESET | byServer;
-      }
+      // it had closed and then got something it could not deliver (data after close())
+      u32[w + W.CONN_FLAGS] |= CF.RESET | byServer;
       this.raise(c, Ev.RESET_AFTER_CLOSE);
     } else if (!hasAck && (pf & EF.ACK_VALID) !== 0 && seq === u32[w + W.LAST_ACK + p] &&
         f64[d + D.EP_LAST_T + p] >= prevSenderT && f64[d + D.PACKETS + p] > 0) {

@@ -28,6 +28,18 @@ function tmp(): string {
 
 const noStack = (s: string): void => { expect(s).not.toMatch(/\n\s+at .*\.js:\d+/); };
 
+describe('check on a RST after a complete close', () => {
+  it('rstIntoTimeWait_defaultPolicy_passes', () => {
+    // fixtures/craft/rst-into-time-wait.pcap (qa4's tw2.pcap): a clean FIN close, a bare RST
+    // from the closed server 5 s later, then a new connection on the same 4-tuple
+    const r = check([join(root, 'fixtures', 'craft', 'rst-into-time-wait.pcap')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).not.toMatch(/data still arrived/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^PASS: 2 connections, none abnormal/);
+    expect(r.status).toBe(0);
+  });
+});
+
 describe('check verdicts on the corpus', () => {
   const clean = ['close-4way', 'close-4way-server-first', 'close-3way', 'half-close', 'simultaneous-open', 'simultaneous-close',
     'keepalive', 'zero-window', 'retransmission', 'out-of-order', 'seq-wraparound', 'port-reuse', 'midstream', 'ipv6', 'vlan',
@@ -259,6 +271,18 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     ['{"exempt": [{"conditions": ["reset"]}]}', /exempt\[0\] needs a host or a port/],
     ['{"exempt": [{"host": "10.0.0.300"}]}', /invalid host '10\.0\.0\.300' in exempt\[0\]\.host/],
     ['["reset"]', /a policy file holds one JSON object/],
+    // qa4: an empty failing set would turn the gate off without a word ('none' says it)
+    ['{"fail_on": []}', /fail_on names no condition: .*'none' to judge nothing/],
+    ['{"fail_on": [" , "]}', /fail_on names no condition/],
+    // a string where a list is expected is a wrong type, as README says
+    ['{"fail_on": "reset"}', /fail_on must be a list, not a string: "fail_on": \["reset"\]/],
+    ['{"allow_hosts": "10.0.0.1"}', /allow_hosts must be a list, not a string/],
+    // JSON.parse keeps the last of two equal keys: one setting would be lost silently
+    ['{"fail_on": ["reset"], "max": {}, "fail_on": ["none"]}', /key 'fail_on' given twice in one object \(line 1\).*\(at byte offset 34\)/],
+    ['{"fail-on": ["reset"], "fail_on": ["none"]}', /key 'fail_on' given twice \(also as 'fail-on'\)/],
+    ['{"exempt": [{"port": 1, "port": 2}]}', /key 'port' given twice in one object/],
+    // YAML is not JSON: say what a policy file is
+    ['fail_on:\n  - reset\n', /not valid JSON at line 1, column 3: .* \(policy files are JSON: \{"fail_on": \["default"\]\}\) \(at byte offset 2\)/],
   ])('policyFile_%s_exits2_namingTheMistake', (text, message) => {
     const f = join(tmp(), 'tcpscope.json');
     writeFileSync(f, text);
@@ -266,6 +290,37 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain('tcpscope.json');
+  });
+
+  it.each([[['--fail-on', '']], [['--fail-on=']], [['--fail-on', ' ,']]])('failOnEmpty_%j_exits2_notASilentPass', (args) => {
+    // a CI line `--fail-on "$CONDITIONS"` with the variable unset must not judge nothing
+    const r = check([...args, scen('rst-abort.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: --fail-on names no condition: [^\n]*'none' to judge nothing\)\n$/);
+    expect(r.stdout).toBe('');
+  });
+
+  it.each([[['-r']], [['-rx.pcap']]])('dashR_%j_exits2_hintsThatCapturesAreOperands', (args) => {
+    const r = check([...args, scen('rst-abort.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: unknown option '-r[^']*': captures are operands here \(tcpscope check FILE\.\.\.\)\n$/);
+  });
+
+  it('damagedHeaderAmongSeveral_othersJudged_exits2', () => {
+    // qa4: one capture whose header is damaged no longer hides what the others hold (every
+    // connection was left unjudged); the run still ends with its error and status 2
+    const bad = join(tmp(), 'bad.pcap');
+    writeFileSync(bad, readFileSync(scen('close-4way.pcap')).subarray(0, 10));
+    const r = check([scen('rst-abort.pcap'), bad, scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tcpscope: [^\n]*bad\.pcap: pcap file header is cut short: 10 of its 24 bytes are present \(at byte offset 0\)\n$/);
+    expect(r.stdout).toMatch(/^FAIL #1 10\.0\.0\.1:40008 → 10\.0\.0\.2:7000\n {5}reset by server/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^ERROR: \S*bad\.pcap could not be read \(.*\); the other captures: 1 of 2 connections abnormal \(3 capture files, 18 packets\)$/);
+    const j = check(['--json', scen('rst-abort.pcap'), bad]);
+    const verdict = JSON.parse(j.stdout.trimEnd().split('\n').at(-1) as string);
+    expect(verdict).toMatchObject({ verdict: 'error', exit_status: 2, connections: 1, failed: 1 });
+    expect(verdict.error.left_out).toEqual([bad]);
+    expect(j.status).toBe(2);
   });
 
   it('missingPolicyFile_exits2', () => {

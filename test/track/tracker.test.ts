@@ -218,6 +218,50 @@ describe('ESTABLISHED', () => {
     expect(flows[0].history).toContain('g'); // the responder's data has a gap
   });
 
+  test('ESTABLISHED_eachHoleOfOneWayTransferAcked_ackUnseenEachTime', () => {
+    // a download with three holes, each ACKed (qa4's twogaps.pcap): the receiver's ACK number
+    // never moves, yet each ACK that covers a new hole is reported, as tshark does
+    const c = new Conversation().handshake();
+    for (let hole = 0; hole < 3; hole++) {
+      c.send('c', ACK | PSH, { data: 100 });
+      c.nxt.c += 100; // a segment the capture missed
+      c.send('c', ACK | PSH, { data: 100 }).send('s', ACK);
+    }
+    const { packets, flows } = track(c.frames);
+    const acks = [6, 9, 12].map((n) => packets[n - 1].events);
+    expect(acks).toEqual([['ack-unseen'], ['ack-unseen'], ['ack-unseen']]);
+    expect(flows[0].events['ack-unseen']).toBe(3);
+    expect(flows[0].events['previous-segment-lost']).toBe(3);
+  });
+
+  test('ESTABLISHED_ackOfCapturedDataAfterReportedHole_notAckUnseen', () => {
+    // a request/response exchange with a hole in the client's data, reported once; the client's
+    // next request was captured whole, so the server's ACK of it is not ack-unseen (qa4:
+    // of13_ericsson.pcapng, where the mark left at the hole made such ACKs look unseen)
+    const c = new Conversation().handshake().data('c', 10, 0.001, false);
+    c.nxt.c += 100; // a client segment the capture missed
+    c.send('c', ACK | PSH, { data: 10 }).send('s', ACK | PSH, { data: 20 });
+    c.send('c', ACK | PSH, { data: 8 }).send('s', ACK).data('s', 30).data('c', 8);
+    const { packets } = track(c.frames);
+    expect(packets[5].events).toEqual(['ack-unseen']); // the hole, once
+    expect(packets.slice(6).map((p) => p.events)).toEqual([[], [], [], [], [], []]);
+  });
+
+  test('ESTABLISHED_ackAheadOfCapturedSegment_reportedOnceNotAtNextAck', () => {
+    // the ACK of a missed segment comes before the sender's next one (real-zero-window.pcap
+    // 125-127): the hole is reported at that ACK only, not again at the ACK of the segment
+    // captured after it (tshark reports it a second time there)
+    const c = new Conversation().handshake().data('c', 100);
+    c.nxt.c += 100; // a segment the capture missed
+    c.send('s', ACK); // its ACK, beyond everything the client was seen to send
+    c.send('c', ACK | PSH, { data: 100 }).send('s', ACK).data('c', 100);
+    const { packets, flows } = track(c.frames);
+    expect(packets[5].events).toEqual(['ack-unseen']);
+    expect(packets[6].events).toEqual(['previous-segment-lost']);
+    expect(packets.slice(7).map((p) => p.events)).toEqual([[], [], []]);
+    expect(flows[0].events['ack-unseen']).toBe(1);
+  });
+
   test('ESTABLISHED_keepaliveProbe_keepaliveAndAck', () => {
     const c = new Conversation().handshake().data('c', 10).data('s', 10);
     c.send('s', ACK, { data: 1, seq: c.nxt.s - 1, dt: 7200 }).send('c', ACK, { dt: 0.0002 });
@@ -483,6 +527,28 @@ describe('TIME_WAIT', () => {
     expect(last(packets).events).toContain('fin-acked');
     expect(flows).toHaveLength(1);
     expect(flows[0]).toMatchObject({ close: 'fin', conn_state: 'SF' });
+  });
+});
+
+describe('TIME_WAIT: a RST after a complete close', () => {
+  test('TIME_WAIT_bareRstFromClosedServer_resetAfterFullCloseNotAbort', () => {
+    // qa4's tw2.pcap: a clean close, then the server (LAST_ACK → CLOSED, no state left) sends a
+    // bare RST into the client's TIME_WAIT: nothing is aborted, every byte was delivered
+    const c = new Conversation().handshake().data('c', 10).close4('c');
+    c.send('s', RST, { dt: 5 });
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toEqual(['reset-after-full-close']);
+    expect(flows[0]).toMatchObject({ close: 'fin', reset_by: null, closed_by: 'client', conn_state: 'SF', anomalies: [] });
+  });
+
+  test('FIN_WAIT_2_peerStillSends_rstIsResetAfterClose', () => {
+    // only one FIN: the side that closed resets a peer still sending (data after close())
+    const c = new Conversation().handshake().send('s', FIN | ACK).send('c', ACK).data('c', 10, 0.001, false);
+    c.send('s', RST);
+    const { packets, flows } = track(c.frames);
+    expect(last(packets).events).toEqual(['reset-after-close']);
+    expect(flows[0].anomalies).toEqual(['reset', 'half-close']);
+    expect(flows[0]).toMatchObject({ close: 'rst', reset_by: 'server' });
   });
 });
 

@@ -372,6 +372,10 @@ describe('tcpscope -w', () => {
       [['-w', join(tmp, 'x'), '-W', '3'], '-W limits -C/-G rotation: give -C or -G too'],
       [['-w', '-', '-C', '1'], '-C and -G rotate files: give -w a file name, not - (standard output)'],
       [['-w', join(tmp, 'x'), '-C', '0'], 'invalid file size 0'],
+      // tcpdump 4.99.3 takes a whole number of million bytes only (qa4: -C 0.01 wrote 10 kB files)
+      [['-w', join(tmp, 'x'), '-C', '0.01'], 'invalid file size 0.01'],
+      [['-w', join(tmp, 'x'), '-C', '1k'], 'invalid file size 1k'],
+      [['-w', join(tmp, 'x'), '-C', '99999999999999'], 'file size 99999999999999 is too large'],
       [['-w', '-', '--print'], '--print and -w - would both write to standard output'],
     ] as Array<[string[], string]>) {
       const r = cli(['-r', path, ...args]);
