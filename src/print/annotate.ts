@@ -118,8 +118,10 @@ export class Annotator {
   private readonly closeText: string[];
   /** `who CLOSED (lost state)` by side and state */
   private readonly lostState: Uint8Array[][];
-  /** `who A → V → B`: a change through state V on one packet (encoded once per change) */
-  private readonly changeVia: (side: number, a: number, v: number, b: number) => Uint8Array;
+  /** `who A → V → B` (or `A → V → V2 → B`): a change through states on one packet (encoded once per change) */
+  private readonly changeVia: (side: number, a: number, v: number, v2: number, b: number) => Uint8Array;
+  /** ` (inferred)` after a change the other side's packets prove (PacketResult.inferred) */
+  private readonly inferredTag: Uint8Array;
   /** a line for `line()`, which returns text rather than writing it */
   private readonly scratch = Buffer.allocUnsafe(LINE_ROOM);
 
@@ -163,17 +165,19 @@ export class Annotator {
     // a change through a state on one packet: encoded the first time each one is met, as the
     // words are (no new bytes per packet)
     const viaBytes = new Map<number, Uint8Array>();
-    this.changeVia = (side, a, v, b2) => {
-      const key = ((side * 16 + a) * 16 + v) * 16 + b2;
+    this.changeVia = (side, a, v, v2, b2) => {
+      const key = (((side * 16 + a) * 16 + v) * 16 + v2 + 1) * 16 + b2;
       let bytes = viaBytes.get(key);
       if (bytes === undefined) {
         const who = side === 0 ? 'client' : 'server';
-        bytes = encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${STATE_NAMES[v]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b2])}`
-          : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[v]} ${arrow} ${STATE_NAMES[b2]}`);
+        const through = v2 >= 0 ? [v, v2] : [v];
+        bytes = encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${through.map((x) => `${chalk.dim(arrow)} ${STATE_NAMES[x]} `).join('')}${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b2])}`
+          : `${who} ${STATE_NAMES[a]} ${through.map((x) => `${arrow} ${STATE_NAMES[x]} `).join('')}${arrow} ${STATE_NAMES[b2]}`);
         viaBytes.set(key, bytes);
       }
       return bytes;
     };
+    this.inferredTag = encode(on ? chalk.dim(' (inferred)') : ' (inferred)');
     // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
     this.noListener = STATE_NAMES.map((state) => encode(`${on ? chalk.dim('server') : 'server'} ${state} (no listener)`));
     // a half-open connection's RST comes from a side that had lost it (rebooted, or its state
@@ -263,14 +267,16 @@ export class Annotator {
       // a RST from a side with no state for the connection: it was not ESTABLISHED any more
       const lost = r.has(Ev.RESET_NO_STATE) ? (r.fromClient ? 0 : 1) : -1;
       if (clientMoved) pos = putLong(buf, pos, lost === 0 ? this.lostState[0][r.clientAfter]
-        : r.clientVia >= 0 ? this.changeVia(0, r.clientBefore, r.clientVia, r.clientAfter)
+        : r.clientVia >= 0 ? this.changeVia(0, r.clientBefore, r.clientVia, r.clientVia2, r.clientAfter)
         : this.changes[0][r.clientBefore * n + r.clientAfter]);
+      if (clientMoved && (r.inferred & 1) !== 0) pos = putBytes(buf, pos, this.inferredTag);
       if (serverMoved) {
         if (clientMoved) pos = putBytes(buf, pos, this.comma);
         pos = putLong(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter]
           : lost === 1 ? this.lostState[1][r.serverAfter]
-          : r.serverVia >= 0 ? this.changeVia(1, r.serverBefore, r.serverVia, r.serverAfter)
+          : r.serverVia >= 0 ? this.changeVia(1, r.serverBefore, r.serverVia, r.serverVia2, r.serverAfter)
           : this.changes[1][r.serverBefore * n + r.serverAfter]);
+        if ((r.inferred & 2) !== 0) pos = putBytes(buf, pos, this.inferredTag);
       }
     }
     buf[pos++] = 0x0a;
@@ -500,6 +506,8 @@ export class Annotator {
       }
       case Ev.CWR:
         return 'CWR (window reduced): answers the ECN-Echo';
+      case Ev.PEER_UNSEEN:
+        return `none of the ${peer}'s packets captured, yet the ${who} ACKs data from it (one direction only)`;
       default:
         return '';
     }

@@ -95,6 +95,12 @@ export const enum Ev {
   ECN_ECHO,
   /** CWR on a segment of a connection that negotiated ECN: the sender reduced its window */
   CWR,
+  /**
+   * the sender's ACKs move over data or a FIN of its peer, of which the capture has no packet at
+   * all: only one direction was captured (a filter such as `src host A`, asymmetric routing);
+   * raised once per connection, on the sender's PEER_UNSEEN_MIN_PACKETS-th packet or later
+   */
+  PEER_UNSEEN,
   COUNT,
 }
 
@@ -110,7 +116,7 @@ export const EVENT_NAMES: readonly string[] = [
   'retransmission', 'fast-retransmission', 'spurious-retransmission', 'out-of-order',
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'zero-window-probe-ack', 'window-update', 'window-full',
-  'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr',
+  'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr', 'peer-unseen',
 ];
 
 /**
@@ -121,7 +127,7 @@ export const ANOMALY_NAMES: readonly string[] = [
   'refused', 'reset', 'half-open', 'half-close', 'simultaneous-open', 'simultaneous-close',
   'syn-retransmit', 'synack-retransmit', 'midstream', 'keepalive', 'zero-window',
   'retransmission', 'duplicate-ack', 'out-of-order', 'port-reuse', 'bad-checksum', 'ack-unseen',
-  'rst-out-of-window',
+  'rst-out-of-window', 'peer-unseen',
 ];
 
 export const enum Anomaly {
@@ -144,6 +150,8 @@ export const enum Anomaly {
   ACK_UNSEEN = 1 << 16,
   /** a RST its receiver would not accept (outside its window): reported, no abort */
   RST_OUT_OF_WINDOW = 1 << 17,
+  /** one side's packets alone were captured, and they acknowledge data or a FIN of the other (Ev.PEER_UNSEEN) */
+  PEER_UNSEEN = 1 << 18,
 }
 
 /** The anomaly bit an event raises on its flow (0: none). */
@@ -172,6 +180,7 @@ export const EVENT_ANOMALY: Uint32Array = (() => {
   a[Ev.BAD_CHECKSUM] = Anomaly.BAD_CHECKSUM;
   a[Ev.ACK_UNSEEN] = Anomaly.ACK_UNSEEN;
   a[Ev.RESET_IGNORED] = Anomaly.RST_OUT_OF_WINDOW;
+  a[Ev.PEER_UNSEEN] = Anomaly.PEER_UNSEEN;
   return a;
 })();
 
@@ -191,7 +200,7 @@ export const EVENT_SEVERITY: Uint8Array = (() => {
     Ev.PORT_REUSE, Ev.MIDSTREAM, Ev.SIMULTANEOUS_CLOSE, Ev.FIN_RETRANSMIT, Ev.FIN_UNSEEN, Ev.HALF_CLOSE,
     Ev.RESET_IGNORED, Ev.RESET_REPEAT, Ev.RST_WITH_DATA, Ev.RETRANSMISSION, Ev.FAST_RETRANSMISSION,
     Ev.SPURIOUS_RETRANSMISSION, Ev.OUT_OF_ORDER, Ev.LOST_SEGMENT, Ev.ACK_UNSEEN, Ev.DUP_ACK,
-    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR]) s[e] = 2;
+    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN]) s[e] = 2;
   for (const e of [Ev.REFUSED, Ev.HANDSHAKE_RESET, Ev.RESET, Ev.RESET_AFTER_CLOSE, Ev.RESET_NO_STATE,
     Ev.DATA_AFTER_RESET, Ev.BAD_CHECKSUM, Ev.PEER_GONE, Ev.SYNACK_BAD_ACK]) s[e] = 3;
   return s;

@@ -39,6 +39,18 @@ export class PacketResult {
    */
   clientVia = -1;
   serverVia = -1;
+  /**
+   * a second state passed through after the first (an inferred passive close from the client's
+   * packets alone: ESTABLISHED → CLOSE_WAIT → LAST_ACK → CLOSED), else -1
+   */
+  clientVia2 = -1;
+  serverVia2 = -1;
+  /**
+   * sides whose change on this packet is inferred, not shown by a packet of theirs (1 the
+   * client, 2 the server): the other side's packets prove what it must have sent and received
+   * (a SYN-ACK or a FIN the capture does not have)
+   */
+  inferred = 0;
   /** handshake round-trip time in seconds (on HANDSHAKE_DONE), else -1 */
   rtt = DOUBLE_FIELD;
   /** seconds since the previous transmission of the same SYN/SYN-ACK/FIN (on their retransmits), else -1 */
@@ -66,6 +78,9 @@ export class PacketResult {
     this.eventCount = 0;
     this.clientVia = -1;
     this.serverVia = -1;
+    this.clientVia2 = -1;
+    this.serverVia2 = -1;
+    this.inferred = 0;
     this.rtt = -1;
     this.interval = -1;
     this.ordinal = 0;
@@ -75,10 +90,16 @@ export class PacketResult {
     this.reusedFrom = 0;
   }
 
-  /** Side s (0 client, 1 server) passed through `state` between before and after on this packet. */
+  /**
+   * Side s (0 client, 1 server) passed through `state` between before and after on this packet
+   * (a second call: the state it passed through next).
+   */
   passThrough(s: number, state: TcpState): void {
-    if (s === 0) this.clientVia = state;
-    else this.serverVia = state;
+    if (s === 0) {
+      if (this.clientVia < 0) this.clientVia = state;
+      else this.clientVia2 = state;
+    } else if (this.serverVia < 0) this.serverVia = state;
+    else this.serverVia2 = state;
   }
 
   /** Does this packet carry event `ev`? */

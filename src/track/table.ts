@@ -284,6 +284,11 @@ export const enum CF {
   ECN_SETUP = 1 << 19,
   /** the snap length cut the options of the client's SYN (<< 1: the server's): what is missing is unknown */
   OPTS_CUT = 1 << 21,
+  /**
+   * the server's SYN-ACK was inferred, not captured: the client's ACK proved it (the server goes
+   * LISTEN → SYN_RCVD → ESTABLISHED on that ACK; the handshake stays `one-sided`)
+   */
+  SYNACK_INFERRED = 1 << 23,
 }
 
 /** Bits of the EP_FLAGS field (per endpoint). */
@@ -318,6 +323,8 @@ export const enum EF {
   SENT_DATA = 1 << 13,
   /** its RST was accepted by the peer */
   RST_ACCEPTED = 1 << 14,
+  /** its ACK moved forward while none of its peer's packets had been captured (Ev.PEER_UNSEEN) */
+  ACKED_UNSEEN_PEER = 1 << 15,
 }
 
 /** Bits of LAST_SEG (what the endpoint's previous segment was, for tshark's *_ACK rules). */

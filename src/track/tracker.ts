@@ -108,6 +108,17 @@ const SEG_NOW = 0;
 const SEG_SEQ = 1;
 const SEG_ACK = 2;
 const SEG_PREV_T = 3;
+/** the sender's acknowledgement number before this segment, -1 when it had sent none (analyze overwrites LAST_ACK) */
+const SEG_PREV_ACK = 4;
+
+/**
+ * A side's packets after which its ACKs, moving over data or a FIN of a peer whose packets were
+ * never captured, are reported as `peer-unseen` (Ev.PEER_UNSEEN). A capture that starts in the
+ * middle of a conversation can show one side's first ACKs before any packet of the other, so
+ * one ACK is not enough; four packets (a handshake and a first exchange of one side) with the
+ * peer still silent is a capture of one direction, not an unlucky start.
+ */
+const PEER_UNSEEN_MIN_PACKETS = 4;
 
 export class Tracker {
   readonly table: FlowTable;
@@ -138,7 +149,7 @@ export class Tracker {
    * time), read by the per-segment methods from here rather than passed as arguments: sequence
    * numbers above 2^30 and times are not small integers, and V8 would box each one per call.
    */
-  private readonly seg = new Float64Array(4);
+  private readonly seg = new Float64Array(5);
 
   constructor(opts: TrackerOptions = {}) {
     this.table = new FlowTable();
@@ -303,6 +314,7 @@ export class Tracker {
     }
 
     // ---- tshark's sequence analysis -----------------------------------------------------------
+    seg[SEG_PREV_ACK] = (u16[hh + H.EP_FLAGS + s] & EF.ACK_VALID) !== 0 ? u32[w + W.LAST_ACK + s] : -1;
     const ackUnseen = this.analyze(c, s, flags, rst ? 0 : len, pkt.window);
 
     // ---- ECN signals, once both SYNs set ECN up (from the flags byte already read) ------------
@@ -855,6 +867,8 @@ export class Tracker {
       } else if (ackUnseen) {
         zeekGap(t, c, p);
       }
+      // none of the peer's packets captured (one direction only): what its ACKs prove
+      if (f64[d + D.PACKETS + p] === 0) this.onPeerUnseen(c, s, ack);
       // it received the peer's SYN
       if ((u16[pe] & EF.SYN_SEEN) !== 0 && (u16[se] & EF.RCVD_PEER_SYN) === 0 && seqGT(ack, u32[w + W.ISN + p])) {
         u16[se] |= EF.RCVD_PEER_SYN;
@@ -897,6 +911,7 @@ export class Tracker {
           // its ACK proves a SYN-ACK the capture missed, which had acknowledged its SYN
           u16[se] |= EF.RCVD_PEER_SYN | EF.SYN_ACKED;
           this.feed(c, s, EndpointEvent.RCV_SYN);
+          if (u8[b + B.STATE + p] === TcpState.LISTEN) this.inferSynAck(c, p);
         }
       }
     }
@@ -938,6 +953,85 @@ export class Tracker {
         this.onFinAgain(c, s, fs);
       }
     }
+  }
+
+  /**
+   * The client's ACK proves a SYN-ACK the capture does not have (a filter keeping the client's
+   * packets alone, or a lost one): the server, presumed listening, had received the SYN and sent
+   * that SYN-ACK (LISTEN → SYN_RCVD), and this ACK of it completes its side of the handshake
+   * (→ ESTABLISHED), taken as soon as it is seen, as every ACK of a SYN or FIN is. Reported as
+   * inferred; the handshake stays `one-sided` (its SYN-ACK and round trip were not seen), so no
+   * `handshake-complete` either (settle).
+   */
+  private inferSynAck(c: number, p: number): void {
+    const t = this.table;
+    const r = this.result;
+    t.u16[c * ROW_H + H.EP_FLAGS + p] |= EF.RCVD_PEER_SYN | EF.SYN_ACKED;
+    t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.SYNACK_INFERRED;
+    this.feed(c, p, EndpointEvent.SEND_SYNACK);
+    r.passThrough(p, TcpState.SYN_RCVD);
+    this.feed(c, p, EndpointEvent.RCV_ACK_OF_SYN);
+    r.inferred |= p === 0 ? 1 : 2;
+  }
+
+  /**
+   * An ACK from side s while none of its peer's packets has been captured (onSegment). Two
+   * things it can prove:
+   *  - its ACK moved forward over data or a FIN of the peer: the peer is there and sending, only
+   *    its direction is missing from the capture. Reported once (PEER_UNSEEN) from the sender's
+   *    PEER_UNSEEN_MIN_PACKETS-th packet on; withdrawn at the end if the peer shows up after all.
+   *  - the peer's FIN: after s's own FIN, an ACK one octet beyond s's previous ACK covers the FIN
+   *    the peer answered with (inferPeerFin).
+   */
+  private onPeerUnseen(c: number, s: number, ack: number): void {
+    const t = this.table;
+    const hh = c * ROW_H, w = c * ROW_W, b = c * ROW_BYTES;
+    const se = hh + H.EP_FLAGS + s, pe = hh + H.EP_FLAGS + (s ^ 1);
+    const prevAck = this.seg[SEG_PREV_ACK];
+    const advanced = prevAck >= 0 && seqGT(ack, prevAck);
+    if (advanced) t.u16[se] |= EF.ACKED_UNSEEN_PEER;
+    if ((t.u16[se] & EF.ACKED_UNSEEN_PEER) !== 0 && t.f64[c * ROW_D + D.PACKETS + s] >= PEER_UNSEEN_MIN_PACKETS &&
+        (t.u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.PEER_UNSEEN]) === 0) {
+      this.raise(c, Ev.PEER_UNSEEN);
+    }
+    // its own FIN out and not acknowledged (nothing of the peer seen), the peer open, and this
+    // ACK exactly one octet beyond the last one: the octet is the peer's FIN. One octet of data
+    // sent after a FIN was received would look the same, which a half-close seldom does; a FIN
+    // from the peer first (a server closing first) is not inferred: the ACK of it is then the
+    // ACK of one octet of data to any reader of one direction
+    if (advanced && ack === ((prevAck + 1) >>> 0) && t.u8[b + B.STATE + s] === TcpState.FIN_WAIT_1 &&
+        t.u8[b + B.STATE + (s ^ 1)] === TcpState.ESTABLISHED &&
+        (t.u16[se] & (EF.FIN_SENT | EF.RST_SENT | EF.RCVD_PEER_FIN)) === EF.FIN_SENT &&
+        (t.u16[pe] & (EF.FIN_SENT | EF.RST_SENT)) === 0) {
+      this.inferPeerFin(c, s, prevAck);
+    }
+  }
+
+  /**
+   * The peer's FIN at `finSeq`, proven by side s's ACK of it while none of the peer's packets
+   * was captured (onPeerUnseen). s had closed first, so the peer's FIN answers s's: the peer had
+   * received s's FIN (ESTABLISHED → CLOSE_WAIT) and sent its own (→ LAST_ACK), which acknowledged
+   * s's FIN (s: FIN_WAIT_1 → FIN_WAIT_2); onSegment then applies this ACK of the peer's FIN as
+   * for a captured one (s → TIME_WAIT, the peer → CLOSED). All of it reported as inferred.
+   */
+  private inferPeerFin(c: number, s: number, finSeq: number): void {
+    const t = this.table;
+    const r = this.result;
+    const p = s ^ 1;
+    const hh = c * ROW_H;
+    t.u16[hh + H.EP_FLAGS + p] |= EF.RCVD_PEER_FIN;
+    this.feed(c, p, EndpointEvent.RCV_FIN);
+    r.passThrough(p, TcpState.CLOSE_WAIT);
+    t.u16[hh + H.EP_FLAGS + p] |= EF.FIN_SENT | EF.FIN_INFERRED;
+    t.u32[c * ROW_W + W.FIN_SEQ + p] = finSeq;
+    t.f64[c * ROW_D + D.FIN_T + p] = this.seg[SEG_NOW];
+    this.feed(c, p, EndpointEvent.SEND_FIN);
+    r.passThrough(p, TcpState.LAST_ACK);
+    t.u16[hh + H.EP_FLAGS + s] |= EF.FIN_ACKED;
+    this.feed(c, s, EndpointEvent.RCV_ACK_OF_FIN);
+    r.passThrough(s, TcpState.FIN_WAIT_2);
+    r.inferred |= 3;
+    this.raise(c, Ev.FIN_UNSEEN);
   }
 
   /**
@@ -1163,7 +1257,8 @@ export class Tracker {
     }
     const sc = u8[b + B.STATE], ss = u8[b + B.STATE + 1];
     let cf = u32[w + W.CONN_FLAGS];
-    if ((cf & CF.HANDSHAKE_DONE) === 0 && (cf & CF.SYN_SEEN) !== 0 && isSynchronized(sc) && isSynchronized(ss)) {
+    // (not when the SYN-ACK was inferred: that handshake is one-sided, its round trip unknown)
+    if ((cf & (CF.HANDSHAKE_DONE | CF.SYN_SEEN | CF.SYNACK_INFERRED)) === CF.SYN_SEEN && isSynchronized(sc) && isSynchronized(ss)) {
       cf |= CF.HANDSHAKE_DONE;
       f64[d + D.EST_T] = now;
       // no round trip in a simultaneous open (the SYNs crossed): no RTT to report
@@ -1253,6 +1348,11 @@ export class Tracker {
           t.u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.PEER_GONE];
         }
       }
+    }
+    // one direction only, said while the peer was silent: not so if the peer showed up later
+    if ((t.u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.PEER_UNSEEN]) !== 0 &&
+        t.f64[c * ROW_D + D.PACKETS] > 0 && t.f64[c * ROW_D + D.PACKETS + 1] > 0) {
+      t.u32[w + W.ANOMALIES] &= ~EVENT_ANOMALY[Ev.PEER_UNSEEN];
     }
     if (this.onFlowEnd !== undefined) this.onFlowEnd(this.view.bind(c, reason));
   }
