@@ -75,6 +75,7 @@ export const CONDITION_HELP: Readonly<Record<string, string>> = {
   'ack-unseen': 'an ACK covered data or a FIN the capture never showed (capture loss)',
   'rst-out-of-window': 'a RST outside its receiver\'s window, which the receiver ignores (blind, spoofed or stale): no abort',
   'peer-unseen': 'only one side\'s packets were captured, and its ACKs cover data or a FIN of the other (a one-direction filter or asymmetric routing): not in the default policy, the capture is one-sided, not the connection',
+  'ecn-unnegotiated': 'ECE or CWR set on a connection whose handshake did not negotiate ECN (RFC 3168 6.1.1): a stack or a middlebox setting bits it must not',
   'syn-unanswered': 'the SYN was never answered',
   'handshake-incomplete': 'the SYN was answered by a SYN-ACK but the handshake never completed',
   'half-closed-at-end': 'one side closed and the other had not when the capture ended',

@@ -11,7 +11,7 @@
  * one column so they read as a table. Colour (chalk) only when enabled: steps green, warnings
  * yellow, errors red. This module holds no connection state: it reads the tracker's result.
  */
-import { type Packet, isEcnSetup } from '../decode/packet.js';
+import { type Packet, TCP_CWR, TCP_ECE, isEcnSetup } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
 import { FlowView, negotiatedOf, timeBetween } from '../track/flow.js';
 import type { PacketResult } from '../track/result.js';
@@ -322,6 +322,10 @@ export class Annotator {
         return r.dupAckNum;
       case Ev.RST_WITH_DATA:
         return pkt.payloadLength;
+      case Ev.ECN_UNNEGOTIATED:
+        // which of ECE and CWR it sets, and which side declined ECN
+        return ((((pkt.tcpFlags & TCP_ECE) !== 0 ? 1 : 0) + ((pkt.tcpFlags & TCP_CWR) !== 0 ? 2 : 0)) * 2 +
+          ((t.u32[r.conn * ROW_W + W.CONN_FLAGS] & CF.ECN_DECLINED) !== 0 ? 1 : 0)) * 2 + s;
       default:
         // the rest say the same for the same event and side
         return s;
@@ -506,6 +510,11 @@ export class Annotator {
       }
       case Ev.CWR:
         return 'CWR (window reduced): answers the ECN-Echo';
+      case Ev.ECN_UNNEGOTIATED: {
+        const ece = (pkt.tcpFlags & TCP_ECE) !== 0, cwr = (pkt.tcpFlags & TCP_CWR) !== 0;
+        const why = (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.ECN_DECLINED) !== 0 ? 'the client\'s SYN did not offer it' : 'the server\'s SYN-ACK declined it';
+        return `${who} sets ${ece && cwr ? 'ECE and CWR' : ece ? 'ECE' : 'CWR'}, yet ECN was not negotiated (${why}): no ECT packet to mark (RFC 3168 §6.1.1)`;
+      }
       case Ev.PEER_UNSEEN:
         return `none of the ${peer}'s packets captured, yet the ${who} ACKs data from it (one direction only)`;
       default:

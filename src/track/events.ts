@@ -101,6 +101,12 @@ export const enum Ev {
    * raised once per connection, on the sender's PEER_UNSEEN_MIN_PACKETS-th packet or later
    */
   PEER_UNSEEN,
+  /**
+   * ECE or CWR on a connection whose handshake was seen and did not negotiate ECN (a SYN or
+   * SYN-ACK with none of AE, CWR, ECE): no ECT packet may exist to be marked (RFC 3168 §6.1.1),
+   * so a stack or a middlebox set the bits. Once per connection
+   */
+  ECN_UNNEGOTIATED,
   COUNT,
 }
 
@@ -117,6 +123,7 @@ export const EVENT_NAMES: readonly string[] = [
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'zero-window-probe-ack', 'window-update', 'window-full',
   'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr', 'peer-unseen',
+  'ecn-unnegotiated',
 ];
 
 /**
@@ -127,7 +134,7 @@ export const ANOMALY_NAMES: readonly string[] = [
   'refused', 'reset', 'half-open', 'half-close', 'simultaneous-open', 'simultaneous-close',
   'syn-retransmit', 'synack-retransmit', 'midstream', 'keepalive', 'zero-window',
   'retransmission', 'duplicate-ack', 'out-of-order', 'port-reuse', 'bad-checksum', 'ack-unseen',
-  'rst-out-of-window', 'peer-unseen',
+  'rst-out-of-window', 'peer-unseen', 'ecn-unnegotiated',
 ];
 
 export const enum Anomaly {
@@ -152,6 +159,8 @@ export const enum Anomaly {
   RST_OUT_OF_WINDOW = 1 << 17,
   /** one side's packets alone were captured, and they acknowledge data or a FIN of the other (Ev.PEER_UNSEEN) */
   PEER_UNSEEN = 1 << 18,
+  /** ECE or CWR set on a connection that did not negotiate ECN (Ev.ECN_UNNEGOTIATED) */
+  ECN_UNNEGOTIATED = 1 << 19,
 }
 
 /** The anomaly bit an event raises on its flow (0: none). */
@@ -181,6 +190,7 @@ export const EVENT_ANOMALY: Uint32Array = (() => {
   a[Ev.ACK_UNSEEN] = Anomaly.ACK_UNSEEN;
   a[Ev.RESET_IGNORED] = Anomaly.RST_OUT_OF_WINDOW;
   a[Ev.PEER_UNSEEN] = Anomaly.PEER_UNSEEN;
+  a[Ev.ECN_UNNEGOTIATED] = Anomaly.ECN_UNNEGOTIATED;
   return a;
 })();
 
@@ -200,7 +210,7 @@ export const EVENT_SEVERITY: Uint8Array = (() => {
     Ev.PORT_REUSE, Ev.MIDSTREAM, Ev.SIMULTANEOUS_CLOSE, Ev.FIN_RETRANSMIT, Ev.FIN_UNSEEN, Ev.HALF_CLOSE,
     Ev.RESET_IGNORED, Ev.RESET_REPEAT, Ev.RST_WITH_DATA, Ev.RETRANSMISSION, Ev.FAST_RETRANSMISSION,
     Ev.SPURIOUS_RETRANSMISSION, Ev.OUT_OF_ORDER, Ev.LOST_SEGMENT, Ev.ACK_UNSEEN, Ev.DUP_ACK,
-    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN]) s[e] = 2;
+    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN, Ev.ECN_UNNEGOTIATED]) s[e] = 2;
   for (const e of [Ev.REFUSED, Ev.HANDSHAKE_RESET, Ev.RESET, Ev.RESET_AFTER_CLOSE, Ev.RESET_NO_STATE,
     Ev.DATA_AFTER_RESET, Ev.BAD_CHECKSUM, Ev.PEER_GONE, Ev.SYNACK_BAD_ACK]) s[e] = 3;
   return s;

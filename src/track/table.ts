@@ -289,6 +289,11 @@ export const enum CF {
    * LISTEN → SYN_RCVD → ESTABLISHED on that ACK; the handshake stays `one-sided`)
    */
   SYNACK_INFERRED = 1 << 23,
+  /**
+   * the client's SYN (<< 1: the server's SYN-ACK) carried none of AE, CWR, ECE: it declined ECN
+   * (RFC 3168 6.1.1 "not willing to use ECN"; AccECN's forms set some of them)
+   */
+  ECN_DECLINED = 1 << 24,
 }
 
 /** Bits of the EP_FLAGS field (per endpoint). */

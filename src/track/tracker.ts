@@ -25,7 +25,7 @@
  */
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
-import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, isEcnSetup } from '../decode/packet.js';
+import { TCP_ACK, TCP_AE, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, isEcnSetup } from '../decode/packet.js';
 import { tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView, timeBetween } from './flow.js';
@@ -309,8 +309,10 @@ export class Tracker {
       // ECN-setup SYN: ECE and CWR; ECN-setup SYN-ACK: ECE without CWR (RFC 3168 6.1.1). As the
       // options, the latest SYN counts (a SYN resent without ECN drops the offer)
       const ecnSetup = isEcnSetup(flags);
-      const cf = u32[w + W.CONN_FLAGS] & ~((CF.ECN_SETUP | CF.OPTS_CUT) << s);
-      u32[w + W.CONN_FLAGS] = cf | (ecnSetup ? CF.ECN_SETUP << s : 0) | (pkt.optCut ? CF.OPTS_CUT << s : 0);
+      const declined = (flags & (TCP_AE | TCP_CWR | TCP_ECE)) === 0;
+      const cf = u32[w + W.CONN_FLAGS] & ~((CF.ECN_SETUP | CF.OPTS_CUT | CF.ECN_DECLINED) << s);
+      u32[w + W.CONN_FLAGS] = cf | (ecnSetup ? CF.ECN_SETUP << s : 0) | (pkt.optCut ? CF.OPTS_CUT << s : 0) |
+        (declined ? CF.ECN_DECLINED << s : 0);
     }
 
     // ---- tshark's sequence analysis -----------------------------------------------------------
@@ -318,10 +320,20 @@ export class Tracker {
     const ackUnseen = this.analyze(c, s, flags, rst ? 0 : len, pkt.window);
 
     // ---- ECN signals, once both SYNs set ECN up (from the flags byte already read) ------------
-    if ((flags & (TCP_ECE | TCP_CWR)) !== 0 && !syn &&
-        (u32[w + W.CONN_FLAGS] & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) {
-      if ((flags & TCP_ECE) !== 0) this.raise(c, Ev.ECN_ECHO);
-      if ((flags & TCP_CWR) !== 0) this.raise(c, Ev.CWR);
+    if ((flags & (TCP_ECE | TCP_CWR)) !== 0 && !syn) {
+      const cf = u32[w + W.CONN_FLAGS];
+      if ((cf & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) {
+        if ((flags & TCP_ECE) !== 0) this.raise(c, Ev.ECN_ECHO);
+        if ((flags & TCP_CWR) !== 0) this.raise(c, Ev.CWR);
+      } else if ((cf & (CF.SYN_SEEN | CF.SYNACK_SEEN)) === (CF.SYN_SEEN | CF.SYNACK_SEEN) &&
+          (cf & (CF.ECN_DECLINED | CF.ECN_DECLINED << 1)) !== 0 &&
+          (u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.ECN_UNNEGOTIATED]) === 0) {
+        // both handshake segments seen, and one of them declined ECN: neither side may send ECT,
+        // so no router can mark CE and no ECE or CWR has anything to answer (RFC 3168 §6.1.1).
+        // Other combinations (AccECN's, a SYN-ACK reflecting the SYN's bits) or a handshake not
+        // seen: unknown, nothing said. Once per connection
+        this.raise(c, Ev.ECN_UNNEGOTIATED);
+      }
     }
 
     // ---- RFC 793 states -----------------------------------------------------------------------
