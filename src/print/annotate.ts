@@ -14,7 +14,7 @@
 import { type Packet, TCP_CWR, TCP_ECE, isEcnSetup } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
 import { FlowView, negotiatedOf, timeBetween } from '../track/flow.js';
-import type { PacketResult } from '../track/result.js';
+import { type PacketResult, RetryOf } from '../track/result.js';
 import { STATE_NAMES, TcpState } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
 import type { Tracker } from '../track/tracker.js';
@@ -313,6 +313,7 @@ export class Annotator {
       case Ev.REFUSED:
         return t.u16[r.conn * ROW_H + H.S_PORT];
       case Ev.PORT_REUSE:
+      case Ev.CONNECT_RETRY:
         return UNCACHED;
       case Ev.MIDSTREAM:
         return (t.u32[r.conn * ROW_W + W.CONN_FLAGS] & CF.SYNACK_FIRST) !== 0 ? 1 : 0;
@@ -431,6 +432,9 @@ export class Annotator {
         return `${who} resets the handshake`;
       case Ev.PORT_REUSE:
         return `new connection on the 4-tuple of #${r.reusedFrom} (port reuse)`;
+      case Ev.CONNECT_RETRY:
+        return `connect retried: new SYN on the 4-tuple of #${r.reusedFrom}, ${r.retryOf === RetryOf.REFUSED ? 'which was refused'
+          : r.retryOf === RetryOf.HANDSHAKE_RESET ? 'whose handshake was reset' : 'which was never established'} (not port reuse)`;
       case Ev.MIDSTREAM:
         return (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.SYNACK_FIRST) !== 0
           ? 'client SYN not captured' : 'capture starts mid-connection: both ends taken as ESTABLISHED';

@@ -31,7 +31,11 @@ export const enum Ev {
   REFUSED,
   /** a RST during the handshake that is not a refusal */
   HANDSHAKE_RESET,
-  /** a new connection on the 4-tuple of an earlier one */
+  /**
+   * a new connection on the 4-tuple of an earlier one that had been established (closed, reset,
+   * in TIME_WAIT). Wireshark's tcp.analysis.reused_ports flags any SYN with a new ISN on a known
+   * conversation, retries after a refusal too (CONNECT_RETRY here)
+   */
   PORT_REUSE,
   /** the capture began in the middle of this connection */
   MIDSTREAM,
@@ -107,6 +111,12 @@ export const enum Ev {
    * so a stack or a middlebox set the bits. Once per connection
    */
   ECN_UNNEGOTIATED,
+  /**
+   * a new SYN on the 4-tuple of an earlier connection that was never established (refused, its
+   * handshake reset, or never answered): connect() tried again from the same port, not a reuse
+   * of a finished connection's 4-tuple (PacketResult.retryOf says how the earlier one ended)
+   */
+  CONNECT_RETRY,
   COUNT,
 }
 
@@ -123,7 +133,7 @@ export const EVENT_NAMES: readonly string[] = [
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'zero-window-probe-ack', 'window-update', 'window-full',
   'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr', 'peer-unseen',
-  'ecn-unnegotiated',
+  'ecn-unnegotiated', 'connect-retry',
 ];
 
 /**
@@ -134,7 +144,7 @@ export const ANOMALY_NAMES: readonly string[] = [
   'refused', 'reset', 'half-open', 'half-close', 'simultaneous-open', 'simultaneous-close',
   'syn-retransmit', 'synack-retransmit', 'midstream', 'keepalive', 'zero-window',
   'retransmission', 'duplicate-ack', 'out-of-order', 'port-reuse', 'bad-checksum', 'ack-unseen',
-  'rst-out-of-window', 'peer-unseen', 'ecn-unnegotiated',
+  'rst-out-of-window', 'peer-unseen', 'ecn-unnegotiated', 'connect-retry',
 ];
 
 export const enum Anomaly {
@@ -161,6 +171,8 @@ export const enum Anomaly {
   PEER_UNSEEN = 1 << 18,
   /** ECE or CWR set on a connection that did not negotiate ECN (Ev.ECN_UNNEGOTIATED) */
   ECN_UNNEGOTIATED = 1 << 19,
+  /** a new SYN on the 4-tuple of a connection that was never established (Ev.CONNECT_RETRY) */
+  CONNECT_RETRY = 1 << 20,
 }
 
 /** The anomaly bit an event raises on its flow (0: none). */
@@ -191,6 +203,7 @@ export const EVENT_ANOMALY: Uint32Array = (() => {
   a[Ev.RESET_IGNORED] = Anomaly.RST_OUT_OF_WINDOW;
   a[Ev.PEER_UNSEEN] = Anomaly.PEER_UNSEEN;
   a[Ev.ECN_UNNEGOTIATED] = Anomaly.ECN_UNNEGOTIATED;
+  a[Ev.CONNECT_RETRY] = Anomaly.CONNECT_RETRY;
   return a;
 })();
 
@@ -210,7 +223,7 @@ export const EVENT_SEVERITY: Uint8Array = (() => {
     Ev.PORT_REUSE, Ev.MIDSTREAM, Ev.SIMULTANEOUS_CLOSE, Ev.FIN_RETRANSMIT, Ev.FIN_UNSEEN, Ev.HALF_CLOSE,
     Ev.RESET_IGNORED, Ev.RESET_REPEAT, Ev.RST_WITH_DATA, Ev.RETRANSMISSION, Ev.FAST_RETRANSMISSION,
     Ev.SPURIOUS_RETRANSMISSION, Ev.OUT_OF_ORDER, Ev.LOST_SEGMENT, Ev.ACK_UNSEEN, Ev.DUP_ACK,
-    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN, Ev.ECN_UNNEGOTIATED]) s[e] = 2;
+    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN, Ev.ECN_UNNEGOTIATED, Ev.CONNECT_RETRY]) s[e] = 2;
   for (const e of [Ev.REFUSED, Ev.HANDSHAKE_RESET, Ev.RESET, Ev.RESET_AFTER_CLOSE, Ev.RESET_NO_STATE,
     Ev.DATA_AFTER_RESET, Ev.BAD_CHECKSUM, Ev.PEER_GONE, Ev.SYNACK_BAD_ACK]) s[e] = 3;
   return s;

@@ -7,6 +7,17 @@ import { TcpState } from './states.js';
 
 export const MAX_EVENTS = 16;
 
+/** How the earlier connection on a 4-tuple ended, when a new SYN retries it (Ev.CONNECT_RETRY). */
+export const enum RetryOf {
+  NONE = 0,
+  /** its SYN was answered by RST */
+  REFUSED = 1,
+  /** a RST ended its handshake */
+  HANDSHAKE_RESET = 2,
+  /** it never got as far as established, without a RST (its SYN unanswered, or no final ACK) */
+  NOT_ESTABLISHED = 3,
+}
+
 /**
  * Initial value of the fields that hold doubles (times, ids read from the flow table's Float64
  * view): V8 gives them the double representation from the start, instead of changing the
@@ -63,8 +74,10 @@ export class PacketResult {
   idle = DOUBLE_FIELD;
   /** FINs this packet acknowledged: 1 the client's, 2 the server's */
   finAcked = 0;
-  /** on PORT_REUSE: the id of the connection this one replaced on the same 4-tuple */
+  /** on PORT_REUSE and CONNECT_RETRY: the id of the connection this one replaced on the same 4-tuple */
   reusedFrom = 0;
+  /** on CONNECT_RETRY: how the earlier connection ended (RetryOf) */
+  retryOf = RetryOf.NONE;
 
   constructor() {
     this.reset();
@@ -88,6 +101,7 @@ export class PacketResult {
     this.idle = -1;
     this.finAcked = 0;
     this.reusedFrom = 0;
+    this.retryOf = RetryOf.NONE;
   }
 
   /**

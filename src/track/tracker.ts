@@ -29,7 +29,7 @@ import { TCP_ACK, TCP_AE, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, isEcnSetu
 import { tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView, timeBetween } from './flow.js';
-import { PacketResult } from './result.js';
+import { PacketResult, RetryOf } from './result.js';
 import { seqDiff, seqGT, seqInWindow, seqLE, seqLT } from './seq.js';
 import { EndpointEvent, isSynchronized, TcpState, transition } from './states.js';
 import { B, CF, Ctr, D, EF, FlowTable, flowHash, flowHash4, H, IdleClass, LSF, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
@@ -225,6 +225,7 @@ export class Tracker {
     let reused = false;
     if (c >= 0 && syn && !hasAck && !rst && this.startsNewIncarnation(c, s, seq)) {
       r.reusedFrom = t.f64[c * ROW_D + D.SERIAL];
+      r.retryOf = retryOf(t.u32[c * ROW_W + W.CONN_FLAGS]);
       this.endFlow(c, EndReason.REUSED);
       c = -1;
       reused = true;
@@ -235,8 +236,14 @@ export class Tracker {
       c = this.create(h, fam, flags, ack, f);
       s = this.senderSide(c);
       if (reused) {
-        t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.PORT_REUSE;
-        this.raise(c, Ev.PORT_REUSE);
+        // a 4-tuple whose connection was established and ended (Wireshark's reused ports, what
+        // TIME_WAIT guards), or one whose connection never was: connect() tried again
+        if (r.retryOf !== RetryOf.NONE) {
+          this.raise(c, Ev.CONNECT_RETRY);
+        } else {
+          t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.PORT_REUSE;
+          this.raise(c, Ev.PORT_REUSE);
+        }
       }
     }
     const p = s ^ 1;
@@ -1406,6 +1413,18 @@ export function flowKeyHash(pkt: Packet): number {
     key[5 + k] = (dv[q] << 24) | (dv[q + 1] << 16) | (dv[q + 2] << 8) | dv[q + 3];
   }
   return flowHash(6, key);
+}
+
+/**
+ * How a connection that a new SYN replaces had ended, from its flags: NONE when it had been
+ * established (a handshake completed, inferred, or a midstream pickup: the new SYN reuses its
+ * 4-tuple), else refused, reset in the handshake, or never established.
+ */
+function retryOf(cf: number): RetryOf {
+  if ((cf & (CF.HANDSHAKE_DONE | CF.MIDSTREAM | CF.SYNACK_INFERRED)) !== 0) return RetryOf.NONE;
+  if ((cf & CF.REFUSED) !== 0) return RetryOf.REFUSED;
+  if ((cf & CF.HANDSHAKE_RESET) !== 0) return RetryOf.HANDSHAKE_RESET;
+  return RetryOf.NOT_ESTABLISHED;
 }
 
 /** Shift applied to side q's window field: its wscale if both sides offered one, 0 if the handshake showed none, -1 unknown. */
