@@ -323,6 +323,10 @@ export class Annotator {
         return r.dupAckNum;
       case Ev.RST_WITH_DATA:
         return pkt.payloadLength;
+      case Ev.WINDOW_FULL:
+        // once per run of the sender's segments that each fill the window (Wireshark flags each
+        // one; a reader needs the first: the counts are in the flow record's events)
+        return r.windowStillFull ? NO_WORDS : s;
       case Ev.ECN_UNNEGOTIATED:
         // which of ECE and CWR it sets, and which side declined ECN
         return ((((pkt.tcpFlags & TCP_ECE) !== 0 ? 1 : 0) + ((pkt.tcpFlags & TCP_CWR) !== 0 ? 2 : 0)) * 2 +

@@ -76,6 +76,11 @@ export class PacketResult {
   finAcked = 0;
   /** on PORT_REUSE and CONNECT_RETRY: the id of the connection this one replaced on the same 4-tuple */
   reusedFrom = 0;
+  /**
+   * on WINDOW_FULL: the sender's previous segment filled the window too (the run of full-window
+   * segments goes on: the annotation says it on the run's first segment only)
+   */
+  windowStillFull = false;
   /** on CONNECT_RETRY: how the earlier connection ended (RetryOf) */
   retryOf = RetryOf.NONE;
 
@@ -102,6 +107,7 @@ export class PacketResult {
     this.finAcked = 0;
     this.reusedFrom = 0;
     this.retryOf = RetryOf.NONE;
+    this.windowStillFull = false;
   }
 
   /**

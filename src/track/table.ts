@@ -336,6 +336,8 @@ export const enum EF {
 export const enum LSF {
   KEEPALIVE = 1,
   ZERO_WINDOW_PROBE = 2,
+  /** it filled the peer's window (WINDOW_FULL): the next one that does continues the run */
+  WINDOW_FULL = 4,
 }
 
 /** Event counters kept per flow (the flow record's `events`), allocated only for flows that need them. */

@@ -547,7 +547,7 @@ export class Tracker {
     const lastWin = u16[hh + H.WINDOW + s];
     const revKnown = f64[d + D.PACKETS + p] > 0;
     const revWin = u16[hh + H.WINDOW + p];
-    let zwp = false, keepalive = false;
+    let zwp = false, keepalive = false, windowFull = false;
     let ackUnseen = false;
 
     fwd: {
@@ -585,7 +585,10 @@ export class Tracker {
       if (seglen > 0 && ctl === 0 && (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0) {
         const shift = windowShift(t.i8, b, p);
         if (shift >= 0 && ((seq + seglen) >>> 0) === ((u32[w + W.LAST_ACK + p] + revWin * (1 << shift)) >>> 0)) {
+          windowFull = true;
           this.note(c, Ev.WINDOW_FULL, Ctr.WINDOW_FULL);
+          // its previous segment filled the window too: the same run (said once, on its first)
+          if ((u8[b + B.LAST_SEG + s] & LSF.WINDOW_FULL) !== 0) this.result.windowStillFull = true;
         }
       }
       const sameAck = seglen === 0 && fwdValid && seq === nextseq && fwdAckValid && ack === lastAck && ctl === 0;
@@ -650,7 +653,7 @@ export class Tracker {
       f64[d + D.LAST_ACK_T + s] = now;
       u16[hh + H.EP_FLAGS + s] |= EF.ACK_VALID;
     }
-    u8[b + B.LAST_SEG + s] = (keepalive ? LSF.KEEPALIVE : 0) | (zwp ? LSF.ZERO_WINDOW_PROBE : 0);
+    u8[b + B.LAST_SEG + s] = (keepalive ? LSF.KEEPALIVE : 0) | (zwp ? LSF.ZERO_WINDOW_PROBE : 0) | (windowFull ? LSF.WINDOW_FULL : 0);
     if (seglen > 0) u16[hh + H.EP_FLAGS + s] |= EF.SENT_DATA;
     return ackUnseen;
   }
