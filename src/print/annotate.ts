@@ -252,7 +252,6 @@ export class Annotator {
       pos = putLong(buf, pos, w.bytes);
       width += w.width;
     }
-    const n = STATE_NAMES.length;
     const clientMoved = r.clientBefore !== r.clientAfter;
     const serverMoved = r.serverBefore !== r.serverAfter;
     if (width === 0 && !clientMoved && !serverMoved) return -1;
@@ -264,23 +263,45 @@ export class Annotator {
     }
     if (clientMoved || serverMoved) {
       pos = putSpaces(buf, pos, Math.max(2, EVENT_WIDTH - width - tagWidth));
-      // a RST from a side with no state for the connection: it was not ESTABLISHED any more
-      const lost = r.has(Ev.RESET_NO_STATE) ? (r.fromClient ? 0 : 1) : -1;
-      if (clientMoved) pos = putLong(buf, pos, lost === 0 ? this.lostState[0][r.clientAfter]
-        : r.clientVia >= 0 ? this.changeVia(0, r.clientBefore, r.clientVia, r.clientVia2, r.clientAfter)
-        : this.changes[0][r.clientBefore * n + r.clientAfter]);
-      if (clientMoved && (r.inferred & 1) !== 0) pos = putBytes(buf, pos, this.inferredTag);
+      if (clientMoved) {
+        pos = putLong(buf, pos, this.sideChange(r, 0));
+        if ((r.inferred & 1) !== 0) pos = putBytes(buf, pos, this.inferredTag);
+      }
       if (serverMoved) {
         if (clientMoved) pos = putBytes(buf, pos, this.comma);
-        pos = putLong(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter]
-          : lost === 1 ? this.lostState[1][r.serverAfter]
-          : r.serverVia >= 0 ? this.changeVia(1, r.serverBefore, r.serverVia, r.serverVia2, r.serverAfter)
-          : this.changes[1][r.serverBefore * n + r.serverAfter]);
+        pos = putLong(buf, pos, this.sideChange(r, 1));
         if ((r.inferred & 2) !== 0) pos = putBytes(buf, pos, this.inferredTag);
       }
     }
     buf[pos++] = 0x0a;
     return pos;
+  }
+
+  /**
+   * One side's state change on this packet, as bytes: `who A → B`, through the states it passed
+   * on the way (`who A → V → B`), or, when its state after is no move of its own stack, that
+   * state and why (`who B (why)`, noMoveWhy).
+   */
+  private sideChange(r: PacketResult, side: number): Uint8Array {
+    const after = side === 0 ? r.clientAfter : r.serverAfter;
+    const why = this.noMoveWhy(r, side);
+    if (why !== null) return why[after];
+    const before = side === 0 ? r.clientBefore : r.serverBefore;
+    const via = side === 0 ? r.clientVia : r.serverVia;
+    return via >= 0 ? this.changeVia(side, before, via, side === 0 ? r.clientVia2 : r.serverVia2, after)
+      : this.changes[side][before * STATE_NAMES.length + after];
+  }
+
+  /**
+   * When a side's state after this packet is no move of its stack, the texts saying so (by
+   * state), else null: a refused SYN's server never listened (`server CLOSED (no listener)`, not
+   * `LISTEN → CLOSED`); a bare RST from a side without state for the connection comes from one
+   * that had lost it (`client CLOSED (lost state)`, not `ESTABLISHED → CLOSED`).
+   */
+  private noMoveWhy(r: PacketResult, side: number): Uint8Array[] | null {
+    if (side === 1 && r.has(Ev.REFUSED)) return this.noListener;
+    if (r.has(Ev.RESET_NO_STATE) && (r.fromClient ? 0 : 1) === side) return this.lostState[side];
+    return null;
   }
 
   /**
@@ -423,7 +444,9 @@ export class Annotator {
       case Ev.SYN:
         return s === 0 ? `handshake 1/3: client SYN${synOptions(pkt)}` : `server SYN${synOptions(pkt)}`;
       case Ev.SIMULTANEOUS_OPEN:
-        return `simultaneous open: ${who} SYN crosses the ${peer}'s (handshake 2/4)`;
+        // the first SYN was announced as 1/3: a crossing SYN makes it a four-segment handshake
+        // (SYN, SYN, SYN-ACK, SYN-ACK), numbered so from here
+        return `handshake 2/4: ${who} SYN crosses the ${peer}'s, a simultaneous open (4 segments, not 3)`;
       case Ev.SIMULTANEOUS_SYNACK:
         return r.has(Ev.HANDSHAKE_DONE) ? '' : `handshake 3/4: ${who} SYN-ACK`;
       case Ev.SYN_WITH_DATA:

@@ -789,6 +789,15 @@ export class Tracker {
 
   // =============================================================================================
   // RFC 793 inference
+  //
+  // Which endpoint events (states.ts) a segment proves, and when. An event is fed only when the
+  // packets prove it: "the endpoint received its peer's SYN or FIN" is known when the endpoint's
+  // own ACK covers it (its reply is the evidence), while "the peer acknowledged our SYN or FIN"
+  // is taken from the peer's ACK as soon as it is seen (nothing answers it). One inference from
+  // order: an ACK of a FIN from a side whose own FIN went out before it on the same path reaches
+  // the FIN's sender after that FIN, so a sender still in FIN_WAIT_1 is fed RCV_FIN first
+  // (crossed FINs: FIN_WAIT_1 → CLOSING → TIME_WAIT). With one direction captured, one side's
+  // ACKs prove what the other sent (inferSynAck, inferPeerFin), reported as inferred.
   // =============================================================================================
 
   /** A segment without RST from side s to its peer. */
