@@ -11,10 +11,10 @@
  * one column so they read as a table. Colour (chalk) only when enabled: steps green, warnings
  * yellow, errors red. This module holds no connection state: it reads the tracker's result.
  */
-import { type Packet, isEcnSetup } from '../decode/packet.js';
+import { type Packet, TCP_CWR, TCP_ECE, isEcnSetup } from '../decode/packet.js';
 import { EVENT_SEVERITY, Ev } from '../track/events.js';
 import { FlowView, negotiatedOf, timeBetween } from '../track/flow.js';
-import type { PacketResult } from '../track/result.js';
+import { type PacketResult, RetryOf } from '../track/result.js';
 import { STATE_NAMES, TcpState } from '../track/states.js';
 import { B, CF, D, EF, H, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from '../track/table.js';
 import type { Tracker } from '../track/tracker.js';
@@ -118,8 +118,10 @@ export class Annotator {
   private readonly closeText: string[];
   /** `who CLOSED (lost state)` by side and state */
   private readonly lostState: Uint8Array[][];
-  /** `who A → V → B`: a change through state V on one packet (encoded once per change) */
-  private readonly changeVia: (side: number, a: number, v: number, b: number) => Uint8Array;
+  /** `who A → V → B` (or `A → V → V2 → B`): a change through states on one packet (encoded once per change) */
+  private readonly changeVia: (side: number, a: number, v: number, v2: number, b: number) => Uint8Array;
+  /** ` (inferred)` after a change the other side's packets prove (PacketResult.inferred) */
+  private readonly inferredTag: Uint8Array;
   /** a line for `line()`, which returns text rather than writing it */
   private readonly scratch = Buffer.allocUnsafe(LINE_ROOM);
 
@@ -163,17 +165,19 @@ export class Annotator {
     // a change through a state on one packet: encoded the first time each one is met, as the
     // words are (no new bytes per packet)
     const viaBytes = new Map<number, Uint8Array>();
-    this.changeVia = (side, a, v, b2) => {
-      const key = ((side * 16 + a) * 16 + v) * 16 + b2;
+    this.changeVia = (side, a, v, v2, b2) => {
+      const key = (((side * 16 + a) * 16 + v) * 16 + v2 + 1) * 16 + b2;
       let bytes = viaBytes.get(key);
       if (bytes === undefined) {
         const who = side === 0 ? 'client' : 'server';
-        bytes = encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${chalk.dim(arrow)} ${STATE_NAMES[v]} ${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b2])}`
-          : `${who} ${STATE_NAMES[a]} ${arrow} ${STATE_NAMES[v]} ${arrow} ${STATE_NAMES[b2]}`);
+        const through = v2 >= 0 ? [v, v2] : [v];
+        bytes = encode(on ? `${chalk.dim(who)} ${STATE_NAMES[a]} ${through.map((x) => `${chalk.dim(arrow)} ${STATE_NAMES[x]} `).join('')}${chalk.dim(arrow)} ${chalk.bold(STATE_NAMES[b2])}`
+          : `${who} ${STATE_NAMES[a]} ${through.map((x) => `${arrow} ${STATE_NAMES[x]} `).join('')}${arrow} ${STATE_NAMES[b2]}`);
         viaBytes.set(key, bytes);
       }
       return bytes;
     };
+    this.inferredTag = encode(on ? chalk.dim(' (inferred)') : ' (inferred)');
     // a refusal shows the server was never listening: say so rather than "LISTEN → CLOSED"
     this.noListener = STATE_NAMES.map((state) => encode(`${on ? chalk.dim('server') : 'server'} ${state} (no listener)`));
     // a half-open connection's RST comes from a side that had lost it (rebooted, or its state
@@ -248,7 +252,6 @@ export class Annotator {
       pos = putLong(buf, pos, w.bytes);
       width += w.width;
     }
-    const n = STATE_NAMES.length;
     const clientMoved = r.clientBefore !== r.clientAfter;
     const serverMoved = r.serverBefore !== r.serverAfter;
     if (width === 0 && !clientMoved && !serverMoved) return -1;
@@ -260,21 +263,45 @@ export class Annotator {
     }
     if (clientMoved || serverMoved) {
       pos = putSpaces(buf, pos, Math.max(2, EVENT_WIDTH - width - tagWidth));
-      // a RST from a side with no state for the connection: it was not ESTABLISHED any more
-      const lost = r.has(Ev.RESET_NO_STATE) ? (r.fromClient ? 0 : 1) : -1;
-      if (clientMoved) pos = putLong(buf, pos, lost === 0 ? this.lostState[0][r.clientAfter]
-        : r.clientVia >= 0 ? this.changeVia(0, r.clientBefore, r.clientVia, r.clientAfter)
-        : this.changes[0][r.clientBefore * n + r.clientAfter]);
+      if (clientMoved) {
+        pos = putLong(buf, pos, this.sideChange(r, 0));
+        if ((r.inferred & 1) !== 0) pos = putBytes(buf, pos, this.inferredTag);
+      }
       if (serverMoved) {
         if (clientMoved) pos = putBytes(buf, pos, this.comma);
-        pos = putLong(buf, pos, r.has(Ev.REFUSED) ? this.noListener[r.serverAfter]
-          : lost === 1 ? this.lostState[1][r.serverAfter]
-          : r.serverVia >= 0 ? this.changeVia(1, r.serverBefore, r.serverVia, r.serverAfter)
-          : this.changes[1][r.serverBefore * n + r.serverAfter]);
+        pos = putLong(buf, pos, this.sideChange(r, 1));
+        if ((r.inferred & 2) !== 0) pos = putBytes(buf, pos, this.inferredTag);
       }
     }
     buf[pos++] = 0x0a;
     return pos;
+  }
+
+  /**
+   * One side's state change on this packet, as bytes: `who A → B`, through the states it passed
+   * on the way (`who A → V → B`), or, when its state after is no move of its own stack, that
+   * state and why (`who B (why)`, noMoveWhy).
+   */
+  private sideChange(r: PacketResult, side: number): Uint8Array {
+    const after = side === 0 ? r.clientAfter : r.serverAfter;
+    const why = this.noMoveWhy(r, side);
+    if (why !== null) return why[after];
+    const before = side === 0 ? r.clientBefore : r.serverBefore;
+    const via = side === 0 ? r.clientVia : r.serverVia;
+    return via >= 0 ? this.changeVia(side, before, via, side === 0 ? r.clientVia2 : r.serverVia2, after)
+      : this.changes[side][before * STATE_NAMES.length + after];
+  }
+
+  /**
+   * When a side's state after this packet is no move of its stack, the texts saying so (by
+   * state), else null: a refused SYN's server never listened (`server CLOSED (no listener)`, not
+   * `LISTEN → CLOSED`); a bare RST from a side without state for the connection comes from one
+   * that had lost it (`client CLOSED (lost state)`, not `ESTABLISHED → CLOSED`).
+   */
+  private noMoveWhy(r: PacketResult, side: number): Uint8Array[] | null {
+    if (side === 1 && r.has(Ev.REFUSED)) return this.noListener;
+    if (r.has(Ev.RESET_NO_STATE) && (r.fromClient ? 0 : 1) === side) return this.lostState[side];
+    return null;
   }
 
   /**
@@ -307,6 +334,7 @@ export class Annotator {
       case Ev.REFUSED:
         return t.u16[r.conn * ROW_H + H.S_PORT];
       case Ev.PORT_REUSE:
+      case Ev.CONNECT_RETRY:
         return UNCACHED;
       case Ev.MIDSTREAM:
         return (t.u32[r.conn * ROW_W + W.CONN_FLAGS] & CF.SYNACK_FIRST) !== 0 ? 1 : 0;
@@ -316,6 +344,14 @@ export class Annotator {
         return r.dupAckNum;
       case Ev.RST_WITH_DATA:
         return pkt.payloadLength;
+      case Ev.WINDOW_FULL:
+        // once per run of the sender's segments that each fill the window (Wireshark flags each
+        // one; a reader needs the first: the counts are in the flow record's events)
+        return r.windowStillFull ? NO_WORDS : s;
+      case Ev.ECN_UNNEGOTIATED:
+        // which of ECE and CWR it sets, and which side declined ECN
+        return ((((pkt.tcpFlags & TCP_ECE) !== 0 ? 1 : 0) + ((pkt.tcpFlags & TCP_CWR) !== 0 ? 2 : 0)) * 2 +
+          ((t.u32[r.conn * ROW_W + W.CONN_FLAGS] & CF.ECN_DECLINED) !== 0 ? 1 : 0)) * 2 + s;
       default:
         // the rest say the same for the same event and side
         return s;
@@ -408,7 +444,9 @@ export class Annotator {
       case Ev.SYN:
         return s === 0 ? `handshake 1/3: client SYN${synOptions(pkt)}` : `server SYN${synOptions(pkt)}`;
       case Ev.SIMULTANEOUS_OPEN:
-        return `simultaneous open: ${who} SYN crosses the ${peer}'s (handshake 2/4)`;
+        // the first SYN was announced as 1/3: a crossing SYN makes it a four-segment handshake
+        // (SYN, SYN, SYN-ACK, SYN-ACK), numbered so from here
+        return `handshake 2/4: ${who} SYN crosses the ${peer}'s, a simultaneous open (4 segments, not 3)`;
       case Ev.SIMULTANEOUS_SYNACK:
         return r.has(Ev.HANDSHAKE_DONE) ? '' : `handshake 3/4: ${who} SYN-ACK`;
       case Ev.SYN_WITH_DATA:
@@ -421,6 +459,9 @@ export class Annotator {
         return `${who} resets the handshake`;
       case Ev.PORT_REUSE:
         return `new connection on the 4-tuple of #${r.reusedFrom} (port reuse)`;
+      case Ev.CONNECT_RETRY:
+        return `connect retried: new SYN on the 4-tuple of #${r.reusedFrom}, ${r.retryOf === RetryOf.REFUSED ? 'which was refused'
+          : r.retryOf === RetryOf.HANDSHAKE_RESET ? 'whose handshake was reset' : 'which was never established'} (not port reuse)`;
       case Ev.MIDSTREAM:
         return (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.SYNACK_FIRST) !== 0
           ? 'client SYN not captured' : 'capture starts mid-connection: both ends taken as ESTABLISHED';
@@ -504,6 +545,13 @@ export class Annotator {
       }
       case Ev.CWR:
         return 'CWR (window reduced): answers the ECN-Echo';
+      case Ev.ECN_UNNEGOTIATED: {
+        const ece = (pkt.tcpFlags & TCP_ECE) !== 0, cwr = (pkt.tcpFlags & TCP_CWR) !== 0;
+        const why = (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.ECN_DECLINED) !== 0 ? 'the client\'s SYN did not offer it' : 'the server\'s SYN-ACK declined it';
+        return `${who} sets ${ece && cwr ? 'ECE and CWR' : ece ? 'ECE' : 'CWR'}, yet ECN was not negotiated (${why}): no ECT packet to mark (RFC 3168 §6.1.1)`;
+      }
+      case Ev.PEER_UNSEEN:
+        return `none of the ${peer}'s packets captured, yet the ${who} ACKs data from it (one direction only)`;
       default:
         return '';
     }

@@ -31,7 +31,11 @@ export const enum Ev {
   REFUSED,
   /** a RST during the handshake that is not a refusal */
   HANDSHAKE_RESET,
-  /** a new connection on the 4-tuple of an earlier one */
+  /**
+   * a new connection on the 4-tuple of an earlier one that had been established (closed, reset,
+   * in TIME_WAIT). Wireshark's tcp.analysis.reused_ports flags any SYN with a new ISN on a known
+   * conversation, retries after a refusal too (CONNECT_RETRY here)
+   */
   PORT_REUSE,
   /** the capture began in the middle of this connection */
   MIDSTREAM,
@@ -101,6 +105,24 @@ export const enum Ev {
    * segment, into the peer's TIME_WAIT (RFC 1337). Not the `reset` anomaly
    */
   RESET_AFTER_FULL_CLOSE,
+  /**
+   * the sender's ACKs move over data or a FIN of its peer, of which the capture has no packet at
+   * all: only one direction was captured (a filter such as `src host A`, asymmetric routing);
+   * raised once per connection, on the sender's PEER_UNSEEN_MIN_PACKETS-th packet or later
+   */
+  PEER_UNSEEN,
+  /**
+   * ECE or CWR on a connection whose handshake was seen and did not negotiate ECN (a SYN or
+   * SYN-ACK with none of AE, CWR, ECE): no ECT packet may exist to be marked (RFC 3168 §6.1.1),
+   * so a stack or a middlebox set the bits. Once per connection
+   */
+  ECN_UNNEGOTIATED,
+  /**
+   * a new SYN on the 4-tuple of an earlier connection that was never established (refused, its
+   * handshake reset, or never answered): connect() tried again from the same port, not a reuse
+   * of a finished connection's 4-tuple (PacketResult.retryOf says how the earlier one ended)
+   */
+  CONNECT_RETRY,
   COUNT,
 }
 
@@ -116,7 +138,8 @@ export const EVENT_NAMES: readonly string[] = [
   'retransmission', 'fast-retransmission', 'spurious-retransmission', 'out-of-order',
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'zero-window-probe-ack', 'window-update', 'window-full',
-  'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr', 'reset-after-full-close',
+  'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr', 'reset-after-full-close', 'peer-unseen',
+  'ecn-unnegotiated', 'connect-retry',
 ];
 
 /**
@@ -127,7 +150,7 @@ export const ANOMALY_NAMES: readonly string[] = [
   'refused', 'reset', 'half-open', 'half-close', 'simultaneous-open', 'simultaneous-close',
   'syn-retransmit', 'synack-retransmit', 'midstream', 'keepalive', 'zero-window',
   'retransmission', 'duplicate-ack', 'out-of-order', 'port-reuse', 'bad-checksum', 'ack-unseen',
-  'rst-out-of-window',
+  'rst-out-of-window', 'peer-unseen', 'ecn-unnegotiated', 'connect-retry',
 ];
 
 export const enum Anomaly {
@@ -150,6 +173,12 @@ export const enum Anomaly {
   ACK_UNSEEN = 1 << 16,
   /** a RST its receiver would not accept (outside its window): reported, no abort */
   RST_OUT_OF_WINDOW = 1 << 17,
+  /** one side's packets alone were captured, and they acknowledge data or a FIN of the other (Ev.PEER_UNSEEN) */
+  PEER_UNSEEN = 1 << 18,
+  /** ECE or CWR set on a connection that did not negotiate ECN (Ev.ECN_UNNEGOTIATED) */
+  ECN_UNNEGOTIATED = 1 << 19,
+  /** a new SYN on the 4-tuple of a connection that was never established (Ev.CONNECT_RETRY) */
+  CONNECT_RETRY = 1 << 20,
 }
 
 /** The anomaly bit an event raises on its flow (0: none). */
@@ -178,6 +207,9 @@ export const EVENT_ANOMALY: Uint32Array = (() => {
   a[Ev.BAD_CHECKSUM] = Anomaly.BAD_CHECKSUM;
   a[Ev.ACK_UNSEEN] = Anomaly.ACK_UNSEEN;
   a[Ev.RESET_IGNORED] = Anomaly.RST_OUT_OF_WINDOW;
+  a[Ev.PEER_UNSEEN] = Anomaly.PEER_UNSEEN;
+  a[Ev.ECN_UNNEGOTIATED] = Anomaly.ECN_UNNEGOTIATED;
+  a[Ev.CONNECT_RETRY] = Anomaly.CONNECT_RETRY;
   return a;
 })();
 
@@ -197,7 +229,7 @@ export const EVENT_SEVERITY: Uint8Array = (() => {
     Ev.PORT_REUSE, Ev.MIDSTREAM, Ev.SIMULTANEOUS_CLOSE, Ev.FIN_RETRANSMIT, Ev.FIN_UNSEEN, Ev.HALF_CLOSE,
     Ev.RESET_IGNORED, Ev.RESET_REPEAT, Ev.RST_WITH_DATA, Ev.RETRANSMISSION, Ev.FAST_RETRANSMISSION,
     Ev.SPURIOUS_RETRANSMISSION, Ev.OUT_OF_ORDER, Ev.LOST_SEGMENT, Ev.ACK_UNSEEN, Ev.DUP_ACK,
-    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR]) s[e] = 2;
+    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN, Ev.ECN_UNNEGOTIATED, Ev.CONNECT_RETRY]) s[e] = 2;
   for (const e of [Ev.REFUSED, Ev.HANDSHAKE_RESET, Ev.RESET, Ev.RESET_AFTER_CLOSE, Ev.RESET_NO_STATE,
     Ev.DATA_AFTER_RESET, Ev.BAD_CHECKSUM, Ev.PEER_GONE, Ev.SYNACK_BAD_ACK]) s[e] = 3;
   return s;

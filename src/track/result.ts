@@ -7,6 +7,17 @@ import { TcpState } from './states.js';
 
 export const MAX_EVENTS = 16;
 
+/** How the earlier connection on a 4-tuple ended, when a new SYN retries it (Ev.CONNECT_RETRY). */
+export const enum RetryOf {
+  NONE = 0,
+  /** its SYN was answered by RST */
+  REFUSED = 1,
+  /** a RST ended its handshake */
+  HANDSHAKE_RESET = 2,
+  /** it never got as far as established, without a RST (its SYN unanswered, or no final ACK) */
+  NOT_ESTABLISHED = 3,
+}
+
 /**
  * Initial value of the fields that hold doubles (times, ids read from the flow table's Float64
  * view): V8 gives them the double representation from the start, instead of changing the
@@ -39,6 +50,18 @@ export class PacketResult {
    */
   clientVia = -1;
   serverVia = -1;
+  /**
+   * a second state passed through after the first (an inferred passive close from the client's
+   * packets alone: ESTABLISHED → CLOSE_WAIT → LAST_ACK → CLOSED), else -1
+   */
+  clientVia2 = -1;
+  serverVia2 = -1;
+  /**
+   * sides whose change on this packet is inferred, not shown by a packet of theirs (1 the
+   * client, 2 the server): the other side's packets prove what it must have sent and received
+   * (a SYN-ACK or a FIN the capture does not have)
+   */
+  inferred = 0;
   /** handshake round-trip time in seconds (on HANDSHAKE_DONE), else -1 */
   rtt = DOUBLE_FIELD;
   /** seconds since the previous transmission of the same SYN/SYN-ACK/FIN (on their retransmits), else -1 */
@@ -51,8 +74,15 @@ export class PacketResult {
   idle = DOUBLE_FIELD;
   /** FINs this packet acknowledged: 1 the client's, 2 the server's */
   finAcked = 0;
-  /** on PORT_REUSE: the id of the connection this one replaced on the same 4-tuple */
+  /** on PORT_REUSE and CONNECT_RETRY: the id of the connection this one replaced on the same 4-tuple */
   reusedFrom = 0;
+  /**
+   * on WINDOW_FULL: the sender's previous segment filled the window too (the run of full-window
+   * segments goes on: the annotation says it on the run's first segment only)
+   */
+  windowStillFull = false;
+  /** on CONNECT_RETRY: how the earlier connection ended (RetryOf) */
+  retryOf = RetryOf.NONE;
 
   constructor() {
     this.reset();
@@ -66,6 +96,9 @@ export class PacketResult {
     this.eventCount = 0;
     this.clientVia = -1;
     this.serverVia = -1;
+    this.clientVia2 = -1;
+    this.serverVia2 = -1;
+    this.inferred = 0;
     this.rtt = -1;
     this.interval = -1;
     this.ordinal = 0;
@@ -73,12 +106,20 @@ export class PacketResult {
     this.idle = -1;
     this.finAcked = 0;
     this.reusedFrom = 0;
+    this.retryOf = RetryOf.NONE;
+    this.windowStillFull = false;
   }
 
-  /** Side s (0 client, 1 server) passed through `state` between before and after on this packet. */
+  /**
+   * Side s (0 client, 1 server) passed through `state` between before and after on this packet
+   * (a second call: the state it passed through next).
+   */
   passThrough(s: number, state: TcpState): void {
-    if (s === 0) this.clientVia = state;
-    else this.serverVia = state;
+    if (s === 0) {
+      if (this.clientVia < 0) this.clientVia = state;
+      else this.clientVia2 = state;
+    } else if (this.serverVia < 0) this.serverVia = state;
+    else this.serverVia2 = state;
   }
 
   /** Does this packet carry event `ev`? */

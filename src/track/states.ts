@@ -2,15 +2,9 @@
  * The eleven RFC 793 connection states of one endpoint, and the one transition function that
  * moves an endpoint between them.
  *
- * A passive observer cannot see inside the hosts, so the tracker turns each captured segment
- * into *endpoint events* and feeds them here. An event is only fed when the packets prove it:
- * "the endpoint received its peer's FIN" is known when the endpoint's own ACK covers that FIN
- * (its reply is the evidence), while "the peer acknowledged our FIN" is taken from the peer's
- * ACK as soon as it is seen (nothing answers it); and an ACK of a FIN from a side whose own FIN
- * went out before it on the same path reaches the FIN's sender after that FIN, so the sender is
- * fed RCV_FIN first (crossed FINs: FIN_WAIT_1 → CLOSING → TIME_WAIT). Deciding *which* event a segment means (by its
- * flags and its sequence/ack numbers, compared wrap-safely) is the tracker's job; this file only
- * says where each event leads from each state.
+ * A passive observer cannot see inside the hosts: the tracker (tracker.ts, "RFC 793 inference")
+ * decides from the captured segments which *endpoint events* they prove, and when, and feeds
+ * them here. This file only says where each event leads from each state, rule by rule.
  */
 
 export const enum TcpState {

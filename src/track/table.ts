@@ -287,6 +287,16 @@ export const enum CF {
   ECN_SETUP = 1 << 19,
   /** the snap length cut the options of the client's SYN (<< 1: the server's): what is missing is unknown */
   OPTS_CUT = 1 << 21,
+  /**
+   * the server's SYN-ACK was inferred, not captured: the client's ACK proved it (the server goes
+   * LISTEN → SYN_RCVD → ESTABLISHED on that ACK; the handshake stays `one-sided`)
+   */
+  SYNACK_INFERRED = 1 << 23,
+  /**
+   * the client's SYN (<< 1: the server's SYN-ACK) carried none of AE, CWR, ECE: it declined ECN
+   * (RFC 3168 6.1.1 "not willing to use ECN"; AccECN's forms set some of them)
+   */
+  ECN_DECLINED = 1 << 24,
 }
 
 /** Bits of the EP_FLAGS field (per endpoint). */
@@ -321,12 +331,16 @@ export const enum EF {
   SENT_DATA = 1 << 13,
   /** its RST was accepted by the peer */
   RST_ACCEPTED = 1 << 14,
+  /** its ACK moved forward while none of its peer's packets had been captured (Ev.PEER_UNSEEN) */
+  ACKED_UNSEEN_PEER = 1 << 15,
 }
 
 /** Bits of LAST_SEG (what the endpoint's previous segment was, for tshark's *_ACK rules). */
 export const enum LSF {
   KEEPALIVE = 1,
   ZERO_WINDOW_PROBE = 2,
+  /** it filled the peer's window (WINDOW_FULL): the next one that does continues the run */
+  WINDOW_FULL = 4,
 }
 
 /** Event counters kept per flow (the flow record's `events`), allocated only for flows that need them. */

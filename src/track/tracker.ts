@@ -25,11 +25,11 @@
  */
 import type { Frame } from '../capture/frame.js';
 import type { Packet } from '../decode/packet.js';
-import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, isEcnSetup } from '../decode/packet.js';
+import { TCP_ACK, TCP_AE, TCP_CWR, TCP_ECE, TCP_FIN, TCP_RST, TCP_SYN, isEcnSetup } from '../decode/packet.js';
 import { tcpChecksumOk } from './checksum.js';
 import { EVENT_ANOMALY, Ev } from './events.js';
 import { FlowView, timeBetween } from './flow.js';
-import { PacketResult } from './result.js';
+import { PacketResult, RetryOf } from './result.js';
 import { seqDiff, seqGT, seqInWindow, seqLE, seqLT } from './seq.js';
 import { EndpointEvent, isSynchronized, TcpState, transition } from './states.js';
 import { B, CF, Ctr, D, EF, FlowTable, flowHash, flowHash4, H, IdleClass, LSF, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
@@ -112,6 +112,17 @@ const SEG_NOW = 0;
 const SEG_SEQ = 1;
 const SEG_ACK = 2;
 const SEG_PREV_T = 3;
+/** the sender's acknowledgement number before this segment, -1 when it had sent none (analyze overwrites LAST_ACK) */
+const SEG_PREV_ACK = 4;
+
+/**
+ * A side's packets after which its ACKs, moving over data or a FIN of a peer whose packets were
+ * never captured, are reported as `peer-unseen` (Ev.PEER_UNSEEN). A capture that starts in the
+ * middle of a conversation can show one side's first ACKs before any packet of the other, so
+ * one ACK is not enough; four packets (a handshake and a first exchange of one side) with the
+ * peer still silent is a capture of one direction, not an unlucky start.
+ */
+const PEER_UNSEEN_MIN_PACKETS = 4;
 
 export class Tracker {
   readonly table: FlowTable;
@@ -142,7 +153,7 @@ export class Tracker {
    * time), read by the per-segment methods from here rather than passed as arguments: sequence
    * numbers above 2^30 and times are not small integers, and V8 would box each one per call.
    */
-  private readonly seg = new Float64Array(4);
+  private readonly seg = new Float64Array(5);
 
   constructor(opts: TrackerOptions = {}) {
     this.table = new FlowTable();
@@ -218,6 +229,7 @@ export class Tracker {
     let reused = false;
     if (c >= 0 && syn && !hasAck && !rst && this.startsNewIncarnation(c, s, seq)) {
       r.reusedFrom = t.f64[c * ROW_D + D.SERIAL];
+      r.retryOf = retryOf(t.u32[c * ROW_W + W.CONN_FLAGS]);
       this.endFlow(c, EndReason.REUSED);
       c = -1;
       reused = true;
@@ -228,8 +240,14 @@ export class Tracker {
       c = this.create(h, fam, flags, ack, f);
       s = this.senderSide(c);
       if (reused) {
-        t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.PORT_REUSE;
-        this.raise(c, Ev.PORT_REUSE);
+        // a 4-tuple whose connection was established and ended (Wireshark's reused ports, what
+        // TIME_WAIT guards), or one whose connection never was: connect() tried again
+        if (r.retryOf !== RetryOf.NONE) {
+          this.raise(c, Ev.CONNECT_RETRY);
+        } else {
+          t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.PORT_REUSE;
+          this.raise(c, Ev.PORT_REUSE);
+        }
       }
     }
     const p = s ^ 1;
@@ -302,18 +320,31 @@ export class Tracker {
       // ECN-setup SYN: ECE and CWR; ECN-setup SYN-ACK: ECE without CWR (RFC 3168 6.1.1). As the
       // options, the latest SYN counts (a SYN resent without ECN drops the offer)
       const ecnSetup = isEcnSetup(flags);
-      const cf = u32[w + W.CONN_FLAGS] & ~((CF.ECN_SETUP | CF.OPTS_CUT) << s);
-      u32[w + W.CONN_FLAGS] = cf | (ecnSetup ? CF.ECN_SETUP << s : 0) | (pkt.optCut ? CF.OPTS_CUT << s : 0);
+      const declined = (flags & (TCP_AE | TCP_CWR | TCP_ECE)) === 0;
+      const cf = u32[w + W.CONN_FLAGS] & ~((CF.ECN_SETUP | CF.OPTS_CUT | CF.ECN_DECLINED) << s);
+      u32[w + W.CONN_FLAGS] = cf | (ecnSetup ? CF.ECN_SETUP << s : 0) | (pkt.optCut ? CF.OPTS_CUT << s : 0) |
+        (declined ? CF.ECN_DECLINED << s : 0);
     }
 
     // ---- tshark's sequence analysis -----------------------------------------------------------
+    seg[SEG_PREV_ACK] = (u16[hh + H.EP_FLAGS + s] & EF.ACK_VALID) !== 0 ? u32[w + W.LAST_ACK + s] : -1;
     const ackUnseen = this.analyze(c, s, flags, rst ? 0 : len, pkt.window);
 
     // ---- ECN signals, once both SYNs set ECN up (from the flags byte already read) ------------
-    if ((flags & (TCP_ECE | TCP_CWR)) !== 0 && !syn &&
-        (u32[w + W.CONN_FLAGS] & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) {
-      if ((flags & TCP_ECE) !== 0) this.raise(c, Ev.ECN_ECHO);
-      if ((flags & TCP_CWR) !== 0) this.raise(c, Ev.CWR);
+    if ((flags & (TCP_ECE | TCP_CWR)) !== 0 && !syn) {
+      const cf = u32[w + W.CONN_FLAGS];
+      if ((cf & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) {
+        if ((flags & TCP_ECE) !== 0) this.raise(c, Ev.ECN_ECHO);
+        if ((flags & TCP_CWR) !== 0) this.raise(c, Ev.CWR);
+      } else if ((cf & (CF.SYN_SEEN | CF.SYNACK_SEEN)) === (CF.SYN_SEEN | CF.SYNACK_SEEN) &&
+          (cf & (CF.ECN_DECLINED | CF.ECN_DECLINED << 1)) !== 0 &&
+          (u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.ECN_UNNEGOTIATED]) === 0) {
+        // both handshake segments seen, and one of them declined ECN: neither side may send ECT,
+        // so no router can mark CE and no ECE or CWR has anything to answer (RFC 3168 §6.1.1).
+        // Other combinations (AccECN's, a SYN-ACK reflecting the SYN's bits) or a handshake not
+        // seen: unknown, nothing said. Once per connection
+        this.raise(c, Ev.ECN_UNNEGOTIATED);
+      }
     }
 
     // ---- RFC 793 states -----------------------------------------------------------------------
@@ -523,7 +554,7 @@ export class Tracker {
     const lastWin = u16[hh + H.WINDOW + s];
     const revKnown = f64[d + D.PACKETS + p] > 0;
     const revWin = u16[hh + H.WINDOW + p];
-    let zwp = false, keepalive = false;
+    let zwp = false, keepalive = false, windowFull = false;
     let ackUnseen = 0;
 
     fwd: {
@@ -561,7 +592,10 @@ export class Tracker {
       if (seglen > 0 && ctl === 0 && (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0) {
         const shift = windowShift(t.i8, b, p);
         if (shift >= 0 && ((seq + seglen) >>> 0) === ((u32[w + W.LAST_ACK + p] + revWin * (1 << shift)) >>> 0)) {
+          windowFull = true;
           this.note(c, Ev.WINDOW_FULL, Ctr.WINDOW_FULL);
+          // its previous segment filled the window too: the same run (said once, on its first)
+          if ((u8[b + B.LAST_SEG + s] & LSF.WINDOW_FULL) !== 0) this.result.windowStillFull = true;
         }
       }
       const sameAck = seglen === 0 && fwdValid && seq === nextseq && fwdAckValid && ack === lastAck && ctl === 0;
@@ -635,7 +669,7 @@ export class Tracker {
       f64[d + D.LAST_ACK_T + s] = now;
       u16[hh + H.EP_FLAGS + s] |= EF.ACK_VALID;
     }
-    u8[b + B.LAST_SEG + s] = (keepalive ? LSF.KEEPALIVE : 0) | (zwp ? LSF.ZERO_WINDOW_PROBE : 0);
+    u8[b + B.LAST_SEG + s] = (keepalive ? LSF.KEEPALIVE : 0) | (zwp ? LSF.ZERO_WINDOW_PROBE : 0) | (windowFull ? LSF.WINDOW_FULL : 0);
     if (seglen > 0) u16[hh + H.EP_FLAGS + s] |= EF.SENT_DATA;
     return ackUnseen;
   }
@@ -771,6 +805,15 @@ export class Tracker {
 
   // =============================================================================================
   // RFC 793 inference
+  //
+  // Which endpoint events (states.ts) a segment proves, and when. An event is fed only when the
+  // packets prove it: "the endpoint received its peer's SYN or FIN" is known when the endpoint's
+  // own ACK covers it (its reply is the evidence), while "the peer acknowledged our SYN or FIN"
+  // is taken from the peer's ACK as soon as it is seen (nothing answers it). One inference from
+  // order: an ACK of a FIN from a side whose own FIN went out before it on the same path reaches
+  // the FIN's sender after that FIN, so a sender still in FIN_WAIT_1 is fed RCV_FIN first
+  // (crossed FINs: FIN_WAIT_1 → CLOSING → TIME_WAIT). With one direction captured, one side's
+  // ACKs prove what the other sent (inferSynAck, inferPeerFin), reported as inferred.
   // =============================================================================================
 
   /** A segment without RST from side s to its peer. */
@@ -871,6 +914,8 @@ export class Tracker {
       } else if (ackUnseen !== 0) {
         zeekGap(t, c, p);
       }
+      // none of the peer's packets captured (one direction only): what its ACKs prove
+      if (f64[d + D.PACKETS + p] === 0) this.onPeerUnseen(c, s, ack);
       // it received the peer's SYN
       if ((u16[pe] & EF.SYN_SEEN) !== 0 && (u16[se] & EF.RCVD_PEER_SYN) === 0 && seqGT(ack, u32[w + W.ISN + p])) {
         u16[se] |= EF.RCVD_PEER_SYN;
@@ -913,6 +958,7 @@ export class Tracker {
           // its ACK proves a SYN-ACK the capture missed, which had acknowledged its SYN
           u16[se] |= EF.RCVD_PEER_SYN | EF.SYN_ACKED;
           this.feed(c, s, EndpointEvent.RCV_SYN);
+          if (u8[b + B.STATE + p] === TcpState.LISTEN) this.inferSynAck(c, p);
         }
       }
     }
@@ -954,6 +1000,85 @@ export class Tracker {
         this.onFinAgain(c, s, fs);
       }
     }
+  }
+
+  /**
+   * The client's ACK proves a SYN-ACK the capture does not have (a filter keeping the client's
+   * packets alone, or a lost one): the server, presumed listening, had received the SYN and sent
+   * that SYN-ACK (LISTEN → SYN_RCVD), and this ACK of it completes its side of the handshake
+   * (→ ESTABLISHED), taken as soon as it is seen, as every ACK of a SYN or FIN is. Reported as
+   * inferred; the handshake stays `one-sided` (its SYN-ACK and round trip were not seen), so no
+   * `handshake-complete` either (settle).
+   */
+  private inferSynAck(c: number, p: number): void {
+    const t = this.table;
+    const r = this.result;
+    t.u16[c * ROW_H + H.EP_FLAGS + p] |= EF.RCVD_PEER_SYN | EF.SYN_ACKED;
+    t.u32[c * ROW_W + W.CONN_FLAGS] |= CF.SYNACK_INFERRED;
+    this.feed(c, p, EndpointEvent.SEND_SYNACK);
+    r.passThrough(p, TcpState.SYN_RCVD);
+    this.feed(c, p, EndpointEvent.RCV_ACK_OF_SYN);
+    r.inferred |= p === 0 ? 1 : 2;
+  }
+
+  /**
+   * An ACK from side s while none of its peer's packets has been captured (onSegment). Two
+   * things it can prove:
+   *  - its ACK moved forward over data or a FIN of the peer: the peer is there and sending, only
+   *    its direction is missing from the capture. Reported once (PEER_UNSEEN) from the sender's
+   *    PEER_UNSEEN_MIN_PACKETS-th packet on; withdrawn at the end if the peer shows up after all.
+   *  - the peer's FIN: after s's own FIN, an ACK one octet beyond s's previous ACK covers the FIN
+   *    the peer answered with (inferPeerFin).
+   */
+  private onPeerUnseen(c: number, s: number, ack: number): void {
+    const t = this.table;
+    const hh = c * ROW_H, w = c * ROW_W, b = c * ROW_BYTES;
+    const se = hh + H.EP_FLAGS + s, pe = hh + H.EP_FLAGS + (s ^ 1);
+    const prevAck = this.seg[SEG_PREV_ACK];
+    const advanced = prevAck >= 0 && seqGT(ack, prevAck);
+    if (advanced) t.u16[se] |= EF.ACKED_UNSEEN_PEER;
+    if ((t.u16[se] & EF.ACKED_UNSEEN_PEER) !== 0 && t.f64[c * ROW_D + D.PACKETS + s] >= PEER_UNSEEN_MIN_PACKETS &&
+        (t.u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.PEER_UNSEEN]) === 0) {
+      this.raise(c, Ev.PEER_UNSEEN);
+    }
+    // its own FIN out and not acknowledged (nothing of the peer seen), the peer open, and this
+    // ACK exactly one octet beyond the last one: the octet is the peer's FIN. One octet of data
+    // sent after a FIN was received would look the same, which a half-close seldom does; a FIN
+    // from the peer first (a server closing first) is not inferred: the ACK of it is then the
+    // ACK of one octet of data to any reader of one direction
+    if (advanced && ack === ((prevAck + 1) >>> 0) && t.u8[b + B.STATE + s] === TcpState.FIN_WAIT_1 &&
+        t.u8[b + B.STATE + (s ^ 1)] === TcpState.ESTABLISHED &&
+        (t.u16[se] & (EF.FIN_SENT | EF.RST_SENT | EF.RCVD_PEER_FIN)) === EF.FIN_SENT &&
+        (t.u16[pe] & (EF.FIN_SENT | EF.RST_SENT)) === 0) {
+      this.inferPeerFin(c, s, prevAck);
+    }
+  }
+
+  /**
+   * The peer's FIN at `finSeq`, proven by side s's ACK of it while none of the peer's packets
+   * was captured (onPeerUnseen). s had closed first, so the peer's FIN answers s's: the peer had
+   * received s's FIN (ESTABLISHED → CLOSE_WAIT) and sent its own (→ LAST_ACK), which acknowledged
+   * s's FIN (s: FIN_WAIT_1 → FIN_WAIT_2); onSegment then applies this ACK of the peer's FIN as
+   * for a captured one (s → TIME_WAIT, the peer → CLOSED). All of it reported as inferred.
+   */
+  private inferPeerFin(c: number, s: number, finSeq: number): void {
+    const t = this.table;
+    const r = this.result;
+    const p = s ^ 1;
+    const hh = c * ROW_H;
+    t.u16[hh + H.EP_FLAGS + p] |= EF.RCVD_PEER_FIN;
+    this.feed(c, p, EndpointEvent.RCV_FIN);
+    r.passThrough(p, TcpState.CLOSE_WAIT);
+    t.u16[hh + H.EP_FLAGS + p] |= EF.FIN_SENT | EF.FIN_INFERRED;
+    t.u32[c * ROW_W + W.FIN_SEQ + p] = finSeq;
+    t.f64[c * ROW_D + D.FIN_T + p] = this.seg[SEG_NOW];
+    this.feed(c, p, EndpointEvent.SEND_FIN);
+    r.passThrough(p, TcpState.LAST_ACK);
+    t.u16[hh + H.EP_FLAGS + s] |= EF.FIN_ACKED;
+    this.feed(c, s, EndpointEvent.RCV_ACK_OF_FIN);
+    r.passThrough(s, TcpState.FIN_WAIT_2);
+    r.inferred |= 3;
+    this.raise(c, Ev.FIN_UNSEEN);
   }
 
   /**
@@ -1183,7 +1308,8 @@ export class Tracker {
     }
     const sc = u8[b + B.STATE], ss = u8[b + B.STATE + 1];
     let cf = u32[w + W.CONN_FLAGS];
-    if ((cf & CF.HANDSHAKE_DONE) === 0 && (cf & CF.SYN_SEEN) !== 0 && isSynchronized(sc) && isSynchronized(ss)) {
+    // (not when the SYN-ACK was inferred: that handshake is one-sided, its round trip unknown)
+    if ((cf & (CF.HANDSHAKE_DONE | CF.SYN_SEEN | CF.SYNACK_INFERRED)) === CF.SYN_SEEN && isSynchronized(sc) && isSynchronized(ss)) {
       cf |= CF.HANDSHAKE_DONE;
       f64[d + D.EST_T] = now;
       // no round trip in a simultaneous open (the SYNs crossed): no RTT to report
@@ -1274,6 +1400,11 @@ export class Tracker {
         }
       }
     }
+    // one direction only, said while the peer was silent: not so if the peer showed up later
+    if ((t.u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.PEER_UNSEEN]) !== 0 &&
+        t.f64[c * ROW_D + D.PACKETS] > 0 && t.f64[c * ROW_D + D.PACKETS + 1] > 0) {
+      t.u32[w + W.ANOMALIES] &= ~EVENT_ANOMALY[Ev.PEER_UNSEEN];
+    }
     if (this.onFlowEnd !== undefined) this.onFlowEnd(this.view.bind(c, reason));
   }
 
@@ -1314,6 +1445,18 @@ export function flowKeyHash(pkt: Packet): number {
     key[5 + k] = (dv[q] << 24) | (dv[q + 1] << 16) | (dv[q + 2] << 8) | dv[q + 3];
   }
   return flowHash(6, key);
+}
+
+/**
+ * How a connection that a new SYN replaces had ended, from its flags: NONE when it had been
+ * established (a handshake completed, inferred, or a midstream pickup: the new SYN reuses its
+ * 4-tuple), else refused, reset in the handshake, or never established.
+ */
+function retryOf(cf: number): RetryOf {
+  if ((cf & (CF.HANDSHAKE_DONE | CF.MIDSTREAM | CF.SYNACK_INFERRED)) !== 0) return RetryOf.NONE;
+  if ((cf & CF.REFUSED) !== 0) return RetryOf.REFUSED;
+  if ((cf & CF.HANDSHAKE_RESET) !== 0) return RetryOf.HANDSHAKE_RESET;
+  return RetryOf.NOT_ESTABLISHED;
 }
 
 /** Shift applied to side q's window field: its wscale if both sides offered one, 0 if the handshake showed none, -1 unknown. */

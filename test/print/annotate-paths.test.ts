@@ -81,7 +81,7 @@ describe('RST outside the window', () => {
 describe('open paths', () => {
   it('LISTEN_serverSynCrossesClientSyn_activeOpenFromCLOSED_throughSYN_RCVD_noRtt', () => {
     const notes = annotated(fixture('scenarios', 'simultaneous-open.pcap')).map((n) => n.note);
-    expect(notes[1]).toMatch(/simultaneous open: .* server CLOSED → SYN_SENT$/);
+    expect(notes[1]).toMatch(/handshake 2\/4: .* a simultaneous open .* server CLOSED → SYN_SENT$/);
     expect(notes[3]).toMatch(/client SYN_RCVD → ESTABLISHED, server SYN_SENT → SYN_RCVD → ESTABLISHED$/);
     expect(notes.join('\n')).not.toMatch(/LISTEN|RTT/);
   });

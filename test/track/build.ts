@@ -223,6 +223,11 @@ export interface PacketView {
   /** a state passed through on this packet (between before and after), if any */
   clientVia?: string;
   serverVia?: string;
+  /** a second state passed through, after the first */
+  clientVia2?: string;
+  serverVia2?: string;
+  /** the sides whose change is inferred from the other's packets ('client', 'server') */
+  inferred?: string[];
 }
 
 export interface Tracked {
@@ -272,6 +277,9 @@ export function track(frames: BuiltFrame[], opts: TrackerOptions = {}, order: 't
     const view: PacketView = { number, fromClient: r.fromClient, events, client: STATE_NAMES[r.clientAfter], server: STATE_NAMES[r.serverAfter] };
     if (r.clientVia >= 0) view.clientVia = STATE_NAMES[r.clientVia];
     if (r.serverVia >= 0) view.serverVia = STATE_NAMES[r.serverVia];
+    if (r.clientVia2 >= 0) view.clientVia2 = STATE_NAMES[r.clientVia2];
+    if (r.serverVia2 >= 0) view.serverVia2 = STATE_NAMES[r.serverVia2];
+    if (r.inferred !== 0) view.inferred = ['client', 'server'].filter((_, i) => (r.inferred & (1 << i)) !== 0);
     packets.push(view);
   }, undefined, order);
   return { flows, packets, tracker };

@@ -3,6 +3,8 @@
  * through decodePacket and the tracker, and checks the states, events and flow record.
  * Names: state_event_outcome, grouped by the state the connection is in when the event happens.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { newFrame } from '../../src/capture/frame.js';
 import { decodePacket, Packet } from '../../src/decode/index.js';
@@ -95,12 +97,34 @@ describe('SYN_SENT', () => {
     expect(flows[0]).toMatchObject({ handshake: 'unanswered', conn_state: 'S0', anomalies: ['syn-retransmit'] });
   });
 
-  test('SYN_SENT_synWithNewIsn_newConnection', () => {
+  test('SYN_SENT_synWithNewIsn_newConnectionRetriedNotReused', () => {
     const c = new Conversation().send('c', SYN, { seq: 1000, opts: LINUX_SYN(), dt: 0 }).send('c', SYN, { seq: 9000, opts: LINUX_SYN(), dt: 3 });
-    const { flows } = track(c.frames);
+    const { flows, packets } = track(c.frames);
     expect(flows).toHaveLength(2);
     expect(flows[0].end_reason).toBe('reused');
-    expect(flows[1].anomalies).toContain('port-reuse');
+    // the first attempt was never answered: the new SYN tries again, it reuses no finished connection
+    expect(flows[1].anomalies).toEqual(['connect-retry']);
+    expect(packets[1].events).toEqual(['connect-retry', 'syn']);
+  });
+
+  test('CLOSED_newSynAfterRefusal_connectRetryNotPortReuse', () => {
+    const c = new Conversation({ sport: 7999 }).send('c', SYN, { opts: LINUX_SYN(), dt: 0 });
+    c.send('s', RST | ACK, { seq: 0, ack: c.nxt.c, win: 0 });
+    c.send('c', SYN, { seq: 777777, opts: LINUX_SYN(), dt: 0.01 });
+    c.send('s', RST | ACK, { seq: 0, ack: 777778, win: 0 });
+    const { flows, packets } = track(c.frames);
+    expect(flows.map((f) => f.anomalies)).toEqual([['refused'], ['refused', 'connect-retry']]);
+    expect(packets[2].events).toEqual(['connect-retry', 'syn']);
+    // Zeek's fields are what Zeek logs for each attempt
+    expect(flows.map((f) => f.conn_state)).toEqual(['REJ', 'REJ']);
+  });
+
+  test('SYN_RCVD_newSynAfterHandshakeReset_connectRetry', () => {
+    const c = new Conversation().send('c', SYN, { opts: LINUX_SYN(), dt: 0 }).send('s', SYN | ACK, { opts: LINUX_SYN(2000) });
+    c.send('c', RST, { seq: c.nxt.c });
+    c.send('c', SYN, { seq: 555555, opts: LINUX_SYN(), dt: 1 });
+    const { flows } = track(c.frames);
+    expect(flows[1].anomalies).toEqual(['connect-retry']);
   });
 
   test('SYN_SENT_peerSyn_simultaneousOpen', () => {
@@ -488,6 +512,14 @@ describe('CLOSE_WAIT / LAST_ACK', () => {
 });
 
 describe('TIME_WAIT', () => {
+  test('realCapture_connectRetriesAfterRefusals_connectRetryNotPortReuse', () => {
+    // six connect() calls between two ports refused in turn, the seventh a simultaneous open
+    const out = execFileSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'tcpscope.js'), '--json', '-r',
+      join(__dirname, '..', '..', 'fixtures', 'real', 'real-simultaneous-open.pcap')], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const flows = out.trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'flow');
+    expect(flows.map((f) => f.anomalies)).toEqual([['refused'], ...Array(5).fill(['refused', 'connect-retry']), ['simultaneous-open', 'connect-retry']]);
+  });
+
   test('TIME_WAIT_newSyn_newConnection', () => {
     const c1 = new Conversation({ cport: 40021 }).handshake().data('c', 10).close4('c');
     const c2 = new Conversation({ cport: 40021, t0: c1.t + 2, isnC: 900000, isnS: 123 }).handshake().data('c', 10).close4('c');

@@ -1,0 +1,124 @@
+/**
+ * Connections captured in one direction only (a filter such as `src host A`, asymmetric routing):
+ * what the packets of one side prove about the other (inferred states, marked so) and the
+ * `peer-unseen` anomaly. Built exchanges run through decodePacket and the tracker; the CLI runs
+ * on a real loopback capture with a one-direction filter. Names: state_event_outcome.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ACK, Conversation, FIN, PSH, track } from './build.js';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'bin', 'tcpscope.js');
+
+/** close-4way's exchange: handshake, 100 bytes up, 3000 down, the client closes first. */
+function closeFourWay(): Conversation {
+  return new Conversation().handshake().data('c', 100).data('s', 3000).close4('c');
+}
+
+/** The frames one side sent (what `src host` of that side keeps). */
+function only(c: Conversation, side: 'c' | 's'): Conversation['frames'] {
+  const src = side === 'c' ? '10.0.0.1' : '10.0.0.2';
+  return c.frames.filter((_, i) => {
+    const b = c.frames[i].bytes;
+    // Ethernet (14) + IPv4 source at 12
+    return `${b[26]}.${b[27]}.${b[28]}.${b[29]}` === src;
+  });
+}
+
+function cli(args: string[]): string {
+  return execFileSync(process.execPath, [CLI, ...args], { env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+}
+
+describe('only the client\'s packets', () => {
+  test('LISTEN_clientAckOfUnseenSynAck_serverThroughSYN_RCVDtoESTABLISHEDinferred', () => {
+    const { packets, flows } = track(only(closeFourWay(), 'c'));
+    // SYN, then the ACK of a SYN-ACK the capture does not have
+    expect(packets[1]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED', serverVia: 'SYN_RCVD', inferred: ['server'], events: [] });
+    // the handshake was not seen whole: one-sided, no RTT, no handshake-complete
+    expect(flows[0]).toMatchObject({ handshake: 'one-sided', rtt: null });
+    expect(packets.flatMap((p) => p.events)).not.toContain('handshake-complete');
+  });
+
+  test('FIN_WAIT_1_clientAckOneBeyondAfterItsFin_serverPassiveCloseInferred_closed', () => {
+    const { packets, flows } = track(only(closeFourWay(), 'c'));
+    const last = packets[packets.length - 1];
+    expect(last).toMatchObject({
+      client: 'TIME_WAIT', clientVia: 'FIN_WAIT_2',
+      server: 'CLOSED', serverVia: 'CLOSE_WAIT', serverVia2: 'LAST_ACK',
+      inferred: ['client', 'server'],
+    });
+    expect(last.events).toEqual(['fin-unseen', 'fin-acked', 'closed']);
+    expect(flows[0]).toMatchObject({ close: 'fin', closed_by: 'client', states: { client: 'TIME_WAIT', server: 'CLOSED' } });
+    // Zeek's view is its own: one direction of a connection is still what Zeek would log
+    expect(flows[0]).toMatchObject({ conn_state: 'SH', history: 'SADF' });
+  });
+
+  test('FIN_WAIT_1_clientAckOfOneDataOctetWithoutItsFin_noFinInferred', () => {
+    // the client has not closed: an ACK one octet further is one octet of data, not a FIN
+    const c = new Conversation().handshake().data('s', 1).data('s', 1);
+    const { flows } = track(only(c, 'c'));
+    expect(flows[0]).toMatchObject({ close: 'none', states: { client: 'ESTABLISHED', server: 'ESTABLISHED' } });
+  });
+
+  test('ESTABLISHED_clientAcksServerDataOverFourPackets_peerUnseenOnce', () => {
+    const { packets, flows } = track(only(closeFourWay(), 'c'));
+    expect(packets.filter((p) => p.events.includes('peer-unseen')).map((p) => p.number)).toEqual([4]);
+    expect(flows[0].anomalies).toContain('peer-unseen');
+  });
+
+  test('realLoopback_srcPortFilter_annotatesInferredServerStates', () => {
+    const out = cli(['-n', '-r', join(ROOT, 'fixtures', 'real', 'real-normal.pcap'), 'src port 47001']);
+    const lines = out.split('\n');
+    expect(lines[3]).toMatch(/client SYN_SENT → ESTABLISHED, server LISTEN → SYN_RCVD → ESTABLISHED \(inferred\)$/);
+    expect(out).toMatch(/this ACK covers a server FIN the capture missed · client ACKs FIN 2\/2 · connection closed +client FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT \(inferred\), server ESTABLISHED → CLOSE_WAIT → LAST_ACK → CLOSED \(inferred\)\n/);
+    expect(out).toMatch(/none of the server's packets captured, yet the client ACKs data from it \(one direction only\)/);
+    const rec = JSON.parse(cli(['--json', '-n', '-r', join(ROOT, 'fixtures', 'real', 'real-normal.pcap'), 'src port 47001']).split('\n')[0]);
+    expect(rec).toMatchObject({ handshake: 'one-sided', close: 'fin', states: { client: 'TIME_WAIT', server: 'CLOSED' }, conn_state: 'SH' });
+    expect(rec.anomalies).toEqual(['peer-unseen']);
+  });
+});
+
+describe('only the server\'s packets', () => {
+  test('ESTABLISHED_serverAcksClientDataOverFourPackets_peerUnseenOnce', () => {
+    const { packets, flows } = track(only(closeFourWay(), 's'));
+    expect(packets.filter((p) => p.events.includes('peer-unseen')).map((p) => p.number)).toEqual([4]);
+    expect(flows[0].anomalies).toContain('peer-unseen');
+    expect(flows[0].packets).toEqual({ client: 0, server: 5 });
+  });
+
+  test('ESTABLISHED_serverOnlyThreePackets_noPeerUnseen', () => {
+    const { flows } = track(only(closeFourWay(), 's').slice(0, 3));
+    expect(flows[0].anomalies).not.toContain('peer-unseen');
+  });
+
+  test('ESTABLISHED_serverAcksWithoutMovingForward_noPeerUnseen', () => {
+    // the server sends data and its ACK never moves: nothing of the client's is acknowledged
+    const c = new Conversation().handshake();
+    for (let i = 0; i < 6; i++) c.send('s', ACK | PSH, { data: 100 });
+    const { flows } = track(only(c, 's'));
+    expect(flows[0].anomalies).not.toContain('peer-unseen');
+  });
+
+  test('realLoopback_srcPortFilter_peerUnseenAnnotatedOnce', () => {
+    const out = cli(['-n', '-r', join(ROOT, 'fixtures', 'real', 'real-normal.pcap'), 'src port 47000']);
+    expect(out.match(/none of the client's packets captured, yet the server ACKs data from it \(one direction only\)/g)).toHaveLength(1);
+  });
+});
+
+describe('both directions', () => {
+  test('ESTABLISHED_peerShowsUpAfterFourPackets_peerUnseenWithdrawn', () => {
+    // the server's first packets alone, then the client's: not a one-direction capture after all
+    const c = closeFourWay();
+    const frames = [...only(c, 's'), ...only(c, 'c').map((f) => ({ ...f, t: f.t + 10 }))];
+    const { flows } = track(frames);
+    expect(flows.flatMap((f) => f.anomalies)).not.toContain('peer-unseen');
+  });
+
+  test('ESTABLISHED_wholeConversation_noPeerUnseenNoInference', () => {
+    const { packets, flows } = track(closeFourWay().frames);
+    expect(flows[0].anomalies).not.toContain('peer-unseen');
+    expect(packets.filter((p) => p.inferred !== undefined)).toEqual([]);
+  });
+});
