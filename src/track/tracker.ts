@@ -630,8 +630,12 @@ export class Tracker {
     // peer's nextseq there, which stays behind once that segment arrives, and so reports the
     // same hole a second time at the ACK of the segment after it, data that was captured
     // (real-zero-window.pcap: tshark 47 and 49, 127 for the hole ACKed at 125, ...)
+    // With none of the peer's packets captured (one direction only: its sequence numbers known
+    // from this side's ACKs) its nextseq never moves, so every ACK would run ahead of it: that
+    // is said once per connection (peer-unseen says why), not once per ACK.
     if ((flags & (TCP_ACK | TCP_RST)) === TCP_ACK && (u16[hh + H.EP_FLAGS + p] & EF.SEQ_VALID) !== 0 &&
-        seqGT(ack, u32[w + W.MAX_SEQ_TBA + p])) {
+        seqGT(ack, u32[w + W.MAX_SEQ_TBA + p]) &&
+        (revKnown || (u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.ACK_UNSEEN]) === 0)) {
       const peerNext = u32[w + W.NEXT_SEQ + p];
       // no hole before the peer's nextseq: only what lies beyond it is unseen (onSegment may
       // take that octet as a missed FIN)

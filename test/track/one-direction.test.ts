@@ -81,6 +81,16 @@ describe('only the client\'s packets', () => {
 });
 
 describe('only the server\'s packets', () => {
+  test('SYN_RCVD_serverAcksOfEachUnseenUpload_ackUnseenOnce', () => {
+    // an upload seen from the receiver only: the client's sequence numbers are known from the
+    // SYN-ACK, never from a packet of its own, so each ACK runs ahead of them; said once
+    const c = new Conversation().handshake();
+    for (let i = 0; i < 6; i++) c.data('c', 1000);
+    const { packets, flows } = track(only(c, 's'));
+    expect(packets.filter((p) => p.events.includes('ack-unseen'))).toHaveLength(1);
+    expect(flows[0].anomalies).toContain('ack-unseen');
+  });
+
   test('ESTABLISHED_serverAcksClientDataOverFourPackets_peerUnseenOnce', () => {
     const { packets, flows } = track(only(closeFourWay(), 's'));
     expect(packets.filter((p) => p.events.includes('peer-unseen')).map((p) => p.number)).toEqual([4]);
