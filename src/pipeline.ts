@@ -337,6 +337,9 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           onOpen: (path: string, info: CaptureInfo, packets: boolean) => {
             // tcpdump -V's line for each file as it opens it; here as each file joins the merge
             if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
+            // tcpdump compiles the filter for each file's link type as it opens it
+            const first = info.interfaces[0]?.linktype;
+            if (filter !== null && first !== undefined) filter.checkLinktype(first);
             if (!packets) {
               // the written file's header comes from a file with packets, if any has
               if (firstEmpty === null) firstEmpty = info;
@@ -366,6 +369,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
             if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(opts.read as string, info));
             // libpcap reads a classic pcap's seconds as signed unless it swaps them (-ttt deltas)
             if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
+            // tcpdump compiles the filter for the capture's link type before it reads a packet
+            // or creates the -w file: a refused filter leaves an existing file as it was
+            const first = info.interfaces[0]?.linktype;
+            if (filter !== null && first !== undefined) filter.checkLinktype(first);
             openWriter(fileHeaderFor(info, opts.print.nano));
           },
         });

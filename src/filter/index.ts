@@ -35,6 +35,13 @@ export interface Filter {
   readonly expression: string;
   /** does this frame pass the filter? (throws a TcpscopeError if the expression cannot apply to its link type) */
   matches(frame: Frame): boolean;
+  /**
+   * Throws the TcpscopeError this expression has on a capture of `linktype` (refused there, or
+   * rejecting every packet), as tcpdump refuses when it opens a capture and compiles the filter
+   * for its link type: before a packet is read or a -w file written, and for a capture with no
+   * packets too
+   */
+  checkLinktype(linktype: number): void;
   /** the compiled predicate for one link type */
   predicate(linktype: number): MatchFn;
   /** the program for one link type, one test a line (what `tcpdump -d` shows as BPF) */
@@ -119,18 +126,29 @@ class CompiledFilter implements Filter {
   matches(frame: Frame): boolean {
     if (frame.linktype !== this.lastLinktype) {
       const p = this.program(frame.linktype);
-      if (p instanceof TcpscopeError) {
-        // name the packet that brought the link type in (a pcapng file can mix them)
-        const nl = p.message.indexOf('\n');
-        const head = nl < 0 ? p.message : p.message.slice(0, nl);
-        const rest = nl < 0 ? '' : p.message.slice(nl);
-        const name = linkModel(frame.linktype)?.name ?? `link type ${frame.linktype}`;
-        throw new TcpscopeError(p.code, `${head} (packet ${frame.number} is ${name})${rest}`, { exitStatus: p.exitStatus });
-      }
+      // name the packet that brought the link type in (a pcapng file can mix them)
+      if (p instanceof TcpscopeError) throw this.naming(p, `packet ${frame.number} is ${this.linkName(frame.linktype)}`);
       this.lastLinktype = frame.linktype;
       this.lastFn = p.fn;
     }
     return this.lastFn!(frame.data, frame.offset, frame.caplen, frame.wirelen);
+  }
+
+  checkLinktype(linktype: number): void {
+    const p = this.program(linktype);
+    if (p instanceof TcpscopeError) throw this.naming(p, `link type ${this.linkName(linktype)}`);
+  }
+
+  /** the error `p` with what it applies to after its first line: `(packet 3 is Raw IP)` */
+  private naming(p: TcpscopeError, what: string): TcpscopeError {
+    const nl = p.message.indexOf('\n');
+    const head = nl < 0 ? p.message : p.message.slice(0, nl);
+    const rest = nl < 0 ? '' : p.message.slice(nl);
+    return new TcpscopeError(p.code, `${head} (${what})${rest}`, { exitStatus: p.exitStatus });
+  }
+
+  private linkName(linktype: number): string {
+    return linkModel(linktype)?.name ?? `link type ${linktype}`;
   }
 
   predicate(linktype: number): MatchFn {

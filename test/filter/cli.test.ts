@@ -62,11 +62,11 @@ describe('tcpscope EXPRESSION', () => {
     expect(afterReading(r.stderr, cap).split('\n')[0]).toMatch(/^tcpscope: unsupported in filter expression: 'mpls'/);
   });
 
-  it('linkTypeProblem_stopsAtTheFirstFrameOfThatType', () => {
+  it('linkTypeProblem_refusedWhenTheCaptureOpens', () => {
     const sll = join(root, 'fixtures', 'filter', 'zoo-sll.pcap');
     const r = run('--plain', '-r', sll, 'ether host 00:11:22:33:44:55');
     expect(r.status).toBe(1);
     expect(afterReading(r.stderr, sll, 'LINUX_SLL (Linux cooked v1)').split('\n')[0]).toBe(
-      'tcpscope: invalid filter expression: ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel (packet 1 is Linux cooked v1)');
+      'tcpscope: invalid filter expression: ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel (link type Linux cooked v1)');
   });
 });

@@ -7,7 +7,7 @@
  * left out. Then, on real bytes, the command line: tcpdump's message, status 1.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,8 +123,31 @@ describe('the command line', () => {
       const r = run(...mode, '-n', '-r', raw, 'arp');
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^(reading from file .*\n)?tcpscope: expression rejects all packets \(packet 1 is Raw IP\)\n$/);
+      expect(r.stderr).toMatch(/^(reading from file .*\n)?tcpscope: expression rejects all packets \(link type Raw IP\)\n$/);
     }
+  });
+
+  it('headerOnlyCapture_arpOnRawIp_refusedBeforeAnyPacket', () => {
+    // tcpdump compiles the filter when it opens the capture, packets or not
+    const empty = join(dir, 'raw-empty.pcap');
+    writeFileSync(empty, pcap(101, []));
+    const r = run('-n', '-r', empty, 'arp');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/tcpscope: expression rejects all packets \(link type Raw IP\)\n$/);
+    expect(run('-n', '-r', empty, 'ip').status).toBe(0);
+  });
+
+  it('existingWriteFile_refusedFilter_fileLeftAsItWas', () => {
+    // the -w file is created only once the filter is known to apply, as tcpdump does
+    const out = join(dir, 'keep.pcap');
+    const before = pcap(1, [ether, ether]);
+    writeFileSync(out, before);
+    const r = run('-n', '-r', eth, '-w', out, 'tcp and udp');
+    expect(r.status).toBe(1);
+    expect(readFileSync(out)).toEqual(before);
+    const missing = join(dir, 'never.pcap');
+    expect(run('-n', '-r', raw, '-w', missing, 'arp').status).toBe(1);
+    expect(existsSync(missing)).toBe(false);
   });
 
   it('ethernet_tcpAndUdp_refused_butEachAloneRuns', () => {
