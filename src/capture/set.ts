@@ -104,9 +104,13 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
     progress(done, totalSize);
   };
 
+  // with onDamaged (tcpdump -V's reading): the first file of the list whose header cannot be read
+  let unreadable: unknown = null;
   try {
     // probe: the first time stamp of each file (standard input stays open: it cannot be reread).
-    // A file that is not a capture at all fails here, before any frame is delivered.
+    // A file that is not a capture at all fails here, before any frame is delivered; with
+    // onDamaged, as tcpdump -V fails at such a file after printing those listed before it, the
+    // files before it are read and its error comes after them (those after it are not read)
     for (const path of paths) {
       const name = path === '-' ? 'standard input' : path;
       const keep = path === '-';
@@ -121,7 +125,12 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
       } catch (e) {
         // damaged before its first packet, after a good header: a file without packets whose
         // damage is reported where empty files are announced
-        if (opts.onDamaged === undefined || !isDamage(e) || reader.info.interfaces.length === 0) throw e;
+        if (opts.onDamaged === undefined) throw e;
+        if (!isDamage(e) || reader.info.interfaces.length === 0) {
+          if (keep) reader.close();
+          unreadable = e;
+          break;
+        }
         file.info = reader.info;
         file.damaged = e;
       } finally {
@@ -198,6 +207,7 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
         if (m.file.damaged !== undefined) opts.onDamaged?.(m.file.damaged);
       }
     }
+    if (unreadable !== null && !stopped) throw unreadable;
     return { frames, bytes, stopped, files };
   } finally {
     for (const m of members) m.reader?.close();

@@ -43,6 +43,17 @@ const prefixLast = list('last-prefix.txt', [first, last, prefix]);
 const errorLine = new RegExp(`^tcpscope: ${damaged.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: packet \\d+ is cut short: .* \\(at byte offset ${goodEnd}\\)$`, 'm');
 
 describe('a damaged file in a list of captures', () => {
+  it('unreadableHeaderInTheList_filesBeforeItPrintedThenItsError_exits1AsTcpdump', () => {
+    // tcpdump -V prints the files listed before one it cannot open ("unknown file format"),
+    // then stops with status 1: the files after it are not read
+    const text = join(tmp, 'text.pcap');
+    writeFileSync(text, 'garbage, not a capture\n');
+    const r = tcpscope(['--plain', '-n', '-V', list('unreadable.txt', [first, text, last])]);
+    expect(r.stdout).toBe(tcpscope(['--plain', '-n', '-r', first]).stdout);
+    expect(r.stderr).toMatch(/tcpscope: .*text\.pcap: not a capture file: .*\(at byte offset 0\)\n$/);
+    expect(r.status).toBe(1);
+  });
+
   for (const mode of [['--plain'], []]) {
     it(`damagedFileBeforeTheLast_${mode.join('') || 'annotated'}_reportsItReadsTheRestExits0`, () => {
       const r = tcpscope([...mode, '-n', '-V', damagedMiddle]);
