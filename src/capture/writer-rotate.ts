@@ -123,12 +123,12 @@ export class CaptureFileWriter {
   /** Name of the file being written (undefined before the first one is opened). */
   get currentName(): string | undefined { return this.current?.name; }
 
-  /** Append one packet, rotating first when -G or -C says so. False: -G/-W has finished. */
   /** The link type the file's header gives (every packet written must have it). */
   get linktype(): number {
     return this.opts.header.linktype;
   }
 
+  /** Append one packet, rotating first when -G or -C says so. False: -G/-W has finished. */
   write(frame: Frame): boolean {
     if (this.done) return false;
     if (frame.linktype !== this.opts.header.linktype) {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTcpscopeError } from '../../src/errors.js';
+import { buildPcap } from '../capture/build.js';
 import { type Filter, compileFilter, parseProtocols, parseServices } from '../../src/filter/index.js';
 import type { NameDatabase } from '../../src/filter/names.js';
 
@@ -90,20 +91,7 @@ describe(`expression rejects all packets, as ${table.tcpdump.split(' / ')[1] ?? 
 });
 
 function pcap(linktype: number, frames: Uint8Array[]): Buffer {
-  const hdr = Buffer.alloc(24);
-  hdr.writeUInt32LE(0xa1b2c3d4, 0);
-  hdr.writeUInt16LE(2, 4);
-  hdr.writeUInt16LE(4, 6);
-  hdr.writeUInt32LE(262144, 16);
-  hdr.writeUInt32LE(linktype, 20);
-  const recs = frames.map((f, i) => {
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(1_700_000_000 + i, 0);
-    r.writeUInt32LE(f.length, 8);
-    r.writeUInt32LE(f.length, 12);
-    return Buffer.concat([r, f]);
-  });
-  return Buffer.concat([hdr, ...recs]);
+  return Buffer.from(buildPcap({ linktype }, frames.map((data, i) => ({ sec: 1_700_000_000 + i, frac: 0, data }))));
 }
 
 describe('the command line', () => {
