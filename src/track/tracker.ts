@@ -1026,6 +1026,27 @@ export class Tracker {
   }
 
   /**
+   * Side s, in SYN_RCVD after its SYN-ACK, ACKs what its peer (in SYN_SENT, none of its packets
+   * captured) sent after the handshake: the peer received the SYN-ACK and answered it with the
+   * ACK that completed s's side (onPeerUnseen). The server-only view's counterpart of
+   * inferSynAck; the handshake itself stays as seen (its SYN and final ACK were not).
+   */
+  private inferHandshakeEnd(c: number, s: number): void {
+    const t = this.table;
+    const p = s ^ 1;
+    const hh = c * ROW_H;
+    // the peer: the SYN-ACK acknowledged its SYN and brought s's SYN (SYN_SENT → ESTABLISHED,
+    // the state SYN_RCVD of RCV_SYN's rule left at once, as for any client: not shown)
+    t.u16[hh + H.EP_FLAGS + p] |= EF.RCVD_PEER_SYN | EF.SYN_ACKED;
+    this.feed(c, p, EndpointEvent.RCV_SYN);
+    this.feed(c, p, EndpointEvent.RCV_ACK_OF_SYN);
+    // s: the peer's ACK of its SYN arrived
+    t.u16[hh + H.EP_FLAGS + s] |= EF.SYN_ACKED;
+    this.feed(c, s, EndpointEvent.RCV_ACK_OF_SYN);
+    this.result.inferred |= 3;
+  }
+
+  /**
    * An ACK from side s while none of its peer's packets has been captured (onSegment). Two
    * things it can prove:
    *  - its ACK moved forward over data or a FIN of the peer: the peer is there and sending, only
@@ -1041,6 +1062,12 @@ export class Tracker {
     const prevAck = this.seg[SEG_PREV_ACK];
     const advanced = prevAck >= 0 && seqGT(ack, prevAck);
     if (advanced) t.u16[se] |= EF.ACKED_UNSEEN_PEER;
+    // a side in SYN_RCVD (its SYN-ACK seen) whose ACK moves over what the peer sent after its
+    // SYN: the peer had received the SYN-ACK (SYN_SENT → ESTABLISHED) and its acceptable ACK had
+    // taken this side to ESTABLISHED (RFC 9293 §3.10.7.4, SYN-RECEIVED): both inferred
+    if (advanced && t.u8[b + B.STATE + s] === TcpState.SYN_RCVD && t.u8[b + B.STATE + (s ^ 1)] === TcpState.SYN_SENT) {
+      this.inferHandshakeEnd(c, s);
+    }
     if ((t.u16[se] & EF.ACKED_UNSEEN_PEER) !== 0 && t.f64[c * ROW_D + D.PACKETS + s] >= PEER_UNSEEN_MIN_PACKETS &&
         (t.u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.PEER_UNSEEN]) === 0) {
       this.raise(c, Ev.PEER_UNSEEN);

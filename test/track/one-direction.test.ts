@@ -91,6 +91,16 @@ describe('only the server\'s packets', () => {
     expect(flows[0].anomalies).toContain('ack-unseen');
   });
 
+  test('SYN_RCVD_serverAcksClientDataAfterItsSynAck_bothESTABLISHEDinferred', () => {
+    // RFC 9293 §3.10.7.4: the server ACKs the client's data, so the client had the SYN-ACK and
+    // the server had the client's ACK of it; neither may stay in SYN_SENT / SYN_RCVD
+    const { packets, flows } = track(only(closeFourWay(), 's'));
+    expect(packets[0]).toMatchObject({ client: 'SYN_SENT', server: 'SYN_RCVD' });
+    expect(packets[1]).toMatchObject({ client: 'ESTABLISHED', server: 'ESTABLISHED', inferred: ['client', 'server'] });
+    expect(packets[1].clientVia).toBeUndefined();
+    expect(flows[0].states).toMatchObject({ client: expect.not.stringMatching(/SYN_/), server: expect.not.stringMatching(/SYN_/) });
+  });
+
   test('ESTABLISHED_serverAcksClientDataOverFourPackets_peerUnseenOnce', () => {
     const { packets, flows } = track(only(closeFourWay(), 's'));
     expect(packets.filter((p) => p.events.includes('peer-unseen')).map((p) => p.number)).toEqual([4]);
