@@ -312,6 +312,14 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       }
       // tcpdump's "reading from file F, link-type …" on stderr, in the modes that speak tcpdump
       const readingLines = opts.mode !== 'json' ? await import('./capture/link-names.js') : null;
+      // a capture opens: tcpdump's reading line, then the filter compiled for its link type, as
+      // tcpdump compiles it there (before a packet is read or a -w file is created)
+      const opened = (path: string, info: CaptureInfo): number | undefined => {
+        if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
+        const lt = info.interfaces[0]?.linktype;
+        if (filter !== null && lt !== undefined) filter.checkLinktype(lt);
+        return lt;
+      };
       const line = progressLine;
       const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
       const beforeRefill = win !== null ? printWindow : undefined;
@@ -336,10 +344,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           },
           onOpen: (path: string, info: CaptureInfo, packets: boolean) => {
             // tcpdump -V's line for each file as it opens it; here as each file joins the merge
-            if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
-            // tcpdump compiles the filter for each file's link type as it opens it
-            const first = info.interfaces[0]?.linktype;
-            if (filter !== null && first !== undefined) filter.checkLinktype(first);
+            const lt = opened(path, info);
             if (!packets) {
               // the written file's header comes from a file with packets, if any has
               if (firstEmpty === null) firstEmpty = info;
@@ -347,7 +352,6 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
             }
             // tcpdump -V -w refuses a file whose link type is not the first one's when it opens
             // it ("new dlt does not match original"): the -w file is a classic pcap, one link type
-            const lt = info.interfaces[0]?.linktype;
             if (headerSeen && writer !== null && lt !== undefined && lt !== (writer as CaptureFileWriter).linktype) {
               const name = (t: number): string => readingLines?.describeLinktype(t) ?? `link-type ${t}`;
               throw new TcpscopeError('WRITE_FAILED', `${name(lt)} is not the first file's ${name((writer as CaptureFileWriter).linktype)}, which the -w file holds (a pcap file has one link type)`, { file: path });
@@ -366,13 +370,10 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           beforeRefill,
           chunkSize,
           onHeader: (info: CaptureInfo) => {
-            if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(opts.read as string, info));
+            // (a refused filter leaves an existing -w file as it was)
+            opened(opts.read as string, info);
             // libpcap reads a classic pcap's seconds as signed unless it swaps them (-ttt deltas)
             if (printer !== null) printer.setSignedSeconds(libpcapSignedSeconds(info));
-            // tcpdump compiles the filter for the capture's link type before it reads a packet
-            // or creates the -w file: a refused filter leaves an existing file as it was
-            const first = info.interfaces[0]?.linktype;
-            if (filter !== null && first !== undefined) filter.checkLinktype(first);
             openWriter(fileHeaderFor(info, opts.print.nano));
           },
         });

@@ -37,8 +37,10 @@ export interface CaptureSetOptions {
    * A file whose header was good went bad further on (a record cut short or too long): with
    * this callback, as tcpdump -V does, the file is given up at that point, `error` (naming the
    * file and the byte offset) is passed here, and the other files are read on. Without it the
-   * whole read rejects with that error. A file that cannot be opened or is not a capture at
-   * all still rejects the read, before any frame (tcpdump stops there too).
+   * whole read rejects with that error. A file that is not a capture at all (its header
+   * unreadable) ends the list there, as tcpdump -V ends at it: the files listed before it are
+   * read, then the read rejects with its error. One that cannot be opened rejects the read
+   * before any frame.
    */
   onDamaged?: (error: TcpscopeError) => void;
 }
