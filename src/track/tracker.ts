@@ -327,7 +327,8 @@ export class Tracker {
     }
 
     // ---- tshark's sequence analysis -----------------------------------------------------------
-    seg[SEG_PREV_ACK] = (u16[hh + H.EP_FLAGS + s] & EF.ACK_VALID) !== 0 ? u32[w + W.LAST_ACK + s] : -1;
+    // (kept only for onPeerUnseen, which runs while none of the peer's packets was captured)
+    if (f64[d + D.PACKETS + p] === 0) seg[SEG_PREV_ACK] = (u16[hh + H.EP_FLAGS + s] & EF.ACK_VALID) !== 0 ? u32[w + W.LAST_ACK + s] : -1;
     const ackUnseen = this.analyze(c, s, flags, rst ? 0 : len, pkt.window);
 
     // ---- ECN signals, once both SYNs set ECN up (from the flags byte already read) ------------
