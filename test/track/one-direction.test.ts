@@ -80,6 +80,30 @@ describe('only the client\'s packets', () => {
   });
 });
 
+describe('--json=packets', () => {
+  test('LISTEN_clientOnlyAckOfUnseenSynAck_packetRecordSaysServerInferred', () => {
+    const lines = cli(['--json=packets', '-n', '-r', join(ROOT, 'fixtures', 'real', 'real-normal.pcap'), 'src port 47001'])
+      .split('\n').filter((l) => l.startsWith('{"type":"packet"')).map((l) => JSON.parse(l));
+    // the client's ACK of the SYN-ACK the filter hid: the server's states are inferred
+    expect(lines[1]).toMatchObject({ states: { client: 'ESTABLISHED', server: 'ESTABLISHED' }, inferred: ['server'] });
+    // the ACK of the server's unseen FIN: both sides' changes are inferred
+    expect(lines[lines.length - 1]).toMatchObject({ states: { client: 'TIME_WAIT', server: 'CLOSED' }, inferred: ['client', 'server'] });
+    // a packet whose changes its own packets show carries no `inferred` field
+    expect(lines[0]).not.toHaveProperty('inferred');
+    expect(lines.filter((l) => l.inferred !== undefined)).toHaveLength(2);
+  });
+
+  test('ESTABLISHED_peerUnseenWithdrawnAtEnd_packetKeepsEventFlowDropsAnomaly', () => {
+    // the server's packets first, then the client's: the packet record keeps `peer-unseen`, what
+    // was said at that packet; the flow record, written at the end, no longer has the anomaly
+    const c = closeFourWay();
+    const frames = [...only(c, 's'), ...only(c, 'c').map((f) => ({ ...f, t: f.t + 10 }))];
+    const { packets, flows } = track(frames);
+    expect(packets.filter((p) => p.events.includes('peer-unseen'))).toHaveLength(1);
+    expect(flows[0].anomalies).not.toContain('peer-unseen');
+  });
+});
+
 describe('only the server\'s packets', () => {
   test('SYN_RCVD_serverAcksOfEachUnseenUpload_ackUnseenOnce', () => {
     // an upload seen from the receiver only: the client's sequence numbers are known from the
