@@ -94,8 +94,12 @@ export class JsonWriter {
       s += `,"conn":${r.connId},"from":"${r.fromClient ? 'client' : 'server'}"`;
       s += `,"states":{"client":"${STATE_NAMES[r.clientAfter]}","server":"${STATE_NAMES[r.serverAfter]}"}`;
       // the sides whose state change on this packet the other side's packets prove, not a packet
-      // of their own (the annotation's `(inferred)`); left out when none, as rtt and interval are
-      if (r.inferred !== 0) s += INFERRED_TEXT[r.inferred];
+      // of their own: the annotation's `(inferred)`, so only for a side whose state moved (as
+      // there); left out when none, as rtt and interval are
+      if (r.inferred !== 0) {
+        const moved = (r.clientBefore !== r.clientAfter ? 1 : 0) | (r.serverBefore !== r.serverAfter ? 2 : 0);
+        s += INFERRED_TEXT[r.inferred & moved];
+      }
       s += ',"events":[';
       for (let i = 0; i < r.eventCount; i++) s += (i > 0 ? ',"' : '"') + EVENT_NAMES[r.events[i]] + '"';
       s += ']';
