@@ -1165,6 +1165,8 @@ export class Tracker {
     const at = c * ROW_W + W.CONN_FLAGS;
     if (sFin && s === 1) t.u32[at] |= CF.SERVER_CLOSED_FIRST;
     else t.u32[at] &= ~CF.SERVER_CLOSED_FIRST;
+    // a `connection closed` said on the inferred FIN was wrong too: the real close says it again
+    t.u32[at] &= ~CF.CLOSE_REPORTED;
     this.result.inferred |= 3;
     this.raise(c, Ev.FIN_INFERENCE_WITHDRAWN);
   }
@@ -1306,7 +1308,9 @@ export class Tracker {
     else if (p === 1) u32[w + W.CONN_FLAGS] |= CF.SERVER_CLOSED_FIRST;
     else u32[w + W.CONN_FLAGS] &= ~CF.SERVER_CLOSED_FIRST;
     // said on this packet, as withdrawOneSidedFin does (there with the result's `inferred` set:
-    // the annotation tells the two apart by it)
+    // the annotation tells the two apart by it); a `connection closed` said on the inferred FIN
+    // was wrong, the real close says it again
+    u32[w + W.CONN_FLAGS] &= ~CF.CLOSE_REPORTED;
     this.raise(c, Ev.FIN_INFERENCE_WITHDRAWN);
   }
 
