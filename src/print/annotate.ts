@@ -348,6 +348,9 @@ export class Annotator {
         // once per run of the sender's segments that each fill the window (Wireshark flags each
         // one; a reader needs the first: the counts are in the flow record's events)
         return r.windowStillFull ? NO_WORDS : s;
+      case Ev.FIN_INFERENCE_WITHDRAWN:
+        // whose FIN: the sender's peer's (one direction, r.inferred set) or the sender's own
+        return (r.inferred !== 0 ? 2 : 0) + s;
       case Ev.ECN_UNNEGOTIATED:
         // which of ECE and CWR it sets, and which side declined ECN
         return ((((pkt.tcpFlags & TCP_ECE) !== 0 ? 1 : 0) + ((pkt.tcpFlags & TCP_CWR) !== 0 ? 2 : 0)) * 2 +
@@ -552,6 +555,12 @@ export class Annotator {
       }
       case Ev.PEER_UNSEEN:
         return `none of the ${peer}'s packets captured, yet the ${who} ACKs data from it (one direction only)`;
+      case Ev.FIN_INFERENCE_WITHDRAWN:
+        // inferred set: one direction captured, the sender's ACK went beyond its peer's inferred
+        // FIN (withdrawOneSidedFin); else the side whose FIN was inferred sent beyond it (undoInferredFin)
+        return r.inferred !== 0
+          ? `this ACK goes beyond the ${peer} FIN inferred earlier: that octet was data, not a FIN (inference withdrawn)`
+          : `${who} sends beyond the FIN inferred earlier for it: it was no FIN (inference withdrawn)`;
       default:
         return '';
     }

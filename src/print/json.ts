@@ -93,6 +93,13 @@ export class JsonWriter {
       s += `,"sport":${pkt.srcPort},"dport":${pkt.dstPort},"flags":"${tcpFlagString(pkt.tcpFlags)}","seq":${pkt.seq},"ack":${pkt.ack},"win":${pkt.window},"payload":${pkt.payloadLength}`;
       s += `,"conn":${r.connId},"from":"${r.fromClient ? 'client' : 'server'}"`;
       s += `,"states":{"client":"${STATE_NAMES[r.clientAfter]}","server":"${STATE_NAMES[r.serverAfter]}"}`;
+      // the sides whose state change on this packet the other side's packets prove, not a packet
+      // of their own: the annotation's `(inferred)`, so only for a side whose state moved (as
+      // there); left out when none, as rtt and interval are
+      if (r.inferred !== 0) {
+        const moved = (r.clientBefore !== r.clientAfter ? 1 : 0) | (r.serverBefore !== r.serverAfter ? 2 : 0);
+        s += INFERRED_TEXT[r.inferred & moved];
+      }
       s += ',"events":[';
       for (let i = 0; i < r.eventCount; i++) s += (i > 0 ? ',"' : '"') + EVENT_NAMES[r.events[i]] + '"';
       s += ']';
@@ -137,6 +144,9 @@ export class JsonWriter {
     this.out.write(JSON.stringify(rec) + '\n');
   }
 }
+
+/** `"inferred"` by PacketResult.inferred (1 the client, 2 the server, 3 both). */
+const INFERRED_TEXT: readonly string[] = ['', ',"inferred":["client"]', ',"inferred":["server"]', ',"inferred":["client","server"]'];
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;

@@ -123,6 +123,12 @@ export const enum Ev {
    * of a finished connection's 4-tuple (PacketResult.retryOf says how the earlier one ended)
    */
   CONNECT_RETRY,
+  /**
+   * the sender's ACK goes beyond a FIN of its peer inferred earlier (FIN_UNSEEN): that octet was
+   * data, and the states and close the inference had set are taken back (raised on that ACK;
+   * the packet that inferred the FIN keeps its FIN_UNSEEN)
+   */
+  FIN_INFERENCE_WITHDRAWN,
   COUNT,
 }
 
@@ -139,7 +145,7 @@ export const EVENT_NAMES: readonly string[] = [
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'zero-window-probe-ack', 'window-update', 'window-full',
   'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr', 'reset-after-full-close', 'peer-unseen',
-  'ecn-unnegotiated', 'connect-retry',
+  'ecn-unnegotiated', 'connect-retry', 'fin-inference-withdrawn',
 ];
 
 /**
@@ -229,7 +235,8 @@ export const EVENT_SEVERITY: Uint8Array = (() => {
     Ev.PORT_REUSE, Ev.MIDSTREAM, Ev.SIMULTANEOUS_CLOSE, Ev.FIN_RETRANSMIT, Ev.FIN_UNSEEN, Ev.HALF_CLOSE,
     Ev.RESET_IGNORED, Ev.RESET_REPEAT, Ev.RST_WITH_DATA, Ev.RETRANSMISSION, Ev.FAST_RETRANSMISSION,
     Ev.SPURIOUS_RETRANSMISSION, Ev.OUT_OF_ORDER, Ev.LOST_SEGMENT, Ev.ACK_UNSEEN, Ev.DUP_ACK,
-    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN, Ev.ECN_UNNEGOTIATED, Ev.CONNECT_RETRY]) s[e] = 2;
+    Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN, Ev.ECN_UNNEGOTIATED, Ev.CONNECT_RETRY,
+    Ev.FIN_INFERENCE_WITHDRAWN]) s[e] = 2;
   for (const e of [Ev.REFUSED, Ev.HANDSHAKE_RESET, Ev.RESET, Ev.RESET_AFTER_CLOSE, Ev.RESET_NO_STATE,
     Ev.DATA_AFTER_RESET, Ev.BAD_CHECKSUM, Ev.PEER_GONE, Ev.SYNACK_BAD_ACK]) s[e] = 3;
   return s;

@@ -920,7 +920,7 @@ export class Tracker {
         zeekGap(t, c, p);
       }
       // none of the peer's packets captured (one direction only): what its ACKs prove
-      if (f64[d + D.PACKETS + p] === 0) this.onPeerUnseen(c, s, ack);
+      if (f64[d + D.PACKETS + p] === 0) this.onPeerUnseen(c, s, ack, fin, len);
       // it received the peer's SYN
       if ((u16[pe] & EF.SYN_SEEN) !== 0 && (u16[se] & EF.RCVD_PEER_SYN) === 0 && seqGT(ack, u32[w + W.ISN + p])) {
         u16[se] |= EF.RCVD_PEER_SYN;
@@ -1048,25 +1048,37 @@ export class Tracker {
   }
 
   /**
-   * An ACK from side s while none of its peer's packets has been captured (onSegment). Two
-   * things it can prove:
+   * An ACK from side s while none of its peer's packets has been captured (onSegment), with the
+   * segment's FIN bit and payload length. What it can prove:
    *  - its ACK moved forward over data or a FIN of the peer: the peer is there and sending, only
    *    its direction is missing from the capture. Reported once (PEER_UNSEEN) from the sender's
    *    PEER_UNSEEN_MIN_PACKETS-th packet on; withdrawn at the end if the peer shows up after all.
-   *  - the peer's FIN: after s's own FIN, an ACK one octet beyond s's previous ACK covers the FIN
-   *    the peer answered with (inferPeerFin).
+   *  - the peer's FIN after s's own (s closed first): an ACK one octet beyond s's previous ACK
+   *    covers the FIN the peer answered with (inferPeerFin).
+   *  - the peer's FIN before s's (the peer closed first): s's own FIN that acknowledges exactly
+   *    one octet more than s did before, on that FIN or on a pure ACK just before it
+   *    (inferPeerActiveClose).
+   *  - that an inferred FIN of the peer was data: an ACK beyond it (withdrawOneSidedFin).
    */
-  private onPeerUnseen(c: number, s: number, ack: number): void {
+  private onPeerUnseen(c: number, s: number, ack: number, fin: boolean, len: number): void {
     const t = this.table;
     const hh = c * ROW_H, w = c * ROW_W, b = c * ROW_BYTES;
-    const se = hh + H.EP_FLAGS + s, pe = hh + H.EP_FLAGS + (s ^ 1);
+    const p = s ^ 1;
+    const se = hh + H.EP_FLAGS + s, pe = hh + H.EP_FLAGS + p;
     const prevAck = this.seg[SEG_PREV_ACK];
     const advanced = prevAck >= 0 && seqGT(ack, prevAck);
     if (advanced) t.u16[se] |= EF.ACKED_UNSEEN_PEER;
+    // an ACK beyond the peer's FIN we had inferred: the peer sent more after that octet, so it
+    // was one octet of data, not a FIN (a FIN is the last thing a sender sends); undo the
+    // inference before this ACK is read again as what it now is
+    if ((t.u16[pe] & (EF.FIN_INFERRED | EF.RST_SENT)) === EF.FIN_INFERRED && (t.u16[se] & EF.RST_SENT) === 0 &&
+        seqGT(ack, (t.u32[w + W.FIN_SEQ + p] + 1) >>> 0)) {
+      this.withdrawOneSidedFin(c, s);
+    }
     // a side in SYN_RCVD (its SYN-ACK seen) whose ACK moves over what the peer sent after its
     // SYN: the peer had received the SYN-ACK (SYN_SENT → ESTABLISHED) and its acceptable ACK had
     // taken this side to ESTABLISHED (RFC 9293 §3.10.7.4, SYN-RECEIVED): both inferred
-    if (advanced && t.u8[b + B.STATE + s] === TcpState.SYN_RCVD && t.u8[b + B.STATE + (s ^ 1)] === TcpState.SYN_SENT) {
+    if (advanced && t.u8[b + B.STATE + s] === TcpState.SYN_RCVD && t.u8[b + B.STATE + p] === TcpState.SYN_SENT) {
       this.inferHandshakeEnd(c, s);
     }
     if ((t.u16[se] & EF.ACKED_UNSEEN_PEER) !== 0 && t.f64[c * ROW_D + D.PACKETS + s] >= PEER_UNSEEN_MIN_PACKETS &&
@@ -1075,15 +1087,88 @@ export class Tracker {
     }
     // its own FIN out and not acknowledged (nothing of the peer seen), the peer open, and this
     // ACK exactly one octet beyond the last one: the octet is the peer's FIN. One octet of data
-    // sent after a FIN was received would look the same, which a half-close seldom does; a FIN
-    // from the peer first (a server closing first) is not inferred: the ACK of it is then the
-    // ACK of one octet of data to any reader of one direction
+    // sent after a FIN was received would look the same, which a half-close seldom does (and an
+    // ACK beyond it later withdraws the inference)
     if (advanced && ack === ((prevAck + 1) >>> 0) && t.u8[b + B.STATE + s] === TcpState.FIN_WAIT_1 &&
-        t.u8[b + B.STATE + (s ^ 1)] === TcpState.ESTABLISHED &&
+        t.u8[b + B.STATE + p] === TcpState.ESTABLISHED &&
         (t.u16[se] & (EF.FIN_SENT | EF.RST_SENT | EF.RCVD_PEER_FIN)) === EF.FIN_SENT &&
         (t.u16[pe] & (EF.FIN_SENT | EF.RST_SENT)) === 0) {
       this.inferPeerFin(c, s, prevAck);
+      return;
     }
+    if ((t.u16[pe] & (EF.FIN_SENT | EF.RST_SENT)) !== 0) return;
+    // The peer closed first. While the peer's FIN is unknown its FIN_SEQ slot is free, and holds
+    // here where a FIN of the peer would be if s's latest segment was a pure ACK that moved one
+    // octet (that ACK's previous value), or s's current ACK when it was not (never one below it,
+    // so no candidate). s's own first FIN (no data on it, s and the peer both open) that
+    // acknowledges one octet more than s did before, on the FIN itself or on that pure ACK just
+    // before it with nothing sent between, acknowledges the peer's FIN: s had received it
+    // (ESTABLISHED → CLOSE-WAIT, RFC 9293 §3.10.7.4 "eighth, check the FIN bit") and its CLOSE
+    // now sends its FIN (CLOSE-WAIT → LAST-ACK, §3.10.4). The same octet as data would mean the
+    // peer sent one last byte and s closed first; a later ACK of s beyond the octet shows that,
+    // and withdraws the inference (above).
+    if (!fin) {
+      t.u32[w + W.FIN_SEQ + p] = advanced && len === 0 && ack === ((prevAck + 1) >>> 0) ? prevAck : ack;
+      return;
+    }
+    if (len === 0 && prevAck >= 0 && t.u8[b + B.STATE + s] === TcpState.ESTABLISHED &&
+        t.u8[b + B.STATE + p] === TcpState.ESTABLISHED &&
+        (t.u16[se] & (EF.FIN_SENT | EF.RST_SENT | EF.RCVD_PEER_FIN)) === 0 &&
+        (advanced ? ack === ((prevAck + 1) >>> 0)
+          : ack === prevAck && (t.u16[se] & EF.ACKED_UNSEEN_PEER) !== 0 && t.u32[w + W.FIN_SEQ + p] === ((ack - 1) >>> 0))) {
+      this.inferPeerActiveClose(c, s, (ack - 1) >>> 0);
+    }
+  }
+
+  /**
+   * The peer's FIN at `finSeq`, sent before side s closed, proven by s's FIN that acknowledges it
+   * while none of the peer's packets was captured (onPeerUnseen): the peer closed actively
+   * (ESTABLISHED → FIN_WAIT_1) and s received that FIN (→ CLOSE_WAIT) before its own CLOSE. Only
+   * the peer's FIN is set here: onSegment then applies s's ACK of it as for a captured one (s →
+   * CLOSE_WAIT, the peer → FIN_WAIT_2) and s's FIN as a passive close (s → LAST_ACK). Reported as
+   * inferred, both sides (s's CLOSE_WAIT rests on the octet being a FIN).
+   */
+  private inferPeerActiveClose(c: number, s: number, finSeq: number): void {
+    const t = this.table;
+    const r = this.result;
+    const p = s ^ 1;
+    t.u16[c * ROW_H + H.EP_FLAGS + p] |= EF.FIN_SENT | EF.FIN_INFERRED;
+    t.u32[c * ROW_W + W.FIN_SEQ + p] = finSeq;
+    t.f64[c * ROW_D + D.FIN_T + p] = this.seg[SEG_NOW];
+    this.noteFirstFin(c, p);
+    this.feed(c, p, EndpointEvent.SEND_FIN);
+    r.passThrough(p, TcpState.FIN_WAIT_1);
+    r.passThrough(s, TcpState.CLOSE_WAIT);
+    r.inferred |= 3;
+    this.raise(c, Ev.FIN_UNSEEN);
+  }
+
+  /**
+   * Side s's ACK goes beyond the FIN of its peer that an earlier ACK of s had us infer, none of
+   * the peer's packets captured (onPeerUnseen): that octet was data. The states go back to what
+   * the packets still prove: the peer open (ESTABLISHED, as both inferences required), s open or,
+   * its own FIN sent, in FIN_WAIT_1 (the ACK of its FIN had been inferred from the peer's FIN
+   * too); who closed first is s if it did. The packet says so (FIN_INFERENCE_WITHDRAWN); the
+   * earlier packets' records keep what was said then. What this ACK itself proves is applied
+   * after (it may prove the peer's FIN one octet further: inferPeerFin).
+   */
+  private withdrawOneSidedFin(c: number, s: number): void {
+    const t = this.table;
+    const u8 = t.u8, u16 = t.u16;
+    const p = s ^ 1;
+    const hh = c * ROW_H, b = c * ROW_BYTES;
+    u16[hh + H.EP_FLAGS + p] &= ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED | EF.RCVD_PEER_FIN);
+    u16[hh + H.EP_FLAGS + s] &= ~(EF.RCVD_PEER_FIN | EF.FIN_ACKED);
+    const sFin = (u16[hh + H.EP_FLAGS + s] & EF.FIN_SENT) !== 0;
+    u8[b + B.STATE + s] = sFin ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
+    u8[b + B.STATE + p] = TcpState.ESTABLISHED;
+    const at = c * ROW_W + W.CONN_FLAGS;
+    if (sFin && s === 1) t.u32[at] |= CF.SERVER_CLOSED_FIRST;
+    else t.u32[at] &= ~CF.SERVER_CLOSED_FIRST;
+    // a `connection closed` said on the inferred FIN was wrong too: the real close says it again
+    t.u32[at] &= ~CF.CLOSE_REPORTED;
+    this.result.inferred |= 3;
+    this.raise(c, Ev.FIN_INFERENCE_WITHDRAWN);
   }
 
   /**
@@ -1222,6 +1307,11 @@ export class Tracker {
     if (!pSent) u32[w + W.CONN_FLAGS] &= ~CF.SERVER_CLOSED_FIRST;
     else if (p === 1) u32[w + W.CONN_FLAGS] |= CF.SERVER_CLOSED_FIRST;
     else u32[w + W.CONN_FLAGS] &= ~CF.SERVER_CLOSED_FIRST;
+    // said on this packet, as withdrawOneSidedFin does (there with the result's `inferred` set:
+    // the annotation tells the two apart by it); a `connection closed` said on the inferred FIN
+    // was wrong, the real close says it again
+    u32[w + W.CONN_FLAGS] &= ~CF.CLOSE_REPORTED;
+    this.raise(c, Ev.FIN_INFERENCE_WITHDRAWN);
   }
 
   /** A RST from side s. */
