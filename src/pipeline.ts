@@ -546,7 +546,7 @@ export interface TrackCapturesOptions {
   onDamaged?: (error: TcpscopeError) => void;
   /** a file of several that is not a capture at all (readCaptureSet's onUnreadable) */
   onUnreadable?: 'stop' | 'skip';
-  /** give V8 the tracking path's feedback before the real input (warmup.ts; default: warmUpFor decides) */
+  /** give V8 the tracking path's feedback before the real input (warmup.ts; default: warmUpPays decides) */
   warmUp?: boolean;
 }
 
@@ -571,7 +571,8 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
   const filter = opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
   const pkt = new Packet();
   const onPacket = opts.onPacket;
-  (await import('./track/warmup.js')).warmUpFor(opts.captures);
+  const warmUp = await import('./track/warmup.js');
+  if (opts.warmUp ?? warmUp.warmUpPays(opts.captures)) warmUp.warmUpTracking();
   const tracker = new (await import('./track/tracker.js')).Tracker({ mslSeconds: opts.mslSeconds, maxFlows: opts.maxFlows, checksums: opts.checksums, onFlowEnd: opts.onFlowEnd });
   let packets = 0;
   let frames = 0;

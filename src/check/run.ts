@@ -189,8 +189,10 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   const jobs = threadsFor(opts, files);
   const line = opts.progress !== false && io.progressLine !== undefined ? io.progressLine(files.every(isRegularFile), opts.json) : null;
   const progress = line === null ? undefined : (done: number, total: number | undefined, frames: number): void => line.update(done, total, frames);
-  // the evidence collector's branches warmed as the tracker's are (on captures big enough for it)
-  if (jobs === 1 && warmUpPays(files)) warmUpEvidence();
+  // the JIT warm-up, decided once for the run (on captures big enough for it): the evidence
+  // collector's branches, then the tracker's (trackCaptures); shard workers run none
+  const warmUp = jobs === 1 && warmUpPays(files);
+  if (warmUp) warmUpEvidence();
   // a capture among several that cannot be read at all (missing, or its header not a capture's)
   // is left out, and one that goes bad further on is given up there, as tcpdump -V gives it up:
   // the others are read to their end, judged and reported in full, so a damaged input never
@@ -208,6 +210,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
       checksums: opts.checksums,
       progress,
       counts,
+      warmUp,
       ...readOptions,
       onPacket: (frame, r) => { readAnything = true; evidence.observe(frame, r); },
       onFlowEnd: (view) => {
