@@ -517,9 +517,11 @@ class Merger {
   private failure: Error | null = null;
   /** the failure is a worker's own report (a later one does not replace it) */
   private failureReported = false;
-  /** the failure has been thrown (check() stops the read once; the run goes on without the dead) */
-  private failureThrown = false;
-  /** every failure thrown, to tell them from the input's errors where they are caught */
+  /**
+   * every failure thrown, to tell them from the input's errors where they are caught; the first
+   * one stopped the read (check() throws only while this is empty: the run then goes on without
+   * the dead, and what is noted later is thrown by rethrow() at the end)
+   */
   private readonly thrown = new Set<unknown>();
   /** workers that failed: no answer is awaited from them */
   private readonly dead: boolean[];
@@ -564,18 +566,18 @@ class Merger {
   /** Remember worker `index`'s failure and throw the first one remembered. */
   fail(message: string, index: number): never {
     this.note(message, index);
-    this.failureThrown = true;
-    this.thrown.add(this.failure);
-    throw this.failure!;
+    return this.throwFailure();
   }
 
-  /** Throw a worker's failure once (on the reading thread, where it stops the read). */
+  /** Throw a worker's failure if none has been thrown yet (on the reading thread, where it stops the read). */
   check(): void {
-    if (this.failure !== null && !this.failureThrown) {
-      this.failureThrown = true;
-      this.thrown.add(this.failure);
-      throw this.failure;
-    }
+    if (this.failure !== null && this.thrown.size === 0) this.throwFailure();
+  }
+
+  private throwFailure(): never {
+    const failure = this.failure as Error;
+    this.thrown.add(failure);
+    throw failure;
   }
 
   /** Whether `e` is the workers' failure (thrown by check or fail), not the input's. */
