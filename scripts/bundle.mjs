@@ -49,9 +49,11 @@ const WORKER_TRAINING = ['check', '--jobs', '2', 'fixtures/scenarios/port-reuse.
  * their bindings, on every run. A lazy module is a function per export of the real one, loading
  * the real module at the first call. The build fails if an ES import in the bundle names an
  * export the stand-in lacks; a CommonJS property read (commander's `childProcess.spawn`) is not
- * checked: only functions are stood in for, and commander uses `spawn` alone.
+ * checked: only functions are stood in for, and commander uses `spawn` alone. node:tty: chalk
+ * asks it about the terminal when it loads (only to colour); loading it loads node:net and its
+ * streams (~2.5 ms), which most runs never use (src/capture/source.ts, isTerminal).
  */
-const LAZY_BUILTINS = ['node:child_process'];
+const LAZY_BUILTINS = ['node:child_process', 'node:tty'];
 
 /** The rolldown plugin that gives the bundle a lazy stand-in for each of `ids` (see LAZY_BUILTINS). */
 function lazyBuiltins(ids) {
@@ -73,6 +75,8 @@ function lazyBuiltins(ids) {
         `let real;`,
         `const load = () => (real ??= require(${JSON.stringify(builtin)}));`,
         ...names.map((k) => `export function ${k}(...args) { return load().${k}(...args); }`),
+        // the same functions as a default import (chalk's supports-color: \`import tty from 'node:tty'\`)
+        `export default { ${names.join(', ')} };`,
       ];
       return { code: lines.join('\n'), moduleSideEffects: false };
     },

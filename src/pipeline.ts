@@ -316,9 +316,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
       // tcpdump compiles it there (before a packet is read or a -w file is created)
       const opened = (path: string, info: CaptureInfo): number | undefined => {
         if (readingLines !== null) process.stderr.write(readingLines.readingFromFileLine(path, info));
-        const lt = info.interfaces[0]?.linktype;
-        if (filter !== null && lt !== undefined) filter.checkLinktype(lt);
-        return lt;
+        return filterOpens(filter, info);
       };
       const line = progressLine;
       const progress = line === null ? undefined : (done: number, total: number | undefined): void => line.update(done, total, framesRead);
@@ -333,6 +331,7 @@ export async function runPipeline(opts: RunOptions): Promise<number> {
           progress,
           beforeRefill,
           chunkSize,
+          onUnreadable: 'stop',
           onDamaged: (e: TcpscopeError) => {
             // tcpdump -V gives a damaged file up where it goes bad, says so and reads the next:
             // its exit status is its last file's (1 only when the list's last file is damaged);
@@ -439,6 +438,17 @@ const WINDOW = 256;
 /** Bytes of annotations a window may hold: it is printed early when less than a line's room is left. */
 const SIDE_ROOM = 64 * 1024;
 
+/**
+ * A capture opens: the filter is compiled for its link type, as tcpdump compiles it there, so
+ * one that rejects every packet of that link type is refused before any packet is read (and for
+ * a capture without packets too). Returns the link type.
+ */
+export function filterOpens(filter: { checkLinktype(linktype: number): void } | null, info: CaptureInfo): number | undefined {
+  const lt = info.interfaces[0]?.linktype;
+  if (filter !== null && lt !== undefined) filter.checkLinktype(lt);
+  return lt;
+}
+
 /** Whether `path` names a regular file (not standard input, a FIFO, a directory or nothing). */
 export function isRegularFile(path: string): boolean {
   if (path === '-') return false;
@@ -530,6 +540,14 @@ export interface TrackCapturesOptions {
   progress?: (done: number, total: number | undefined, frames: number) => void;
   /** filled with the summary's packets and frames however the read ends (a read error throws) */
   counts?: { packets: number; frames: number };
+  /** each capture as it opens, before its first packet (readCaptureFiles' onOpen) */
+  onOpen?: (path: string, info: CaptureInfo) => void;
+  /** a file of several that goes bad after its header is given up there and the others read on (readCaptureSet's onDamaged) */
+  onDamaged?: (error: TcpscopeError) => void;
+  /** a file of several that is not a capture at all (readCaptureSet's onUnreadable) */
+  onUnreadable?: 'stop' | 'skip';
+  /** give V8 the tracking path's feedback before the real input (warmup.ts; default: warmUpPays decides) */
+  warmUp?: boolean;
 }
 
 export interface TrackCapturesSummary {
@@ -538,6 +556,8 @@ export interface TrackCapturesSummary {
   /** frames read, matching or not */
   frames: number;
   files: CaptureSetFile[];
+  /** with onUnreadable 'skip': the files left out, each with its error */
+  leftOut: TcpscopeError[];
   tracker: Tracker;
 }
 
@@ -551,11 +571,13 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
   const filter = opts.filter !== '' ? (await import('./filter/index.js')).compileFilter(opts.filter) : null;
   const pkt = new Packet();
   const onPacket = opts.onPacket;
-  (await import('./track/warmup.js')).warmUpFor(opts.captures);
+  const warmUp = await import('./track/warmup.js');
+  if (opts.warmUp ?? warmUp.warmUpPays(opts.captures)) warmUp.warmUpTracking();
   const tracker = new (await import('./track/tracker.js')).Tracker({ mslSeconds: opts.mslSeconds, maxFlows: opts.maxFlows, checksums: opts.checksums, onFlowEnd: opts.onFlowEnd });
   let packets = 0;
   let frames = 0;
   let files: CaptureSetFile[] = [];
+  let leftOut: TcpscopeError[] = [];
   const linkGuard = new LinkTypeGuard(opts.captures.length === 1 ? opts.captures[0] : undefined);
   const onFrame = (frame: Frame): boolean => {
     frames++;
@@ -570,7 +592,16 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
   };
   try {
     const progress = opts.progress;
-    files = await readCaptureFiles(opts.captures, onFrame, progress === undefined ? undefined : (done, total) => progress(done, total, frames));
+    const onOpen = opts.onOpen;
+    ({ files, leftOut } = await readCaptureFiles(opts.captures, onFrame, {
+      progress: progress === undefined ? undefined : (done, total) => progress(done, total, frames),
+      onOpen: (path, info) => {
+        filterOpens(filter, info);
+        onOpen?.(path, info);
+      },
+      onDamaged: opts.onDamaged,
+      onUnreadable: opts.onUnreadable,
+    }));
   } finally {
     if (opts.counts !== undefined) {
       opts.counts.packets = packets;
@@ -578,5 +609,5 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
     }
     tracker.finish();
   }
-  return { packets, frames, files, tracker };
+  return { packets, frames, files, leftOut, tracker };
 }

@@ -11,11 +11,12 @@
  * ends the read with a TcpscopeError whose `describe()` names the file, what is wrong, what
  * was expected and the byte offset, after every good frame before the damage was delivered.
  */
+import type { TcpscopeError } from '../errors.js';
 import type { CaptureInfo } from './info.js';
 import type { FrameSink } from './parser.js';
 import { CaptureReader, END, FRAME, type NextResult, type ProgressCallback } from './reader.js';
 import { openSource } from './source.js';
-import { readCaptureSet, type CaptureSetFile } from './set.js';
+import { readCaptureSet, type CaptureSetFile, type CaptureSetOptions } from './set.js';
 
 export type { Frame } from './frame.js';
 export { LINKTYPE, newFrame } from './frame.js';
@@ -66,15 +67,24 @@ export interface ReadSummary {
   first: { sec: number; nsec: number } | null;
 }
 
+/** What readCaptureFiles passes on to readCaptureSet (or, for one file, readCapture). */
+export type CaptureFilesOptions = Pick<CaptureSetOptions, 'progress' | 'onOpen' | 'onDamaged' | 'onUnreadable'>;
+
 /**
  * Read `paths` as one capture and list the files as readCaptureSet does: one file goes through
- * readCapture (bigger reads, no merge), several through readCaptureSet's time-order merge.
+ * readCapture (bigger reads, no merge), several through readCaptureSet's time-order merge. With
+ * one file, `onOpen` is called with its header before its first frame (`packets` true) and damage rejects the read (there is no other
+ * file to read on), as does an unreadable header whatever `onUnreadable` says.
  */
-export async function readCaptureFiles(paths: string[], onFrame: FrameSink, progress?: ProgressCallback): Promise<CaptureSetFile[]> {
-  if (paths.length !== 1) return (await readCaptureSet(paths, onFrame, { progress })).files;
+export async function readCaptureFiles(paths: string[], onFrame: FrameSink, opts: CaptureFilesOptions = {}): Promise<{ files: CaptureSetFile[]; leftOut: TcpscopeError[] }> {
+  if (paths.length !== 1) {
+    const set = await readCaptureSet(paths, onFrame, opts);
+    return { files: set.files, leftOut: set.leftOut };
+  }
   const path = paths[0];
-  const one = await readCapture(path, onFrame, { progress });
-  return [{ path, frames: one.frames, first: one.first, info: one.info }];
+  const onOpen = opts.onOpen;
+  const one = await readCapture(path, onFrame, { progress: opts.progress, onHeader: onOpen === undefined ? undefined : (info) => onOpen(path, info, true) });
+  return { files: [{ path, frames: one.frames, first: one.first, info: one.info }], leftOut: [] };
 }
 
 /**

@@ -11,7 +11,7 @@
  */
 
 import { fstatSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { isTerminal } from './source.js';
 
 export interface ProgressLineOptions {
   /** where the line goes (process.stderr.write) */
@@ -99,7 +99,7 @@ export function stdoutKind(fd = 1): StdoutKind {
   try {
     const st = fstatSync(fd);
     if (st.isFIFO() || st.isSocket()) return 'pipe';
-    if (st.isCharacterDevice() && isatty(fd)) return 'tty';
+    if (st.isCharacterDevice() && isTerminal(fd)) return 'tty';
     return 'file';
   } catch {
     return 'pipe'; // unknown: the cautious answer

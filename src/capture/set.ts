@@ -43,6 +43,14 @@ export interface CaptureSetOptions {
    * before any frame.
    */
   onDamaged?: (error: TcpscopeError) => void;
+  /**
+   * A file that cannot be read as a capture at all (it cannot be opened, or its header is not a
+   * capture's), found when the set is probed, before any frame: 'stop' (tcpdump -V, the printed
+   * modes) reads the files listed before it, then rejects with its error, and reads none after
+   * it; 'skip' (`check`) leaves it out, reads all the others and lists it in the summary's
+   * `leftOut`. Without it the read rejects with its error before any frame.
+   */
+  onUnreadable?: 'stop' | 'skip';
 }
 
 export interface CaptureSetFile {
@@ -65,6 +73,8 @@ export interface CaptureSetSummary {
   stopped: boolean;
   /** the files in the order their first packets came (files without packets last) */
   files: CaptureSetFile[];
+  /** with onUnreadable 'skip': the files left out, in list order, each with its error */
+  leftOut: TcpscopeError[];
 }
 
 interface Member {
@@ -106,17 +116,25 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
     progress(done, totalSize);
   };
 
-  // with onDamaged (tcpdump -V's reading): the first file of the list whose header cannot be read
+  // onUnreadable 'stop' (tcpdump -V's reading): the first file of the list whose header cannot be read
   let unreadable: unknown = null;
+  const leftOut: TcpscopeError[] = [];
   try {
     // probe: the first time stamp of each file (standard input stays open: it cannot be reread).
-    // A file that is not a capture at all fails here, before any frame is delivered; with
-    // onDamaged, as tcpdump -V fails at such a file after printing those listed before it, the
-    // files before it are read and its error comes after them (those after it are not read)
+    // A file that is not a capture at all fails here, before any frame is delivered (see
+    // onUnreadable: as tcpdump -V fails at such a file after printing those listed before it,
+    // 'stop' reads the files before it and rejects after them; 'skip' leaves it out)
     for (const path of paths) {
       const name = path === '-' ? 'standard input' : path;
       const keep = path === '-';
-      const reader = new CaptureReader(openSource(path, name, pool), name, { chunkSize: keep ? chunkSize : PROBE_CHUNK, progress: keep ? report : undefined, beforeRefill: opts.beforeRefill });
+      let source: ReturnType<typeof openSource>;
+      try {
+        source = openSource(path, name, pool);
+      } catch (e) {
+        if (opts.onUnreadable === 'skip' && e instanceof TcpscopeError) { leftOut.push(e); continue; }
+        throw e;
+      }
+      const reader = new CaptureReader(source, name, { chunkSize: keep ? chunkSize : PROBE_CHUNK, progress: keep ? report : undefined, beforeRefill: opts.beforeRefill });
       const size = reader.size;
       if (totalSize !== undefined) totalSize = size === undefined ? undefined : totalSize + size;
       const file: CaptureSetFile = { path, frames: 0, first: null, info: null };
@@ -125,14 +143,17 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
         file.info = reader.info;
         if (s === FRAME) file.first = { sec: reader.frame.tsSec, nsec: reader.frame.tsNsec };
       } catch (e) {
-        // damaged before its first packet, after a good header: a file without packets whose
-        // damage is reported where empty files are announced
-        if (opts.onDamaged === undefined) throw e;
         if (!isDamage(e) || reader.info.interfaces.length === 0) {
+          // not a capture at all (its header unreadable)
           if (keep) reader.close();
+          if (opts.onUnreadable === 'skip' && e instanceof TcpscopeError) { leftOut.push(e); continue; }
+          if (opts.onUnreadable !== 'stop') throw e;
           unreadable = e;
           break;
         }
+        // damaged before its first packet, after a good header: a file without packets whose
+        // damage is reported where empty files are announced
+        if (opts.onDamaged === undefined) throw e;
         file.info = reader.info;
         file.damaged = e;
       } finally {
@@ -210,7 +231,7 @@ export async function readCaptureSet(paths: string[], onFrame: FrameSink, opts: 
       }
     }
     if (unreadable !== null && !stopped) throw unreadable;
-    return { frames, bytes, stopped, files };
+    return { frames, bytes, stopped, files, leftOut };
   } finally {
     for (const m of members) m.reader?.close();
   }

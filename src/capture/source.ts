@@ -6,7 +6,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createRequire } from 'node:module';
-import { isatty } from 'node:tty';
 import { TcpscopeError } from '../errors.js';
 
 /** A pull source of bytes. `read` is synchronous when it can be, a Promise when it must wait. */
@@ -216,6 +215,14 @@ export function loadZlib(): typeof import('node:zlib') {
 }
 
 /**
+ * Whether descriptor `fd` is a terminal. node:tty is loaded here, when a terminal is asked about,
+ * not when the module loads: it loads node:net with it (and its streams), which most runs never use.
+ */
+export function isTerminal(fd: number): boolean {
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(fd);
+}
+
+/**
  * gzip in front of another source: `prefix` (bytes already read from `raw` while sniffing the
  * magic) and the rest of `raw` are fed through zlib; the inflated bytes come out of `read`.
  * Concatenated gzip members (what `cat a.gz b.gz` makes) inflate as one stream.
@@ -356,7 +363,7 @@ export function openSource(path: string, name: string, pool?: FilePool): ByteSou
 }
 
 function openStdin(name: string): ByteSource {
-  if (isatty(0)) {
+  if (isTerminal(0)) {
     throw new TcpscopeError('ENOENT_CAPTURE', 'is a terminal, not a capture: pipe one in (tcpdump -w - | tcpscope -r -) or give a file with -r FILE', { file: name });
   }
   let st: Stats | undefined;

@@ -43,6 +43,8 @@
 import { createRequire } from 'node:module';
 import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { readCaptureFiles, type CaptureSetFile } from '../capture/index.js';
+import type { CaptureInfo } from '../capture/info.js';
+import { filterOpens } from '../pipeline.js';
 import type { Frame } from '../capture/frame.js';
 import { decodePacket, Layer, LinkTypeGuard, Packet, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
 import { EVENT_NAMES } from '../track/events.js';
@@ -84,6 +86,10 @@ export interface ShardedTrackOptions {
   counts?: { packets: number; frames: number };
   /** after each chunk read: input bytes so far, their total when known, frames read (a progress line) */
   progress?: (done: number, total: number | undefined, frames: number) => void;
+  /** as TrackCapturesOptions (src/pipeline.ts): each capture as it opens, a damaged file, an unreadable one */
+  onOpen?: (path: string, info: CaptureInfo) => void;
+  onDamaged?: (error: TcpscopeError) => void;
+  onUnreadable?: 'stop' | 'skip';
   /**
    * tests only: part sizes for every worker; for worker `faultWorker` (default 0) a fault it
    * injects itself, V8 heap limits (`resourceLimits`), and what the reading thread does the
@@ -108,6 +114,8 @@ export interface ShardedTrackSummary {
   /** frames read, matching or not */
   frames: number;
   files: CaptureSetFile[];
+  /** with onUnreadable 'skip': the files left out, each with its error */
+  leftOut: TcpscopeError[];
 }
 
 /** frames per batch (over all shards): big enough that a message costs nothing per frame */
@@ -357,12 +365,22 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     };
 
     let files: CaptureSetFile[] = [];
+    let leftOut: TcpscopeError[] = [];
     let readError: unknown = null;
     try {
       // a worker that failed before the read (one that never started) stops it before it begins
       merger.check();
       const progress = opts.progress;
-      files = await readCaptureFiles(opts.captures, onFrame, progress === undefined ? undefined : (done, total) => progress(done, total, frames));
+      const onOpen = opts.onOpen;
+      ({ files, leftOut } = await readCaptureFiles(opts.captures, onFrame, {
+        progress: progress === undefined ? undefined : (done, total) => progress(done, total, frames),
+        onOpen: (path, info) => {
+          filterOpens(filter, info);
+          onOpen?.(path, info);
+        },
+        onDamaged: opts.onDamaged,
+        onUnreadable: opts.onUnreadable,
+      }));
     } catch (e) {
       // as one tracker: the connections read so far are still reported, then the error stands
       // (a worker's failure included: the other workers' connections are all reported)
@@ -396,7 +414,7 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     // a worker's failure first (it stopped the read), as before; else the read's own error
     merger.rethrow();
     if (readError !== null) throw readError;
-    return { packets, frames, files };
+    return { packets, frames, files, leftOut };
   } finally {
     for (const w of workers) void w.terminate();
     for (const p of ports) p.close();
@@ -499,9 +517,11 @@ class Merger {
   private failure: Error | null = null;
   /** the failure is a worker's own report (a later one does not replace it) */
   private failureReported = false;
-  /** the failure has been thrown (check() stops the read once; the run goes on without the dead) */
-  private failureThrown = false;
-  /** every failure thrown, to tell them from the input's errors where they are caught */
+  /**
+   * every failure thrown, to tell them from the input's errors where they are caught; the first
+   * one stopped the read (check() throws only while this is empty: the run then goes on without
+   * the dead, and what is noted later is thrown by rethrow() at the end)
+   */
   private readonly thrown = new Set<unknown>();
   /** workers that failed: no answer is awaited from them */
   private readonly dead: boolean[];
@@ -546,18 +566,18 @@ class Merger {
   /** Remember worker `index`'s failure and throw the first one remembered. */
   fail(message: string, index: number): never {
     this.note(message, index);
-    this.failureThrown = true;
-    this.thrown.add(this.failure);
-    throw this.failure!;
+    return this.throwFailure();
   }
 
-  /** Throw a worker's failure once (on the reading thread, where it stops the read). */
+  /** Throw a worker's failure if none has been thrown yet (on the reading thread, where it stops the read). */
   check(): void {
-    if (this.failure !== null && !this.failureThrown) {
-      this.failureThrown = true;
-      this.thrown.add(this.failure);
-      throw this.failure;
-    }
+    if (this.failure !== null && this.thrown.size === 0) this.throwFailure();
+  }
+
+  private throwFailure(): never {
+    const failure = this.failure as Error;
+    this.thrown.add(failure);
+    throw failure;
   }
 
   /** Whether `e` is the workers' failure (thrown by check or fail), not the input's. */

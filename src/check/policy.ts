@@ -9,12 +9,22 @@
  * connections by endpoint. Lists from the file and the command line add up.
  */
 import { readFileSync } from 'node:fs';
-import { BlockList, isIP } from 'node:net';
+import { createRequire } from 'node:module';
+import type { BlockList } from 'node:net';
 import { TcpscopeError, type ErrorCode } from '../errors.js';
 import { parseIp4, parseIp6 } from '../track/address.js';
 import {
   ALL_CONDITIONS, CONDITION_NAMES, type ConditionMask, DEFAULT_FAIL_MASK, closestName, conditionBit, namesOf, suggestCondition,
 } from './conditions.js';
+
+/**
+ * node:net (isIP, BlockList), loaded when a policy names hosts, not with this module: every run
+ * loads this module (the CLI's options), and node:net brings its streams along.
+ */
+let netModule: typeof import('node:net') | null = null;
+function net(): typeof import('node:net') {
+  return netModule ??= createRequire(import.meta.url)('node:net') as typeof import('node:net');
+}
 
 /** Settings as the command line or a policy file give them (all optional). */
 export interface PolicySettings {
@@ -70,7 +80,7 @@ export class Exemption {
     /** why, for the report: the policy's reason or the option that made it */
     readonly reason: string,
   ) {
-    this.blocks = hosts.length === 0 ? null : new BlockList();
+    this.blocks = hosts.length === 0 ? null : new (net().BlockList)();
     for (const h of hosts) addHost(this.blocks as BlockList, h);
     this.nets = hostNets(hosts);
   }
@@ -180,7 +190,7 @@ export function parsePort(v: string | number, where: string, code: ErrorCode = '
 export function checkHost(v: string, where: string, code: ErrorCode = 'BAD_OPTION', file?: string): string {
   const s = String(v).trim();
   const [addr, prefix, extra] = s.split('/');
-  const family = isIP(addr ?? '');
+  const family = net().isIP(addr ?? '');
   const maxPrefix = family === 4 ? 32 : 128;
   if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
     fail(code, `invalid host '${s}' in ${where}: expected an IPv4 or IPv6 address, optionally with a /prefix (e.g. 10.1.0.0/16)`, file);
@@ -209,13 +219,13 @@ function hostBitsSet(addr: string, len: number, family: number): boolean {
 
 function addHost(list: BlockList, s: string): void {
   const [addr, prefix] = s.split('/');
-  const type = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+  const type = net().isIP(addr) === 6 ? 'ipv6' : 'ipv4';
   if (prefix === undefined) list.addAddress(addr, type);
   else list.addSubnet(addr, Number(prefix), type);
 }
 
 function hostIn(list: BlockList, addr: string): boolean {
-  const fam = isIP(addr);
+  const fam = net().isIP(addr);
   if (fam === 0) return false;
   return list.check(addr, fam === 6 ? 'ipv6' : 'ipv4');
 }
@@ -235,7 +245,7 @@ function hostNets(hosts: string[]): Uint32Array | null {
   const nets = new Uint32Array(hosts.length * 5);
   for (let k = 0; k < hosts.length; k++) {
     const [addr, prefix] = hosts[k].split('/');
-    const v4 = isIP(addr) === 4;
+    const v4 = net().isIP(addr) === 4;
     const words = v4 ? ipv4Words(addr) : ipv6Words(addr);
     if (words === null) return null;
     nets.set(words, k * 5);

@@ -163,6 +163,7 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
     const { trackCapturesSharded } = await import('./parallel.js');
     const summary = await trackCapturesSharded({
       captures,
+      ...readOptions,
       filter: opts.filter,
       jobs: threads,
       mslSeconds: opts.mslSeconds,
@@ -188,47 +189,29 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
   const jobs = threadsFor(opts, files);
   const line = opts.progress !== false && io.progressLine !== undefined ? io.progressLine(files.every(isRegularFile), opts.json) : null;
   const progress = line === null ? undefined : (done: number, total: number | undefined, frames: number): void => line.update(done, total, frames);
-  // the evidence collector's branches warmed as the tracker's are (on captures big enough for it)
-  if (jobs === 1 && warmUpPays(files)) warmUpEvidence();
-  // captures whose opening failed before any packet was read (a damaged header among several
-  // files): the others are still judged and reported, and the run still ends with the error and
-  // status 2, so a damaged input never passes silently nor hides what the good ones hold
-  let captures = files;
-  const leftOut: TcpscopeError[] = [];
-  for (;;) {
-    try {
-      await trackOnce(captures);
-    } catch (e) {
-      const err = asInputError(e);
-      if (counts.packets === 0 && !readAnything && err.file !== undefined && captures.length > 1 && captures.includes(err.file)) {
-        leftOut.push(err);
-        captures = captures.filter((f) => f !== err.file);
-        continue;
-      }
-      if (jobs > 1 && counts.packets > 0) readAnything = true;
-      // what was read before the error, as every output reports it (either path fills `counts`)
-      run.packets = counts.packets;
-      run.frames = counts.frames;
-      // what stops a check run is unreadable input (or a filter that does not compile): status 2
-      failure = err;
-      run.error = { message: failure.describe(), code: failure.code };
-    }
-    break;
-  }
-  if (failure === null && leftOut.length > 0) {
-    failure = leftOut[0];
-    run.files = files;
-    run.error = { message: failure.describe(), code: failure.code, left_out: leftOut.map((e) => e.file as string) };
-  }
-  async function trackOnce(captures: string[]): Promise<void> {
-    const summary = jobs > 1 ? await trackSharded(jobs, captures) : await trackCaptures({
-      captures,
+  // the JIT warm-up, decided once for the run (on captures big enough for it): the evidence
+  // collector's branches, then the tracker's (trackCaptures); shard workers run none
+  const warmUp = jobs === 1 && warmUpPays(files);
+  if (warmUp) warmUpEvidence();
+  // a capture among several that cannot be read at all (missing, or its header not a capture's)
+  // is left out, and one that goes bad further on is given up there, as tcpdump -V gives it up:
+  // the others are read to their end, judged and reported in full, so a damaged input never
+  // hides what the good ones hold; the run still ends with the (first) error and status 2, so it
+  // never passes silently either
+  const damaged: TcpscopeError[] = [];
+  const readOptions = { onUnreadable: 'skip' as const, onDamaged: (e: TcpscopeError) => { damaged.push(e); } };
+  let leftOut: TcpscopeError[] = [];
+  try {
+    const summary = jobs > 1 ? await trackSharded(jobs, files) : await trackCaptures({
+      captures: files,
       filter: opts.filter,
       mslSeconds: opts.mslSeconds,
       maxFlows: opts.maxFlows,
       checksums: opts.checksums,
       progress,
       counts,
+      warmUp,
+      ...readOptions,
       onPacket: (frame, r) => { readAnything = true; evidence.observe(frame, r); },
       onFlowEnd: (view) => {
         const mask = conditionMask(view.anomalyMask, view.handshake, view.close);
@@ -243,7 +226,25 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
     });
     run.packets = summary.packets;
     run.frames = summary.frames;
-    run.files = summary.files.map((f) => f.path);
+    leftOut = summary.leftOut;
+    // (the files read; with one left out, the list as given: the verdict names it)
+    run.files = leftOut.length > 0 ? files : summary.files.map((f) => f.path);
+    if (damaged.length > 0) {
+      failure = asInputError(damaged[0]);
+      run.error = { message: failure.describe(), code: failure.code };
+    } else if (leftOut.length > 0) {
+      failure = asInputError(leftOut[0]);
+      run.error = { message: failure.describe(), code: failure.code, left_out: leftOut.map((e) => e.file as string) };
+    }
+  } catch (e) {
+    const err = asInputError(e);
+    if (jobs > 1 && counts.packets > 0) readAnything = true;
+    // what was read before the error, as every output reports it (either path fills `counts`)
+    run.packets = counts.packets;
+    run.frames = counts.frames;
+    // what stops a check run is unreadable input (or a filter that does not compile): status 2
+    failure = err;
+    run.error = { message: failure.describe(), code: failure.code };
   }
   // the line goes before anything of the report is written
   line?.end();

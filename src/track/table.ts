@@ -801,14 +801,6 @@ export class FlowTable {
     i32[w + W.ALL_PREV] = -1;
     i32[w + W.ALL_NEXT] = -1;
   }
-
-  /**
-   * Bytes of memory the table uses (the rows ever used, counters, hash): the rest of the row
-   * buffer is address space not yet touched, which costs no memory (see DOUBLING_ROWS).
-   */
-  memoryBytes(): number {
-    return Math.max(this.nextUnused, this.dirtyRows) * ROW_BYTES + this.slots.byteLength + this.counters.byteLength;
-  }
 }
 
 // ---- hashing --------------------------------------------------------------------------------

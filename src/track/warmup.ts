@@ -39,18 +39,13 @@ export const WARM_UP_MIN_BYTES = 1 << 20;
 /** what a gzip-compressed capture's size is counted as, times its size (pcaps inflate 3-10x) */
 const GZIP_INFLATION = 8;
 
-/** warmUpPays's last answer, and the inputs it was for */
-let lastAsked: { key: string; pays: boolean } | null = null;
-
 /**
  * Whether a run over these inputs gets the warm-up: when they are big, or of unknown size
  * (standard input, FIFOs, directories, anything that cannot be stat'ed), never for a few small
- * regular files. Live capture always warms up (the caller does not ask).
+ * regular files. Live capture always warms up (the caller does not ask). Asked once where a run
+ * starts (warmUpFor, or `check`, which passes its answer on as trackCaptures' `warmUp`).
  */
 export function warmUpPays(paths: readonly string[]): boolean {
-  // `check` asks twice over the same inputs (the tracking and the evidence warm-ups): one look
-  const key = paths.join('\0');
-  if (lastAsked !== null && lastAsked.key === key) return lastAsked.pays;
   let total = 0;
   let pays = false;
   for (const path of paths) {
@@ -70,7 +65,6 @@ export function warmUpPays(paths: readonly string[]): boolean {
     total += size;
     if (total >= WARM_UP_MIN_BYTES) { pays = true; break; }
   }
-  lastAsked = { key, pays };
   return pays;
 }
 

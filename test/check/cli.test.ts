@@ -323,6 +323,65 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     expect(j.status).toBe(2);
   });
 
+  /** close-4way.pcap given up inside its 6th record (of 11): cut there, or that record's length made too big */
+  function damagedMidBody(how: 'cut' | 'tooBig'): string {
+    const bytes = Buffer.from(readFileSync(scen('close-4way.pcap')));
+    let at = 24;
+    for (let k = 1; k < 6; k++) at += 16 + bytes.readUInt32LE(at + 8);
+    const path = join(tmp(), `${how}.pcap`);
+    if (how === 'tooBig') bytes.writeUInt32LE(0x7fffffff, at + 8);
+    writeFileSync(path, bytes.subarray(0, at + 16 + 10));
+    return path;
+  }
+
+  it.each([['cut'], ['tooBig']] as const)('damagedBodyAfterGoodCapture_%s_everyConnectionReadJudged_exits2', (how) => {
+    // rst-abort.pcap's RST (22:13:20.0036) comes after the damage in time (close-4way's 6th
+    // record): the damaged file is given up there and the good one read to its end, so its reset
+    // is judged, and the run still ends with the damage and status 2
+    const bad = damagedMidBody(how);
+    const message = how === 'cut' ? /packet \d+ is cut short/ : /packet \d+ claims 2147483647 captured bytes/;
+    for (const jobs of [[], ['--jobs', '2']]) {
+      const r = check(['-q', ...jobs, scen('rst-abort.pcap'), bad]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toMatch(/^FAIL #1 10\.0\.0\.1:40008 → 10\.0\.0\.2:7000\n {5}reset by server/);
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^ERROR: the input could not be read to the end \(.*; up to there: 1 of 2 connections abnormal \(2 capture files, 1\d packets\)$/);
+      expect(r.stderr).toMatch(new RegExp(`^tcpscope: \\S*${how}\\.pcap: ${message.source}.*\\(at byte offset \\d+\\)\n$`));
+      noStack(r.stderr);
+      const j = check(['--json', ...jobs, bad, scen('rst-abort.pcap')]);
+      expect(j.status).toBe(2);
+      const lines = j.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+      const verdict = lines.at(-1);
+      expect(verdict).toMatchObject({ verdict: 'error', exit_status: 2, connections: 2, failed: 1 });
+      expect(verdict.error.left_out).toBeUndefined();
+      expect(lines.filter((l) => l.type === 'flow' && l.reset_by === 'server')).toHaveLength(1);
+    }
+    const junit = join(tmp(), 'junit.xml');
+    const u = check(['--junit', junit, scen('rst-abort.pcap'), bad]);
+    expect(u.status).toBe(2);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<failure[^>]*>[^<]*reset/);
+    expect(xml).toMatch(/<error /);
+  });
+
+  it('damagedBodyAlone_connectionsBeforeItJudged_exits2', () => {
+    const r = check(['-q', damagedMidBody('cut')]);
+    expect(r.status).toBe(2);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^ERROR: the input could not be read to the end \(.*\); up to there: 0 of 1 connection abnormal \(1 capture file, 5 packets\)$/);
+  });
+
+  it.each([[[]], [['--jobs', '2']]])('filterRejectingTheLinkType_%j_refusedWhenTheCaptureOpens_exits2', (jobs) => {
+    // raw IP has no ARP: refused with the printed modes' message when the capture opens, for a
+    // capture without packets too (nothing read, nothing judged)
+    const empty = join(tmp(), 'raw-empty.pcap');
+    writeFileSync(empty, readFileSync(scen('raw-ip.pcap')).subarray(0, 24));
+    for (const f of [scen('raw-ip.pcap'), empty]) {
+      const r = check([...jobs, f, 'arp']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe('tcpscope: expression rejects all packets (link type Raw IP)\n');
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('missingPolicyFile_exits2', () => {
     const r = check(['--policy', join(tmp(), 'none.json'), scen('close-4way.pcap')]);
     expect(r.status).toBe(2);

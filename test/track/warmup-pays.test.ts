@@ -1,31 +1,70 @@
 /**
- * warmUpPays looks at the inputs once per run: `check` asks twice over the same captures (the
- * tracking warm-up and the evidence warm-up), and the second answer comes without a second stat.
+ * The JIT warm-up is decided once where a run starts: `check` tracks a capture below
+ * WARM_UP_MIN_BYTES without it and one above with it, and trackCaptures does what its `warmUp`
+ * option says whatever the capture's size. A file of its own: the warm-up runs once per process
+ * (warmedUp() says whether it has), so the runs without it come first.
  */
-import * as fs from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildPolicy, runCheck } from '../../src/check/index.js';
+import { trackCaptures } from '../../src/pipeline.js';
+import { Output } from '../../src/print/output.js';
+import { WARM_UP_MIN_BYTES, warmedUp } from '../../src/track/warmup.js';
 
-vi.mock('node:fs', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs')>();
-  return { ...real, statSync: vi.fn(real.statSync) };
-});
+const SCEN = join(__dirname, '..', '..', 'fixtures', 'scenarios');
+const tmp = mkdtempSync(join(tmpdir(), 'tcpscope-warmup-pays-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const { warmUpPays } = await import('../../src/track/warmup.js');
+/** rst-abort.pcap's packets repeated past `minBytes` (each copy one more reset connection). */
+function bigCapture(minBytes: number): string {
+  const src = readFileSync(join(SCEN, 'rst-abort.pcap'));
+  const records = src.subarray(24);
+  const copies = Math.ceil(minBytes / records.length);
+  const path = join(tmp, 'big.pcap');
+  writeFileSync(path, Buffer.concat([src.subarray(0, 24), ...Array.from({ length: copies }, () => records)]));
+  return path;
+}
 
-describe('warmUpPays', () => {
-  it('sameInputsTwice_statsThemOnce_sameAnswer', () => {
-    const f = join(__dirname, '..', '..', 'fixtures', 'scenarios', 'close-3way.pcap');
-    const stat = vi.mocked(fs.statSync);
-    stat.mockClear();
-    const first = warmUpPays([f]);
-    const second = warmUpPays([f]);
-    expect(first).toBe(false); // 674 bytes: no warm-up
-    expect(second).toBe(first);
-    expect(stat.mock.calls.filter((c) => c[0] === f)).toHaveLength(1);
-    // other inputs are looked at afresh
-    const other = join(__dirname, '..', '..', 'fixtures', 'scenarios', 'close-4way.pcap');
-    expect(warmUpPays([f, other])).toBe(false);
-    expect(stat.mock.calls.filter((c) => c[0] === other)).toHaveLength(1);
+/** `tcpscope check CAPTURE` in this process on one thread: its status and verdict line. */
+async function check(capture: string): Promise<{ status: number; verdict: string }> {
+  const file = join(tmp, 'out.txt');
+  const fd = openSync(file, 'w');
+  let status: number;
+  try {
+    status = await runCheck(
+      { captures: [capture], filter: '', policy: buildPolicy({}, {}), json: false, color: 'never', quiet: true, reportLimit: 1, progress: false, jobs: 1 },
+      { stdout: new Output(fd), stderr: () => {}, env: { TZ: 'UTC' }, isTTY: false },
+    );
+  } finally {
+    closeSync(fd);
+  }
+  return { status, verdict: readFileSync(file, 'utf8').trimEnd().split('\n').at(-1) as string };
+}
+
+describe('the warm-up, decided where the run starts', () => {
+  const big = bigCapture(WARM_UP_MIN_BYTES);
+
+  it('trackCaptures_warmUpFalse_bigCaptureTrackedWithout', async () => {
+    let flows = 0;
+    const r = await trackCaptures({ captures: [big], filter: '', warmUp: false, onFlowEnd: () => { flows++; } });
+    expect(r.packets).toBeGreaterThan(4000);
+    expect(flows).toBeGreaterThan(600);
+    expect(warmedUp()).toBe(false);
+  });
+
+  it('check_captureBelowThreshold_noWarmUp', async () => {
+    const r = await check(join(SCEN, 'rst-abort.pcap'));
+    expect(r.status).toBe(1);
+    expect(r.verdict).toMatch(/^FAIL: 1 of 1 connection abnormal \(reset 1\)/);
+    expect(warmedUp()).toBe(false);
+  });
+
+  it('check_captureAboveThreshold_warmsUp_sameVerdicts', async () => {
+    const r = await check(big);
+    expect(r.status).toBe(1);
+    expect(r.verdict).toMatch(/^FAIL: (\d+) of \1 connections abnormal \(reset \1\)/);
+    expect(warmedUp()).toBe(true);
   });
 });
