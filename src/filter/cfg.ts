@@ -66,18 +66,37 @@ export function buildGraph(b: Bool): Target {
   return build(b, 'accept', 'reject');
 }
 
-/** Nodes reachable from `root`, each before every node it jumps to. */
+/**
+ * Nodes reachable from `root`, each before every node it jumps to: a depth-first post-order,
+ * reversed. Walked with an explicit stack: a chain of n `or`s is a path of ~n tests, and a
+ * recursive walk ran out of JavaScript stack at ~700 terms (qa5 F2). Same order as the
+ * recursive walk (jt's subtree before jf's), so the passes below see the nodes as before.
+ */
 export function topological(root: Target): TestNode[] {
   const out: TestNode[] = [];
-  const seen = new Set<TestNode>();
-  const visit = (t: Target): void => {
-    if (typeof t === 'string' || seen.has(t)) return;
-    seen.add(t);
-    visit(t.jt);
-    visit(t.jf);
-    out.push(t);
-  };
-  visit(root);
+  if (typeof root === 'string') return out;
+  const seen = new Set<TestNode>([root]);
+  // each entry: a node and how many of its two successors have been visited
+  const stack: TestNode[] = [root];
+  const step: number[] = [0];
+  while (stack.length > 0) {
+    const top = stack.length - 1;
+    const n = stack[top];
+    const k = step[top];
+    if (k === 2) {
+      stack.pop();
+      step.pop();
+      out.push(n);
+      continue;
+    }
+    step[top] = k + 1;
+    const t = k === 0 ? n.jt : n.jf;
+    if (typeof t !== 'string' && !seen.has(t)) {
+      seen.add(t);
+      stack.push(t);
+      step.push(0);
+    }
+  }
   return out.reverse();
 }
 

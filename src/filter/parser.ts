@@ -16,7 +16,7 @@
  */
 import type { Arith, ArithOp, DirQual, Node, ProtoQual, Qual, Span } from './ast.js';
 import { QERR } from './ast.js';
-import { syntaxError, unsupportedError } from './diagnostic.js';
+import { filterError, syntaxError, unsupportedError } from './diagnostic.js';
 import { LexError, type TokKind, type Token, tokenize } from './lexer.js';
 
 /** Protocols tcpscope implements (the rest of libpcap's protocol names are refused by name). */
@@ -34,6 +34,36 @@ const ARITH_PREC: Partial<Record<TokKind, number>> = { '|': 1, '&': 2, LSH: 3, R
 const ARITH_OP: Partial<Record<TokKind, ArithOp>> = {
   '|': '|', '&': '&', LSH: '<<', RSH: '>>', '+': '+', '-': '-', '*': '*', '/': '/', '%': '%', '^': '^',
 };
+
+/**
+ * How deep parentheses, `not`s and unary minus may nest. libpcap's parser (bison, YYMAXDEPTH
+ * 10000) refuses ~10,000 levels with "can't parse filter expression: memory exhausted"; this
+ * parser and the passes after it recurse per level, so it stops at a bound well inside the
+ * JavaScript stack with one clear error instead of a stack overflow. Chains of `and`/`or` are
+ * not nesting: they are built balanced (parseExpr), so any length compiles. Mixed chains
+ * (`a or b and c or d …`) nest one level per change of operator: checked after parsing.
+ */
+export const MAX_NESTING = 1000;
+
+/** `ops[from..to)` joined by `op` as a balanced tree (depth log n) */
+function balanced(op: 'and' | 'or', ops: Node[], from: number, to: number): Node {
+  if (to - from === 1) return ops[from];
+  const mid = (from + to) >>> 1;
+  return { k: op, l: balanced(op, ops, from, mid), r: balanced(op, ops, mid, to) };
+}
+
+/** The tree's depth, without recursion (the check that keeps the recursive passes after parsing within the stack). */
+function treeDepth(root: Node): number {
+  let deepest = 0;
+  const stack: [Node, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [n, d] = stack.pop()!;
+    if (d > deepest) deepest = d;
+    if (n.k === 'and' || n.k === 'or') stack.push([n.l, d + 1], [n.r, d + 1]);
+    else if (n.k === 'not') stack.push([n.e, d + 1]);
+  }
+  return deepest;
+}
 
 function describe(t: Token): string {
   return t.kind === 'EOF' ? 'the end of the expression' : `'${t.text}'`;
@@ -54,6 +84,9 @@ class Parser {
   private i = 0;
   /** the failure that got furthest, reported when every alternative fails */
   private furthest: ParseFail | null = null;
+  /** terms and arithmetic operands being parsed, one inside the other (parseTerm, parseUnary) */
+  private termDepth = 0;
+  private arithDepth = 0;
 
   constructor(private readonly expr: string, private readonly toks: Token[]) {}
 
@@ -62,6 +95,10 @@ class Parser {
     try {
       const { node } = this.parseExpr(QERR);
       if (this.peek().kind !== 'EOF') this.fail(`expected 'and', 'or' or the end of the expression, found ${describe(this.peek())}`);
+      // alternating `and`/`or` nest a level per change of operator (see MAX_NESTING)
+      if (treeDepth(node) > 2 * MAX_NESTING) {
+        throw filterError('FILTER_SYNTAX', `syntax error in filter expression: the expression is nested too deeply (more than ${2 * MAX_NESTING} alternations of 'and' and 'or')`, this.expr, null);
+      }
       return node;
     } catch (e) {
       if (e instanceof ParseFail) {
@@ -118,11 +155,23 @@ class Parser {
 
   // ---- expressions ----------------------------------------------------------------------
 
-  /** expr: term { (and|or) (term | id) } — left to right, one precedence level. */
+  /**
+   * expr: term { (and|or) (term | id) } — left to right, one precedence level. A run of one
+   * operator (`port 1 or port 2 or …`) is built as a balanced tree, not libpcap's left-leaning
+   * one: the same sentence (and/or of one kind associate), the same flow graph (cfg.ts's
+   * buildGraph chains the terms alike either way), but depth log n instead of n, so lowering and
+   * building a chain of 20,000 terms do not recurse 20,000 deep (qa5 F2: 700 `or`s ran out of
+   * stack). A change of operator closes the run: `a or b and c` stays `(a or b) and c`.
+   */
   private parseExpr(carried: Qual): { node: Node; q: Qual } {
-    let { node, q } = this.parseTerm(carried);
+    const first = this.parseTerm(carried);
+    let q = first.q;
+    let run: Node[] = [first.node];
+    let runOp: 'and' | 'or' | null = null;
     while (this.at('AND') || this.at('OR')) {
       const op = this.next().kind === 'AND' ? 'and' : 'or';
+      if (runOp !== null && op !== runOp) run = [balanced(runOp, run, 0, run.length)];
+      runOp = op;
       // a bare value continues with the qualifiers in force (`host a or b`)
       const idStart = this.peek();
       const id = this.attempt(() => {
@@ -137,24 +186,36 @@ class Parser {
           const span = this.span(idStart);
           throw syntaxError(`'${this.expr.slice(span.start, span.end)}' needs a qualifier such as 'host', 'net' or 'port' (none carries over from a protocol name, comparison or keyword primitive)`, this.expr, span);
         }
-        node = { k: op, l: node, r: id };
+        run.push(id);
         continue;
       }
       const t = this.parseTerm(q);
-      node = { k: op, l: node, r: t.node };
+      run.push(t.node);
       q = t.q;
     }
-    return { node, q };
+    return { node: runOp === null ? run[0] : balanced(runOp, run, 0, run.length), q };
   }
 
   /** term: not term | rterm */
   private parseTerm(carried: Qual): { node: Node; q: Qual } {
-    if (this.at('NOT')) {
-      this.next();
-      const t = this.parseTerm(carried);
-      return { node: { k: 'not', e: t.node }, q: t.q };
+    // each `not` and `(` comes through here: bound the recursion (see MAX_NESTING)
+    if (++this.termDepth > MAX_NESTING + 1) this.tooDeep(); // + 1: the outermost term is not nested
+    try {
+      if (this.at('NOT')) {
+        this.next();
+        const t = this.parseTerm(carried);
+        return { node: { k: 'not', e: t.node }, q: t.q };
+      }
+      return this.parseRterm(carried);
+    } finally {
+      this.termDepth--;
     }
-    return this.parseRterm(carried);
+  }
+
+  /** the expression nests `not`s, parentheses or arithmetic deeper than MAX_NESTING */
+  private tooDeep(): never {
+    // no caret: the line under an expression thousands of characters long helps no one
+    throw filterError('FILTER_SYNTAX', `syntax error in filter expression: the expression is nested too deeply (more than ${MAX_NESTING} levels of parentheses, 'not' or unary '-')`, this.expr, null);
   }
 
   private startsArith(): boolean {
@@ -411,6 +472,16 @@ class Parser {
   }
 
   private parseUnary(): Arith {
+    // each `(` and unary `-` of arithmetic comes through here
+    if (++this.arithDepth > MAX_NESTING + 1) this.tooDeep();
+    try {
+      return this.parseUnaryAt();
+    } finally {
+      this.arithDepth--;
+    }
+  }
+
+  private parseUnaryAt(): Arith {
     const t = this.peek();
     if (t.kind === '-') {
       this.next();

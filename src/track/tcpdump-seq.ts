@@ -23,6 +23,7 @@
  *
  * It is per-connection state, so it lives in src/track; the printer is handed an instance.
  */
+import { HASH_KEY_FINAL } from './hash-seed.js';
 
 const EMPTY = 0;
 const USED = 1;
@@ -150,9 +151,14 @@ class SeqMap {
   }
 }
 
-/** Mix `n` key words into a well-spread 32-bit hash (murmur3-style: mixWord per word, then finishHash). */
+/**
+ * Mix `n` key words into a well-spread 32-bit hash (murmur3-style: mixWord per word, then
+ * finishHash), started from the process's random key (hash-seed.ts): the words are addresses and
+ * ports the capture's author chose, and with a fixed start an author who knows the mix can aim
+ * thousands of them at one slot (qa5 F1). Slot order is never printed, so any key prints alike.
+ */
 function hashWords(key: Uint32Array, n: number): number {
-  let h = 0x9e3779b9;
+  let h = HASH_KEY_FINAL | 0;
   for (let k = 0; k < n; k++) h = mixWord(h, key[k]);
   return finishHash(h);
 }
@@ -178,7 +184,7 @@ function mixWord(h: number, word: number): number {
 
 /** hashWords of a 3-word key given as numbers (the same value: `grow` rehashes with hashWords) */
 function hash3(k0: number, k1: number, k2: number): number {
-  return finishHash(mixWord(mixWord(mixWord(0x9e3779b9, k0), k1), k2));
+  return finishHash(mixWord(mixWord(mixWord(HASH_KEY_FINAL | 0, k0), k1), k2));
 }
 
 export class TcpdumpSeqTable {
