@@ -48,9 +48,9 @@ export function decodePacket(frame: Frame, pkt: Packet): Packet {
     else if (et === ETHERTYPE_IPV6) ok = decodeIpv6(pkt);
     else {
       if (et === ETHERTYPE_ARP || et === ETHERTYPE_RARP) decodeArp(pkt);
-      else if (et === ETHERTYPE_MPLS || et === ETHERTYPE_MPLS_MULTICAST) { if (enter(pkt) && decodeMpls(pkt)) continue; }
-      else if (et === ETHERTYPE_PPPOE_SESSION) { if (enter(pkt) && decodePppoe(pkt)) continue; }
-      else if (et === ETHERTYPE_TEB && pkt.encapsulation !== 0) { if (enter(pkt) && decodeInnerEthernet(pkt)) continue; }
+      else if (et === ETHERTYPE_MPLS || et === ETHERTYPE_MPLS_MULTICAST) { if (mayEnter(pkt) && decodeMpls(pkt) && entered(pkt)) continue; }
+      else if (et === ETHERTYPE_PPPOE_SESSION) { if (mayEnter(pkt) && decodePppoe(pkt) && entered(pkt)) continue; }
+      else if (et === ETHERTYPE_TEB && pkt.encapsulation !== 0) { if (mayEnter(pkt) && decodeInnerEthernet(pkt) && entered(pkt)) continue; }
       return pkt;
     }
     // a later fragment has no transport header
@@ -62,22 +62,26 @@ export function decodePacket(frame: Frame, pkt: Packet): Packet {
       case 58: if (pkt.ipVersion === 6) decodeIcmp(pkt, true); return pkt;
       // a tunnel in the first fragment of a carrier is cut: left as the carrier
       case IPPROTO_IPIP:
-      case IPPROTO_IPV6: if (!pkt.moreFragments && enter(pkt) && decodeIpip(pkt)) continue; return pkt;
-      case IPPROTO_GRE: if (!pkt.moreFragments && enter(pkt) && decodeGre(pkt)) continue; return pkt;
+      case IPPROTO_IPV6: if (!pkt.moreFragments && mayEnter(pkt) && decodeIpip(pkt) && entered(pkt)) continue; return pkt;
+      case IPPROTO_GRE: if (!pkt.moreFragments && mayEnter(pkt) && decodeGre(pkt) && entered(pkt)) continue; return pkt;
       default: return pkt;
     }
   }
 }
 
 /**
- * One more encapsulation is to be passed: false (and the packet malformed) beyond
+ * Whether one more encapsulation may be passed: false (and the packet malformed) beyond
  * MAX_ENCAP_DEPTH, so that a hostile frame of nested tunnels costs a bounded amount of work.
  */
-function enter(pkt: Packet): boolean {
-  if (pkt.encapDepth >= MAX_ENCAP_DEPTH) {
-    pkt.malformed = `encapsulations nested deeper than ${MAX_ENCAP_DEPTH}`;
-    return false;
-  }
+function mayEnter(pkt: Packet): boolean {
+  if (pkt.encapDepth < MAX_ENCAP_DEPTH) return true;
+  pkt.malformed = `encapsulations nested deeper than ${MAX_ENCAP_DEPTH}`;
+  return false;
+}
+
+/** An encapsulation was passed (its decoder set its ENCAP_* bit): count it. Returns true. */
+function entered(pkt: Packet): boolean {
+  // the encapsulation fields are among those reset() clears only when set
   pkt.extrasSet = true;
   pkt.encapDepth++;
   return true;

@@ -121,6 +121,6 @@ describe('encapsulation', () => {
 
   it('encap_gre_version_1_is_left_undecoded', () => {
     const p = decode(record('gre-v1.pcap'));
-    expect([p.ipProto, p.encapsulation, p.malformed, p.truncatedIn]).toEqual([47, 0, '', '']);
+    expect([p.ipProto, p.encapsulation, p.encapDepth, p.malformed, p.truncatedIn]).toEqual([47, 0, 0, "", ""]);
   });
 });
