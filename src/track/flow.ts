@@ -348,7 +348,7 @@ export class FlowView {
     // a simultaneous open has no handshake round trip (the SYNs crossed)
     if ((this.flags & CF.SIMULTANEOUS) !== 0) return null;
     const f = this.t.f64, d = this.d;
-    const rtt = microSpan(f[d + D.SYN_T], f[d + D.EST_T]);
+    const rtt = timeBetween(f[d + D.SYN_T], f[d + D.EST_T]);
     return rtt >= 0 ? rtt : null;
   }
 
@@ -640,7 +640,7 @@ export class FlowView {
       last_packet: this.lastPacket,
       packets: { client: this.packets('client'), server: this.packets('server') },
       bytes: { client: this.bytes('client'), server: this.bytes('server') },
-      rtt: rtt === null ? null : round6(rtt),
+      rtt: rtt === null ? null : round6(microSpan(synT, est)),
       // (none in a simultaneous open, whose SYNs crossed: see the rtt getter)
       rtt_server: crossed ? null : spanOrNull(microSpan(synT, synack)),
       rtt_client: crossed ? null : spanOrNull(microSpan(synack, est)),
