@@ -33,6 +33,9 @@ for (const file of process.argv.slice(2)) {
     // a packet names the most specific kind
     m.set('retransmission', (m.get('retransmission') ?? 0) + (m.get('fast-retransmission') ?? 0) + (m.get('spurious-retransmission') ?? 0));
     if (m.get('retransmission') === 0) m.delete('retransmission');
+    // and its `ack-unseen` counts an ACK of a FIN never captured too, which the packet names
+    // fin-unseen alone (the connection still shows the capture loss)
+    if (m.has('fin-unseen') || m.has('ack-unseen')) m.set('ack-unseen', (m.get('ack-unseen') ?? 0) + (m.get('fin-unseen') ?? 0));
     for (const [k, n] of Object.entries(f.events)) {
       if ((m.get(k) ?? 0) !== n) { bad++; console.log(`${file} #${f.id} ${k}: flow ${n}, packets ${m.get(k) ?? 0}`); }
     }

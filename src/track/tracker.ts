@@ -912,7 +912,7 @@ export class Tracker {
         u32[w + W.MAX_SEQ_TBA + p] = ack;
         // the octet beyond what was seen is that FIN: with no hole before it, analyze's "ACKs
         // data never showed" was not true (no data was missed, only the FIN)
-        if (onlyFin) this.withdrawAckUnseen(c);
+        if (onlyFin) this.withdrawAckUnseen();
         this.note(c, Ev.FIN_UNSEEN, Ctr.FIN_UNSEEN);
         this.noteFirstFin(c, p);
         this.feed(c, p, EndpointEvent.SEND_FIN);
@@ -1183,15 +1183,11 @@ export class Tracker {
    * connection's count and anomaly stay: `ack-unseen` means an ACK covered data or a FIN the
    * capture never showed (capture loss), as check's conditions say.
    */
-  private withdrawAckUnseen(c: number): void {
+  private withdrawAckUnseen(): void {
     const r = this.result;
     let k = 0;
     for (let i = 0; i < r.eventCount; i++) if (r.events[i] !== Ev.ACK_UNSEEN) r.events[k++] = r.events[i];
     r.eventCount = k;
-    // and from the flow's counts (which must agree with its packets'), and its anomalies when no other packet raised it
-    const t = this.table;
-    const row = t.u32[c * ROW_W + W.COUNTER_ROW];
-    if (row !== 0 && --t.counters[row * Ctr.COUNT + Ctr.ACK_UNSEEN] === 0) t.u32[c * ROW_W + W.ANOMALIES] &= ~EVENT_ANOMALY[Ev.ACK_UNSEEN];
   }
 
   /** The first FIN of a connection tells who closed actively. */
