@@ -36,10 +36,9 @@ export function decodeIpv4(pkt: Packet): boolean {
   if (hlen === 20) {
     const sum = ((vhl << 8) | d[off + 1]) + total + id + frag + ((ttl << 8) | proto) + ((d[off + 10] << 8) | d[off + 11]) +
       srcHi + srcLo + dstHi + dstLo;
-    pkt.ipChecksumBad = foldSum(sum) !== 0xffff;
-  } else {
-    pkt.ipChecksumBad = foldSum(onesSum(d, off, hlen)) !== 0xffff;
-  }
+    if (foldSum(sum) !== 0xffff) pkt.ipChecksumBad = true;
+  } else if (foldSum(onesSum(d, off, hlen)) !== 0xffff) pkt.ipChecksumBad = true;
+  // (set, never cleared: a tunnelled packet's flag also tells of its carriers' headers)
   pkt.l4Offset = off + hlen;
   pkt.layer = Layer.Network;
   return true;

@@ -5,7 +5,7 @@
  */
 import { type Frame, LINKTYPE } from '../capture/frame.js';
 import { TcpscopeError } from '../errors.js';
-import { type Packet, Layer } from './packet.js';
+import { type Packet, ENCAP_ETHERNET, Layer } from './packet.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -13,6 +13,11 @@ export const ETHERTYPE_VLAN = 0x8100;
 export const ETHERTYPE_QINQ = 0x88a8;
 export const ETHERTYPE_QINQ_OLD = 0x9100;
 export const ETHERTYPE_IPV6 = 0x86dd;
+export const ETHERTYPE_MPLS = 0x8847;
+export const ETHERTYPE_MPLS_MULTICAST = 0x8848;
+export const ETHERTYPE_PPPOE_SESSION = 0x8864;
+/** transparent Ethernet bridging: an Ethernet frame inside GRE */
+export const ETHERTYPE_TEB = 0x6558;
 
 /** Decode the link header of `pkt.frame`; sets etherType and l3Offset. Returns false if cut or unknown. */
 export function decodeLink(pkt: Packet): boolean {
@@ -96,6 +101,32 @@ export function decodeLink(pkt: Packet): boolean {
       return false;
   }
   pkt.layer = Layer.Link;
+  return true;
+}
+
+/**
+ * An Ethernet frame carried inside another packet (GRE's transparent Ethernet bridging, 0x6558)
+ * at pkt.l3Offset: on success the EtherType after its tags is in pkt.etherType and its payload
+ * starts at pkt.l3Offset. The outer frame's VLAN fields are left as they are.
+ */
+export function decodeInnerEthernet(pkt: Packet): boolean {
+  const f = pkt.frame;
+  const d = f.data;
+  const end = f.offset + f.caplen;
+  let off = pkt.l3Offset + 12;
+  if (off + 2 > end) { pkt.truncatedIn = 'ether'; return false; }
+  let type = (d[off] << 8) | d[off + 1];
+  off += 2;
+  while (type === ETHERTYPE_VLAN || type === ETHERTYPE_QINQ || type === ETHERTYPE_QINQ_OLD) {
+    if (off + 4 > end) { pkt.truncatedIn = 'vlan'; return false; }
+    type = (d[off + 2] << 8) | d[off + 3];
+    off += 4;
+  }
+  // an 802.3 length (LLC) carries no IP the tracker follows
+  if (type <= 1500) return false;
+  pkt.etherType = type;
+  pkt.l3Offset = off;
+  pkt.encapsulation |= ENCAP_ETHERNET;
   return true;
 }
 

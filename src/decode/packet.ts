@@ -29,6 +29,19 @@ export function isEcnSetup(flags: number): boolean {
 }
 export const TCP_AE = 0x100;
 
+/**
+ * Encapsulations passed on the way to the packet decoded (Packet.encapsulation bits): its
+ * network and transport fields are those of the innermost packet, which is what is tracked.
+ */
+export const ENCAP_MPLS = 0x01;
+export const ENCAP_PPPOE = 0x02;
+export const ENCAP_GRE = 0x04;
+export const ENCAP_IPIP = 0x08;
+/** an Ethernet frame carried in GRE (transparent Ethernet bridging, EtherType 0x6558) */
+export const ENCAP_ETHERNET = 0x10;
+/** at most this many encapsulations are passed in one frame (Zeek's Tunnel::max_depth is 4 too) */
+export const MAX_ENCAP_DEPTH = 4;
+
 /** How far decoding got: which layers are present and whole. */
 export const enum Layer {
   None = 0,
@@ -72,7 +85,11 @@ export class Packet {
   /** IPv4 source/destination as unsigned 32-bit numbers */
   src4 = U32_FIELD;
   dst4 = U32_FIELD;
-  /** IPv6 source/destination: offsets of the 16 address bytes in frame.data */
+  /**
+   * IPv6 source/destination: offsets of the 16 address bytes in frame.data. With a routing
+   * header that has segments left, dst6Offset is the final destination's (RFC 8200 §8.1: the
+   * one the upper-layer checksum covers and the connection is addressed to), not the header's.
+   */
   src6Offset = -1;
   dst6Offset = -1;
   ttl = 0;
@@ -151,6 +168,15 @@ export class Packet {
   arpSenderMacOffset = -1;
   arpTargetMacOffset = -1;
 
+  // ---- encapsulation ---------------------------------------------------------------------------
+  /**
+   * ENCAP_* bits of the encapsulations passed (0 for a plain packet); the network-layer fields
+   * above are then the innermost packet's, and l3Offset is where it starts
+   */
+  encapsulation = 0;
+  /** how many encapsulations were passed (at most MAX_ENCAP_DEPTH) */
+  encapDepth = 0;
+
   // ---- outcome ----------------------------------------------------------------------------
   /** deepest layer decoded whole */
   layer: Layer = Layer.None;
@@ -160,7 +186,7 @@ export class Packet {
   malformed = '';
 
   /**
-   * Some of the fields below the TCP header ones (TCP options, UDP, ICMP, ARP) may hold values
+   * Some of the fields below the TCP header ones (TCP options, UDP, ICMP, ARP, encapsulation) may hold values
    * of an earlier packet: their decoders set it, and reset() clears those ~20 fields only then
    * (most segments of a bulk transfer have none of them, and reset runs for every frame).
    * True at first: the first reset turns the fields' initial -0 into 0.
@@ -211,7 +237,7 @@ export class Packet {
     if (this.extrasSet) this.resetExtras();
   }
 
-  /** The option, UDP, ICMP and ARP fields back to their initial values (see extrasSet). */
+  /** The option, UDP, ICMP, ARP and encapsulation fields back to their initial values (see extrasSet). */
   private resetExtras(): void {
     this.extrasSet = false;
     this.optMss = -1;
@@ -236,5 +262,7 @@ export class Packet {
     this.arpTargetIp = 0;
     this.arpSenderMacOffset = -1;
     this.arpTargetMacOffset = -1;
+    this.encapsulation = 0;
+    this.encapDepth = 0;
   }
 }

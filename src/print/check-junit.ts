@@ -6,7 +6,8 @@
  * reasons when it failed, a `<system-out>` note when it was exempt or tolerated, and one
  * `<testcase>` with an `<error>` when the input could not be read to the end. The shape follows
  * the JUnit schema CI tools read (Jenkins' junit-10.xsd): testsuite name/tests/failures/errors
- * required, testcase name required, time as a plain decimal number of seconds.
+ * required, testcase name required, time as a plain decimal number of seconds, and no `skipped`
+ * on <testsuites> (the schema allows it on <testsuite> only).
  *
  * Test cases are written to the file as connections are decided (nothing is kept in memory);
  * the counts, known only at the end, go into fixed-width attribute slots reserved in the two
@@ -119,7 +120,9 @@ export class CheckJunit implements CheckSink {
     if (run.error !== null) {
       errors = 1;
       this.tests++;
-      this.put(`    <testcase name="capture input" classname="tcpscope check" time="0"><error type="${xmlEscape(run.error.code)}" message="${xmlEscape(run.error.message)}">${xmlText(`the input could not be read to the end; the connections above cover what came before.\n${run.error.message}`)}</error></testcase>\n`);
+      // (the connections above, if any, cover what came before the problem)
+      const what = run.packets === 0 ? 'the input could not be read: no packet was judged' : 'the input could not be read to the end; the connections above cover what came before';
+      this.put(`    <testcase name="capture input" classname="tcpscope check" time="0"><error type="${xmlEscape(run.error.code)}" message="${xmlEscape(run.error.message)}">${xmlText(`${what}.\n${run.error.message}`)}</error></testcase>\n`);
     }
     if (v.tooFew) {
       this.tests++;
@@ -131,9 +134,10 @@ export class CheckJunit implements CheckSink {
     this.put('  </testsuite>\n</testsuites>\n');
     this.flush();
     const secs = ((Date.now() - this.opts.startedAt.getTime()) / 1000).toFixed(3);
-    const counts = `tests="${this.tests}" failures="${this.failures}" errors="${errors}" skipped="0" time="${secs}"`;
-    this.patch(this.rootSlot, ` ${counts}`);
-    this.patch(this.suiteSlot, ` ${counts}`);
+    // junit-10.xsd: <testsuites> takes name, time, tests, failures, errors; `skipped` only <testsuite>
+    const counts = `tests="${this.tests}" failures="${this.failures}" errors="${errors}"`;
+    this.patch(this.rootSlot, ` ${counts} time="${secs}"`);
+    this.patch(this.suiteSlot, ` ${counts} skipped="0" time="${secs}"`);
     closeSync(this.fd);
   }
 

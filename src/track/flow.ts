@@ -98,6 +98,16 @@ export function timeBetween(from: number, to: number): number {
   return from > 0 && to >= from ? to - from : -1;
 }
 
+/**
+ * timeBetween on the two times rounded to the microsecond first, as `start` and `end` are
+ * written: the handshake's parts then add up to its whole (rtt = rtt_server + rtt_client) on a
+ * nanosecond capture too, where rounding each difference alone could give 0.000001 = 0 + 0.
+ * On a microsecond capture it is timeBetween's value.
+ */
+export function microSpan(from: number, to: number): number {
+  return timeBetween(from, to) < 0 ? -1 : (Math.round(to * 1e6) - Math.round(from * 1e6)) / 1e6;
+}
+
 export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
@@ -457,11 +467,11 @@ export class FlowView {
       return this.putOptionsAndTail(buf, pos);
     }
     pos = putPiece(buf, pos, K_RTT);
-    pos = putSpan(buf, pos, timeBetween(synT, est));
+    pos = putSpan(buf, pos, microSpan(synT, est));
     pos = putPiece(buf, pos, K_RTT_SERVER);
-    pos = putSpan(buf, pos, timeBetween(synT, synack));
+    pos = putSpan(buf, pos, microSpan(synT, synack));
     pos = putPiece(buf, pos, K_RTT_CLIENT);
-    pos = putSpan(buf, pos, timeBetween(synack, est));
+    pos = putSpan(buf, pos, microSpan(synack, est));
     return this.putOptionsAndTail(buf, pos);
   }
 
@@ -630,10 +640,10 @@ export class FlowView {
       last_packet: this.lastPacket,
       packets: { client: this.packets('client'), server: this.packets('server') },
       bytes: { client: this.bytes('client'), server: this.bytes('server') },
-      rtt: rtt === null ? null : round6(rtt),
+      rtt: rtt === null ? null : round6(microSpan(synT, est)),
       // (none in a simultaneous open, whose SYNs crossed: see the rtt getter)
-      rtt_server: crossed ? null : spanOrNull(timeBetween(synT, synack)),
-      rtt_client: crossed ? null : spanOrNull(timeBetween(synack, est)),
+      rtt_server: crossed ? null : spanOrNull(microSpan(synT, synack)),
+      rtt_client: crossed ? null : spanOrNull(microSpan(synack, est)),
       options: { client: oc, server: os, ...negotiatedOf(oc, os) },
       syn_retransmits: synRetransmits,
       synack_retransmits: this.intervals(1),

@@ -362,6 +362,16 @@ export const enum Ctr {
   BAD_CHECKSUM,
   FIN_RETRANSMIT,
   SYNACK_RETRANSMIT,
+  // the irregular events no other field of the flow record tells of (qa5b G4)
+  ZERO_WINDOW_PROBE_ACK,
+  SYN_WITH_DATA,
+  SYNACK_BAD_ACK,
+  FIN_UNSEEN,
+  DATA_AFTER_FIN,
+  RST_WITH_DATA,
+  RESET_REPEAT,
+  ECN_ECHO,
+  CWR,
   COUNT,
 }
 
@@ -370,6 +380,8 @@ export const COUNTER_NAMES: readonly string[] = [
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'window-update', 'window-full', 'bad-checksum',
   'fin-retransmit', 'synack-retransmit',
+  'zero-window-probe-ack', 'syn-with-data', 'synack-bad-ack', 'fin-unseen', 'data-after-fin',
+  'rst-with-data', 'reset-repeat', 'ecn-echo', 'cwr',
 ];
 
 /**

@@ -335,8 +335,8 @@ export class Tracker {
     if ((flags & (TCP_ECE | TCP_CWR)) !== 0 && !syn) {
       const cf = u32[w + W.CONN_FLAGS];
       if ((cf & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) {
-        if ((flags & TCP_ECE) !== 0) this.raise(c, Ev.ECN_ECHO);
-        if ((flags & TCP_CWR) !== 0) this.raise(c, Ev.CWR);
+        if ((flags & TCP_ECE) !== 0) this.note(c, Ev.ECN_ECHO, Ctr.ECN_ECHO);
+        if ((flags & TCP_CWR) !== 0) this.note(c, Ev.CWR, Ctr.CWR);
       } else if ((cf & (CF.SYN_SEEN | CF.SYNACK_SEEN)) === (CF.SYN_SEEN | CF.SYNACK_SEEN) &&
           (cf & (CF.ECN_DECLINED | CF.ECN_DECLINED << 1)) !== 0 &&
           (u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.ECN_UNNEGOTIATED]) === 0) {
@@ -607,7 +607,7 @@ export class Tracker {
       }
       // ZERO WINDOW PROBE ACK: repeats its last ACK and its zero window right after a probe
       if (sameAck && win === 0 && lastWin === 0 && (u8[b + B.LAST_SEG + p] & LSF.ZERO_WINDOW_PROBE) !== 0) {
-        this.raise(c, Ev.ZERO_WINDOW_PROBE_ACK);
+        this.note(c, Ev.ZERO_WINDOW_PROBE_ACK, Ctr.ZERO_WINDOW_PROBE_ACK);
         break fwd;
       }
       // DUPLICATE ACK: no data, same seq, ack and (non-zero) window as its previous segment
@@ -858,7 +858,7 @@ export class Tracker {
           this.raise(c, Ev.SYN);
         }
         this.feed(c, s, EndpointEvent.SEND_SYN);
-        if (len > 0) this.raise(c, Ev.SYN_WITH_DATA);
+        if (len > 0) this.note(c, Ev.SYN_WITH_DATA, Ctr.SYN_WITH_DATA);
       } else if (seq === u32[w + W.ISN + s]) {
         this.noteResend(c, s);
         this.raise(c, Ev.SYN_RETRANSMIT);
@@ -893,7 +893,7 @@ export class Tracker {
           this.feed(c, p, EndpointEvent.RCV_ACK_OF_SYN);
         }
       } else {
-        this.raise(c, Ev.SYNACK_BAD_ACK);
+        this.note(c, Ev.SYNACK_BAD_ACK, Ctr.SYNACK_BAD_ACK);
       }
     }
 
@@ -913,7 +913,7 @@ export class Tracker {
         // the octet beyond what was seen is that FIN: with no hole before it, analyze's "ACKs
         // data never showed" was not true (no data was missed, only the FIN)
         if (onlyFin) this.withdrawAckUnseen();
-        this.raise(c, Ev.FIN_UNSEEN);
+        this.note(c, Ev.FIN_UNSEEN, Ctr.FIN_UNSEEN);
         this.noteFirstFin(c, p);
         this.feed(c, p, EndpointEvent.SEND_FIN);
       } else if (ackUnseen !== 0) {
@@ -972,7 +972,7 @@ export class Tracker {
     if (len > 0 && !syn) {
       if ((u16[se] & EF.FIN_SENT) !== 0 && seqGT((seq + len) >>> 0, u32[w + W.FIN_SEQ + s])) {
         if ((u16[se] & EF.FIN_INFERRED) !== 0) this.undoInferredFin(c, s);
-        else this.raise(c, Ev.DATA_AFTER_FIN);
+        else this.note(c, Ev.DATA_AFTER_FIN, Ctr.DATA_AFTER_FIN);
       }
       // data from a side that has received (acknowledged) its peer's FIN and not closed itself:
       // the half-close is in use
@@ -1195,7 +1195,7 @@ export class Tracker {
     this.feed(c, s, EndpointEvent.RCV_ACK_OF_FIN);
     r.passThrough(s, TcpState.FIN_WAIT_2);
     r.inferred |= 3;
-    this.raise(c, Ev.FIN_UNSEEN);
+    this.note(c, Ev.FIN_UNSEEN, Ctr.FIN_UNSEEN);
   }
 
   /**
@@ -1323,7 +1323,7 @@ export class Tracker {
     const p = s ^ 1;
     const d = c * ROW_D, w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES;
     const hasAck = (flags & TCP_ACK) !== 0;
-    if (len > 0) this.raise(c, Ev.RST_WITH_DATA);
+    if (len > 0) this.note(c, Ev.RST_WITH_DATA, Ctr.RST_WITH_DATA);
     const ss = u8[b + B.STATE + s], sp = u8[b + B.STATE + p];
     const sf = u16[hh + H.EP_FLAGS + s], pf = u16[hh + H.EP_FLAGS + p];
     const cf = u32[w + W.CONN_FLAGS];
@@ -1346,7 +1346,7 @@ export class Tracker {
     }
 
     if ((sf & EF.RST_SENT) !== 0 || ((cf & CF.RESET) !== 0 && ss === TcpState.CLOSED && sp === TcpState.CLOSED)) {
-      this.raise(c, Ev.RESET_REPEAT);
+      this.note(c, Ev.RESET_REPEAT, Ctr.RESET_REPEAT);
     } else if (s === 1 && sp === TcpState.SYN_SENT && acceptable) {
       // the SYN was answered by RST: nothing listens there
       u32[w + W.CONN_FLAGS] |= CF.REFUSED | CF.RESET | CF.RESET_BY_SERVER;
