@@ -361,6 +361,8 @@ export const enum Ctr {
   BAD_CHECKSUM,
   FIN_RETRANSMIT,
   SYNACK_RETRANSMIT,
+  /** Ev.ACK_NOT_ACCEPTABLE: segments the opening receiver discards */
+  ACK_NOT_ACCEPTABLE,
   COUNT,
 }
 
@@ -368,7 +370,7 @@ export const COUNTER_NAMES: readonly string[] = [
   'retransmission', 'fast-retransmission', 'spurious-retransmission', 'out-of-order',
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'window-update', 'window-full', 'bad-checksum',
-  'fin-retransmit', 'synack-retransmit',
+  'fin-retransmit', 'synack-retransmit', 'ack-not-acceptable',
 ];
 
 /**
