@@ -333,6 +333,8 @@ export class Annotator {
         return (pkt.payloadLength * 2 + (pkt.optHasFastOpen ? 1 : 0)) * 2 + s;
       case Ev.REFUSED:
         return t.u16[r.conn * ROW_H + H.S_PORT];
+      case Ev.ACK_NOT_ACCEPTABLE:
+        return UNCACHED;
       case Ev.PORT_REUSE:
       case Ev.CONNECT_RETRY:
         return UNCACHED;
@@ -552,6 +554,16 @@ export class Annotator {
         const ece = (pkt.tcpFlags & TCP_ECE) !== 0, cwr = (pkt.tcpFlags & TCP_CWR) !== 0;
         const why = (t.u32[c * ROW_W + W.CONN_FLAGS] & CF.ECN_DECLINED) !== 0 ? 'the client\'s SYN did not offer it' : 'the server\'s SYN-ACK declined it';
         return `${who} sets ${ece && cwr ? 'ECE and CWR' : ece ? 'ECE' : 'CWR'}, yet ECN was not negotiated (${why}): no ECT packet to mark (RFC 3168 §6.1.1)`;
+      }
+      case Ev.ACK_NOT_ACCEPTABLE: {
+        // the receiver's ISS and SND.NXT, as the tracker judged them (the segment changed neither)
+        const p = s ^ 1;
+        const iss = t.u32[c * ROW_W + W.ISN + p];
+        const sndNxt = (t.u16[c * ROW_H + H.EP_FLAGS + p] & EF.SEQ_VALID) !== 0 ? t.u32[c * ROW_W + W.NEXT_SEQ + p] : (iss + 1) >>> 0;
+        const first = (iss + 1) >>> 0;
+        const st = p === 0 ? r.clientBefore : r.serverBefore;
+        return `ACK not acceptable to the ${peer} in ${STATE_NAMES[st]} (ack ${pkt.ack}, expected ${first === sndNxt ? first : `${first}..${sndNxt}`}): ` +
+          `discarded, RFC 9293 ${st === TcpState.SYN_SENT ? '3.10.7.3' : '3.10.7.4'}`;
       }
       case Ev.PEER_UNSEEN:
         return `none of the ${peer}'s packets captured, yet the ${who} ACKs data from it (one direction only)`;

@@ -129,6 +129,13 @@ export const enum Ev {
    * the packet that inferred the FIN keeps its FIN_UNSEEN)
    */
   FIN_INFERENCE_WITHDRAWN,
+  /**
+   * a segment (no SYN, no RST) whose ACK its receiver, in SYN_SENT or SYN_RCVD with its own SYN
+   * captured, cannot accept (RFC 9293 §3.10.7.3: SEG.ACK =< ISS or > SND.NXT; §3.10.7.4: not
+   * SND.UNA < SEG.ACK =< SND.NXT): the receiver discards it (answering with a reset), so it
+   * changes no state; a stray segment of an earlier incarnation, or a forged one
+   */
+  ACK_NOT_ACCEPTABLE,
   COUNT,
 }
 
@@ -145,7 +152,7 @@ export const EVENT_NAMES: readonly string[] = [
   'previous-segment-lost', 'ack-unseen', 'duplicate-ack', 'keepalive', 'keepalive-ack',
   'zero-window', 'zero-window-probe', 'zero-window-probe-ack', 'window-update', 'window-full',
   'bad-checksum', 'peer-gone', 'ecn-echo', 'cwr', 'reset-after-full-close', 'peer-unseen',
-  'ecn-unnegotiated', 'connect-retry', 'fin-inference-withdrawn',
+  'ecn-unnegotiated', 'connect-retry', 'fin-inference-withdrawn', 'ack-not-acceptable',
 ];
 
 /**
@@ -236,7 +243,7 @@ export const EVENT_SEVERITY: Uint8Array = (() => {
     Ev.RESET_IGNORED, Ev.RESET_REPEAT, Ev.RST_WITH_DATA, Ev.RETRANSMISSION, Ev.FAST_RETRANSMISSION,
     Ev.SPURIOUS_RETRANSMISSION, Ev.OUT_OF_ORDER, Ev.LOST_SEGMENT, Ev.ACK_UNSEEN, Ev.DUP_ACK,
     Ev.ZERO_WINDOW, Ev.ZERO_WINDOW_PROBE, Ev.WINDOW_FULL, Ev.DATA_AFTER_FIN, Ev.ECN_ECHO, Ev.CWR, Ev.PEER_UNSEEN, Ev.ECN_UNNEGOTIATED, Ev.CONNECT_RETRY,
-    Ev.FIN_INFERENCE_WITHDRAWN]) s[e] = 2;
+    Ev.FIN_INFERENCE_WITHDRAWN, Ev.ACK_NOT_ACCEPTABLE]) s[e] = 2;
   for (const e of [Ev.REFUSED, Ev.HANDSHAKE_RESET, Ev.RESET, Ev.RESET_AFTER_CLOSE, Ev.RESET_NO_STATE,
     Ev.DATA_AFTER_RESET, Ev.BAD_CHECKSUM, Ev.PEER_GONE, Ev.SYNACK_BAD_ACK]) s[e] = 3;
   return s;

@@ -372,6 +372,8 @@ export const enum Ctr {
   RESET_REPEAT,
   ECN_ECHO,
   CWR,
+  /** Ev.ACK_NOT_ACCEPTABLE: segments the opening receiver discards */
+  ACK_NOT_ACCEPTABLE,
   COUNT,
 }
 
@@ -381,7 +383,7 @@ export const COUNTER_NAMES: readonly string[] = [
   'zero-window', 'zero-window-probe', 'window-update', 'window-full', 'bad-checksum',
   'fin-retransmit', 'synack-retransmit',
   'zero-window-probe-ack', 'syn-with-data', 'synack-bad-ack', 'fin-unseen', 'data-after-fin',
-  'rst-with-data', 'reset-repeat', 'ecn-echo', 'cwr',
+  'rst-with-data', 'reset-repeat', 'ecn-echo', 'cwr', 'ack-not-acceptable',
 ];
 
 /**

@@ -302,6 +302,19 @@ export class Tracker {
     // ---- Zeek's view --------------------------------------------------------------------------
     zeekSegment(t, c, s, flags, seg, len, pkt.window);
 
+    // ---- a segment its receiver, still opening, discards --------------------------------------
+    // (after Zeek's view: Zeek's update_history and state machine read every segment, with no
+    // acceptability test.) Not a SYN (the SYN-ACK has its own test), not a RST (onReset judges it)
+    if (hasAck && !syn && !rst && (u8[b + B.STATE + p] === TcpState.SYN_SENT ||
+        u8[b + B.STATE + p] === TcpState.SYN_RCVD) && this.openingAckUnacceptable(c, p, ack)) {
+      // RFC 9293 §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED, fifth check): the receiver
+      // sends a reset and discards the segment, so it proves nothing about either side: no
+      // state, sequence space or RTT is taken from it; counted, and said
+      this.note(c, Ev.ACK_NOT_ACCEPTABLE, Ctr.ACK_NOT_ACCEPTABLE);
+      this.finishPacket(c);
+      return r;
+    }
+
     // ---- a fragmented segment: its true length is unknown until the peer acknowledges it ------
     if (pkt.moreFragments) u16[hh + H.EP_FLAGS + s] |= EF.FRAG_PENDING;
     if (hasAck && (u16[hh + H.EP_FLAGS + p] & (EF.FRAG_PENDING | EF.SEQ_VALID)) === (EF.FRAG_PENDING | EF.SEQ_VALID) &&
@@ -1312,6 +1325,26 @@ export class Tracker {
     // was wrong, the real close says it again
     u32[w + W.CONN_FLAGS] &= ~CF.CLOSE_REPORTED;
     this.raise(c, Ev.FIN_INFERENCE_WITHDRAWN);
+  }
+
+  /**
+   * Whether an ACK `ack` sent to side p, in SYN_SENT or SYN_RCVD, is one p cannot accept: known
+   * only when p's own SYN (or SYN-ACK) was captured, so that its ISS and SND.NXT are (a client
+   * whose ISN was inferred from a SYN-ACK's ack, or a side whose SYN the capture lost, is never
+   * judged). RFC 9293 §3.10.7.3, SYN-SENT: unacceptable if SEG.ACK =< ISS or SEG.ACK > SND.NXT;
+   * §3.10.7.4, SYN-RECEIVED: acceptable only if SND.UNA < SEG.ACK =< SND.NXT, where SND.UNA is
+   * still ISS (its SYN unacknowledged). The same range for both; SND.NXT is ISS+1, or beyond it
+   * when the SYN carried data (TFO). The one test for every segment in those states, a RST's
+   * included (onReset).
+   */
+  private openingAckUnacceptable(c: number, p: number, ack: number): boolean {
+    const t = this.table;
+    const w = c * ROW_W;
+    const pf = t.u16[c * ROW_H + H.EP_FLAGS + p];
+    if ((pf & EF.SYN_SEEN) === 0 || (p === 0 && (t.u32[w + W.CONN_FLAGS] & CF.SYNACK_FIRST) !== 0)) return false;
+    const iss = t.u32[w + W.ISN + p];
+    const sndNxt = (pf & EF.SEQ_VALID) !== 0 ? t.u32[w + W.NEXT_SEQ + p] : (iss + 1) >>> 0;
+    return !seqGT(ack, iss) || seqGT(ack, sndNxt);
   }
 
   /** A RST from side s. */
