@@ -501,7 +501,10 @@ export class Annotator {
           ? `${who} RST into the ${peer}'s TIME_WAIT after a complete close: nothing aborted (TIME_WAIT ends early; RFC 1337 would ignore it)`
           : `${who} RST after a complete close: nothing aborted`;
       case Ev.RESET_IGNORED:
-        return `RST out of the ${peer}'s window: ignored`;
+        // into SYN_SENT the test is the ACK, not the window (RFC 9293 §3.10.7.3)
+        return (s === 0 ? r.serverBefore : r.clientBefore) === TcpState.SYN_SENT
+          ? `RST whose ACK does not acknowledge the ${peer}'s SYN: ignored, RFC 9293 3.10.7.3`
+          : `RST out of the ${peer}'s window: ignored`;
       case Ev.RESET_REPEAT:
         return 'another RST';
       case Ev.RST_WITH_DATA:

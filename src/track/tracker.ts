@@ -1365,8 +1365,10 @@ export class Tracker {
     // would the receiver accept it?
     let acceptable: boolean;
     if (sp === TcpState.SYN_SENT) {
-      // RFC 793, SYN-SENT: only a RST whose ACK acknowledges the SYN (ISS < ack ≤ SND.NXT)
-      acceptable = hasAck && (pf & EF.SYN_SEEN) !== 0 && seqGT(ack, u32[w + W.ISN + p]) && seqLE(ack, u32[w + W.NEXT_SEQ + p]);
+      // RFC 9293 §3.10.7.3, SYN-SENT: only a RST whose ACK acknowledges the SYN, the range every
+      // segment to an opening side is judged by (openingAckUnacceptable); without an ACK, or to a
+      // side whose SYN was not captured, it is not taken as a refusal
+      acceptable = hasAck && (pf & EF.SYN_SEEN) !== 0 && !this.openingAckUnacceptable(c, p, ack);
     } else if ((pf & EF.ACK_VALID) === 0 && (sf & EF.SEQ_VALID) === 0) {
       acceptable = true; // nothing known to judge it by
     } else {

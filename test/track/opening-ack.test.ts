@@ -77,6 +77,16 @@ describe('SYN_SENT', () => {
     expect(fl[1]).toMatchObject({ handshake: 'complete', close: 'none', closed_by: null, anomalies: [],
       states: { client: 'ESTABLISHED', server: 'ESTABLISHED' } });
   });
+  test('SYN_SENT_rstWhoseAckMissesTheSyn_ignoredSaidByTheAckRule', () => {
+    // qa5's rst-synsent-badack.pcap: client SYN seq 100; server RST|ACK ack 5555 (not 101); then
+    // the real SYN-ACK, handshake, data and close. The RST is judged by the same range as any
+    // segment to an opening side, and said as that rule, not as a window test
+    const p = packets('rst-synsent-badack.pcap');
+    expect(p[1]).toMatchObject({ states: { client: 'SYN_SENT', server: 'LISTEN' }, events: ['reset-ignored'] });
+    expect(annotation('rst-synsent-badack.pcap', 2))
+      .toBe("#1 RST whose ACK does not acknowledge the client's SYN: ignored, RFC 9293 3.10.7.3");
+    expect(flows('rst-synsent-badack.pcap')[0]).toMatchObject({ close: 'fin', reset_by: null });
+  });
 });
 
 describe('SYN_RCVD', () => {
