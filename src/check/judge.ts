@@ -358,10 +358,12 @@ export interface CheckRunInfo {
   /** the filter expression ('' for none) */
   filter: string;
   /**
-   * the input could not be read to the end: the verdict covers what came before; or `left_out`:
-   * these captures could not be opened (a damaged header) and the verdict covers the others
+   * the input could not be read to the end: the verdict covers what came before; `damaged`:
+   * these captures of several went bad after a good header and were given up there, the others
+   * read to their end; `left_out`: these could not be opened (missing, a damaged header) and the
+   * verdict covers the others. `message` and `code` are the first problem's (a damage first)
    */
-  error: { message: string; code: string; left_out?: string[] } | null;
+  error: { message: string; code: string; damaged?: string[]; left_out?: string[] } | null;
 }
 
 /** An output of the check: hears every decision, then the verdict. */

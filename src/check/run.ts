@@ -229,12 +229,16 @@ export async function runCheck(opts: CheckOptions, io: CheckIO = defaultCheckIO(
     leftOut = summary.leftOut;
     // (the files read; with one left out, the list as given: the verdict names it)
     run.files = leftOut.length > 0 ? files : summary.files.map((f) => f.path);
-    if (damaged.length > 0) {
-      failure = asInputError(damaged[0]);
+    // every capture that could not be read whole is named (a damaged one and one left out can
+    // come in the same run); the first problem is the error thrown, each other one gets its own
+    // line on stderr as well
+    const problems = [...damaged, ...leftOut];
+    if (problems.length > 0) {
+      failure = asInputError(problems[0]);
       run.error = { message: failure.describe(), code: failure.code };
-    } else if (leftOut.length > 0) {
-      failure = asInputError(leftOut[0]);
-      run.error = { message: failure.describe(), code: failure.code, left_out: leftOut.map((e) => e.file as string) };
+      if (damaged.length > 1 || (damaged.length > 0 && leftOut.length > 0)) run.error.damaged = damaged.map((e) => e.file as string);
+      if (leftOut.length > 0) run.error.left_out = leftOut.map((e) => e.file as string);
+      for (const e of problems.slice(1)) io.stderr(`tcpscope: ${e.describe()}\n`);
     }
   } catch (e) {
     const err = asInputError(e);

@@ -122,7 +122,12 @@ export class CheckJunit implements CheckSink {
       this.tests++;
       // (the connections above, if any, cover what came before the problem)
       const what = run.packets === 0 ? 'the input could not be read: no packet was judged' : 'the input could not be read to the end; the connections above cover what came before';
-      this.put(`    <testcase name="capture input" classname="tcpscope check" time="0"><error type="${xmlEscape(run.error.code)}" message="${xmlEscape(run.error.message)}">${xmlText(`${what}.\n${run.error.message}`)}</error></testcase>\n`);
+      // every capture not read whole is named, not only the first problem's
+      const named = [
+        ...(run.error.damaged !== undefined ? [`given up where it went bad: ${run.error.damaged.join(', ')}`] : []),
+        ...(run.error.left_out !== undefined ? [`left out, unreadable: ${run.error.left_out.join(', ')}`] : []),
+      ].map((l) => `\n${l}`).join('');
+      this.put(`    <testcase name="capture input" classname="tcpscope check" time="0"><error type="${xmlEscape(run.error.code)}" message="${xmlEscape(run.error.message)}">${xmlText(`${what}.\n${run.error.message}${named}`)}</error></testcase>\n`);
     }
     if (v.tooFew) {
       this.tests++;

@@ -110,8 +110,11 @@ export class CheckReport implements CheckSink {
     if (v.tolerated > 0) extra.push(`${v.tolerated} tolerated`);
     const extraText = extra.length > 0 ? `; ${extra.join(', ')}` : '';
     const conn = count(v.connections, 'connection');
-    if (run.error?.left_out !== undefined) {
-      return `${ch.red.bold('ERROR')}: ${run.error.left_out.join(', ')} could not be read (${run.error.message}); the other captures: ${v.failed} of ${conn} abnormal${extraText} (${input})`;
+    if (run.error?.left_out !== undefined || run.error?.damaged !== undefined) {
+      const what: string[] = [];
+      if (run.error.damaged !== undefined) what.push(`${run.error.damaged.join(', ')} could not be read to the end`);
+      if (run.error.left_out !== undefined) what.push(`${run.error.left_out.join(', ')} could not be read`);
+      return `${ch.red.bold('ERROR')}: ${what.join('; ')} (${run.error.message}); the other captures: ${v.failed} of ${conn} abnormal${extraText} (${input})`;
     }
     if (run.error !== null) {
       return `${ch.red.bold('ERROR')}: the input could not be read to the end (${run.error.message}); up to there: ${v.failed} of ${conn} abnormal${extraText} (${input})`;

@@ -1153,7 +1153,7 @@ export class Tracker {
     r.passThrough(p, TcpState.FIN_WAIT_1);
     r.passThrough(s, TcpState.CLOSE_WAIT);
     r.inferred |= 3;
-    this.raise(c, Ev.FIN_UNSEEN);
+    this.note(c, Ev.FIN_UNSEEN, Ctr.FIN_UNSEEN);
   }
 
   /**

@@ -363,6 +363,28 @@ describe('check exit status 2: unreadable input and wrong usage', () => {
     expect(xml).toMatch(/<error /);
   });
 
+  it.each([[[]], [['--jobs', '2']]])('damagedAndUnreadableAmongSeveral_%j_everyBadFileNamed_exits2', (jobs) => {
+    // review: with one capture given up mid-body, an unreadable one beside it was never named
+    // (no left_out, no line on stderr): every capture not read whole is named, each on stderr
+    const dmg = damagedMidBody('cut');
+    const garbage = join(tmp(), 'garbage.pcap');
+    writeFileSync(garbage, 'not a capture at all, not even its magic');
+    const r = check(['-q', ...jobs, scen('rst-abort.pcap'), dmg, garbage, scen('close-4way.pcap')]);
+    expect(r.status).toBe(2);
+    // (the first problem's line is the error the run ends with, written last)
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^tcpscope: \S*garbage\.pcap: not a capture file/);
+    expect(lines[1]).toMatch(/^tcpscope: \S*cut\.pcap: packet \d+ is cut short/);
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^ERROR: \S*cut\.pcap could not be read to the end; \S*garbage\.pcap could not be read \(.*\); the other captures: 1 of 2 connections abnormal \(4 capture files, \d+ packets\)$/);
+    const j = check(['--json', ...jobs, scen('rst-abort.pcap'), dmg, garbage]);
+    const verdict = JSON.parse(j.stdout.trimEnd().split('\n').at(-1) as string);
+    expect(verdict.error).toMatchObject({ damaged: [dmg], left_out: [garbage] });
+    const junit = join(tmp(), 'junit.xml');
+    check(['--junit', junit, ...jobs, scen('rst-abort.pcap'), dmg, garbage]);
+    expect(readFileSync(junit, 'utf8')).toMatch(/given up where it went bad: \S*cut\.pcap\nleft out, unreadable: \S*garbage\.pcap<\/error>/);
+  });
+
   it('damagedBodyAlone_connectionsBeforeItJudged_exits2', () => {
     const r = check(['-q', damagedMidBody('cut')]);
     expect(r.status).toBe(2);
