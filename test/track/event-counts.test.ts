@@ -51,4 +51,15 @@ describe('flow events agree with the packets', () => {
     'scenarios/zero-window.pcap', 'scenarios/out-of-order.pcap', 'real/real-zero-window.pcap', 'scenarios/keepalive.pcap'])('%s_counts_agree', (file) => {
     for (const c of compare(file)) expect(c.flow).toEqual(c.packets);
   });
+  it('one_direction_close_inferred_fin_unseen_is_counted_in_the_flow', () => {
+    // review: the peer's active close inferred from one side's packets (inferPeerActiveClose)
+    // raised fin-unseen on the packet without counting it in the flow (client side only of a
+    // server that closes first)
+    const r = tcpscope(['--json=packets', '-n', '-r', join(ROOT, 'fixtures', 'real', 'real-server-closes.pcap'), 'src port 47011']);
+    const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
+    const onPackets = recs.filter((o) => o.type === 'packet' && (o.events as string[]).includes('fin-unseen')).length;
+    const [flow] = recs.filter((o) => o.type === 'flow');
+    expect(onPackets).toBe(1);
+    expect((flow.events as Record<string, number>)['fin-unseen']).toBe(onPackets);
+  });
 });
