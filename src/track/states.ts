@@ -62,11 +62,21 @@ export const enum EndpointEvent {
    * arrived was CLOSED (fed once, before that SYN's SEND_SYN)
    */
   CROSS_SYN = 12,
+  /**
+   * a FIN of its own that the tracker had inferred (FIN_UNSEEN) proved to be an octet of data:
+   * the inference is taken back (not a move of its stack)
+   */
+  UNDO_SEND_FIN = 13,
+  /** the FIN it was taken to have received (an inferred one of its peer's) proved to be data */
+  UNDO_RCV_FIN = 14,
+  /** the ACK of its FIN that had been inferred from a peer FIN now withdrawn is taken back too */
+  UNDO_ACK_OF_FIN = 15,
 }
 
 export const ENDPOINT_EVENT_NAMES: readonly string[] = [
   'SEND_SYN', 'SEND_SYNACK', 'RCV_SYN', 'RCV_ACK_OF_SYN', 'SEND_FIN', 'RCV_FIN', 'RCV_ACK_OF_FIN',
   'SEND_RST', 'RCV_RST', 'PICKUP', 'TIMEOUT', 'RESEND_FIN', 'CROSS_SYN',
+  'UNDO_SEND_FIN', 'UNDO_RCV_FIN', 'UNDO_ACK_OF_FIN',
 ];
 
 /**
@@ -77,6 +87,34 @@ export function transition(state: TcpState, event: EndpointEvent): TcpState {
   // Resets end every state: a RST sent aborts the sender's connection (RFC 793 §3.4 "abort"),
   // and an acceptable RST received deletes the receiver's TCB (§3.9 "RST bit").
   if (event === EndpointEvent.SEND_RST || event === EndpointEvent.RCV_RST) return TcpState.CLOSED;
+  // An inference taken back (a FIN the tracker inferred for a side none of whose packets showed
+  // it proved to be an octet of data): no stack moves; each step of the diagram that the FIN
+  // caused is walked back. The tracker feeds these only to a state the inferred FIN led to
+  // (never to one a RST or a time-out reached).
+  if (event === EndpointEvent.UNDO_SEND_FIN) {
+    // its close had not begun: without its FIN an endpoint that had not received its peer's is
+    // open, one that had is waiting for its own close
+    if (state === TcpState.FIN_WAIT_1 || state === TcpState.FIN_WAIT_2) return TcpState.ESTABLISHED;
+    if (state === TcpState.CLOSING || state === TcpState.TIME_WAIT || state === TcpState.LAST_ACK ||
+        state === TcpState.CLOSED) return TcpState.CLOSE_WAIT;
+    return state;
+  }
+  if (event === EndpointEvent.UNDO_RCV_FIN) {
+    // its peer never closed: without that FIN an open endpoint stays open, and one that sent its
+    // own FIN is the active closer, waiting for the ACK of it (FIN_WAIT_1) or for the peer's FIN
+    // (FIN_WAIT_2) if that ACK came
+    if (state === TcpState.CLOSE_WAIT) return TcpState.ESTABLISHED;
+    if (state === TcpState.LAST_ACK || state === TcpState.CLOSING) return TcpState.FIN_WAIT_1;
+    if (state === TcpState.TIME_WAIT || state === TcpState.CLOSED) return TcpState.FIN_WAIT_2;
+    return state;
+  }
+  if (event === EndpointEvent.UNDO_ACK_OF_FIN) {
+    // its FIN is unacknowledged again
+    if (state === TcpState.FIN_WAIT_2) return TcpState.FIN_WAIT_1;
+    if (state === TcpState.TIME_WAIT) return TcpState.CLOSING;
+    if (state === TcpState.CLOSED) return TcpState.LAST_ACK;
+    return state;
+  }
   switch (state) {
     case TcpState.CLOSED:
       // its FIN sent again after the final ACK was seen: that ACK was lost, it is still in LAST_ACK

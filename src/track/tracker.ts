@@ -1167,14 +1167,19 @@ export class Tracker {
    */
   private withdrawOneSidedFin(c: number, s: number): void {
     const t = this.table;
-    const u8 = t.u8, u16 = t.u16;
+    const u16 = t.u16;
     const p = s ^ 1;
-    const hh = c * ROW_H, b = c * ROW_BYTES;
-    u16[hh + H.EP_FLAGS + p] &= ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED | EF.RCVD_PEER_FIN);
-    u16[hh + H.EP_FLAGS + s] &= ~(EF.RCVD_PEER_FIN | EF.FIN_ACKED);
-    const sFin = (u16[hh + H.EP_FLAGS + s] & EF.FIN_SENT) !== 0;
-    u8[b + B.STATE + s] = sFin ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
-    u8[b + B.STATE + p] = TcpState.ESTABLISHED;
+    const hh = c * ROW_H;
+    const pf = u16[hh + H.EP_FLAGS + p], sf = u16[hh + H.EP_FLAGS + s];
+    u16[hh + H.EP_FLAGS + p] = pf & ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED | EF.RCVD_PEER_FIN);
+    u16[hh + H.EP_FLAGS + s] = sf & ~(EF.RCVD_PEER_FIN | EF.FIN_ACKED);
+    const sFin = (sf & EF.FIN_SENT) !== 0;
+    // the peer: its FIN, and its receipt of s's FIN (inferred with it), taken back: open again
+    this.feed(c, p, EndpointEvent.UNDO_SEND_FIN);
+    if ((pf & EF.RCVD_PEER_FIN) !== 0) this.feed(c, p, EndpointEvent.UNDO_RCV_FIN);
+    // s: it never received that FIN, nor (inferred from it) the ACK of its own
+    if ((sf & EF.FIN_ACKED) !== 0) this.feed(c, s, EndpointEvent.UNDO_ACK_OF_FIN);
+    if ((sf & EF.RCVD_PEER_FIN) !== 0) this.feed(c, s, EndpointEvent.UNDO_RCV_FIN);
     const at = c * ROW_W + W.CONN_FLAGS;
     if (sFin && s === 1) t.u32[at] |= CF.SERVER_CLOSED_FIRST;
     else t.u32[at] &= ~CF.SERVER_CLOSED_FIRST;
@@ -1309,14 +1314,13 @@ export class Tracker {
     u16[hh + H.EP_FLAGS + s] &= ~(EF.FIN_SENT | EF.FIN_INFERRED | EF.FIN_ACKED);
     u16[hh + H.EP_FLAGS + p] &= ~EF.RCVD_PEER_FIN;
     const ss = u8[b + B.STATE + s], sp = u8[b + B.STATE + p];
-    // s: without its FIN it is still open (or merely received the peer's FIN)
-    u8[b + B.STATE + s] = ss === TcpState.FIN_WAIT_1 || ss === TcpState.FIN_WAIT_2 ? TcpState.ESTABLISHED
-      : ss === TcpState.CLOSING || ss === TcpState.TIME_WAIT ? TcpState.CLOSE_WAIT : ss;
-    // p: it never received a FIN
     const pSent = (u16[hh + H.EP_FLAGS + p] & EF.FIN_SENT) !== 0;
-    u8[b + B.STATE + p] = sp === TcpState.CLOSE_WAIT ? TcpState.ESTABLISHED
-      : sp === TcpState.LAST_ACK ? TcpState.FIN_WAIT_1
-      : sp === TcpState.CLOSED && pSent && (u16[hh + H.EP_FLAGS + p] & EF.RST_SENT) === 0 ? TcpState.FIN_WAIT_2 : sp;
+    const reset = ((u16[hh + H.EP_FLAGS + s] | u16[hh + H.EP_FLAGS + p]) & EF.RST_SENT) !== 0;
+    // s: without its FIN it is still open (or merely received the peer's FIN); a CLOSED that a
+    // RST reached stays so
+    if (ss !== TcpState.CLOSED || !reset) this.feed(c, s, EndpointEvent.UNDO_SEND_FIN);
+    // p: it never received a FIN (a CLOSED p is walked back only if it closed by its own FIN)
+    if (sp !== TcpState.CLOSED || (pSent && !reset)) this.feed(c, p, EndpointEvent.UNDO_RCV_FIN);
     if (!pSent) u32[w + W.CONN_FLAGS] &= ~CF.SERVER_CLOSED_FIRST;
     else if (p === 1) u32[w + W.CONN_FLAGS] |= CF.SERVER_CLOSED_FIRST;
     else u32[w + W.CONN_FLAGS] &= ~CF.SERVER_CLOSED_FIRST;
