@@ -10,13 +10,15 @@
  * in creation order (the table's "all" list), connection numbers are given at creation, and
  * `check --jobs` merges its shards' records by start time, so any key gives the same bytes.
  *
- * `TCPSCOPE_HASH_SEED` (a number) fixes the key, for tests and for proving exactly that.
+ * `TCPSCOPE_HASH_SEED` (a decimal integer) fixes the key, for tests and for proving exactly
+ * that; anything else in it is ignored and the key is random, so a stray value can never turn the
+ * protection off by becoming one fixed key (`Number('abc')` is NaN, which `| 0` made 0).
  * Math.random is enough: V8 seeds it from the OS per isolate, and the capture's author never
  * sees a value drawn from it.
  */
 function seedWord(k: number): number {
   const fixed = process.env.TCPSCOPE_HASH_SEED;
-  if (fixed !== undefined && fixed !== '') {
+  if (fixed !== undefined && /^-?\d{1,15}$/.test(fixed)) {
     // a fixed seed spread into independent-looking words (a SplitMix-style step per word)
     let x = (Number(fixed) + Math.imul(k + 1, 0x9e3779b9)) | 0;
     x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);

@@ -89,6 +89,21 @@ describe('flow hash against chosen 4-tuples', () => {
     }
     expect(differ).toBeGreaterThan(60);
   });
+
+  test('seed_notAnInteger_ignored_keyStaysRandom', async () => {
+    // review: 'abc' became NaN, then 0: one fixed key, the protection silently off
+    const load = async (v: string) => {
+      vi.stubEnv('TCPSCOPE_HASH_SEED', v);
+      vi.resetModules();
+      return (await import('../../src/track/hash-seed.js')).HASH_KEY_FINAL;
+    };
+    const twice = [await load('abc'), await load('abc')];
+    const fixed = [await load('0'), await load('0')];
+    vi.unstubAllEnvs();
+    expect(fixed[0]).toBe(fixed[1]);
+    expect(twice).not.toContain(fixed[0]);
+    expect(twice[0]).not.toBe(twice[1]);
+  });
 });
 
 describe('what is printed does not depend on the hash key', () => {
