@@ -4,7 +4,7 @@
  */
 import { type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { expandCapturePaths, readCapture, readCaptureFiles, readCaptureSet, type CaptureSetFile } from './capture/index.js';
+import { expandCapturePaths, readCapture, readCaptureFiles, readCaptureSet, type CaptureSetFile, type FrameSink } from './capture/index.js';
 import { type CaptureInfo, libpcapSignedSeconds } from './capture/info.js';
 import { handleStopSignals } from './capture/live-signals.js';
 import { type ProgressLine, stderrProgressLine } from './capture/progress.js';
@@ -449,6 +449,35 @@ export function filterOpens(filter: { checkLinktype(linktype: number): void } | 
   return lt;
 }
 
+/** How a tracking run (trackCaptures, check's shards) reads its captures. */
+export interface TrackedReadOptions {
+  captures: string[];
+  progress?: (done: number, total: number | undefined, frames: number) => void;
+  onOpen?: (path: string, info: CaptureInfo) => void;
+  onDamaged?: (error: TcpscopeError) => void;
+  onUnreadable?: 'stop' | 'skip';
+}
+
+/**
+ * readCaptureFiles as a tracking run uses it, on one thread or reading for shards: the filter
+ * checked for each capture's link type as it opens (filterOpens), then the caller's onOpen; the
+ * progress line given the frames read so far (`frames()`).
+ */
+export function readTrackedCaptures(opts: TrackedReadOptions, filter: Parameters<typeof filterOpens>[0], onFrame: FrameSink,
+  frames: () => number): Promise<{ files: CaptureSetFile[]; leftOut: TcpscopeError[] }> {
+  const progress = opts.progress;
+  const onOpen = opts.onOpen;
+  return readCaptureFiles(opts.captures, onFrame, {
+    progress: progress === undefined ? undefined : (done, total) => progress(done, total, frames()),
+    onOpen: (path, info) => {
+      filterOpens(filter, info);
+      onOpen?.(path, info);
+    },
+    onDamaged: opts.onDamaged,
+    onUnreadable: opts.onUnreadable,
+  });
+}
+
 /** Whether `path` names a regular file (not standard input, a FIFO, a directory or nothing). */
 export function isRegularFile(path: string): boolean {
   if (path === '-') return false;
@@ -591,17 +620,7 @@ export async function trackCaptures(opts: TrackCapturesOptions): Promise<TrackCa
     return true;
   };
   try {
-    const progress = opts.progress;
-    const onOpen = opts.onOpen;
-    ({ files, leftOut } = await readCaptureFiles(opts.captures, onFrame, {
-      progress: progress === undefined ? undefined : (done, total) => progress(done, total, frames),
-      onOpen: (path, info) => {
-        filterOpens(filter, info);
-        onOpen?.(path, info);
-      },
-      onDamaged: opts.onDamaged,
-      onUnreadable: opts.onUnreadable,
-    }));
+    ({ files, leftOut } = await readTrackedCaptures(opts, filter, onFrame, () => frames));
   } finally {
     if (opts.counts !== undefined) {
       opts.counts.packets = packets;

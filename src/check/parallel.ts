@@ -42,9 +42,9 @@
  */
 import { createRequire } from 'node:module';
 import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
-import { readCaptureFiles, type CaptureSetFile } from '../capture/index.js';
+import { type CaptureSetFile } from '../capture/index.js';
 import type { CaptureInfo } from '../capture/info.js';
-import { filterOpens } from '../pipeline.js';
+import { readTrackedCaptures } from '../pipeline.js';
 import type { Frame } from '../capture/frame.js';
 import { decodePacket, Layer, LinkTypeGuard, Packet, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
 import { EVENT_NAMES } from '../track/events.js';
@@ -370,17 +370,7 @@ export async function trackCapturesSharded(opts: ShardedTrackOptions): Promise<S
     try {
       // a worker that failed before the read (one that never started) stops it before it begins
       merger.check();
-      const progress = opts.progress;
-      const onOpen = opts.onOpen;
-      ({ files, leftOut } = await readCaptureFiles(opts.captures, onFrame, {
-        progress: progress === undefined ? undefined : (done, total) => progress(done, total, frames),
-        onOpen: (path, info) => {
-          filterOpens(filter, info);
-          onOpen?.(path, info);
-        },
-        onDamaged: opts.onDamaged,
-        onUnreadable: opts.onUnreadable,
-      }));
+      ({ files, leftOut } = await readTrackedCaptures(opts, filter, onFrame, () => frames));
     } catch (e) {
       // as one tracker: the connections read so far are still reported, then the error stands
       // (a worker's failure included: the other workers' connections are all reported)

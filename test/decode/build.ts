@@ -2,7 +2,10 @@
  * A tiny packet builder for decoder and printer tests: real header bytes with correct lengths and
  * checksums, so tests can cut them, corrupt one field, and check what the code makes of them.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Frame, newFrame } from '../../src/capture/frame.js';
+import { Packet, decodePacket } from '../../src/decode/index.js';
 
 export function be16(n: number): number[] {
   return [(n >> 8) & 0xff, n & 0xff];
@@ -95,4 +98,17 @@ export function frame(bytes: number[], opts: { linktype?: number; caplen?: numbe
   f.tsNsec = 0;
   f.number = 1;
   return f;
+}
+
+/** The bytes of the n-th (0-based) record of a classic pcap file in `dir`. */
+export function pcapRecord(dir: string, file: string, n = 0): number[] {
+  const b = readFileSync(join(dir, file));
+  let off = 24;
+  for (let i = 0; i < n; i++) off += 16 + b.readUInt32LE(off + 8);
+  return [...b.subarray(off + 16, off + 16 + b.readUInt32LE(off + 8))];
+}
+
+/** `bytes` decoded as one Ethernet frame (cut to `caplen` when given) into a fresh Packet. */
+export function decodeBytes(bytes: number[], caplen?: number): Packet {
+  return decodePacket(frame(bytes, { caplen, wirelen: bytes.length }), new Packet());
 }

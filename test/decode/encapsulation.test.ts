@@ -5,26 +5,16 @@
  * make-fixtures.py; each is one whole connection, SYN .. FIN, ACK, 8 packets, unless named damaged).
  * Tests are named layer_situation_outcome.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENCAP_ETHERNET, ENCAP_GRE, ENCAP_IPIP, ENCAP_MPLS, ENCAP_PPPOE, Packet, decodePacket } from '../../src/decode/index.js';
 import { ROOT, tcpscope } from '../cli/helpers.js';
-import { B1, B2, ether, frame, ip6, tcp } from './build.js';
+import { B1, B2, decodeBytes, ether, frame, ip6, pcapRecord, tcp } from './build.js';
 
 const DIR = join(ROOT, 'fixtures', 'decode');
 
-/** The bytes of the n-th (0-based) record of a classic pcap file. */
-function record(file: string, n = 0): number[] {
-  const b = readFileSync(join(DIR, file));
-  let off = 24;
-  for (let i = 0; i < n; i++) off += 16 + b.readUInt32LE(off + 8);
-  return [...b.subarray(off + 16, off + 16 + b.readUInt32LE(off + 8))];
-}
-
-function decode(bytes: number[], caplen?: number): Packet {
-  return decodePacket(frame(bytes, { caplen, wirelen: bytes.length }), new Packet());
-}
+const record = (file: string, n = 0): number[] => pcapRecord(DIR, file, n);
+const decode = decodeBytes;
 
 interface Json { flows: { client: string; server: string; conn_state: string; history: string }[]; summary: { tcp_packets: number; connections: number; bad_checksums: number } }
 

@@ -4,25 +4,15 @@
  * type 2 header, Segment List[0] of a type 4 (SRH). Captures: fixtures/decode/rt*.pcap (made by
  * make-fixtures.py: the client sends through the routing header, the final destination answers).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Packet, decodePacket } from '../../src/decode/index.js';
 import { ROOT, tcpscope } from '../cli/helpers.js';
-import { B1, B2, ether, frame, ip6, tcp } from './build.js';
+import { B1, B2, decodeBytes, ether, ip6, pcapRecord, tcp } from './build.js';
 
 const DIR = join(ROOT, 'fixtures', 'decode');
 
-function record(file: string, n = 0): number[] {
-  const b = readFileSync(join(DIR, file));
-  let off = 24;
-  for (let i = 0; i < n; i++) off += 16 + b.readUInt32LE(off + 8);
-  return [...b.subarray(off + 16, off + 16 + b.readUInt32LE(off + 8))];
-}
-
-function decode(bytes: number[], caplen?: number): Packet {
-  return decodePacket(frame(bytes, { caplen, wirelen: bytes.length }), new Packet());
-}
+const record = (file: string, n = 0): number[] => pcapRecord(DIR, file, n);
+const decode = decodeBytes;
 
 function json(file: string): { flows: { client: string; server: string; conn_state: string }[]; summary: { bad_checksums: number } } {
   const r = tcpscope(['--json', '-n', '-r', join(DIR, file)]);
