@@ -33,6 +33,7 @@
  * list is sorted by TOUCH_SEC and expiry only looks at connections touched a timeout ago.
  */
 import { TcpscopeError } from '../errors.js';
+import { EVENT_NAMES } from './events.js';
 import { HASH_KEY_ADDR, HASH_KEY_FINAL, HASH_KEY_PORT } from './hash-seed.js';
 
 /** Idle-list classes. Each has one timeout, so a list ordered by last activity expires from its head. */
@@ -385,6 +386,21 @@ export const COUNTER_NAMES: readonly string[] = [
   'zero-window-probe-ack', 'syn-with-data', 'synack-bad-ack', 'fin-unseen', 'data-after-fin',
   'rst-with-data', 'reset-repeat', 'ecn-echo', 'cwr', 'ack-not-acceptable',
 ];
+
+/**
+ * The counter of each event kind a flow counts (its name is the event's), -1 for the kinds it
+ * does not: the tracker's raise() counts through it, so an event can never be said on a packet
+ * and left out of its flow's `events` (as happened when each call site chose raise or note).
+ */
+export const EVENT_COUNTER: Int8Array = (() => {
+  const a = new Int8Array(EVENT_NAMES.length).fill(-1);
+  for (let k = 0; k < COUNTER_NAMES.length; k++) {
+    const ev = EVENT_NAMES.indexOf(COUNTER_NAMES[k]);
+    if (ev < 0) throw new Error(`counter ${COUNTER_NAMES[k]} names no event`);
+    a[ev] = k;
+  }
+  return a;
+})();
 
 /**
  * Rows and hash slots a new table starts with: few, on purpose. The JIT warm-up's tracker

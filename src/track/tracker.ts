@@ -32,7 +32,7 @@ import { FlowView, timeBetween } from './flow.js';
 import { PacketResult, RetryOf } from './result.js';
 import { seqDiff, seqGT, seqInWindow, seqLE, seqLT } from './seq.js';
 import { EndpointEvent, isSynchronized, TcpState, transition } from './states.js';
-import { B, CF, Ctr, D, EF, FlowTable, flowHash, flowHash4, H, IdleClass, LSF, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
+import { B, CF, Ctr, D, EF, EVENT_COUNTER, FlowTable, flowHash, flowHash4, H, IdleClass, LSF, MAX_INTERVALS, ROW_BYTES, ROW_D, ROW_H, ROW_W, W } from './table.js';
 import { ZState, zeekChecksumError, zeekGap, zeekPlainSegment, zeekSegment } from './zeek.js';
 
 export type ChecksumPolicy = 'off' | 'control' | 'all';
@@ -286,7 +286,6 @@ export class Tracker {
       if (!ipOk || !tcpOk) {
         this.stats.badChecksums++;
         if (!tcpOk && ipOk) zeekChecksumError(t, c, s);
-        t.count(c, Ctr.BAD_CHECKSUM);
         this.raise(c, Ev.BAD_CHECKSUM);
         this.finishPacket(c);
         return r;
@@ -310,7 +309,7 @@ export class Tracker {
       // RFC 9293 §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED, fifth check): the receiver
       // sends a reset and discards the segment, so it proves nothing about either side: no
       // state, sequence space or RTT is taken from it; counted, and said
-      this.note(c, Ev.ACK_NOT_ACCEPTABLE, Ctr.ACK_NOT_ACCEPTABLE);
+      this.raise(c, Ev.ACK_NOT_ACCEPTABLE);
       this.finishPacket(c);
       return r;
     }
@@ -348,8 +347,8 @@ export class Tracker {
     if ((flags & (TCP_ECE | TCP_CWR)) !== 0 && !syn) {
       const cf = u32[w + W.CONN_FLAGS];
       if ((cf & (CF.ECN_SETUP | CF.ECN_SETUP << 1)) === (CF.ECN_SETUP | CF.ECN_SETUP << 1)) {
-        if ((flags & TCP_ECE) !== 0) this.note(c, Ev.ECN_ECHO, Ctr.ECN_ECHO);
-        if ((flags & TCP_CWR) !== 0) this.note(c, Ev.CWR, Ctr.CWR);
+        if ((flags & TCP_ECE) !== 0) this.raise(c, Ev.ECN_ECHO);
+        if ((flags & TCP_CWR) !== 0) this.raise(c, Ev.CWR);
       } else if ((cf & (CF.SYN_SEEN | CF.SYNACK_SEEN)) === (CF.SYN_SEEN | CF.SYNACK_SEEN) &&
           (cf & (CF.ECN_DECLINED | CF.ECN_DECLINED << 1)) !== 0 &&
           (u32[w + W.ANOMALIES] & EVENT_ANOMALY[Ev.ECN_UNNEGOTIATED]) === 0) {
@@ -370,16 +369,12 @@ export class Tracker {
     return r;
   }
 
-  /** Record event `ev` on the current packet and its flow's anomalies. */
+  /** Record event `ev` on the current packet, its flow's anomalies and, if flows count it, its counter. */
   private raise(c: number, ev: number): void {
     this.result.add(ev);
     this.table.u32[c * ROW_W + W.ANOMALIES] |= EVENT_ANOMALY[ev];
-  }
-
-  /** raise(c, ev) and count counter k: one call where analyze notes a rule (a smaller graph). */
-  private note(c: number, ev: number, k: number): void {
-    this.raise(c, ev);
-    this.table.count(c, k);
+    const k = EVENT_COUNTER[ev];
+    if (k >= 0) this.table.count(c, k);
   }
 
   /** After the states settle: fill the result, file the connection in its idle list. */
@@ -575,39 +570,39 @@ export class Tracker {
       // ZERO WINDOW PROBE: one byte at the next expected sequence number while the peer's window is 0
       if (seglen === 1 && fwdValid && seq === nextseq && revKnown && revWin === 0) {
         zwp = true;
-        this.note(c, Ev.ZERO_WINDOW_PROBE, Ctr.ZERO_WINDOW_PROBE);
+        this.raise(c, Ev.ZERO_WINDOW_PROBE);
         break fwd;
       }
       // ZERO WINDOW: a window of 0 on a segment without SYN/FIN/RST
       if (win === 0 && ctl === 0) {
-        this.note(c, Ev.ZERO_WINDOW, Ctr.ZERO_WINDOW);
+        this.raise(c, Ev.ZERO_WINDOW);
       }
       // LOST SEGMENT: it starts beyond everything seen so far in this direction
       if (fwdValid && seqGT(seq, nextseq) && (flags & TCP_RST) === 0) {
-        this.note(c, Ev.LOST_SEGMENT, Ctr.LOST_SEGMENT);
+        this.raise(c, Ev.LOST_SEGMENT);
       }
       // KEEP-ALIVE: 0 or 1 byte starting one before the next expected sequence number. While
       // the peer advertises a zero window the same shape is a window probe (Linux probes so).
       if ((seglen === 0 || seglen === 1) && fwdValid && seq === ((nextseq - 1) >>> 0) && ctl === 0) {
         if (revKnown && revWin === 0) {
           zwp = true;
-          this.note(c, Ev.ZERO_WINDOW_PROBE, Ctr.ZERO_WINDOW_PROBE);
+          this.raise(c, Ev.ZERO_WINDOW_PROBE);
         } else {
           keepalive = true;
-          this.note(c, Ev.KEEPALIVE, Ctr.KEEPALIVE);
+          this.raise(c, Ev.KEEPALIVE);
         }
       }
       // WINDOW UPDATE: no data, same seq/ack as before, a new non-zero window
       if (seglen === 0 && win !== 0 && win !== lastWin && fwdValid && seq === nextseq && fwdAckValid &&
           ack === lastAck && ctl === 0) {
-        this.note(c, Ev.WINDOW_UPDATE, Ctr.WINDOW_UPDATE);
+        this.raise(c, Ev.WINDOW_UPDATE);
       }
       // WINDOW FULL: the data reaches exactly the right edge of the peer's advertised window
       if (seglen > 0 && ctl === 0 && (u16[hh + H.EP_FLAGS + p] & EF.ACK_VALID) !== 0) {
         const shift = windowShift(t.i8, b, p);
         if (shift >= 0 && ((seq + seglen) >>> 0) === ((u32[w + W.LAST_ACK + p] + revWin * (1 << shift)) >>> 0)) {
           windowFull = true;
-          this.note(c, Ev.WINDOW_FULL, Ctr.WINDOW_FULL);
+          this.raise(c, Ev.WINDOW_FULL);
           // its previous segment filled the window too: the same run (said once, on its first)
           if ((u8[b + B.LAST_SEG + s] & LSF.WINDOW_FULL) !== 0) this.result.windowStillFull = true;
         }
@@ -615,12 +610,12 @@ export class Tracker {
       const sameAck = seglen === 0 && fwdValid && seq === nextseq && fwdAckValid && ack === lastAck && ctl === 0;
       // KEEP-ALIVE ACK: repeats its last ACK and window right after the peer's keep-alive
       if (sameAck && win !== 0 && win === lastWin && (u8[b + B.LAST_SEG + p] & LSF.KEEPALIVE) !== 0) {
-        this.note(c, Ev.KEEPALIVE_ACK, Ctr.KEEPALIVE_ACK);
+        this.raise(c, Ev.KEEPALIVE_ACK);
         break fwd;
       }
       // ZERO WINDOW PROBE ACK: repeats its last ACK and its zero window right after a probe
       if (sameAck && win === 0 && lastWin === 0 && (u8[b + B.LAST_SEG + p] & LSF.ZERO_WINDOW_PROBE) !== 0) {
-        this.note(c, Ev.ZERO_WINDOW_PROBE_ACK, Ctr.ZERO_WINDOW_PROBE_ACK);
+        this.raise(c, Ev.ZERO_WINDOW_PROBE_ACK);
         break fwd;
       }
       // DUPLICATE ACK: no data, same seq, ack and (non-zero) window as its previous segment
@@ -628,7 +623,7 @@ export class Tracker {
         const n = i32[w + W.DUP_ACKS + s] + 1;
         i32[w + W.DUP_ACKS + s] = n;
         this.result.dupAckNum = n;
-        this.note(c, Ev.DUP_ACK, Ctr.DUP_ACK);
+        this.raise(c, Ev.DUP_ACK);
       }
     }
     // a new acknowledgement number resets the duplicate-ACK count
@@ -655,7 +650,7 @@ export class Tracker {
       // take that octet as a missed FIN)
       ackUnseen = u32[w + W.MAX_SEQ_TBA + p] === peerNext ? ACK_UNSEEN_AT_END : ACK_UNSEEN_HOLE;
       u32[w + W.MAX_SEQ_TBA + p] = seqGT(ack, peerNext) ? ack : peerNext;
-      this.note(c, Ev.ACK_UNSEEN, Ctr.ACK_UNSEEN);
+      this.raise(c, Ev.ACK_UNSEEN);
     }
 
     // RETRANSMISSION / FAST RETRANSMISSION / SPURIOUS / OUT-OF-ORDER: data (or a FIN) that does
@@ -710,21 +705,20 @@ export class Tracker {
     const revAck = u32[w + W.LAST_ACK + p];
     if (spurious) {
       this.raise(c, Ev.SPURIOUS_RETRANSMISSION);
-      t.count(c, Ctr.SPURIOUS_RETRANSMISSION);
+      // a retransmission too, in the flow's count (README's events row)
       t.count(c, Ctr.RETRANSMISSION);
       u32[w + W.ANOMALIES] |= EVENT_ANOMALY[Ev.RETRANSMISSION];
       u16[hh + H.UNANSWERED + s]++;
     } else if (i32[w + W.DUP_ACKS + p] >= 2 && revAckValid && revAck === seq &&
         now - f64[d + D.LAST_ACK_T + p] < FAST_RETRANSMIT_WINDOW) {
       this.raise(c, Ev.FAST_RETRANSMISSION);
-      t.count(c, Ctr.FAST_RETRANSMISSION);
       t.count(c, Ctr.RETRANSMISSION);
       u16[hh + H.UNANSWERED + s]++;
     } else if (now - f64[d + D.NEXT_SEQ_T + s] < this.oooThreshold(c) &&
         nextseq !== ((seq + seglen + ((flags & TCP_FIN) !== 0 ? 1 : 0)) >>> 0)) {
-      this.note(c, Ev.OUT_OF_ORDER, Ctr.OUT_OF_ORDER);
+      this.raise(c, Ev.OUT_OF_ORDER);
     } else {
-      if (seglen > 0) this.note(c, Ev.RETRANSMISSION, Ctr.RETRANSMISSION);
+      if (seglen > 0) this.raise(c, Ev.RETRANSMISSION);
       u16[hh + H.UNANSWERED + s]++;
     }
   }
@@ -871,7 +865,7 @@ export class Tracker {
           this.raise(c, Ev.SYN);
         }
         this.feed(c, s, EndpointEvent.SEND_SYN);
-        if (len > 0) this.note(c, Ev.SYN_WITH_DATA, Ctr.SYN_WITH_DATA);
+        if (len > 0) this.raise(c, Ev.SYN_WITH_DATA);
       } else if (seq === u32[w + W.ISN + s]) {
         this.noteResend(c, s);
         this.raise(c, Ev.SYN_RETRANSMIT);
@@ -906,7 +900,7 @@ export class Tracker {
           this.feed(c, p, EndpointEvent.RCV_ACK_OF_SYN);
         }
       } else {
-        this.note(c, Ev.SYNACK_BAD_ACK, Ctr.SYNACK_BAD_ACK);
+        this.raise(c, Ev.SYNACK_BAD_ACK);
       }
     }
 
@@ -926,7 +920,7 @@ export class Tracker {
         // the octet beyond what was seen is that FIN: with no hole before it, analyze's "ACKs
         // data never showed" was not true (no data was missed, only the FIN)
         if (onlyFin) this.withdrawAckUnseen();
-        this.note(c, Ev.FIN_UNSEEN, Ctr.FIN_UNSEEN);
+        this.raise(c, Ev.FIN_UNSEEN);
         this.noteFirstFin(c, p);
         this.feed(c, p, EndpointEvent.SEND_FIN);
       } else if (ackUnseen !== 0) {
@@ -985,7 +979,7 @@ export class Tracker {
     if (len > 0 && !syn) {
       if ((u16[se] & EF.FIN_SENT) !== 0 && seqGT((seq + len) >>> 0, u32[w + W.FIN_SEQ + s])) {
         if ((u16[se] & EF.FIN_INFERRED) !== 0) this.undoInferredFin(c, s);
-        else this.note(c, Ev.DATA_AFTER_FIN, Ctr.DATA_AFTER_FIN);
+        else this.raise(c, Ev.DATA_AFTER_FIN);
       }
       // data from a side that has received (acknowledged) its peer's FIN and not closed itself:
       // the half-close is in use
@@ -1153,7 +1147,7 @@ export class Tracker {
     r.passThrough(p, TcpState.FIN_WAIT_1);
     r.passThrough(s, TcpState.CLOSE_WAIT);
     r.inferred |= 3;
-    this.note(c, Ev.FIN_UNSEEN, Ctr.FIN_UNSEEN);
+    this.raise(c, Ev.FIN_UNSEEN);
   }
 
   /**
@@ -1213,7 +1207,7 @@ export class Tracker {
     this.feed(c, s, EndpointEvent.RCV_ACK_OF_FIN);
     r.passThrough(s, TcpState.FIN_WAIT_2);
     r.inferred |= 3;
-    this.note(c, Ev.FIN_UNSEEN, Ctr.FIN_UNSEEN);
+    this.raise(c, Ev.FIN_UNSEEN);
   }
 
   /**
@@ -1237,7 +1231,6 @@ export class Tracker {
     } else {
       this.noteResend(c, s);
       this.raise(c, Ev.SYNACK_RETRANSMIT);
-      t.count(c, Ctr.SYNACK_RETRANSMIT);
       t.u32[w + W.ISN + s] = this.seg[SEG_SEQ];
       this.feed(c, s, EndpointEvent.SEND_SYNACK);
     }
@@ -1262,9 +1255,8 @@ export class Tracker {
     } else if (fs === u32[w + W.FIN_SEQ + s]) {
       this.result.interval = now - f64[d + D.FIN_T + s];
       f64[d + D.FIN_T + s] = now;
-      t.count(c, Ctr.FIN_RETRANSMIT);
-      this.result.ordinal = t.counter(c, Ctr.FIN_RETRANSMIT) + 1;
       this.raise(c, Ev.FIN_RETRANSMIT);
+      this.result.ordinal = t.counter(c, Ctr.FIN_RETRANSMIT) + 1;
       if ((ef & (EF.FIN_ACKED | EF.RST_SENT)) === EF.FIN_ACKED && (u16[se - s + (s ^ 1)] & EF.RST_SENT) === 0) {
         // its FIN was acknowledged, yet it sends it again: that ACK never reached it, so it is
         // still waiting in the state before (LAST_ACK, CLOSING or FIN_WAIT_1). Not after a RST
@@ -1360,7 +1352,7 @@ export class Tracker {
     const p = s ^ 1;
     const d = c * ROW_D, w = c * ROW_W, hh = c * ROW_H, b = c * ROW_BYTES;
     const hasAck = (flags & TCP_ACK) !== 0;
-    if (len > 0) this.note(c, Ev.RST_WITH_DATA, Ctr.RST_WITH_DATA);
+    if (len > 0) this.raise(c, Ev.RST_WITH_DATA);
     const ss = u8[b + B.STATE + s], sp = u8[b + B.STATE + p];
     const sf = u16[hh + H.EP_FLAGS + s], pf = u16[hh + H.EP_FLAGS + p];
     const cf = u32[w + W.CONN_FLAGS];
@@ -1385,7 +1377,7 @@ export class Tracker {
     }
 
     if ((sf & EF.RST_SENT) !== 0 || ((cf & CF.RESET) !== 0 && ss === TcpState.CLOSED && sp === TcpState.CLOSED)) {
-      this.note(c, Ev.RESET_REPEAT, Ctr.RESET_REPEAT);
+      this.raise(c, Ev.RESET_REPEAT);
     } else if (s === 1 && sp === TcpState.SYN_SENT && acceptable) {
       // the SYN was answered by RST: nothing listens there
       u32[w + W.CONN_FLAGS] |= CF.REFUSED | CF.RESET | CF.RESET_BY_SERVER;
