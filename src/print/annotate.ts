@@ -561,9 +561,8 @@ export class Annotator {
       case Ev.ACK_NOT_ACCEPTABLE: {
         // the receiver's ISS and SND.NXT, as the tracker judged them (the segment changed neither)
         const p = s ^ 1;
-        const iss = t.u32[c * ROW_W + W.ISN + p];
-        const sndNxt = (t.u16[c * ROW_H + H.EP_FLAGS + p] & EF.SEQ_VALID) !== 0 ? t.u32[c * ROW_W + W.NEXT_SEQ + p] : (iss + 1) >>> 0;
-        const first = (iss + 1) >>> 0;
+        const sndNxt = t.sendNext(c, p);
+        const first = (t.u32[c * ROW_W + W.ISN + p] + 1) >>> 0;
         const st = p === 0 ? r.clientBefore : r.serverBefore;
         return `ACK not acceptable to the ${peer} in ${STATE_NAMES[st]} (ack ${pkt.ack}, expected ${first === sndNxt ? first : `${first}..${sndNxt}`}): ` +
           `discarded, RFC 9293 ${st === TcpState.SYN_SENT ? '3.10.7.3' : '3.10.7.4'}`;

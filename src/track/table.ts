@@ -617,6 +617,10 @@ export class FlowTable {
   epFlags(c: number, side: number): number { return this.u16[c * ROW_H + H.EP_FLAGS + side]; }
   anomalies(c: number): number { return this.u32[c * ROW_W + W.ANOMALIES]; }
   serial(c: number): number { return this.f64[c * ROW_D + D.SERIAL]; }
+  /** SND.NXT of a side whose SYN was captured: past what it sent, or ISS+1 before any more was seen */
+  sendNext(c: number, side: number): number {
+    return (this.epFlags(c, side) & EF.SEQ_VALID) !== 0 ? this.u32[c * ROW_W + W.NEXT_SEQ + side] : (this.u32[c * ROW_W + W.ISN + side] + 1) >>> 0;
+  }
 
   // ---- hash ---------------------------------------------------------------------------------
 

@@ -1338,9 +1338,7 @@ export class Tracker {
     const w = c * ROW_W;
     const pf = t.u16[c * ROW_H + H.EP_FLAGS + p];
     if ((pf & EF.SYN_SEEN) === 0 || (p === 0 && (t.u32[w + W.CONN_FLAGS] & CF.SYNACK_FIRST) !== 0)) return false;
-    const iss = t.u32[w + W.ISN + p];
-    const sndNxt = (pf & EF.SEQ_VALID) !== 0 ? t.u32[w + W.NEXT_SEQ + p] : (iss + 1) >>> 0;
-    return !seqGT(ack, iss) || seqGT(ack, sndNxt);
+    return !seqGT(ack, t.u32[w + W.ISN + p]) || seqGT(ack, t.sendNext(c, p));
   }
 
   /** A RST from side s. */
