@@ -453,26 +453,21 @@ export function filterOpens(filter: { checkLinktype(linktype: number): void } | 
 export interface TrackedReadOptions {
   captures: string[];
   progress?: (done: number, total: number | undefined, frames: number) => void;
-  onOpen?: (path: string, info: CaptureInfo) => void;
   onDamaged?: (error: TcpscopeError) => void;
   onUnreadable?: 'stop' | 'skip';
 }
 
 /**
  * readCaptureFiles as a tracking run uses it, on one thread or reading for shards: the filter
- * checked for each capture's link type as it opens (filterOpens), then the caller's onOpen; the
- * progress line given the frames read so far (`frames()`).
+ * checked for each capture's link type as it opens (filterOpens); the progress line given the
+ * frames read so far (`frames()`).
  */
 export function readTrackedCaptures(opts: TrackedReadOptions, filter: Parameters<typeof filterOpens>[0], onFrame: FrameSink,
   frames: () => number): Promise<{ files: CaptureSetFile[]; leftOut: TcpscopeError[] }> {
   const progress = opts.progress;
-  const onOpen = opts.onOpen;
   return readCaptureFiles(opts.captures, onFrame, {
     progress: progress === undefined ? undefined : (done, total) => progress(done, total, frames()),
-    onOpen: (path, info) => {
-      filterOpens(filter, info);
-      onOpen?.(path, info);
-    },
+    onOpen: (_path, info) => { filterOpens(filter, info); },
     onDamaged: opts.onDamaged,
     onUnreadable: opts.onUnreadable,
   });
@@ -569,8 +564,6 @@ export interface TrackCapturesOptions {
   progress?: (done: number, total: number | undefined, frames: number) => void;
   /** filled with the summary's packets and frames however the read ends (a read error throws) */
   counts?: { packets: number; frames: number };
-  /** each capture as it opens, before its first packet (readCaptureFiles' onOpen) */
-  onOpen?: (path: string, info: CaptureInfo) => void;
   /** a file of several that goes bad after its header is given up there and the others read on (readCaptureSet's onDamaged) */
   onDamaged?: (error: TcpscopeError) => void;
   /** a file of several that is not a capture at all (readCaptureSet's onUnreadable) */

@@ -43,7 +43,6 @@
 import { createRequire } from 'node:module';
 import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { type CaptureSetFile } from '../capture/index.js';
-import type { CaptureInfo } from '../capture/info.js';
 import { readTrackedCaptures } from '../pipeline.js';
 import type { Frame } from '../capture/frame.js';
 import { decodePacket, Layer, LinkTypeGuard, Packet, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/index.js';
@@ -86,8 +85,7 @@ export interface ShardedTrackOptions {
   counts?: { packets: number; frames: number };
   /** after each chunk read: input bytes so far, their total when known, frames read (a progress line) */
   progress?: (done: number, total: number | undefined, frames: number) => void;
-  /** as TrackCapturesOptions (src/pipeline.ts): each capture as it opens, a damaged file, an unreadable one */
-  onOpen?: (path: string, info: CaptureInfo) => void;
+  /** as TrackCapturesOptions (src/pipeline.ts): a damaged file, an unreadable one */
   onDamaged?: (error: TcpscopeError) => void;
   onUnreadable?: 'stop' | 'skip';
   /**
